@@ -1,0 +1,17 @@
+/** The `readyState` values of the WHATWG WebSocket interface. */
+export const CONNECTING = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
+
+/** One of the four `readyState` values. */
+export type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOSED;
+
+/** What `binaryType` accepts: the two standard values, and `'nodebuffer'` (Node only, rxws extension). */
+export type BinaryType = 'blob' | 'arraybuffer' | 'nodebuffer';
+
+/** The data `send()` accepts, as the WebIDL `(BufferSource or Blob or USVString)`. */
+export type WebSocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
+
+/** Largest close reason, in UTF-8 bytes (a close frame's payload is at most 125 bytes, 2 of them the code). */
+export const MAX_REASON_BYTES = 123;

@@ -1,0 +1,41 @@
+import type { WebSocket as WsSocket } from 'ws';
+
+/** The key under which rxws's Node `WebSocket` keeps its {@link NodeControls}. */
+export const kNodeControls: unique symbol = Symbol.for('rxws.nodeControls') as never;
+
+/**
+ * Node-only hooks of an rxws `WebSocket`, kept off the standard surface. The layers above use them
+ * where they exist (heartbeats, backpressure) and fall back to the standard interface elsewhere.
+ */
+export interface NodeControls {
+  /** The underlying `ws` socket. */
+  readonly raw: WsSocket;
+  /** Sends a protocol ping (RFC 6455 5.5.2); does nothing unless the socket is OPEN. */
+  ping(data?: string | Uint8Array): void;
+  /** Calls `listener` on every protocol pong; returns a function that removes it. */
+  onPong(listener: (data: Uint8Array) => void): () => void;
+  /** Calls `listener` whenever queued data has been handed to the network (`bufferedAmount` fell). */
+  onWritten(listener: () => void): () => void;
+  /** Stops reading from the TCP socket, so the peer's sends back up (inbound backpressure). */
+  pause(): void;
+  /** Reads again after {@link NodeControls.pause}. */
+  resume(): void;
+  /** Whether reading is paused. */
+  readonly isPaused: boolean;
+  /** Destroys the TCP socket at once, without a closing handshake (the close event says 1006). */
+  terminate(): void;
+}
+
+/** A value that may carry {@link NodeControls}. */
+interface MaybeControlled {
+  [kNodeControls]?: NodeControls;
+}
+
+/**
+ * The {@link NodeControls} of `socket`, or `undefined` for a socket that has none (a browser's
+ * native WebSocket, undici's, a test double).
+ */
+export function getNodeControls(socket: unknown): NodeControls | undefined {
+  if (socket === null || typeof socket !== 'object') return undefined;
+  return (socket as MaybeControlled)[kNodeControls];
+}
