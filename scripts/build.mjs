@@ -14,8 +14,7 @@ rmSync(dist, { recursive: true, force: true });
 // ESM + declarations.
 run(['-p', 'tsconfig.build.json']);
 // CommonJS.
-run(['-p', 'tsconfig.build.json', '--module', 'CommonJS', '--moduleResolution', 'Node10',
-  '--outDir', 'dist/cjs', '--declaration', 'false', '--declarationMap', 'false']);
+run(['-p', 'tsconfig.build-cjs.json']);
 writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 
 // Browser: the ESM tree, with every `*.browser.js` module put in place of its Node twin, and the
@@ -43,7 +42,8 @@ const visit = (file) => {
 visit(join(browser, 'index.js'));
 for (const file of walk(browser)) if (!reachable.has(file)) rmSync(file);
 for (const file of reachable) {
-  const src = readFileSync(file, 'utf8');
+  const src = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '');
+  writeFileSync(file, src);
   const bad = src.match(/from\s*['"](ws|node:[^'"]+|events|stream|net|tls|http|https|buffer)['"]|\bprocess\.|\bBuffer\./);
   if (bad) throw new Error(`browser build: ${file} references ${bad[0]}`);
 }

@@ -1,0 +1,14 @@
+/**
+ * rxws: WebSocket connections as first-class RxJS streams.
+ *
+ * On Node, `WebSocket` is rxws's spec-exact implementation on `ws`; in browsers and workers it is
+ * the platform's own.
+ * @packageDocumentation
+ */
+export { WebSocket, CloseEvent, ErrorEvent } from './websocket/platform.js';
+export { CONNECTING, OPEN, CLOSING, CLOSED } from './websocket/constants.js';
+export type { ReadyState, BinaryType, WebSocketData } from './websocket/constants.js';
+export type { CloseEventInit, ErrorEventInit } from './websocket/events.js';
+export type { EventHandler } from './websocket/event-handlers.js';
+export { getNodeControls, type NodeControls } from './websocket/controls.js';
+export type { NodeWebSocketOptions } from './node/options.js';

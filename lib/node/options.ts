@@ -1,0 +1,76 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { ClientOptions } from 'ws';
+
+/**
+ * Node-only options of rxws's `WebSocket` (the third constructor argument), passed to `ws`.
+ * Defaults differ from `ws` only where safety asks for it; see docs/websocket.md.
+ */
+export interface NodeWebSocketOptions
+  extends SecureContextOptions,
+    Pick<
+      ClientOptions,
+      | 'headers'
+      | 'agent'
+      | 'origin'
+      | 'family'
+      | 'localAddress'
+      | 'rejectUnauthorized'
+      | 'checkServerIdentity'
+      | 'maxRedirects'
+      | 'skipUTF8Validation'
+      | 'createConnection'
+    > {
+  /** The TLS server name (SNI) to send, when it differs from the URL's host. */
+  servername?: string;
+  /** Fail the connection when the opening handshake takes longer (ms). Default 30000; 0 waits forever. */
+  handshakeTimeout?: number;
+  /** Largest message accepted (bytes); a larger one closes with 1009. Default 100 MiB; 0 means no limit. */
+  maxPayload?: number;
+  /** Offer permessage-deflate (`true`, as browsers do, or `ws`'s deflate options), or not (`false`). Default true. */
+  perMessageDeflate?: ClientOptions['perMessageDeflate'];
+  /** Follow HTTP redirects during the handshake. Default false (a redirect fails the connection). */
+  followRedirects?: boolean;
+}
+
+/** The defaults rxws applies on top of `ws`'s. */
+export const NODE_DEFAULTS = {
+  handshakeTimeout: 30_000,
+  maxPayload: 100 * 1024 * 1024,
+  perMessageDeflate: true,
+  followRedirects: false,
+  rejectUnauthorized: true,
+} as const;
+
+const NON_NEGATIVE = ['handshakeTimeout', 'maxPayload', 'maxRedirects'] as const;
+const BOOLEAN = ['followRedirects', 'rejectUnauthorized', 'skipUTF8Validation'] as const;
+
+/** Checks `options` and returns the `ws` client options to use, with rxws's defaults. */
+export function toWsOptions(options: unknown): ClientOptions {
+  if (options === undefined || options === null) return { ...NODE_DEFAULTS };
+  if (typeof options !== 'object') {
+    throw new TypeError(`WebSocket options must be an object, not ${typeof options}.`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of NON_NEGATIVE) {
+    const value = given[key];
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
+      throw new TypeError(`WebSocket option '${key}' must be a finite number >= 0, not ${String(value)}.`);
+    }
+  }
+  for (const key of BOOLEAN) {
+    const value = given[key];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new TypeError(`WebSocket option '${key}' must be a boolean, not ${String(value)}.`);
+    }
+  }
+  if (given.headers !== undefined && (given.headers === null || typeof given.headers !== 'object')) {
+    throw new TypeError(`WebSocket option 'headers' must be an object of header names to values.`);
+  }
+  const pmd = given.perMessageDeflate;
+  if (pmd !== undefined && typeof pmd !== 'boolean' && (pmd === null || typeof pmd !== 'object')) {
+    throw new TypeError(`WebSocket option 'perMessageDeflate' must be a boolean or an object.`);
+  }
+  const merged: Record<string, unknown> = { ...NODE_DEFAULTS };
+  for (const key of Object.keys(given)) if (given[key] !== undefined) merged[key] = given[key];
+  return merged as ClientOptions;
+}

@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket as WsSocket } from 'ws';
+import { kAdopt, WebSocket } from '../websocket/websocket.js';
+
+/**
+ * Wraps a connection accepted by a `ws` `WebSocketServer` in rxws's `WebSocket` interface, so
+ * server-side code can use the same events, `send()`, `close()` and every layer built on them.
+ * The wrapper is already OPEN; it fires no `open` event. Pass the upgrade `request` to give it a
+ * `url` (and a `MessageEvent.origin`); without one `url` is `''`.
+ *
+ * @example
+ * wss.on('connection', (ws, request) => {
+ *   const socket = wrapWebSocket(ws, request);
+ *   socket.onmessage = (e) => socket.send(e.data);
+ * });
+ */
+export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage): WebSocket {
+  if (socket === null || typeof socket !== 'object' || typeof socket.send !== 'function' || typeof socket.on !== 'function') {
+    throw new TypeError('wrapWebSocket expects a socket accepted by a ws WebSocketServer.');
+  }
+  let url = '';
+  if (request !== undefined) {
+    const secure = (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+    const host = request.headers.host ?? 'localhost';
+    url = `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}`;
+  }
+  return new WebSocket(url, undefined, { [kAdopt]: socket } as never);
+}

@@ -1,0 +1,471 @@
+// The WHATWG WebSocket interface (https://websockets.spec.whatwg.org/) on Node, over `ws`.
+// `ws` speaks the protocol; this class gives it the platform's surface: DOMExceptions, the
+// close-code rules, event order, `wasClean` and a `bufferedAmount` that counts payload bytes.
+import { types } from 'node:util';
+import { WebSocket as WsSocket, type RawData } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { parseCloseArguments } from './close-code.js';
+import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type WebSocketData } from './constants.js';
+import { kNodeControls, type NodeControls } from './controls.js';
+import { EventHandlerSlot, setEventHandler, type EventHandler } from './event-handlers.js';
+import { CloseEvent, ErrorEvent } from './events.js';
+import { parseProtocols, parseWebSocketUrl } from './url.js';
+import { toWsOptions, type NodeWebSocketOptions } from '../node/options.js';
+import { FifoQueue } from './fifo-queue.js';
+
+const kOwner = Symbol('rxws.owner');
+const kOnUpgrade = Symbol('rxws.onUpgrade');
+const kOnOpen = Symbol('rxws.onOpen');
+const kOnMessage = Symbol('rxws.onMessage');
+const kOnError = Symbol('rxws.onError');
+const kOnClose = Symbol('rxws.onClose');
+/** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
+export const kAdopt = Symbol('rxws.adopt');
+
+/** `ws`'s socket with the back-reference to the rxws `WebSocket` that owns it. */
+interface OwnedWs extends WsSocket {
+  [kOwner]: WebSocket;
+  // Private `ws` state read for `wasClean` (both close frames exchanged), as `ws`'s own
+  // EventTarget shim does.
+  _closeFrameReceived?: boolean;
+  _closeFrameSent?: boolean;
+}
+
+// Listeners live at module level and find their WebSocket through a symbol, so a connection costs
+// no closures for them.
+function onWsUpgrade(this: WsSocket, response: IncomingMessage): void {
+  (this as OwnedWs)[kOwner][kOnUpgrade](response);
+}
+function onWsOpen(this: WsSocket): void {
+  (this as OwnedWs)[kOwner][kOnOpen]();
+}
+function onWsMessage(this: WsSocket, data: RawData | Blob, isBinary: boolean): void {
+  (this as OwnedWs)[kOwner][kOnMessage](data, isBinary);
+}
+function onWsError(this: WsSocket, error: Error): void {
+  (this as OwnedWs)[kOwner][kOnError](error);
+}
+function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
+  (this as OwnedWs)[kOwner][kOnClose](code, reason);
+}
+
+/** A send that waits behind a Blob being read, or the close that follows such sends. */
+interface PendingOperation {
+  data: string | Uint8Array | Blob | null; // null: the close frame
+  binary: boolean;
+  size: number;
+  closeCode?: number | undefined;
+  closeReason?: string;
+}
+
+/** Adoption details for a socket accepted by a `ws` server. */
+export interface AdoptOptions {
+  [kAdopt]: WsSocket;
+}
+
+/**
+ * The WHATWG `WebSocket` for Node, built on `ws`: the same constructor, attributes, methods,
+ * events and exceptions as a browser's, plus Node-only options as a third argument.
+ *
+ * @example
+ * const socket = new WebSocket('ws://127.0.0.1:8080', 'chat', { headers: { authorization: token } });
+ * socket.onopen = () => socket.send('hello');
+ * socket.onmessage = (e) => console.log(e.data);
+ * socket.onclose = (e) => console.log('closed', e.code, e.reason, e.wasClean);
+ */
+export class WebSocket extends EventTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  declare readonly CONNECTING: typeof CONNECTING;
+  declare readonly OPEN: typeof OPEN;
+  declare readonly CLOSING: typeof CLOSING;
+  declare readonly CLOSED: typeof CLOSED;
+
+  readonly #ws: OwnedWs;
+  readonly #url: string;
+  readonly #origin: string;
+  readonly #copyBinary: boolean;
+  #state: ReadyState;
+  #bufferedAmount = 0;
+  #protocol = '';
+  #extensions = '';
+  #binaryType: BinaryType = 'blob';
+  #failure: Error | undefined;
+  // Sizes of the writes handed to `ws`, in order; `ws` completes writes in order.
+  #inFlight: FifoQueue<number> | undefined;
+  #onWritten: ((error?: Error | null) => void) | undefined;
+  // Operations queued behind a Blob that is being read, so message order holds.
+  #pending: FifoQueue<PendingOperation> | undefined;
+  #readingBlob = false;
+  #controls: NodeControls | undefined;
+  #writeListeners: Set<() => void> | undefined;
+  #onopen = new EventHandlerSlot();
+  #onmessage = new EventHandlerSlot();
+  #onerror = new EventHandlerSlot();
+  #onclose = new EventHandlerSlot();
+
+  /**
+   * Opens a connection to `url`.
+   *
+   * @param url An absolute ws:, wss:, http: or https: URL without a fragment.
+   * @param protocols One subprotocol or a list of them, offered in order.
+   * @param options Node only: `ws` client options (headers, agent, TLS, handshakeTimeout, ...).
+   * @throws DOMException `SyntaxError` for a bad URL or subprotocol list; `TypeError` for bad options.
+   */
+  constructor(url: string | URL, protocols?: string | string[], options?: NodeWebSocketOptions) {
+    super();
+    if (arguments.length === 0) {
+      throw new TypeError("Failed to construct 'WebSocket': 1 argument required, but only 0 present.");
+    }
+    const adopted = (options as AdoptOptions | undefined)?.[kAdopt];
+    if (adopted !== undefined) {
+      // A socket accepted by a `ws` server: already open, nothing to dial.
+      this.#url = String(url);
+      this.#origin = originOf(this.#url);
+      this.#ws = adopted as OwnedWs;
+      this.#state = adopted.readyState as ReadyState;
+      this.#protocol = adopted.protocol;
+      this.#extensions = adopted.extensions;
+      // Unmasked server frames reference the caller's bytes until written: copy them.
+      this.#copyBinary = true;
+    } else {
+      const record = parseWebSocketUrl(url);
+      const list = parseProtocols(protocols);
+      const wsOptions = toWsOptions(options);
+      this.#url = record.href;
+      this.#origin = record.origin;
+      this.#state = CONNECTING;
+      this.#copyBinary = false;
+      this.#ws = new WsSocket(this.#url, list, wsOptions) as OwnedWs;
+      this.#ws.on('upgrade', onWsUpgrade);
+      this.#ws.on('open', onWsOpen);
+    }
+    const ws = this.#ws;
+    ws[kOwner] = this;
+    ws.binaryType = 'blob' as WsSocket['binaryType'];
+    ws.on('message', onWsMessage);
+    ws.on('error', onWsError);
+    ws.on('close', onWsClose);
+  }
+
+  /** The URL this socket connects to, serialized (http(s) mapped to ws(s)). */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
+  get readyState(): ReadyState {
+    // `ws` enters CLOSING itself when the server starts the closing handshake.
+    if (this.#state === OPEN && this.#ws.readyState === CLOSING) return CLOSING;
+    return this.#state;
+  }
+
+  /** Payload bytes given to `send()` and not yet handed to the network (framing not counted). */
+  get bufferedAmount(): number {
+    return this.#bufferedAmount;
+  }
+
+  /** The extensions the server selected (the `Sec-WebSocket-Extensions` response header), or `''`. */
+  get extensions(): string {
+    return this.#extensions;
+  }
+
+  /** The subprotocol the server selected, or `''`. */
+  get protocol(): string {
+    return this.#protocol;
+  }
+
+  /**
+   * How binary messages are delivered: `'blob'` (default), `'arraybuffer'`, or `'nodebuffer'`
+   * (Node only: a `Buffer`). Any other value is ignored.
+   */
+  get binaryType(): BinaryType {
+    return this.#binaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    // WebIDL enumeration attribute: an unknown value is ignored, not an error.
+    if (type !== 'blob' && type !== 'arraybuffer' && type !== 'nodebuffer') return;
+    this.#binaryType = type;
+    this.#ws.binaryType = type as WsSocket['binaryType'];
+  }
+
+  /** Called with the `open` event. */
+  get onopen(): EventHandler<WebSocket, Event> {
+    return this.#onopen.handler as EventHandler<WebSocket, Event>;
+  }
+  set onopen(handler: EventHandler<WebSocket, Event>) {
+    setEventHandler(this, 'open', this.#onopen, handler);
+  }
+
+  /** Called with each `message` event. */
+  get onmessage(): EventHandler<WebSocket, MessageEvent> {
+    return this.#onmessage.handler as EventHandler<WebSocket, MessageEvent>;
+  }
+  set onmessage(handler: EventHandler<WebSocket, MessageEvent>) {
+    setEventHandler(this, 'message', this.#onmessage, handler);
+  }
+
+  /** Called with the `error` event. */
+  get onerror(): EventHandler<WebSocket, Event> {
+    return this.#onerror.handler as EventHandler<WebSocket, Event>;
+  }
+  set onerror(handler: EventHandler<WebSocket, Event>) {
+    setEventHandler(this, 'error', this.#onerror, handler);
+  }
+
+  /** Called with the `close` event. */
+  get onclose(): EventHandler<WebSocket, CloseEvent> {
+    return this.#onclose.handler as EventHandler<WebSocket, CloseEvent>;
+  }
+  set onclose(handler: EventHandler<WebSocket, CloseEvent>) {
+    setEventHandler(this, 'close', this.#onclose, handler);
+  }
+
+  /**
+   * Queues `data` to be sent: a string as a text message, an `ArrayBuffer`, view or `Blob` as a
+   * binary one. Order is kept across types (a Blob is read first). After the closing handshake has
+   * started nothing is sent, but `bufferedAmount` still grows, as the spec says.
+   *
+   * @throws DOMException `InvalidStateError` while CONNECTING.
+   */
+  send(data: WebSocketData): void {
+    if (arguments.length === 0) {
+      throw new TypeError("Failed to execute 'send' on 'WebSocket': 1 argument required, but only 0 present.");
+    }
+    const state = this.readyState;
+    if (state === CONNECTING) {
+      throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
+    }
+    let payload: string | Uint8Array | Blob;
+    let size: number;
+    let binary = true;
+    if (typeof data === 'string') {
+      payload = data;
+      size = Buffer.byteLength(data);
+      binary = false;
+    } else if (types.isArrayBuffer(data)) {
+      // (util.types, not instanceof: the buffer may come from another realm, e.g. a vm context)
+      payload = new Uint8Array(data);
+      size = data.byteLength;
+    } else if (ArrayBuffer.isView(data)) {
+      if (types.isSharedArrayBuffer(data.buffer)) {
+        throw new TypeError("Failed to execute 'send' on 'WebSocket': The provided ArrayBufferView value must not be shared.");
+      }
+      payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      size = data.byteLength;
+    } else if (data instanceof Blob) {
+      payload = data;
+      size = data.size;
+    } else if (types.isSharedArrayBuffer(data)) {
+      throw new TypeError("Failed to execute 'send' on 'WebSocket': The provided ArrayBuffer value must not be shared.");
+    } else {
+      // WebIDL: anything else is converted with ToString (USVString).
+      payload = String(data);
+      size = Buffer.byteLength(payload);
+      binary = false;
+    }
+    // The spec grows bufferedAmount on every send that does not throw, even after CLOSING.
+    this.#bufferedAmount += size;
+    if (state !== OPEN) return;
+    if (this.#pending !== undefined || payload instanceof Blob) {
+      if (payload instanceof Uint8Array) payload = copyBytes(payload); // held: the caller may reuse it
+      this.#enqueue({ data: payload, binary, size });
+      return;
+    }
+    this.#write(payload, binary, size);
+  }
+
+  /**
+   * Starts the closing handshake (or fails a connection still CONNECTING). A second call does
+   * nothing.
+   *
+   * @param code 1000 or 3000-4999; omitted, the close frame carries no code (the peer sees 1005).
+   * @param reason At most 123 UTF-8 bytes.
+   * @throws DOMException `InvalidAccessError` for another code, `SyntaxError` for a longer reason.
+   */
+  close(code?: number, reason?: string): void {
+    const request = parseCloseArguments(code, reason);
+    const state = this.readyState;
+    if (state === CLOSING || state === CLOSED) return;
+    this.#state = CLOSING;
+    if (state === CONNECTING) {
+      // "Fail the WebSocket connection": `ws` aborts the handshake, then reports error and close.
+      this.#ws.close();
+      return;
+    }
+    // A reason without a code is sent with 1000 (close the WebSocket, step 5).
+    const wireCode = request.code ?? (request.reason === '' ? undefined : 1000);
+    if (this.#pending !== undefined) {
+      this.#enqueue({ data: null, binary: false, size: 0, closeCode: wireCode, closeReason: request.reason });
+      return;
+    }
+    this.#ws.close(wireCode, request.reason);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'WebSocket';
+  }
+
+  /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
+  get [kNodeControls](): NodeControls {
+    return (this.#controls ??= createControls(this.#ws, (listener) => {
+      const listeners = (this.#writeListeners ??= new Set());
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    }));
+  }
+
+  #write(payload: string | Uint8Array, binary: boolean, size: number): void {
+    if (binary && this.#copyBinary) payload = copyBytes(payload as Uint8Array);
+    (this.#inFlight ??= new FifoQueue<number>()).push(size);
+    this.#ws.send(payload, { binary }, (this.#onWritten ??= (error) => this.#written(error)));
+  }
+
+  #written(error?: Error | null): void {
+    const size = this.#inFlight!.shift()!;
+    // Bytes that never reached the network stay counted, as in browsers after a close.
+    if (error) return;
+    this.#bufferedAmount -= size;
+    const listeners = this.#writeListeners;
+    if (listeners !== undefined) for (const listener of listeners) listener();
+  }
+
+  #enqueue(operation: PendingOperation): void {
+    (this.#pending ??= new FifoQueue<PendingOperation>()).push(operation);
+    this.#flushPending();
+  }
+
+  // Sends queued operations in order, stopping at a Blob until its bytes are read.
+  #flushPending(): void {
+    const pending = this.#pending;
+    if (pending === undefined || this.#readingBlob) return;
+    while (pending.length > 0) {
+      const head = pending.peek()!;
+      if (head.data instanceof Blob) {
+        this.#readingBlob = true;
+        head.data.arrayBuffer().then(
+          (bytes) => {
+            head.data = new Uint8Array(bytes);
+            this.#readingBlob = false;
+            this.#flushPending();
+          },
+          (error: unknown) => {
+            // A Blob that cannot be read fails the connection rather than skipping a message.
+            this.#readingBlob = false;
+            this.#pending = undefined;
+            this.#failure ??= error instanceof Error ? error : new Error(String(error));
+            this.#ws.terminate();
+          },
+        );
+        return;
+      }
+      pending.shift();
+      if (this.#ws.readyState !== OPEN) continue; // the connection closed meanwhile: not sent
+      if (head.data === null) this.#ws.close(head.closeCode, head.closeReason);
+      else this.#write(head.data, head.binary, head.size);
+    }
+    this.#pending = undefined;
+  }
+
+  /** @internal */
+  [kOnUpgrade](response: IncomingMessage): void {
+    const extensions = response.headers['sec-websocket-extensions'];
+    if (typeof extensions === 'string') this.#extensions = extensions;
+  }
+
+  /** @internal */
+  [kOnOpen](): void {
+    if (this.#state !== CONNECTING) return;
+    this.#state = OPEN;
+    this.#protocol = this.#ws.protocol;
+    this.dispatchEvent(new Event('open'));
+  }
+
+  /** @internal */
+  [kOnMessage](data: RawData | Blob, isBinary: boolean): void {
+    // "When a WebSocket message has been received": if readyState is not OPEN, return.
+    if (this.readyState !== OPEN) return;
+    const value = isBinary ? data : (data as Buffer).toString();
+    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
+  }
+
+  /** @internal */
+  [kOnError](error: Error): void {
+    this.#failure ??= error;
+  }
+
+  /** @internal */
+  [kOnClose](code: number, reason: Buffer): void {
+    const ws = this.#ws;
+    const received = ws._closeFrameReceived === true;
+    const wasClean = received && ws._closeFrameSent === true;
+    this.#state = CLOSED;
+    // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: the connection is closed.
+    // Without a close frame from the server the code is 1006, and the connection failed: `error`
+    // comes first.
+    if (!received || this.#failure !== undefined) {
+      const failure = this.#failure;
+      this.dispatchEvent(
+        new ErrorEvent('error', {
+          message: failure?.message ?? 'The connection was closed abnormally.',
+          error: failure,
+        }),
+      );
+    }
+    this.dispatchEvent(
+      new CloseEvent('close', {
+        wasClean,
+        code: received ? code : 1006,
+        reason: received ? reason.toString() : '',
+      }),
+    );
+  }
+}
+
+Object.defineProperties(WebSocket.prototype, {
+  CONNECTING: { value: CONNECTING, enumerable: true },
+  OPEN: { value: OPEN, enumerable: true },
+  CLOSING: { value: CLOSING, enumerable: true },
+  CLOSED: { value: CLOSED, enumerable: true },
+});
+for (const name of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const) {
+  Object.defineProperty(WebSocket, name, { value: WebSocket[name], enumerable: true, writable: false, configurable: false });
+}
+
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+function createControls(ws: WsSocket, onWritten: (listener: () => void) => () => void): NodeControls {
+  return {
+    raw: ws,
+    ping(data) {
+      if (ws.readyState === OPEN) ws.ping(data);
+    },
+    onPong(listener) {
+      ws.on('pong', listener);
+      return () => void ws.off('pong', listener);
+    },
+    onWritten: (listener) => {
+      const remove = onWritten(listener);
+      return () => void remove();
+    },
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    get isPaused() {
+      return ws.isPaused;
+    },
+    terminate: () => ws.terminate(),
+  };
+}

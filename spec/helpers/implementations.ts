@@ -1,0 +1,39 @@
+// The standard-surface tests run against rxws's WebSocket and undici's, which follows the spec and
+// runs the Web Platform Tests: a test encoding a wrong reading of the spec shows up as a difference.
+import { WebSocket as UndiciWebSocket } from 'undici';
+import { WebSocket as RxwsWebSocket } from 'rxws';
+
+/** A WebSocket constructor with the standard surface. */
+export type WebSocketCtor = new (url: string | URL, protocols?: string | string[]) => WebSocket;
+
+/** One implementation under test. */
+export interface Implementation {
+  name: 'rxws' | 'undici';
+  WebSocket: WebSocketCtor;
+}
+
+export const implementations: Implementation[] = [
+  { name: 'rxws', WebSocket: RxwsWebSocket as unknown as WebSocketCtor },
+  { name: 'undici', WebSocket: UndiciWebSocket as unknown as WebSocketCtor },
+];
+
+/**
+ * Where undici 7 departs from the WHATWG spec, with the spec text. Tests assert the spec for rxws
+ * and this documented behaviour for undici, so a change on either side is noticed.
+ */
+export const undiciDeviations = {
+  /** Spec: send() after CLOSING "must increase the bufferedAmount attribute"; undici leaves it. */
+  bufferedAmountAfterClose: true,
+  /** WebIDL: an invalid enum value assigned to binaryType is ignored; undici resets it to 'blob'. */
+  binaryTypeInvalidValueResets: true,
+  /**
+   * Spec: a Blob given to send() before close() is sent (send ran while the handshake had not
+   * started); undici's close frame overtakes the pending Blob read and the message is lost.
+   */
+  blobOvertakenByClose: true,
+  /**
+   * Spec: close() while CONNECTING fails the connection and sets readyState to CLOSING; error and
+   * close are queued as tasks. undici fires both synchronously inside close() and is left CLOSING.
+   */
+  closeWhileConnectingIsSynchronous: true,
+} as const;

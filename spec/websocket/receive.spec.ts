@@ -1,0 +1,83 @@
+import { closeServers, startServer } from '../helpers/server';
+import { bytesOf, closed, isArrayBuffer, nextEvent } from '../helpers/events';
+import { implementations, undiciDeviations } from '../helpers/implementations';
+
+afterEach(closeServers);
+
+describe.each(implementations)('WebSocket messages ($name)', ({ name, WebSocket }) => {
+  async function connect(perMessageDeflate = false) {
+    const server = await startServer({ perMessageDeflate });
+    const socket = new WebSocket(server.url);
+    await nextEvent(socket, 'open');
+    const connection = await server.nextConnection();
+    return { server, socket, connection };
+  }
+
+  it('delivers text as strings, with the origin of the URL', async () => {
+    const { socket, server, connection } = await connect();
+    const message = nextEvent<MessageEvent>(socket, 'message');
+    connection.ws.send('héllo 😀');
+    const event = await message;
+    expect(event.constructor.name).toBe('MessageEvent');
+    // rxws uses Node's global MessageEvent; undici ships its own class of that name.
+    if (name === 'rxws') expect(event).toBeInstanceOf(MessageEvent);
+    expect(event.data).toBe('héllo 😀');
+    expect(event.origin).toBe(`ws://127.0.0.1:${server.port}`);
+    socket.close();
+  });
+
+  it('delivers binary as Blob by default, ArrayBuffer when asked, and reads binaryType at each message', async () => {
+    const { socket, connection } = await connect();
+    const got: unknown[] = [];
+    socket.addEventListener('message', (e) => {
+      got.push((e as MessageEvent).data);
+      if (got.length === 1) socket.binaryType = 'arraybuffer';
+    });
+    connection.ws.send(Buffer.from([1, 2, 3]));
+    await new Promise((r) => setTimeout(r, 20));
+    connection.ws.send(Buffer.from([4, 5]));
+    while (got.length < 2) await nextEvent(socket, 'message');
+    expect(got[0]).toBeInstanceOf(Blob);
+    expect(await bytesOf(got[0])).toEqual([1, 2, 3]);
+    expect(isArrayBuffer(got[1])).toBe(true);
+    expect(await bytesOf(got[1])).toEqual([4, 5]);
+    socket.close();
+  });
+
+  it('ignores a binaryType that is not a BinaryType value', async () => {
+    const { socket } = await connect();
+    socket.binaryType = 'arraybuffer';
+    socket.binaryType = 'bogus' as BinaryType;
+    if (name === 'undici' && undiciDeviations.binaryTypeInvalidValueResets) expect(socket.binaryType).toBe('blob');
+    else expect(socket.binaryType).toBe('arraybuffer');
+    socket.close();
+  });
+
+  it('round-trips large text and binary messages through permessage-deflate', async () => {
+    const { socket, connection } = await connect(true);
+    expect(socket.extensions).toMatch(/permessage-deflate/);
+    connection.ws.on('message', (data, isBinary) => connection.ws.send(data, { binary: isBinary }));
+    socket.binaryType = 'arraybuffer';
+    const text = 'abc'.repeat(100_000);
+    const binary = new Uint8Array(256 * 1024).map((_, i) => i % 251);
+    const received: unknown[] = [];
+    socket.addEventListener('message', (e) => received.push((e as MessageEvent).data));
+    socket.send(text);
+    socket.send(binary);
+    while (received.length < 2) await nextEvent(socket, 'message');
+    expect(received[0]).toBe(text);
+    expect(await bytesOf(received[1])).toEqual([...binary]);
+    socket.close();
+  });
+
+  it('does not deliver messages that arrive after close() was called', async () => {
+    const { socket, connection } = await connect();
+    const got: unknown[] = [];
+    socket.addEventListener('message', (e) => got.push((e as MessageEvent).data));
+    connection.ws.on('message', () => {});
+    socket.close(1000);
+    connection.ws.send('late'); // the server has not seen the close frame yet
+    await closed(socket);
+    expect(got).toEqual([]);
+  });
+});
