@@ -36,4 +36,9 @@ export const undiciDeviations = {
    * close are queued as tasks. undici fires both synchronously inside close() and is left CLOSING.
    */
   closeWhileConnectingIsSynchronous: true,
+  /**
+   * HTML: replacing an event handler keeps its listener's place in the list; undici removes and
+   * re-adds it, so a replaced handler runs after listeners added in between.
+   */
+  handlerReplacementMovesToEnd: true,
 } as const;
