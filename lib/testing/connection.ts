@@ -58,7 +58,6 @@ export interface ConnectionHost {
   readonly replyDelay: number;
   readonly rules: RuleSet<TestConnection>;
   received(connection: TestConnection, item: { ok: true; value: unknown } | { ok: false; error: Error }): void;
-  closed(connection: TestConnection): void;
 }
 
 /** Options of {@link TestConnection.drop}. */
@@ -130,7 +129,6 @@ export class TestConnection {
           ),
       );
       resolveClosed(info);
-      host.closed(this);
     });
   }
 

@@ -1,7 +1,7 @@
 // Printing messages for error messages, transcripts and matcher output. Binary is shown as hex so
 // a byte-level difference is visible (a stringified Buffer hides it); long values are cut so a
 // failure message stays readable.
-import { inspect } from 'node:util';
+import { inspect, types } from 'node:util';
 
 const MAX_BYTES = 64;
 
@@ -13,13 +13,14 @@ export function toHex(bytes: Uint8Array): string {
 
 /** Whether `value` is binary data (any `ArrayBuffer` view or an `ArrayBuffer`). */
 export function isBinary(value: unknown): value is ArrayBufferView | ArrayBuffer {
-  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
+  // Realm-safe checks: Jest runs tests in a VM context whose `ArrayBuffer` is not Node's.
+  return ArrayBuffer.isView(value) || types.isAnyArrayBuffer(value);
 }
 
 /** The bytes of binary data, as a `Uint8Array` view (no copy). */
 export function bytesOf(value: ArrayBufferView | ArrayBuffer): Uint8Array {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return new Uint8Array(value);
 }
 
 /** One message as a single line: strings quoted, binary as `<N bytes: hex>`, values inspected. */
