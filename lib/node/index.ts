@@ -2,7 +2,7 @@
  * `rxws/node`: what only Node has. Never imported by the browser build.
  * @packageDocumentation
  */
-export { wrapWebSocket } from './wrap.js';
+export { wrapWebSocket, type WrapOptions } from './wrap.js';
 export type { NodeWebSocketOptions } from './options.js';
 export { NODE_DEFAULTS } from './options.js';
 export { getNodeControls, type NodeControls } from '../websocket/controls.js';

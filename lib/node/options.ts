@@ -30,6 +30,11 @@ export interface NodeWebSocketOptions
   perMessageDeflate?: ClientOptions['perMessageDeflate'];
   /** Follow HTTP redirects during the handshake. Default false (a redirect fails the connection). */
   followRedirects?: boolean;
+  /**
+   * Coalesce the writes of one tick into as few syscalls as possible (the socket is corked at the
+   * first send of a tick and uncorked before the tick ends). Default true.
+   */
+  coalesce?: boolean;
 }
 
 /** The defaults rxws applies on top of `ws`'s. */
@@ -42,11 +47,11 @@ export const NODE_DEFAULTS = {
 } as const;
 
 const NON_NEGATIVE = ['handshakeTimeout', 'maxPayload', 'maxRedirects'] as const;
-const BOOLEAN = ['followRedirects', 'rejectUnauthorized', 'skipUTF8Validation'] as const;
+const BOOLEAN = ['followRedirects', 'rejectUnauthorized', 'skipUTF8Validation', 'coalesce'] as const;
 
-/** Checks `options` and returns the `ws` client options to use, with rxws's defaults. */
-export function toWsOptions(options: unknown): ClientOptions {
-  if (options === undefined || options === null) return { ...NODE_DEFAULTS };
+/** Checks `options` and returns the `ws` client options to use, with rxws's defaults, and rxws's own. */
+export function toWsOptions(options: unknown): ClientOptions & { coalesce: boolean } {
+  if (options === undefined || options === null) return { ...NODE_DEFAULTS, coalesce: true };
   if (typeof options !== 'object') {
     throw new TypeError(`WebSocket options must be an object, not ${typeof options}.`);
   }
@@ -70,7 +75,7 @@ export function toWsOptions(options: unknown): ClientOptions {
   if (pmd !== undefined && typeof pmd !== 'boolean' && (pmd === null || typeof pmd !== 'object')) {
     throw new TypeError(`WebSocket option 'perMessageDeflate' must be a boolean or an object.`);
   }
-  const merged: Record<string, unknown> = { ...NODE_DEFAULTS };
+  const merged: Record<string, unknown> = { ...NODE_DEFAULTS, coalesce: true };
   for (const key of Object.keys(given)) if (given[key] !== undefined) merged[key] = given[key];
-  return merged as ClientOptions;
+  return merged as unknown as ClientOptions & { coalesce: boolean };
 }

@@ -2,6 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket as WsSocket } from 'ws';
 import { kAdopt, WebSocket } from '../websocket/websocket.js';
 
+/** Options of {@link wrapWebSocket}. */
+export interface WrapOptions {
+  /** Coalesce the writes of one tick (see `NodeWebSocketOptions.coalesce`). Default true. */
+  coalesce?: boolean;
+}
+
 /**
  * Wraps a connection accepted by a `ws` `WebSocketServer` in rxws's `WebSocket` interface, so
  * server-side code can use the same events, `send()`, `close()` and every layer built on them.
@@ -14,7 +20,7 @@ import { kAdopt, WebSocket } from '../websocket/websocket.js';
  *   socket.onmessage = (e) => socket.send(e.data);
  * });
  */
-export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage): WebSocket {
+export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage, options: WrapOptions = {}): WebSocket {
   if (socket === null || typeof socket !== 'object' || typeof socket.send !== 'function' || typeof socket.on !== 'function') {
     throw new TypeError('wrapWebSocket expects a socket accepted by a ws WebSocketServer.');
   }
@@ -24,5 +30,8 @@ export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage): WebS
     const host = request.headers.host ?? 'localhost';
     url = `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}`;
   }
-  return new WebSocket(url, undefined, { [kAdopt]: socket } as never);
+  if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') {
+    throw new TypeError(`wrapWebSocket option 'coalesce' must be a boolean.`);
+  }
+  return new WebSocket(url, undefined, { [kAdopt]: socket, coalesce: options.coalesce } as never);
 }

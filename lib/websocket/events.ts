@@ -1,8 +1,15 @@
 // Node 20 has `Event`, `EventTarget` and `MessageEvent` as globals but neither `CloseEvent` nor
 // `ErrorEvent`; these follow the HTML/WebSockets interfaces and are exported for Node users.
 
+/** The options every event takes (DOM `EventInit`, declared here so Node users need no DOM lib). */
+export interface BaseEventInit {
+  bubbles?: boolean;
+  cancelable?: boolean;
+  composed?: boolean;
+}
+
 /** The init dictionary of {@link CloseEvent}. */
-export interface CloseEventInit extends EventInit {
+export interface CloseEventInit extends BaseEventInit {
   wasClean?: boolean;
   code?: number;
   reason?: string;
@@ -45,7 +52,7 @@ export class CloseEvent extends Event {
 }
 
 /** The init dictionary of {@link ErrorEvent}. */
-export interface ErrorEventInit extends EventInit {
+export interface ErrorEventInit extends BaseEventInit {
   message?: string;
   error?: unknown;
 }

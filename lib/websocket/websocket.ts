@@ -4,6 +4,7 @@
 import { types } from 'node:util';
 import { WebSocket as WsSocket, type RawData } from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type WebSocketData } from './constants.js';
 import { kNodeControls, type NodeControls } from './controls.js';
@@ -19,6 +20,7 @@ const kOnOpen = Symbol('rxws.onOpen');
 const kOnMessage = Symbol('rxws.onMessage');
 const kOnError = Symbol('rxws.onError');
 const kOnClose = Symbol('rxws.onClose');
+const kUncork = Symbol('rxws.uncork');
 /** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
 export const kAdopt = Symbol('rxws.adopt');
 
@@ -29,6 +31,8 @@ interface OwnedWs extends WsSocket {
   // EventTarget shim does.
   _closeFrameReceived?: boolean;
   _closeFrameSent?: boolean;
+  // The TCP socket, once open (also private `ws` state; corked to coalesce a tick's writes).
+  _socket?: Socket | null;
 }
 
 // Listeners live at module level and find their WebSocket through a symbol, so a connection costs
@@ -47,6 +51,9 @@ function onWsError(this: WsSocket, error: Error): void {
 }
 function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
   (this as OwnedWs)[kOwner][kOnClose](code, reason);
+}
+function uncork(socket: WebSocket): void {
+  socket[kUncork]();
 }
 
 /** A send that waits behind a Blob being read, or the close that follows such sends. */
@@ -87,6 +94,8 @@ export class WebSocket extends EventTarget {
   readonly #url: string;
   readonly #origin: string;
   readonly #copyBinary: boolean;
+  readonly #coalesce: boolean;
+  #corked: Socket | undefined;
   #state: ReadyState;
   #bufferedAmount = 0;
   #protocol = '';
@@ -130,10 +139,12 @@ export class WebSocket extends EventTarget {
       this.#extensions = adopted.extensions;
       // Unmasked server frames reference the caller's bytes until written: copy them.
       this.#copyBinary = true;
+      this.#coalesce = (options as { coalesce?: boolean }).coalesce !== false;
     } else {
       const record = parseWebSocketUrl(url);
       const list = parseProtocols(protocols);
-      const wsOptions = toWsOptions(options);
+      const { coalesce, ...wsOptions } = toWsOptions(options);
+      this.#coalesce = coalesce;
       this.#url = record.href;
       this.#origin = record.origin;
       this.#state = CONNECTING;
@@ -178,8 +189,8 @@ export class WebSocket extends EventTarget {
   }
 
   /**
-   * How binary messages are delivered: `'blob'` (default), `'arraybuffer'`, or `'nodebuffer'`
-   * (Node only: a `Buffer`). Any other value is ignored.
+   * How binary messages are delivered: `'blob'` (default) or `'arraybuffer'`; any other value is
+   * ignored. Node extension: `'nodebuffer'` delivers a `Buffer`.
    */
   get binaryType(): BinaryType {
     return this.#binaryType;
@@ -311,7 +322,7 @@ export class WebSocket extends EventTarget {
 
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
   get [kNodeControls](): NodeControls {
-    return (this.#controls ??= createControls(this.#ws, (listener) => {
+    return (this.#controls ??= createControls(this.#ws, () => this[kUncork](), (listener) => {
       const listeners = (this.#writeListeners ??= new Set());
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -320,6 +331,16 @@ export class WebSocket extends EventTarget {
 
   #write(payload: string | Uint8Array, binary: boolean, size: number): void {
     if (binary && this.#copyBinary) payload = copyBytes(payload as Uint8Array);
+    // Coalescing: the writes of one tick leave in one writev. The socket is corked at the first
+    // send of the tick and uncorked on process.nextTick, before any I/O: nothing waits longer.
+    if (this.#coalesce && this.#corked === undefined) {
+      const socket = this.#ws._socket;
+      if (socket) {
+        socket.cork();
+        this.#corked = socket;
+        process.nextTick(uncork, this);
+      }
+    }
     (this.#inFlight ??= new FifoQueue<number>()).push(size);
     this.#ws.send(payload, { binary }, (this.#onWritten ??= (error) => this.#written(error)));
   }
@@ -368,6 +389,13 @@ export class WebSocket extends EventTarget {
       else this.#write(head.data, head.binary, head.size);
     }
     this.#pending = undefined;
+  }
+
+  /** @internal */
+  [kUncork](): void {
+    const socket = this.#corked;
+    this.#corked = undefined;
+    socket?.uncork();
   }
 
   /** @internal */
@@ -447,7 +475,7 @@ function originOf(url: string): string {
   }
 }
 
-function createControls(ws: WsSocket, onWritten: (listener: () => void) => () => void): NodeControls {
+function createControls(ws: WsSocket, flush: () => void, onWritten: (listener: () => void) => () => void): NodeControls {
   return {
     raw: ws,
     ping(data) {
@@ -466,6 +494,9 @@ function createControls(ws: WsSocket, onWritten: (listener: () => void) => () =>
     get isPaused() {
       return ws.isPaused;
     },
-    terminate: () => ws.terminate(),
+    terminate: () => {
+      flush(); // what send() accepted this tick goes out first, as it would without coalescing
+      ws.terminate();
+    },
   };
 }

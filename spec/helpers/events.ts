@@ -1,3 +1,6 @@
+/** What the helpers need of a socket: any WebSocket implementation has it. */
+export type SocketLike = EventTarget & { readonly readyState: number };
+
 /** Resolves with the next `type` event of `target` (rejects after `ms`). */
 export function nextEvent<E extends Event = Event>(target: EventTarget, type: string, ms = 5000): Promise<E> {
   return new Promise<E>((resolve, reject) => {
@@ -14,7 +17,7 @@ export function nextEvent<E extends Event = Event>(target: EventTarget, type: st
 }
 
 /** A record of the events `target` fires, in order, with the readyState seen in each. */
-export function recordEvents(target: WebSocket, types = ['open', 'message', 'error', 'close']): string[] {
+export function recordEvents(target: SocketLike, types = ['open', 'message', 'error', 'close']): string[] {
   const log: string[] = [];
   for (const type of types) {
     target.addEventListener(type, (event) => {
@@ -26,7 +29,7 @@ export function recordEvents(target: WebSocket, types = ['open', 'message', 'err
 }
 
 /** Resolves when `socket` has closed, with its close event. */
-export function closed(socket: WebSocket, ms = 5000): Promise<CloseEvent> {
+export function closed(socket: SocketLike, ms = 5000): Promise<CloseEvent> {
   if (socket.readyState === 3) throw new Error('already closed');
   return nextEvent<CloseEvent>(socket, 'close', ms);
 }

@@ -3,8 +3,8 @@
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { WebSocket as RxwsWebSocket } from 'rxws';
 
-/** A WebSocket constructor with the standard surface. */
-export type WebSocketCtor = new (url: string | URL, protocols?: string | string[]) => WebSocket;
+/** A WebSocket constructor with the standard surface (the DOM's type). */
+export type WebSocketCtor = typeof globalThis.WebSocket;
 
 /** One implementation under test. */
 export interface Implementation {

@@ -1,7 +1,7 @@
 import { WebSocket, getNodeControls } from 'rxws';
 import { WebSocket as UndiciWebSocket } from 'undici';
-import { closeServers, startServer, until } from '../helpers/server';
-import { closed, nextEvent, recordEvents } from '../helpers/events';
+import { closeServers, startServer, until } from '../helpers/server.js';
+import { closed, nextEvent, recordEvents } from '../helpers/events.js';
 
 afterEach(closeServers);
 

@@ -4,9 +4,9 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from '
 import { WebSocketServer } from 'ws';
 import { WebSocket } from 'rxws';
 import { NODE_DEFAULTS } from 'rxws/node';
-import { closeServers, startServer } from '../helpers/server';
-import { closed, nextEvent, recordEvents } from '../helpers/events';
-import { selfSignedCertificate } from '../helpers/tls';
+import { closeServers, startServer } from '../helpers/server.js';
+import { closed, nextEvent, recordEvents } from '../helpers/events.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 
 afterEach(closeServers);
 

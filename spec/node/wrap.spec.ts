@@ -1,8 +1,8 @@
 import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from 'rxws';
 import { wrapWebSocket } from 'rxws/node';
-import { closeServers, startServer, until } from '../helpers/server';
-import { closed, nextEvent, recordEvents } from '../helpers/events';
+import { closeServers, startServer, until } from '../helpers/server.js';
+import { closed, nextEvent, recordEvents } from '../helpers/events.js';
 
 afterEach(closeServers);
 

@@ -1,6 +1,6 @@
-import { closeServers, startServer } from '../helpers/server';
-import { closed, nextEvent } from '../helpers/events';
-import { implementations } from '../helpers/implementations';
+import { closeServers, startServer } from '../helpers/server.js';
+import { closed, nextEvent } from '../helpers/events.js';
+import { implementations } from '../helpers/implementations.js';
 
 afterEach(closeServers);
 

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { closeServers, startServer } from '../helpers/server';
-import { closed, nextEvent } from '../helpers/events';
-import { implementations, undiciDeviations } from '../helpers/implementations';
+import { closeServers, startServer } from '../helpers/server.js';
+import { closed, nextEvent } from '../helpers/events.js';
+import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
 afterEach(closeServers);
 

@@ -1,9 +1,9 @@
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { closeServers, startServer } from '../helpers/server';
-import { closed, nextEvent, recordEvents } from '../helpers/events';
-import { implementations } from '../helpers/implementations';
+import { closeServers, startServer } from '../helpers/server.js';
+import { closed, nextEvent, recordEvents } from '../helpers/events.js';
+import { implementations } from '../helpers/implementations.js';
 
 afterEach(closeServers);
 

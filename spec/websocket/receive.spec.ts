@@ -1,6 +1,6 @@
-import { closeServers, startServer } from '../helpers/server';
-import { bytesOf, closed, isArrayBuffer, nextEvent } from '../helpers/events';
-import { implementations, undiciDeviations } from '../helpers/implementations';
+import { closeServers, startServer } from '../helpers/server.js';
+import { bytesOf, closed, isArrayBuffer, nextEvent } from '../helpers/events.js';
+import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
 afterEach(closeServers);
 

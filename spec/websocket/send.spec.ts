@@ -1,6 +1,6 @@
-import { closeServers, startServer, until } from '../helpers/server';
-import { closed, nextEvent } from '../helpers/events';
-import { implementations, undiciDeviations } from '../helpers/implementations';
+import { closeServers, startServer, until } from '../helpers/server.js';
+import { closed, nextEvent } from '../helpers/events.js';
+import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
 afterEach(closeServers);
 
