@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { createTestServer, frames, buildFrame, useTestServers } from 'rxws/testing';
-import { closeOf, closeWs, failureOf, openWs, WsClient } from './clients';
+import { closeOf, closeWs, failureOf, openWs, WsClient } from './clients.js';
 
 useTestServers({ onLeak: 'throw' });
 

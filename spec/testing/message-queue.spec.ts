@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MessageQueue, WaitTimeoutError } from '../../lib/testing/message-queue';
+import { MessageQueue, WaitTimeoutError } from '../../lib/testing/message-queue.js';
 
 function read(queue: MessageQueue<unknown>, timeout = 1000, signal?: AbortSignal): Promise<unknown> {
   return queue.next({ timeout, signal, label: 'read', defaultTimeout: 1000, timeoutError: (ms) => new WaitTimeoutError(`timed out ${ms}`) });

@@ -1,5 +1,5 @@
 import { createTestServer, useTestServers } from 'rxws/testing';
-import { closeOf, closeWs, openWs, WsClient } from './clients';
+import { closeOf, closeWs, openWs, WsClient } from './clients.js';
 
 useTestServers({ onLeak: 'throw' });
 

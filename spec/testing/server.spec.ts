@@ -8,8 +8,8 @@ import {
   useTestServers,
   type Codec,
 } from 'rxws/testing';
-import { closeOf, closeWs, openWs, WsClient } from './clients';
-import { selfSignedCertificate } from './tls';
+import { closeOf, closeWs, openWs, WsClient } from './clients.js';
+import { selfSignedCertificate } from './tls.js';
 
 useTestServers({ onLeak: 'throw' });
 

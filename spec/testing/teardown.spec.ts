@@ -5,7 +5,7 @@ import {
   openTestServerCount,
   TestServerLeakError,
 } from 'rxws/testing';
-import { closeOf, closeWs, openWs } from './clients';
+import { closeOf, closeWs, openWs } from './clients.js';
 
 // These tests drive the teardown helpers themselves, so they call them explicitly.
 afterEach(() => closeAllTestServers({ onLeak: 'ignore' }));
