@@ -1,0 +1,250 @@
+import type { NextObserver } from 'rxjs';
+import { WebSocket as PlatformWebSocket } from '../websocket/platform.js';
+import type { BinaryType } from '../websocket/constants.js';
+import type { NodeWebSocketOptions } from '../node/options.js';
+import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
+import type { UrlSource, WebSocketConstructor, WebSocketFactory, WebSocketLike, WebSocketMessage } from './socket-like.js';
+
+/**
+ * What to do when the `deserializer` throws: `'emit'` (default) reports `{ event, error }` on
+ * `decodeError$` and keeps the connection and its subscribers; `'error'` errors every subscriber
+ * with the deserializer's error, as `rxjs/webSocket` does (the connection then closes with 1000,
+ * as for any last unsubscribe).
+ */
+export type DecodeErrorPolicy = 'emit' | 'error';
+
+/**
+ * The configuration of {@link webSocket}: every option of `rxjs/webSocket` 7.x, plus rxws's.
+ *
+ * @typeParam In what `next()` accepts (before the serializer).
+ * @typeParam Out what subscribers receive (after the deserializer).
+ *
+ * @example
+ * const ws$ = webSocket<Command, Update>({
+ *   url: async () => `wss://api.example.com/live?token=${await getToken()}`,
+ *   options: { headers: { 'user-agent': 'my-app' } },          // Node only
+ *   queue: { limit: 1000, overflow: 'drop-oldest' },
+ *   closeObserver: { next: (e) => console.log('closed', e.code) },
+ * });
+ */
+export interface WebSocketSubjectConfig<In, Out = In> {
+  /**
+   * The endpoint: a string or `URL`, or a function (sync or async) read again before each
+   * connection, e.g. to put a fresh token in the query string. A throw or a rejected promise
+   * becomes a connection error ({@link WebSocketCloseError} 1006 with the failure as `cause`).
+   * Required unless `socket` is given.
+   */
+  url?: UrlSource;
+  /** The subprotocol(s) to offer, passed to the constructor only when truthy (as in rxjs). */
+  protocol?: string | string[];
+  /** @deprecated rxjs 7's alias of `deserializer`. */
+  resultSelector?: (event: MessageEvent) => Out;
+  /**
+   * Turns a value given to `next()` into what the socket sends. Default `JSON.stringify`. It runs
+   * inside `next()`: a throw is thrown to the caller, and nothing is queued or sent.
+   */
+  serializer?: (value: In) => WebSocketMessage;
+  /**
+   * Turns each `MessageEvent` into what subscribers receive. Default `e => JSON.parse(e.data)`.
+   * A throw is handled as `onDecodeError` says.
+   */
+  deserializer?: (event: MessageEvent) => Out;
+  /** Called with the `open` event of every connection (before the queue is flushed). */
+  openObserver?: NextObserver<Event>;
+  /** Called with the `close` event of every connection, whoever closed it. */
+  closeObserver?: NextObserver<CloseEvent>;
+  /** Called whenever the client starts closing a connection: `complete()`, `error()`, `close()`, `unsubscribe()`, or the last subscriber leaving. */
+  closingObserver?: NextObserver<void>;
+  /**
+   * The WebSocket constructor. Default: rxws's `WebSocket` on Node (built on `ws`), the
+   * platform's in browsers. Called as `new WebSocketCtor(url, protocol?, options?)`.
+   */
+  WebSocketCtor?: WebSocketConstructor;
+  /**
+   * Makes each connection's socket instead of `new WebSocketCtor(...)`: `(url, protocols) =>
+   * socket`, or a promise of one. Handy for tests (you get the instance) and for sockets that need
+   * setup. Cannot be combined with `WebSocketCtor` or `options`.
+   */
+  createWebSocket?: WebSocketFactory;
+  /** Node only: options for rxws's `WebSocket` (headers, TLS, agent, handshakeTimeout, ...), its third constructor argument. */
+  options?: NodeWebSocketOptions;
+  /** Set on each socket right after it is made: `'blob'`, `'arraybuffer'` or (Node) `'nodebuffer'`. */
+  binaryType?: BinaryType;
+  /**
+   * Server side: an already-open socket to use instead of dialling, e.g.
+   * `wrapWebSocket(ws, request)` for a connection a `ws` `WebSocketServer` accepted. Such a
+   * subject serves that one connection: once it has closed, a new subscriber gets a `TypeError`.
+   */
+  socket?: WebSocketLike;
+  /** The outbound queue's bound and overflow policy. Default `{ limit: 10000, overflow: 'drop-oldest' }`. */
+  queue?: QueueConfig;
+  /** See {@link DecodeErrorPolicy}. Default `'emit'`. */
+  onDecodeError?: DecodeErrorPolicy;
+}
+
+/** The checked configuration the subject runs on. */
+export interface NormalizedConfig<In, Out> {
+  url: UrlSource | undefined;
+  protocol: string | string[] | undefined;
+  serializer: (value: In) => WebSocketMessage;
+  deserializer: (event: MessageEvent) => Out;
+  openObserver: NextObserver<Event> | undefined;
+  closeObserver: NextObserver<CloseEvent> | undefined;
+  closingObserver: NextObserver<void> | undefined;
+  create: WebSocketFactory;
+  binaryType: BinaryType | undefined;
+  socket: WebSocketLike | undefined;
+  queueLimit: number;
+  overflow: OverflowPolicy;
+  onDecodeError: DecodeErrorPolicy;
+}
+
+const KNOWN_KEYS = new Set([
+  'url',
+  'protocol',
+  'resultSelector',
+  'serializer',
+  'deserializer',
+  'openObserver',
+  'closeObserver',
+  'closingObserver',
+  'WebSocketCtor',
+  'createWebSocket',
+  'options',
+  'binaryType',
+  'socket',
+  'queue',
+  'onDecodeError',
+]);
+
+function defaultSerializer(value: unknown): WebSocketMessage {
+  return JSON.stringify(value);
+}
+
+function defaultDeserializer(event: MessageEvent): never {
+  return JSON.parse(event.data as string) as never;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`webSocket(): ${message}`);
+}
+
+function checkFunction(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== 'function') fail(`'${name}' must be a function, not ${describe(value)}.`);
+}
+
+function checkObserver(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || typeof (value as { next?: unknown }).next !== 'function') {
+    fail(`'${name}' must be an observer with a next() method, not ${describe(value)}.`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function isSocketLike(value: unknown): value is WebSocketLike {
+  if (value === null || typeof value !== 'object') return false;
+  const s = value as Record<string, unknown>;
+  return typeof s.send === 'function' && typeof s.close === 'function' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function' && typeof s.readyState === 'number';
+}
+
+/**
+ * Checks the argument of `webSocket()` and fills in the defaults.
+ * @throws TypeError naming the option that is wrong.
+ */
+export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, Out> {
+  if (typeof source === 'string' || source instanceof URL) source = { url: source };
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) {
+    fail(`expected a URL or a config object, not ${describe(source)}.`);
+  }
+  const config = source as Record<string, unknown>;
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) fail(`unknown option '${key}'.`);
+  }
+  const { url, protocol, socket, WebSocketCtor, createWebSocket, options, binaryType, queue, onDecodeError } = config;
+
+  if (socket !== undefined) {
+    if (!isSocketLike(socket)) fail(`'socket' must be a WebSocket (e.g. wrapWebSocket(ws, request)), not ${describe(socket)}.`);
+    for (const key of ['url', 'protocol', 'WebSocketCtor', 'createWebSocket', 'options'] as const) {
+      if (config[key] !== undefined) fail(`'socket' cannot be combined with '${key}': the socket is already connected.`);
+    }
+  } else if (url === undefined) {
+    fail(`'url' is required (or 'socket', for a connection a server accepted).`);
+  } else if (typeof url !== 'string' && !(url instanceof URL) && typeof url !== 'function') {
+    fail(`'url' must be a string, a URL or a function returning one, not ${describe(url)}.`);
+  }
+  if (protocol !== undefined && typeof protocol !== 'string' && !(Array.isArray(protocol) && protocol.every((p) => typeof p === 'string'))) {
+    fail(`'protocol' must be a string or an array of strings, not ${describe(protocol)}.`);
+  }
+  checkFunction(config.serializer, 'serializer');
+  checkFunction(config.deserializer, 'deserializer');
+  checkFunction(config.resultSelector, 'resultSelector');
+  checkFunction(WebSocketCtor, 'WebSocketCtor');
+  checkFunction(createWebSocket, 'createWebSocket');
+  checkObserver(config.openObserver, 'openObserver');
+  checkObserver(config.closeObserver, 'closeObserver');
+  checkObserver(config.closingObserver, 'closingObserver');
+  if (WebSocketCtor !== undefined && createWebSocket !== undefined) fail(`give 'WebSocketCtor' or 'createWebSocket', not both.`);
+  if (options !== undefined && createWebSocket !== undefined) fail(`'options' is passed to the WebSocket constructor; with 'createWebSocket', apply them in the factory.`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) fail(`'options' must be an object, not ${describe(options)}.`);
+  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+    fail(`'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${describe(binaryType)}.`);
+  }
+  if (onDecodeError !== undefined && onDecodeError !== 'emit' && onDecodeError !== 'error') {
+    fail(`'onDecodeError' must be 'emit' or 'error', not ${describe(onDecodeError)}.`);
+  }
+  let queueLimit = DEFAULT_QUEUE_LIMIT;
+  let overflow: OverflowPolicy = 'drop-oldest';
+  if (queue !== undefined) {
+    if (queue === null || typeof queue !== 'object') fail(`'queue' must be an object { limit?, overflow? }, not ${describe(queue)}.`);
+    const { limit, overflow: policy, ...rest } = queue as QueueConfig;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) fail(`unknown queue option '${extra[0]}'.`);
+    if (limit !== undefined) {
+      if (typeof limit !== 'number' || !(limit >= 0) || (!Number.isInteger(limit) && limit !== Infinity)) {
+        fail(`'queue.limit' must be a whole number >= 0 or Infinity, not ${describe(limit)}.`);
+      }
+      queueLimit = limit;
+    }
+    if (policy !== undefined) {
+      if (policy !== 'drop-oldest' && policy !== 'drop-newest' && policy !== 'error') {
+        fail(`'queue.overflow' must be 'drop-oldest', 'drop-newest' or 'error', not ${describe(policy)}.`);
+      }
+      overflow = policy;
+    }
+  }
+
+  let create: WebSocketFactory;
+  if (createWebSocket !== undefined) {
+    create = createWebSocket as WebSocketFactory;
+  } else {
+    const Ctor = (WebSocketCtor ?? PlatformWebSocket) as WebSocketConstructor | undefined;
+    if (typeof Ctor !== 'function' && socket === undefined) {
+      fail(`no WebSocket constructor is available here; pass 'WebSocketCtor' or 'createWebSocket'.`);
+    }
+    const nodeOptions = options as NodeWebSocketOptions | undefined;
+    create = (href, protocols) =>
+      protocols ? new Ctor!(href, protocols, nodeOptions) : nodeOptions !== undefined ? new Ctor!(href, undefined, nodeOptions) : new Ctor!(href);
+  }
+
+  return {
+    url: url as UrlSource | undefined,
+    protocol: protocol as string | string[] | undefined,
+    serializer: (config.serializer ?? defaultSerializer) as (value: In) => WebSocketMessage,
+    deserializer: (config.deserializer ?? config.resultSelector ?? defaultDeserializer) as (event: MessageEvent) => Out,
+    openObserver: config.openObserver as NextObserver<Event> | undefined,
+    closeObserver: config.closeObserver as NextObserver<CloseEvent> | undefined,
+    closingObserver: config.closingObserver as NextObserver<void> | undefined,
+    create,
+    binaryType: binaryType as BinaryType | undefined,
+    socket: socket as WebSocketLike | undefined,
+    queueLimit,
+    overflow,
+    onDecodeError: (onDecodeError ?? 'emit') as DecodeErrorPolicy,
+  };
+}

@@ -1,0 +1,528 @@
+// The engine of a WebSocketSubject: one connection at a time, the outbound queue that outlives
+// connections, and the passive event streams. Kept apart from the public class so the class's
+// surface is only its API.
+import { config as rxjsConfig, type BehaviorSubject, type Subject, type Subscriber, type TeardownLogic } from 'rxjs';
+import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
+import { parseCloseArguments } from '../websocket/close-code.js';
+import { WebSocketCloseError } from './close-error.js';
+import type { NormalizedConfig } from './config.js';
+import type { ConnectionState } from './connection-state.js';
+import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
+import type { WebSocketLike } from './socket-like.js';
+
+/** One entry of `decodeError$`: the message the deserializer could not decode, and what it threw. */
+export interface DecodeFailure {
+  /** The raw message, as the socket delivered it. */
+  readonly event: MessageEvent;
+  /** What the deserializer threw. */
+  readonly error: unknown;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+
+// A connection's phase. Resolving: reading the URL / running the factory (no socket yet).
+const WAITING = 0; // subscribers gathered while the previous connection finishes closing
+const RESOLVING = 1;
+const SOCKET_CONNECTING = 2;
+const SOCKET_OPEN = 3;
+const CLOSING = 4;
+const CLOSED = 5;
+type Phase = typeof WAITING | typeof RESOLVING | typeof SOCKET_CONNECTING | typeof SOCKET_OPEN | typeof CLOSING | typeof CLOSED;
+
+const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
+const NO_OBSERVERS: readonly Subscriber<never>[] = [];
+
+/**
+ * One physical connection and the subscribers that share it. It is its own event listener
+ * (`handleEvent`), so a connection costs one object, not a closure per event type; a socket's
+ * events reach only the Connection that attached to it, and it detaches on close.
+ */
+class Connection<In, Out> implements EventListenerObject {
+  readonly core: SubjectCore<In, Out>;
+  socket: WebSocketLike | undefined = undefined;
+  phase: Phase = WAITING;
+  // Replaced, never mutated, so a loop over it is safe against (un)subscribes during emission.
+  observers: readonly Subscriber<Out>[] = NO_OBSERVERS;
+  /** The client started closing this connection (its subscribers will complete). */
+  clientClosing = false;
+  /** complete()/error() before open: close with this once open and flushed. */
+  finish: { code: number; reason: string } | undefined = undefined;
+  lastError: Event | undefined = undefined;
+  /** True while `start()` runs synchronously inside a subscribe(). */
+  synchronous = false;
+
+  constructor(core: SubjectCore<In, Out>) {
+    this.core = core;
+  }
+
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case 'message':
+        this.receive(event as MessageEvent);
+        return;
+      case 'open':
+        this.core.opened(this, event);
+        return;
+      case 'error':
+        this.core.errored(this, event);
+        return;
+      case 'close':
+        this.core.closed(this, event as CloseEvent);
+        return;
+    }
+  }
+
+  // The receive hot path: raw event to message$, deserialize once, fan out.
+  receive(event: MessageEvent): void {
+    if (this.phase !== SOCKET_OPEN && this.phase !== CLOSING) return;
+    const core = this.core;
+    core.message$?.next(event);
+    const observers = this.observers;
+    if (observers.length === 0) return;
+    let value: Out;
+    try {
+      value = core.config.deserializer(event);
+    } catch (error) {
+      core.decodeFailed(this, event, error);
+      return;
+    }
+    for (let i = 0; i < observers.length; i++) observers[i]!.next(value);
+  }
+
+  /** Whether a new subscriber may share this connection (it is not on its way out). */
+  get joinable(): boolean {
+    if (this.phase >= CLOSING || this.clientClosing) return false;
+    const socket = this.socket;
+    return socket === undefined || socket.readyState <= OPEN;
+  }
+
+  attach(socket: WebSocketLike): void {
+    this.socket = socket;
+    for (const type of EVENT_TYPES) socket.addEventListener(type, this);
+  }
+
+  detach(): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    for (const type of EVENT_TYPES) socket.removeEventListener(type, this);
+  }
+
+  add(subscriber: Subscriber<Out>): void {
+    this.observers = [...this.observers, subscriber];
+  }
+
+  remove(subscriber: Subscriber<Out>): void {
+    const observers = this.observers;
+    const i = observers.indexOf(subscriber);
+    if (i < 0) return;
+    this.observers = observers.length === 1 ? NO_OBSERVERS : [...observers.slice(0, i), ...observers.slice(i + 1)];
+  }
+
+  /** Takes every subscriber off the connection (before a terminal notification). */
+  takeObservers(): readonly Subscriber<Out>[] {
+    const observers = this.observers;
+    this.observers = NO_OBSERVERS;
+    return observers;
+  }
+}
+
+/** @internal The state and behaviour behind a `WebSocketSubject`. */
+export class SubjectCore<In, Out> {
+  readonly config: NormalizedConfig<In, Out>;
+  readonly queue: OutboundQueue;
+  /** The live (or closing) connection. */
+  current: Connection<In, Out> | undefined = undefined;
+  /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
+  waiting: Connection<In, Out> | undefined = undefined;
+  /** The socket `next()` may write to at once (the current connection is OPEN). */
+  openSocket: WebSocketLike | null = null;
+  state: ConnectionState = 'idle';
+  /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
+  adoptedEnd: CloseEvent | undefined = undefined;
+
+  // Passive streams, made on first use (an idle subject stays small).
+  state$: BehaviorSubject<ConnectionState> | undefined = undefined;
+  open$: Subject<Event> | undefined = undefined;
+  message$: Subject<MessageEvent> | undefined = undefined;
+  error$: Subject<Event> | undefined = undefined;
+  close$: Subject<CloseEvent> | undefined = undefined;
+  decodeError$: Subject<DecodeFailure> | undefined = undefined;
+  dropped$: Subject<DroppedMessage> | undefined = undefined;
+
+  constructor(config: NormalizedConfig<In, Out>) {
+    this.config = config;
+    this.queue = new OutboundQueue(config.queueLimit, config.overflow, (dropped) => this.dropped$?.next(dropped));
+    if (config.socket !== undefined) {
+      // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
+      // passive streams see it even before anyone subscribes.
+      const connection = new Connection(this);
+      this.current = connection;
+      this.adopt(connection, config.socket, false);
+    }
+  }
+
+  // ---- subscribe / unsubscribe ------------------------------------------------------------
+
+  subscribe(subscriber: Subscriber<Out>): TeardownLogic {
+    if (this.adoptedEnd !== undefined) {
+      subscriber.error(
+        new TypeError(
+          `This WebSocketSubject serves one connection given as 'socket', which has closed (code ${this.adoptedEnd.code}); it cannot reconnect. Make a new subject for a new connection.`,
+        ),
+      );
+      return undefined;
+    }
+    const current = this.current;
+    let connection: Connection<In, Out>;
+    if (current !== undefined && current.joinable) connection = current;
+    else if (current !== undefined) connection = this.waiting ??= new Connection(this);
+    else connection = this.current = new Connection(this);
+    connection.add(subscriber);
+    if (connection === this.current && connection.phase === WAITING) this.start(connection);
+    return () => this.unsubscribed(connection, subscriber);
+  }
+
+  unsubscribed(connection: Connection<In, Out>, subscriber: Subscriber<Out>): void {
+    connection.remove(subscriber);
+    if (connection.observers.length > 0) return;
+    if (connection === this.waiting) {
+      this.waiting = undefined;
+      return;
+    }
+    // The last subscriber left: close with 1000 (at once, even while still connecting).
+    if (connection === this.current) this.closeNow(connection, 1000, '');
+  }
+
+  // ---- connecting ------------------------------------------------------------------------
+
+  start(connection: Connection<In, Out>): void {
+    connection.phase = RESOLVING;
+    connection.synchronous = true;
+    this.setState('connecting');
+    try {
+      const source = this.config.url;
+      let url: unknown;
+      try {
+        url = typeof source === 'function' ? source() : source;
+      } catch (error) {
+        this.failBeforeSocket(connection, error);
+        return;
+      }
+      if (isThenable(url)) {
+        url.then(
+          (resolved) => this.create(connection, resolved),
+          (error: unknown) => this.failBeforeSocket(connection, error),
+        );
+      } else {
+        this.create(connection, url);
+      }
+    } finally {
+      connection.synchronous = false;
+    }
+  }
+
+  create(connection: Connection<In, Out>, url: unknown): void {
+    if (connection.phase !== RESOLVING) return; // closed meanwhile
+    if (typeof url !== 'string' && !(url instanceof URL)) {
+      this.failBeforeSocket(connection, new TypeError(`webSocket(): 'url' returned ${url === null ? 'null' : typeof url}, not a string or URL.`));
+      return;
+    }
+    let made: unknown;
+    try {
+      made = this.config.create(String(url), this.config.protocol);
+    } catch (error) {
+      this.failBeforeSocket(connection, error);
+      return;
+    }
+    if (isThenable(made)) {
+      made.then(
+        (socket) => this.adopt(connection, socket, true),
+        (error: unknown) => this.failBeforeSocket(connection, error),
+      );
+    } else {
+      this.adopt(connection, made, true);
+    }
+  }
+
+  adopt(connection: Connection<In, Out>, socket: unknown, made: boolean): void {
+    if (!isSocketLike(socket)) {
+      this.failBeforeSocket(connection, new TypeError(`webSocket(): 'createWebSocket' must return a WebSocket (or a promise of one).`));
+      return;
+    }
+    if (made && connection.phase !== RESOLVING) {
+      // The connection was closed while the factory ran: don't leave its socket behind.
+      try {
+        socket.close();
+      } catch {
+        // nothing more to do for a socket nobody will use
+      }
+      return;
+    }
+    const { binaryType } = this.config;
+    if (binaryType !== undefined) socket.binaryType = binaryType;
+    connection.attach(socket);
+    const readyState = socket.readyState;
+    if (readyState === CONNECTING) {
+      connection.phase = SOCKET_CONNECTING;
+      this.setState('connecting');
+    } else if (readyState === OPEN) {
+      if (made) {
+        // A factory handed over a socket that is already open: it has fired its open event.
+        connection.phase = SOCKET_CONNECTING;
+        this.opened(connection, new Event('open'));
+      } else {
+        // An adopted server-side socket: open from the start (no open event to report).
+        connection.phase = SOCKET_OPEN;
+        this.openSocket = socket;
+        this.setState('open');
+      }
+    } else {
+      connection.detach();
+      connection.socket = undefined;
+      connection.phase = RESOLVING;
+      this.failBeforeSocket(connection, new TypeError('webSocket(): the socket is already closing or closed.'));
+    }
+  }
+
+  // ---- socket events ---------------------------------------------------------------------
+
+  opened(connection: Connection<In, Out>, event: Event): void {
+    if (connection.phase !== SOCKET_CONNECTING) return;
+    connection.phase = SOCKET_OPEN;
+    const socket = connection.socket!;
+    this.openSocket = socket;
+    this.setState('open');
+    const { openObserver } = this.config;
+    if (openObserver !== undefined) callObserver(openObserver, event);
+    this.open$?.next(event);
+    if (connection.phase !== SOCKET_OPEN) return; // an observer closed it
+    this.flush();
+    const finish = connection.finish;
+    if (finish !== undefined && connection.phase === SOCKET_OPEN) {
+      connection.finish = undefined;
+      this.startClosingHandshake(connection, finish.code, finish.reason);
+    }
+  }
+
+  errored(connection: Connection<In, Out>, event: Event): void {
+    if (connection.phase === CLOSED) return;
+    connection.lastError = event;
+    this.error$?.next(event);
+  }
+
+  closed(connection: Connection<In, Out>, event: CloseEvent): void {
+    if (connection.phase === CLOSED) return;
+    connection.detach();
+    connection.phase = CLOSED;
+    if (this.openSocket === connection.socket) this.openSocket = null;
+    connection.socket = undefined;
+    const isCurrent = connection === this.current;
+    let next: Connection<In, Out> | undefined;
+    if (isCurrent) {
+      next = this.waiting;
+      this.waiting = undefined;
+      this.current = next;
+      if (this.config.socket !== undefined) this.adoptedEnd = event;
+      this.setState('closed');
+    }
+    const { closeObserver } = this.config;
+    if (closeObserver !== undefined) callObserver(closeObserver, event);
+    this.close$?.next(event);
+    const observers = connection.takeObservers();
+    if (connection.clientClosing || (event.code === 1000 && event.wasClean)) {
+      for (let i = 0; i < observers.length; i++) observers[i]!.complete();
+    } else if (observers.length > 0) {
+      const lastError = connection.lastError;
+      const cause = lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
+      const error = new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, cause });
+      for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
+    }
+    if (next !== undefined && this.current === next && next.phase === WAITING) {
+      if (this.adoptedEnd !== undefined) {
+        this.current = undefined;
+        for (const s of next.takeObservers()) this.subscribe(s); // each gets the "cannot reconnect" error
+      } else if (next.observers.length > 0) {
+        this.start(next);
+      } else {
+        this.current = undefined;
+      }
+    }
+  }
+
+  /** A connection that never got a socket (or whose socket could not be used) failed. */
+  failBeforeSocket(connection: Connection<In, Out>, cause: unknown): void {
+    if (connection.synchronous) {
+      // Report asynchronously, as a socket would: never inside the subscribe() that started it.
+      queueMicrotask(() => this.failBeforeSocket(connection, cause));
+      return;
+    }
+    if (connection.phase === CLOSED) return;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    this.errored(connection, new PlatformErrorEvent('error', { message, error: cause }));
+    this.closed(connection, new PlatformCloseEvent('close', { code: 1006, reason: '', wasClean: false }));
+  }
+
+  decodeFailed(connection: Connection<In, Out>, event: MessageEvent, error: unknown): void {
+    if (this.config.onDecodeError === 'emit') {
+      this.decodeError$?.next({ event, error });
+      return;
+    }
+    // 'error': as rxjs, every subscriber errors; the last one leaving closes with 1000.
+    const observers = connection.takeObservers();
+    for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
+    if (connection === this.current) this.closeNow(connection, 1000, '');
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  next(value: In): void {
+    const data = this.config.serializer(value);
+    const socket = this.openSocket;
+    if (socket !== null && this.queue.length === 0 && socket.readyState === OPEN) {
+      socket.send(data);
+      return;
+    }
+    this.queue.push(data);
+  }
+
+  /** Sends the queued messages in order, in one loop, while the socket stays OPEN. */
+  flush(): void {
+    const queue = this.queue;
+    const socket = this.openSocket;
+    if (socket === null) return;
+    while (queue.length > 0 && this.openSocket === socket && socket.readyState === OPEN) {
+      const data = queue.shift()!;
+      try {
+        socket.send(data);
+      } catch (error) {
+        queue.dropped(data, error);
+      }
+    }
+  }
+
+  // ---- closing ---------------------------------------------------------------------------
+
+  /** close(), unsubscribe(), last unsubscribe: close now (abort a connection still connecting). */
+  closeNow(connection: Connection<In, Out>, code: number, reason: string): void {
+    const phase = connection.phase;
+    if (phase >= CLOSING) return;
+    if (phase === WAITING) {
+      // Never started: nothing to close.
+      connection.phase = CLOSED;
+      if (this.current === connection) this.current = undefined;
+      if (this.waiting === connection) this.waiting = undefined;
+      return;
+    }
+    this.beginClientClose(connection);
+    if (phase === RESOLVING) {
+      // No socket yet: the attempt just ends.
+      connection.synchronous = false;
+      this.closed(connection, new PlatformCloseEvent('close', { code: 1006, reason: '', wasClean: false }));
+      return;
+    }
+    if (phase === SOCKET_CONNECTING) {
+      connection.phase = CLOSING;
+      if (this.current === connection) this.setState('closing');
+      connection.socket!.close(); // fails the handshake; error and close events follow
+      return;
+    }
+    this.startClosingHandshake(connection, code, reason);
+  }
+
+  /** complete(), error(): close once open, after the queue is flushed. */
+  closeWhenFlushed(connection: Connection<In, Out>, code: number, reason: string): void {
+    if (connection.phase >= CLOSING || connection.finish !== undefined) return;
+    if (connection.phase === SOCKET_OPEN) {
+      this.beginClientClose(connection);
+      this.flush();
+      this.startClosingHandshake(connection, code, reason);
+      return;
+    }
+    if (connection.clientClosing) return;
+    this.beginClientClose(connection);
+    connection.finish = { code, reason };
+  }
+
+  /** The connection a client close applies to: the one subscribers will next see. */
+  get target(): Connection<In, Out> | undefined {
+    return this.waiting ?? this.current;
+  }
+
+  /** close(code, reason) and unsubscribe() on the subject: waiting subscribers complete too. */
+  closeAll(code: number, reason: string): void {
+    const waiting = this.waiting;
+    if (waiting !== undefined) {
+      this.waiting = undefined;
+      for (const s of waiting.takeObservers()) s.complete();
+    }
+    const current = this.current;
+    if (current !== undefined) this.closeNow(current, code, reason);
+  }
+
+  beginClientClose(connection: Connection<In, Out>): void {
+    if (connection.clientClosing) return;
+    connection.clientClosing = true;
+    const { closingObserver } = this.config;
+    if (closingObserver !== undefined) callObserver(closingObserver, undefined);
+  }
+
+  startClosingHandshake(connection: Connection<In, Out>, code: number, reason: string): void {
+    const socket = connection.socket!;
+    connection.phase = CLOSING;
+    if (this.openSocket === socket) this.openSocket = null;
+    if (this.current === connection) this.setState('closing');
+    socket.close(code, reason);
+  }
+
+  // ---- state -----------------------------------------------------------------------------
+
+  setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.state$?.next(state);
+  }
+
+  get bufferedAmount(): number {
+    return this.current?.socket?.bufferedAmount ?? 0;
+  }
+
+  /** True while any subscriber is connected or waiting to be. */
+  get observed(): boolean {
+    return (this.current?.observers.length ?? 0) > 0 || (this.waiting?.observers.length ?? 0) > 0;
+  }
+}
+
+/** Checks the argument of `error()` / `close()`: a code the client may send, and a short reason. */
+export function parseClientClose(code: unknown, reason: unknown): { code: number; reason: string } {
+  const request = parseCloseArguments(code, reason);
+  return { code: request.code ?? 1000, reason: request.reason };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function isSocketLike(value: unknown): value is WebSocketLike {
+  if (value === null || typeof value !== 'object') return false;
+  const s = value as Record<string, unknown>;
+  return typeof s.send === 'function' && typeof s.close === 'function' && typeof s.addEventListener === 'function' && typeof s.readyState === 'number';
+}
+
+/** Calls a config observer; a throw is reported as rxjs reports unhandled errors, never breaking the connection's bookkeeping. */
+function callObserver<T>(observer: { next: (value: T) => void }, value: T): void {
+  try {
+    observer.next(value);
+  } catch (error) {
+    reportUnhandledError(error);
+  }
+}
+
+function reportUnhandledError(error: unknown): void {
+  const { onUnhandledError } = rxjsConfig;
+  if (onUnhandledError) onUnhandledError(error);
+  else
+    setTimeout(() => {
+      throw error;
+    });
+}

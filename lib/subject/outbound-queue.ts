@@ -1,0 +1,125 @@
+import { FifoQueue } from '../websocket/fifo-queue.js';
+import type { WebSocketMessage } from './socket-like.js';
+
+/**
+ * What happens when `next()` would put one message more than `limit` in the outbound queue:
+ *
+ * - `'drop-oldest'` (default): the oldest queued message is dropped to make room;
+ * - `'drop-newest'`: the new message is dropped (the queue keeps what it has);
+ * - `'error'`: the new message is dropped and `next()` throws a {@link QueueOverflowError}.
+ *
+ * Every dropped message is reported on `dropped$`, whatever the policy.
+ */
+export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'error';
+
+/** The `queue` option of `webSocket()`. */
+export interface QueueConfig {
+  /**
+   * The most messages held while no connection is open (a whole number >= 0, or `Infinity`).
+   * Default {@link DEFAULT_QUEUE_LIMIT}. `0` turns queueing off: a `next()` while not OPEN is
+   * dropped (and reported).
+   */
+  limit?: number;
+  /** See {@link OverflowPolicy}. Default `'drop-oldest'`. */
+  overflow?: OverflowPolicy;
+}
+
+/** The default queue bound: 10,000 messages. */
+export const DEFAULT_QUEUE_LIMIT = 10_000;
+
+/**
+ * Why a message accepted by `next()` was not sent:
+ * `'overflow'` (the queue was full, see {@link OverflowPolicy}) or `'send-error'` (the socket's
+ * `send()` threw while the queue was being flushed; `error` says why).
+ */
+export type DropReason = 'overflow' | 'send-error';
+
+/** One entry of `dropped$`: the serialized message that was not sent, and why. */
+export interface DroppedMessage {
+  /** The message as the serializer made it. */
+  readonly data: WebSocketMessage;
+  readonly reason: DropReason;
+  /** For `'send-error'`: what `send()` threw. */
+  readonly error?: unknown;
+}
+
+/**
+ * Thrown by `next()` when the outbound queue is full and its policy is `'error'`. The message was
+ * not queued (and is reported on `dropped$`).
+ *
+ * @example
+ * try { ws$.next(update); } catch (e) { if (e instanceof QueueOverflowError) showOffline(); }
+ */
+export class QueueOverflowError extends Error {
+  override readonly name = 'QueueOverflowError';
+  /** The queue's limit. */
+  readonly limit: number;
+  /** The message that was refused (serialized). */
+  readonly data: WebSocketMessage;
+
+  constructor(limit: number, data: WebSocketMessage) {
+    super(`The WebSocketSubject's outbound queue is full (limit ${limit}); the message was not queued.`);
+    this.limit = limit;
+    this.data = data;
+  }
+}
+
+/**
+ * The bounded FIFO of serialized messages waiting for an open connection. It outlives
+ * connections: closing, erroring or unsubscribing never clears it.
+ */
+export class OutboundQueue {
+  readonly limit: number;
+  readonly overflow: OverflowPolicy;
+  readonly #items = new FifoQueue<WebSocketMessage>();
+  readonly #onDrop: (dropped: DroppedMessage) => void;
+
+  constructor(limit: number, overflow: OverflowPolicy, onDrop: (dropped: DroppedMessage) => void) {
+    this.limit = limit;
+    this.overflow = overflow;
+    this.#onDrop = onDrop;
+  }
+
+  /** How many messages are waiting. */
+  get length(): number {
+    return this.#items.length;
+  }
+
+  /**
+   * Queues `data`, applying the overflow policy when full.
+   * @throws QueueOverflowError when full and the policy is `'error'`.
+   */
+  push(data: WebSocketMessage): void {
+    const items = this.#items;
+    if (items.length < this.limit) {
+      items.push(data);
+      return;
+    }
+    if (this.overflow === 'drop-oldest' && items.length > 0) {
+      const oldest = items.shift()!;
+      items.push(data);
+      this.#onDrop({ data: oldest, reason: 'overflow' });
+      return;
+    }
+    this.#onDrop({ data, reason: 'overflow' });
+    if (this.overflow === 'error') throw new QueueOverflowError(this.limit, data);
+  }
+
+  /** Removes and returns the oldest message. */
+  shift(): WebSocketMessage | undefined {
+    return this.#items.shift();
+  }
+
+  /** Reports a message that could not be sent. */
+  dropped(data: WebSocketMessage, error: unknown): void {
+    this.#onDrop({ data, reason: 'send-error', error });
+  }
+
+  /** Removes every message and returns them, oldest first. */
+  drain(): WebSocketMessage[] {
+    const items = this.#items;
+    const out: WebSocketMessage[] = [];
+    while (items.length > 0) out.push(items.shift()!);
+    return out;
+  }
+}

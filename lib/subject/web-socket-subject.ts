@@ -1,0 +1,236 @@
+import { BehaviorSubject, Observable, Subject, type Observer } from 'rxjs';
+import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
+import type { ConnectionState } from './connection-state.js';
+import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
+import { multiplexStream } from './multiplex.js';
+import type { DroppedMessage } from './outbound-queue.js';
+import type { WebSocketMessage } from './socket-like.js';
+
+/**
+ * A WebSocket connection as an RxJS stream: an `Observable<Out>` of the messages received (after
+ * the deserializer) that is also an `Observer<In>` whose `next()` sends (through the serializer).
+ *
+ * - The connection opens on the first subscriber and is shared by all; the last one leaving
+ *   closes it with 1000.
+ * - `next()` sends at once while OPEN, and otherwise queues (bounded, see `queue`) for the next
+ *   connection, in order.
+ * - The subject is never dead: after an error, a close or `unsubscribe()`, the next subscriber
+ *   opens a new connection, so `retry()` and `repeat()` reconnect.
+ * - The client's own close and a clean 1000 from the server complete the subscribers; any other
+ *   close errors them with a {@link WebSocketCloseError} (code, reason, wasClean).
+ * - `open$`, `message$`, `error$`, `close$`, `state$`, `decodeError$` and `dropped$` report what
+ *   happens, across connections, without opening one.
+ *
+ * Make one with {@link webSocket}.
+ *
+ * @typeParam In what `next()` accepts.
+ * @typeParam Out what subscribers receive.
+ *
+ * @example
+ * const chat$ = webSocket<ChatCommand, ChatEvent>('wss://chat.example.com');
+ * chat$.pipe(retry({ delay: 1000 })).subscribe((event) => render(event));
+ * chat$.next({ type: 'join', room: 'general' }); // queued until open
+ */
+export class WebSocketSubject<In, Out = In> extends Observable<Out> implements Observer<In> {
+  readonly #core: SubjectCore<In, Out>;
+  #open$: Observable<Event> | undefined;
+  #message$: Observable<MessageEvent> | undefined;
+  #error$: Observable<Event> | undefined;
+  #close$: Observable<CloseEvent> | undefined;
+  #state$: Observable<ConnectionState> | undefined;
+  #decodeError$: Observable<DecodeFailure> | undefined;
+  #dropped$: Observable<DroppedMessage> | undefined;
+
+  /**
+   * Prefer {@link webSocket}; `new WebSocketSubject(urlOrConfig)` is the same.
+   * @throws TypeError for a bad config.
+   */
+  constructor(urlOrConfig: string | URL | WebSocketSubjectConfig<In, Out>) {
+    const core = new SubjectCore<In, Out>(normalizeConfig<In, Out>(urlOrConfig));
+    super((subscriber) => core.subscribe(subscriber));
+    this.#core = core;
+  }
+
+  /**
+   * Sends `value` (serialized at once): now if the connection is OPEN and nothing is queued,
+   * otherwise it is queued for the next open connection (CONNECTING, CLOSING, or no connection).
+   *
+   * @throws whatever the serializer throws (nothing is queued); {@link QueueOverflowError} when
+   * the queue is full and its overflow policy is `'error'`; whatever the socket's `send()` throws.
+   *
+   * @example
+   * ws$.next({ type: 'ping' });
+   */
+  next(value: In): void {
+    this.#core.next(value);
+  }
+
+  /**
+   * Closes the connection with a code, as rxjs does: `error({ code, reason })`. Messages queued
+   * before it are sent first (while still connecting, the close waits for open). Subscribers
+   * complete: the close is the client's own.
+   *
+   * @throws TypeError if `closeRequest` has no `code`; DOMException `InvalidAccessError` for a code
+   * other than 1000 or 3000-4999, `SyntaxError` for a reason over 123 UTF-8 bytes. Nothing is
+   * closed then.
+   *
+   * @example
+   * ws$.error({ code: 4000, reason: 'client state corrupted' });
+   */
+  error(closeRequest: { code: number; reason?: string }): void;
+  error(closeRequest: unknown): void {
+    const request = closeRequest as { code?: unknown; reason?: unknown } | null | undefined;
+    if (request === null || typeof request !== 'object' || request.code === undefined) {
+      throw new TypeError(
+        'WebSocketSubject.error() closes the connection with a close code: call it with { code, reason? } (code 1000 or 3000-4999). To end without a code use complete() or close().',
+        { cause: closeRequest },
+      );
+    }
+    const { code, reason } = parseClientClose(request.code, request.reason);
+    const target = this.#core.target;
+    if (target !== undefined) this.#core.closeWhenFlushed(target, code, reason);
+  }
+
+  /**
+   * Closes the connection normally (1000) after sending what is queued; while still connecting,
+   * the close waits for open. Subscribers complete. Does nothing when there is no connection.
+   *
+   * @example
+   * ws$.next({ type: 'bye' });
+   * ws$.complete(); // 'bye' goes out, then the close frame
+   */
+  complete(): void {
+    const target = this.#core.target;
+    if (target !== undefined) this.#core.closeWhenFlushed(target, 1000, '');
+  }
+
+  /**
+   * Closes the connection now with `code` and `reason`: an OPEN connection starts its closing
+   * handshake, one still connecting is abandoned (no socket is left behind). Subscribers complete
+   * once the socket has closed. Queued messages stay queued for the next connection.
+   *
+   * @param code 1000 (default) or 3000-4999.
+   * @param reason At most 123 UTF-8 bytes.
+   * @throws DOMException `InvalidAccessError` / `SyntaxError` as `WebSocket.close()` does.
+   *
+   * @example
+   * ws$.close(4001, 'logged out');
+   */
+  close(code = 1000, reason?: string): void {
+    const request = parseClientClose(code, reason);
+    this.#core.closeAll(request.code, request.reason);
+  }
+
+  /**
+   * Closes the connection (1000) and completes every subscriber. Unlike rxjs, the subject stays
+   * usable: a later `subscribe()` opens a new connection.
+   */
+  unsubscribe(): void {
+    this.#core.closeAll(1000, '');
+  }
+
+  /**
+   * A stream of the messages for one topic over the shared connection, as in rxjs: each
+   * subscription sends `subMsg()`, receives the messages `messageFilter` selects, and on teardown
+   * sends `unsubMsg()` (not when the connection has already ended).
+   *
+   * @example
+   * const prices$ = ws$.multiplex(
+   *   () => ({ subscribe: 'prices' }),
+   *   () => ({ unsubscribe: 'prices' }),
+   *   (m) => m.topic === 'prices',
+   * );
+   */
+  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean): Observable<Out> {
+    return multiplexStream<In, Out>(this, subMsg, unsubMsg, messageFilter);
+  }
+
+  /** The connection's state now (see {@link ConnectionState}). */
+  get state(): ConnectionState {
+    return this.#core.state;
+  }
+
+  /**
+   * The connection's state: replays the current one at once, then every change. Passive.
+   *
+   * @example
+   * ws$.state$.pipe(filter((s) => s === 'open')).subscribe(() => console.log('online'));
+   */
+  get state$(): Observable<ConnectionState> {
+    const core = this.#core;
+    return (this.#state$ ??= (core.state$ ??= new BehaviorSubject<ConnectionState>(core.state)).asObservable());
+  }
+
+  /** Every connection's `open` event. Passive: subscribing does not connect. */
+  get open$(): Observable<Event> {
+    const core = this.#core;
+    return (this.#open$ ??= (core.open$ ??= new Subject<Event>()).asObservable());
+  }
+
+  /**
+   * Every raw `MessageEvent` received, before (and whatever the result of) the deserializer.
+   * Passive.
+   */
+  get message$(): Observable<MessageEvent> {
+    const core = this.#core;
+    return (this.#message$ ??= (core.message$ ??= new Subject<MessageEvent>()).asObservable());
+  }
+
+  /**
+   * Every connection's `error` event (on Node an `ErrorEvent` whose `error` is the cause; rxws
+   * also reports a failed `url` or factory here). An error is always followed by a close. Passive.
+   */
+  get error$(): Observable<Event> {
+    const core = this.#core;
+    return (this.#error$ ??= (core.error$ ??= new Subject<Event>()).asObservable());
+  }
+
+  /** Every connection's `close` event, with `code`, `reason` and `wasClean`. Passive. */
+  get close$(): Observable<CloseEvent> {
+    const core = this.#core;
+    return (this.#close$ ??= (core.close$ ??= new Subject<CloseEvent>()).asObservable());
+  }
+
+  /**
+   * Messages the deserializer could not decode, as `{ event, error }` (with the default
+   * `onDecodeError: 'emit'`); the connection and its subscribers carry on.
+   */
+  get decodeError$(): Observable<DecodeFailure> {
+    const core = this.#core;
+    return (this.#decodeError$ ??= (core.decodeError$ ??= new Subject<DecodeFailure>()).asObservable());
+  }
+
+  /** Messages accepted by `next()` but not sent, as `{ data, reason, error? }` (queue overflow, send failure). */
+  get dropped$(): Observable<DroppedMessage> {
+    const core = this.#core;
+    return (this.#dropped$ ??= (core.dropped$ ??= new Subject<DroppedMessage>()).asObservable());
+  }
+
+  /** The live socket's `bufferedAmount` (0 with no connection). */
+  get bufferedAmount(): number {
+    return this.#core.bufferedAmount;
+  }
+
+  /** How many messages wait in the outbound queue. */
+  get queueLength(): number {
+    return this.#core.queue.length;
+  }
+
+  /**
+   * Empties the outbound queue and returns what it held (serialized, oldest first); they are not
+   * reported on `dropped$`.
+   */
+  clearQueue(): WebSocketMessage[] {
+    return this.#core.queue.drain();
+  }
+
+  /** Whether anyone is subscribed (connected or waiting for a connection). */
+  get observed(): boolean {
+    return this.#core.observed;
+  }
+
+  /** The subject as a plain Observable (no `next()`), as `Subject.asObservable()`. */
+  asObservable(): Observable<Out> {
+    return new Observable<Out>((subscriber) => this.subscribe(subscriber));
+  }
+}
