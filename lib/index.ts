@@ -12,3 +12,5 @@ export type { CloseEventInit, ErrorEventInit } from './websocket/events.js';
 export type { EventHandler } from './websocket/event-handlers.js';
 export { getNodeControls, type NodeControls } from './websocket/controls.js';
 export type { NodeWebSocketOptions } from './node/options.js';
+// subject layer
+export * from './subject/index.js';
