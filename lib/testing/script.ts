@@ -11,8 +11,15 @@ export interface ScriptedPeer {
   stall(): void;
 }
 
-/** A reply: a message to send, or a function of the received message that returns one (or `undefined` for none). */
-export type Reply<P> = unknown | ((message: unknown, connection: P) => unknown);
+/**
+ * A reply computed from the received message: returns the message to send (or a promise of it),
+ * or `undefined` for none. Declared as a method so a test may annotate the parameter with its
+ * protocol's message type (`(m: Subscribe) => ...`).
+ */
+export type ReplyFunction<P> = { bivarianceHack(message: unknown, connection: P): unknown }['bivarianceHack'];
+
+/** A reply: a message to send, or a {@link ReplyFunction}. */
+export type Reply<P> = unknown;
 
 type Action<P> =
   | { kind: 'reply'; reply: Reply<P> }
@@ -54,7 +61,10 @@ export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
     return this.#remaining > 0;
   }
 
-  /** Sends `reply` (a message, or a function `(message, connection) => message | undefined`, may be async). */
+  /** Sends the result of `reply(message, connection)` (may be async; `undefined` sends nothing). */
+  reply(reply: ReplyFunction<P>): this;
+  /** Sends `message`. */
+  reply(message: unknown): this;
   reply(reply: Reply<P>): this {
     this.#actions.push({ kind: 'reply', reply });
     return this;

@@ -81,6 +81,7 @@ export interface HandshakeRecord {
 
 const DEFAULT_REFUSAL_STATUS = 503;
 const CLOSE_GRACE_MS = 500;
+const SETTLE_MS = 25;
 const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
 
 /**
@@ -146,6 +147,12 @@ export class TestServer implements ConnectionHost {
     http.on('connection', (socket: Socket) => this.#trackSocket(socket));
     http.on('secureConnection', (socket: Socket) => this.#trackSocket(socket));
     const { protocols } = options;
+    if (typeof WebSocketServer !== 'function') {
+      // Jest's jsdom environment resolves `ws` with the `browser` condition, to a stub.
+      throw new Error(
+        'The test server needs the Node build of `ws`, but this environment resolved its browser stub. Under jest-environment-jsdom add the docblock `@jest-environment-options {"customExportConditions": ["node", "node-addons"]}` (or set testEnvironmentOptions).',
+      );
+    }
     const wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -339,7 +346,12 @@ export class TestServer implements ConnectionHost {
   }
 
   async #close(options: CloseOptions): Promise<TeardownReport> {
-    const openConnections = this.openConnections.map((c) => c.label);
+    // A client closed just before teardown (its close frame still in flight) is not "left open":
+    // give open connections a moment to finish closing on their own.
+    const stillOpen = this.openConnections;
+    if (stillOpen.length > 0) await Promise.race([Promise.all(stillOpen.map((c) => c.closed)), realDelay(SETTLE_MS)]);
+    // Stalled or not-reading connections are paused on purpose, and a paused socket never sees the peer leave.
+    const openConnections = this.openConnections.filter((c) => c.isReading).map((c) => c.label);
     const pendingWaits: PendingWait[] = [
       ...this.#connectionQueue.pending,
       ...this.#messageQueue.pending,
