@@ -1,0 +1,72 @@
+// Helpers for the subject layer's specs: notification recorders, waits, and a WebSocket subclass
+// that counts the listeners a WebSocketSubject leaves on its sockets.
+import { WebSocket, type NodeWebSocketOptions } from 'rxws';
+import type { Observable, Subscription } from 'rxjs';
+
+export type Note<T> = { kind: 'N'; value: T } | { kind: 'E'; error: unknown } | { kind: 'C' };
+
+/** Subscribes and records every notification. */
+export function record<T>(source: Observable<T>): { notes: Note<T>[]; values: T[]; subscription: Subscription; done: Promise<Note<T>> } {
+  const notes: Note<T>[] = [];
+  const values: T[] = [];
+  let resolveDone!: (n: Note<T>) => void;
+  const done = new Promise<Note<T>>((r) => (resolveDone = r));
+  const subscription = source.subscribe({
+    next: (value) => {
+      notes.push({ kind: 'N', value });
+      values.push(value);
+    },
+    error: (error: unknown) => {
+      const n: Note<T> = { kind: 'E', error };
+      notes.push(n);
+      resolveDone(n);
+    },
+    complete: () => {
+      const n: Note<T> = { kind: 'C' };
+      notes.push(n);
+      resolveDone(n);
+    },
+  });
+  return { notes, values, subscription, done };
+}
+
+/** Resolves when `predicate()` is true (polled on real timers), or rejects after `timeout` ms. */
+export async function until(predicate: () => boolean, timeout = 2000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every CountingWebSocket made, in order. */
+export const made: CountingWebSocket[] = [];
+
+/** rxws's WebSocket, counting the listeners added and removed through addEventListener. */
+export class CountingWebSocket extends WebSocket {
+  listeners = new Map<string, number>();
+
+  constructor(url: string | URL, protocols?: string | string[], options?: NodeWebSocketOptions) {
+    super(url, protocols, options);
+    made.push(this);
+  }
+
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    this.listeners.set(type, (this.listeners.get(type) ?? 0) + 1);
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    this.listeners.set(type, (this.listeners.get(type) ?? 0) - 1);
+    super.removeEventListener(type, listener, options);
+  }
+
+  /** Listeners still attached (added minus removed), over all types. */
+  get attached(): number {
+    let n = 0;
+    for (const v of this.listeners.values()) n += v;
+    return n;
+  }
+}
