@@ -56,8 +56,17 @@ function describe(code: number, reason: string, wasClean: boolean, cause: unknow
   if (reason !== '') text += ` (${reason})`;
   if (!wasClean) text += ', not cleanly';
   if (cause !== undefined) {
-    const message = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : undefined;
+    const message = messageOf(cause);
     if (message) text += `: ${message}`;
   }
-  return text + '.';
+  return /[.!?]$/.test(text) ? text : text + '.';
+}
+
+/** The message of an error from any realm (a DOMException, an Error from a vm context), or a string cause. */
+export function messageOf(cause: unknown): string | undefined {
+  if (typeof cause === 'string') return cause;
+  if (cause !== null && typeof cause === 'object' && typeof (cause as { message?: unknown }).message === 'string') {
+    return (cause as { message: string }).message;
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
 import { config as rxjsConfig, type BehaviorSubject, type Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';
-import { WebSocketCloseError } from './close-error.js';
+import { WebSocketCloseError, messageOf } from './close-error.js';
 import type { NormalizedConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
@@ -358,7 +358,7 @@ export class SubjectCore<In, Out> {
       return;
     }
     if (connection.phase === CLOSED) return;
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = messageOf(cause) ?? String(cause);
     this.errored(connection, new PlatformErrorEvent('error', { message, error: cause }));
     this.closed(connection, new PlatformCloseEvent('close', { code: 1006, reason: '', wasClean: false }));
   }
