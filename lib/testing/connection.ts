@@ -26,6 +26,8 @@ export interface UpgradeRequest {
   /** The client's address and port. */
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /** The `IncomingMessage` itself, for code that takes one (e.g. a `(ws, request)` connection handler). */
+  readonly raw: IncomingMessage;
 }
 
 /** How a connection ended. */
@@ -428,5 +430,6 @@ function describeRequest(request: IncomingMessage): UpgradeRequest {
     protocols: offered ? offered.split(',').map((p) => p.trim()).filter(Boolean) : [],
     remoteAddress: request.socket.remoteAddress,
     remotePort: request.socket.remotePort,
+    raw: request,
   };
 }

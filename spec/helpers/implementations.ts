@@ -41,4 +41,10 @@ export const undiciDeviations = {
    * re-adds it, so a replaced handler runs after listeners added in between.
    */
   handlerReplacementMovesToEnd: true,
+  /**
+   * RFC 6455 4.1 and 7.1.7: a client that rejects the handshake response (e.g. a subprotocol it did
+   * not offer) must _Fail the WebSocket Connection_, which closes the TCP connection; undici fires
+   * error and close 1006 but leaves the TCP connection open (the server still sees it open).
+   */
+  rejectedHandshakeLeavesConnectionOpen: true,
 } as const;

@@ -1,18 +1,15 @@
 import { WebSocket, getNodeControls } from 'rxws';
 import { WebSocket as UndiciWebSocket } from 'undici';
-import { closeServers, startServer, until } from '../helpers/server.js';
-import { closed, nextEvent, recordEvents } from '../helpers/events.js';
+import { useTestServers } from 'rxws/testing';
+import { connect as connectTo, until } from '../helpers/client.js';
+import { closed, recordEvents } from '../helpers/events.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe('Node controls of the WebSocket', () => {
   async function connect() {
-    const server = await startServer();
-    const socket = new WebSocket(server.url);
-    await nextEvent(socket, 'open');
-    const connection = await server.nextConnection();
-    const controls = getNodeControls(socket)!;
-    return { server, socket, connection, controls };
+    const { socket, connection } = await connectTo((url) => new WebSocket(url));
+    return { socket, connection, controls: getNodeControls(socket)! };
   }
 
   it('exist only on rxws sockets, off the standard surface', async () => {
@@ -26,17 +23,16 @@ describe('Node controls of the WebSocket', () => {
 
   it('ping() sends a protocol ping and onPong() sees the pong; the remover stops it', async () => {
     const { socket, connection, controls } = await connect();
-    const pings: string[] = [];
-    connection.ws.on('ping', (data) => pings.push(String(data)));
+    const pings = () => connection.transcript.filter((e) => e.direction === 'in' && e.kind === 'ping').map((e) => new TextDecoder().decode(e.data as Uint8Array));
     const pongs: string[] = [];
     const remove = controls.onPong((data) => pongs.push(Buffer.from(data).toString()));
     controls.ping('hb-1');
     await until(() => pongs.length === 1);
-    expect(pings).toEqual(['hb-1']);
+    expect(pings()).toEqual(['hb-1']);
     expect(pongs).toEqual(['hb-1']);
     remove();
     controls.ping('hb-2');
-    await until(() => pings.length === 2);
+    await until(() => pings().length === 2);
     await new Promise((r) => setTimeout(r, 20));
     expect(pongs).toEqual(['hb-1']);
     socket.close();
@@ -51,8 +47,8 @@ describe('Node controls of the WebSocket', () => {
     controls.pause();
     expect(controls.isPaused).toBe(true);
     const chunk = 'x'.repeat(64 * 1024);
-    for (let i = 0; i < 200; i++) connection.ws.send(chunk);
-    await until(() => connection.ws.bufferedAmount > 1024 * 1024);
+    for (let i = 0; i < 200; i++) connection.send(chunk);
+    await until(() => connection.raw.bufferedAmount > 1024 * 1024);
     expect(got.length).toBeLessThan(200);
     controls.resume();
     expect(controls.isPaused).toBe(false);

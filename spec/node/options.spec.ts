@@ -1,14 +1,11 @@
-import { once } from 'node:events';
-import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
 import { WebSocket } from 'rxws';
 import { NODE_DEFAULTS } from 'rxws/node';
-import { closeServers, startServer } from '../helpers/server.js';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { connect } from '../helpers/client.js';
 import { closed, nextEvent, recordEvents } from '../helpers/events.js';
-import { selfSignedCertificate } from '../helpers/tls.js';
+import { selfSignedCertificate } from '../testing/tls.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe('Node-only WebSocket options', () => {
   it('has documented safe defaults', () => {
@@ -33,40 +30,30 @@ describe('Node-only WebSocket options', () => {
   });
 
   it('sends the given headers with the handshake', async () => {
-    const server = await startServer();
-    const socket = new WebSocket(server.url, [], { headers: { authorization: 'Bearer t0ken', 'x-trace': '42' } });
-    await nextEvent(socket, 'open');
-    const { request } = await server.nextConnection();
-    expect(request.headers.authorization).toBe('Bearer t0ken');
-    expect(request.headers['x-trace']).toBe('42');
+    const { socket, connection } = await connect((url) => new WebSocket(url, [], { headers: { authorization: 'Bearer t0ken', 'x-trace': '42' } }));
+    expect(connection.request.headers.authorization).toBe('Bearer t0ken');
+    expect(connection.request.headers['x-trace']).toBe('42');
     socket.close();
   });
 
   it('fails a handshake that never completes after handshakeTimeout', async () => {
-    const held: Socket[] = [];
-    const tcp = createTcpServer((sock) => held.push(sock)); // accepts, never answers
-    tcp.listen(0, '127.0.0.1');
-    await once(tcp, 'listening');
+    const server = await createTestServer({ handshakeDelay: Infinity }); // holds every upgrade unanswered
     const started = Date.now();
-    const socket = new WebSocket(`ws://127.0.0.1:${(tcp.address() as AddressInfo).port}`, [], { handshakeTimeout: 150 });
+    const socket = new WebSocket(server.url, [], { handshakeTimeout: 150 });
     const log = recordEvents(socket);
     const event = await closed(socket);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(log).toEqual(['error rs=3', 'close 1006 false rs=3']);
     expect(event.wasClean).toBe(false);
-    for (const sock of held) sock.destroy();
-    tcp.close();
+    expect(server.handshakes).toHaveLength(1);
   });
 
   it('fails the connection on a message over maxPayload, telling the server 1009', async () => {
-    const server = await startServer();
-    const socket = new WebSocket(server.url, [], { maxPayload: 1024 });
-    await nextEvent(socket, 'open');
-    const connection = await server.nextConnection();
+    const { socket, connection } = await connect((url) => new WebSocket(url, [], { maxPayload: 1024 }));
     const log = recordEvents(socket);
     const done = closed(socket);
-    connection.ws.send('x'.repeat(1024)); // at the limit: delivered
-    connection.ws.send('x'.repeat(1025));
+    connection.send('x'.repeat(1024)); // at the limit: delivered
+    connection.send('x'.repeat(1025));
     await done;
     expect(log[0]).toBe('message rs=1');
     expect(log.slice(1)).toEqual(['error rs=3', expect.stringMatching(/^close \d+ false rs=3$/)]);
@@ -74,51 +61,32 @@ describe('Node-only WebSocket options', () => {
   });
 
   it('follows redirects only when followRedirects is true', async () => {
-    const target = await startServer();
-    const redirect = await startServer({}, () => {});
-    redirect.http.removeAllListeners('upgrade');
-    redirect.http.on('upgrade', (_req, sock: Socket) => {
-      sock.end(`HTTP/1.1 302 Found\r\nLocation: ${target.url}/moved\r\nConnection: close\r\n\r\n`);
-    });
+    const target = await createTestServer();
+    const redirect = await createTestServer();
+    redirect.refuseNext(1, 302, { headers: { Location: `${target.url}/moved` } });
     const socket = new WebSocket(redirect.url, [], { followRedirects: true });
     await nextEvent(socket, 'open');
-    const { request } = await target.nextConnection();
-    expect(request.url).toBe('/moved');
+    expect((await target.nextConnection()).request.url).toBe('/moved');
     socket.close();
   });
 
   it('does not offer permessage-deflate when perMessageDeflate is false', async () => {
-    const server = await startServer({ perMessageDeflate: true });
-    const socket = new WebSocket(server.url, [], { perMessageDeflate: false });
-    await nextEvent(socket, 'open');
+    const { socket, connection } = await connect((url) => new WebSocket(url, [], { perMessageDeflate: false }), { perMessageDeflate: true });
     expect(socket.extensions).toBe('');
-    const { request } = await server.nextConnection();
-    expect(request.headers['sec-websocket-extensions']).toBeUndefined();
+    expect(connection.request.headers['sec-websocket-extensions']).toBeUndefined();
     socket.close();
   });
 
   describe('TLS', () => {
     const credentials = selfSignedCertificate();
-    let url = '';
-    let https: ReturnType<typeof createHttpsServer>;
-    let wss: WebSocketServer;
-
-    beforeAll(async () => {
-      https = createHttpsServer(credentials);
-      wss = new WebSocketServer({ server: https });
-      wss.on('connection', (ws) => ws.on('message', (data) => ws.send(String(data))));
-      https.listen(0, '127.0.0.1');
-      await once(https, 'listening');
-      url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}`;
-    });
-    afterAll(async () => {
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      https.close();
-    });
+    async function echoServer() {
+      const server = await createTestServer({ tls: credentials });
+      server.on(() => true).reply((message) => message);
+      return server;
+    }
 
     it('verifies certificates by default: a self-signed one fails the connection', async () => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket((await echoServer()).url);
       const log = recordEvents(socket);
       const done = closed(socket);
       let cause: unknown;
@@ -129,7 +97,7 @@ describe('Node-only WebSocket options', () => {
     });
 
     it('connects when the certificate authority is given with ca', async () => {
-      const socket = new WebSocket(url, [], { ca: credentials.cert });
+      const socket = new WebSocket((await echoServer()).url, [], { ca: credentials.cert });
       await nextEvent(socket, 'open');
       const echoed = nextEvent<MessageEvent>(socket, 'message');
       socket.send('over tls');

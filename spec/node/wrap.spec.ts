@@ -1,21 +1,28 @@
-import { WebSocket as WsClient } from 'ws';
 import { WebSocket } from 'rxws';
 import { wrapWebSocket } from 'rxws/node';
-import { closeServers, startServer, until } from '../helpers/server.js';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { until } from '../helpers/client.js';
 import { closed, nextEvent, recordEvents } from '../helpers/events.js';
+import { openWs, type WsClient } from '../testing/clients.js';
 
-afterEach(closeServers);
+useTestServers();
 
+// The test server accepts; its connection's `ws` socket (`connection.raw`) and upgrade request are
+// what a `ws` server's 'connection' handler gets, and the peer is a raw `ws` client.
 describe('wrapWebSocket (server side)', () => {
+  const clients: WsClient[] = [];
+  afterEach(() => clients.splice(0).forEach((client) => client.terminate()));
+
+  async function connectClient(path = '') {
+    const server = await createTestServer();
+    const client = await openWs(`${server.url}${path}`);
+    clients.push(client);
+    return { server, client, connection: await server.nextConnection() };
+  }
+
   async function accept() {
-    const server = await startServer();
-    const client = new WsClient(`${server.url}/room/7?x=1`);
-    const received: string[] = [];
-    client.on('message', (data) => received.push(String(data)));
-    const accepted = await server.nextConnection();
-    await new Promise((r) => client.once('open', r));
-    const socket = wrapWebSocket(accepted.ws, accepted.request);
-    return { server, client, socket, received };
+    const { server, client, connection } = await connectClient('/room/7?x=1');
+    return { server, client, socket: wrapWebSocket(connection.raw, connection.request.raw) };
   }
 
   it('gives an accepted connection the WebSocket interface, already OPEN', async () => {
@@ -67,13 +74,9 @@ describe('wrapWebSocket (server side)', () => {
   });
 
   it('has an empty url without the request, and rejects what is not a ws socket', async () => {
-    const server = await startServer();
-    const client = new WsClient(server.url);
-    const accepted = await server.nextConnection();
-    await new Promise((r) => client.once('open', r));
-    const socket = wrapWebSocket(accepted.ws);
+    const { connection } = await connectClient();
+    const socket = wrapWebSocket(connection.raw);
     expect(socket.url).toBe('');
     expect(() => wrapWebSocket({} as never)).toThrow(TypeError);
-    client.terminate();
   });
 });

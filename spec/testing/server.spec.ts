@@ -51,6 +51,7 @@ describe('createTestServer', () => {
     expect(first.request).toMatchObject({ url: '/a?x=1', path: '/a', protocols: [], remoteAddress: '127.0.0.1' });
     expect(first.request.query.get('x')).toBe('1');
     expect(first.request.headers['x-test']).toBe('yes');
+    expect(first.request.raw.url).toBe('/a?x=1');
     expect(second.request.path).toBe('/b');
     expect(server.openConnections).toEqual([first, second]);
     await closeWs(a);

@@ -1,17 +1,12 @@
-import { closeServers, startServer, until } from '../helpers/server.js';
-import { closed, nextEvent, recordEvents } from '../helpers/events.js';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { connect as connectTo, until } from '../helpers/client.js';
+import { closed, recordEvents } from '../helpers/events.js';
 import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }) => {
-  async function connect() {
-    const server = await startServer();
-    const socket = new WebSocket(server.url);
-    await nextEvent(socket, 'open');
-    const connection = await server.nextConnection();
-    return { server, socket, connection };
-  }
+  const connect = () => connectTo((url) => new WebSocket(url));
 
   const errorName = (fn: () => void): string | undefined => {
     try {
@@ -35,7 +30,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     expect(errorName(() => socket.close(1000, 'é'.repeat(62)))).toBe('SyntaxError'); // 124 bytes
     expect(socket.readyState).toBe(WebSocket.OPEN);
     socket.close(4999, 'é'.repeat(61) + 'x'); // 123 bytes
-    expect(await connection.closed).toEqual({ code: 4999, reason: 'é'.repeat(61) + 'x' });
+    expect(await connection.closed).toEqual({ code: 4999, reason: 'é'.repeat(61) + 'x', wasClean: true });
   });
 
   it('checks the code before the reason, and both before the state', async () => {
@@ -57,11 +52,11 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     const firstClosed = closed(first.socket);
     first.socket.close();
     expect(first.socket.readyState).toBe(WebSocket.CLOSING);
-    expect(await first.connection.closed).toEqual({ code: 1005, reason: '' });
+    expect(await first.connection.closed).toEqual({ code: 1005, reason: '', wasClean: true });
     expect((await firstClosed).code).toBe(1005);
     const second = await connect();
     second.socket.close(undefined, 'only a reason');
-    expect(await second.connection.closed).toEqual({ code: 1000, reason: 'only a reason' });
+    expect(await second.connection.closed).toEqual({ code: 1000, reason: 'only a reason', wasClean: true });
   });
 
   it('closes cleanly from the client: close event with the code, reason and wasClean true', async () => {
@@ -69,7 +64,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     const log = recordEvents(socket);
     socket.close(4000, 'bye');
     const event = await closed(socket);
-    expect(await connection.closed).toEqual({ code: 4000, reason: 'bye' });
+    expect(await connection.closed).toEqual({ code: 4000, reason: 'bye', wasClean: true });
     expect([event.code, event.reason, event.wasClean]).toEqual([4000, 'bye', true]);
     expect(socket.readyState).toBe(WebSocket.CLOSED);
     expect(log).toEqual(['close 4000 true rs=3']);
@@ -82,7 +77,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     socket.close(4001, 'second');
     await closed(socket);
     socket.close(4002);
-    expect(await connection.closed).toEqual({ code: 4000, reason: 'first' });
+    expect(await connection.closed).toEqual({ code: 4000, reason: 'first', wasClean: true });
     await new Promise((r) => setTimeout(r, 20));
     expect(log).toEqual(['close 4000 true rs=3']);
   });
@@ -96,7 +91,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
   ])('closes cleanly when the server closes with %p', async (code, reason) => {
     const { socket, connection } = await connect();
     const log = recordEvents(socket);
-    connection.ws.close(code, reason);
+    void connection.close(code, reason);
     const event = await closed(socket);
     expect([event.code, event.reason, event.wasClean]).toEqual([code, reason, true]);
     expect(log).toEqual([`close ${code} true rs=3`]);
@@ -104,7 +99,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
 
   it('reports 1005 when the server closes without a code', async () => {
     const { socket, connection } = await connect();
-    connection.ws.close();
+    void connection.close();
     const event = await closed(socket);
     expect([event.code, event.reason, event.wasClean]).toEqual([1005, '', true]);
   });
@@ -113,7 +108,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     const { socket, connection } = await connect();
     const states: number[] = [];
     const done = closed(socket);
-    connection.ws.close(1000);
+    void connection.close(1000);
     await until(() => socket.readyState !== WebSocket.OPEN);
     states.push(socket.readyState);
     await done;
@@ -123,7 +118,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
   });
 
   it('close() while CONNECTING fails the connection: CLOSING at once, then error, then close 1006', async () => {
-    const server = await startServer();
+    const server = await createTestServer();
     const socket = new WebSocket(server.url);
     const log = recordEvents(socket);
     const done = closed(socket);
@@ -138,6 +133,6 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     const event = await done;
     expect([event.code, event.wasClean]).toEqual([1006, false]);
     expect(log).toEqual(['error rs=3', 'close 1006 false rs=3']);
-    expect(server.accepted).toHaveLength(0);
+    expect(server.connections).toHaveLength(0);
   });
 });

@@ -1,10 +1,11 @@
 // Write coalescing: the sends of one tick leave the Node WebSocket in one write to the TCP socket.
 import type { Socket } from 'node:net';
 import { WebSocket, getNodeControls } from 'rxws';
-import { closeServers, startServer, until } from '../helpers/server.js';
-import { closed, nextEvent } from '../helpers/events.js';
+import { useTestServers } from 'rxws/testing';
+import { connect as connectTo, nextMessages, until } from '../helpers/client.js';
+import { closed } from '../helpers/events.js';
 
-afterEach(closeServers);
+useTestServers();
 
 /** Counts the writes that reach the TCP socket's handle (`_writev` for a batch, `_write` for one). */
 function countWrites(socket: WebSocket): { writes: number[] } {
@@ -23,22 +24,15 @@ function countWrites(socket: WebSocket): { writes: number[] } {
   return counts;
 }
 
-async function connect(coalesce?: boolean) {
-  const server = await startServer();
-  const socket = new WebSocket(server.url, [], coalesce === undefined ? undefined : { coalesce });
-  await nextEvent(socket, 'open');
-  const connection = await server.nextConnection();
-  return { server, socket, connection };
-}
+const connect = (coalesce?: boolean) => connectTo((url) => new WebSocket(url, [], coalesce === undefined ? undefined : { coalesce }));
 
 describe('write coalescing', () => {
   it('sends a burst of one tick in a single write, in order', async () => {
     const { socket, connection } = await connect();
     const counts = countWrites(socket);
     for (let i = 0; i < 100; i++) socket.send(`m${i}`);
-    await until(() => connection.messages.length === 100);
+    expect(await nextMessages(connection, 100)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
     expect(counts.writes).toHaveLength(1);
-    expect(connection.messages.map((m) => m.data.toString())).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
     socket.close();
   });
 
@@ -46,7 +40,7 @@ describe('write coalescing', () => {
     const { socket, connection } = await connect(false);
     const counts = countWrites(socket);
     for (let i = 0; i < 10; i++) socket.send(`m${i}`);
-    await until(() => connection.messages.length === 10);
+    await nextMessages(connection, 10);
     expect(counts.writes.length).toBeGreaterThan(1);
     socket.close();
   });
@@ -61,7 +55,7 @@ describe('write coalescing', () => {
     socket.close(4000, 'done');
     const { code } = await connection.closed;
     expect(code).toBe(4000);
-    expect(connection.messages.map((m) => (m.isBinary ? [...m.data] : m.data.toString()))).toEqual(['a', [1], [98], 'c', [2]]);
+    expect(connection.messages).toEqual(['a', new Uint8Array([1]), new Uint8Array([98]), 'c', new Uint8Array([2])]);
   });
 
   it('keeps bufferedAmount exact while data is held, and zero once written', async () => {
@@ -89,7 +83,6 @@ describe('write coalescing', () => {
     socket.send('last words');
     getNodeControls(socket)!.terminate();
     await done;
-    await until(() => connection.messages.length === 1);
-    expect(connection.messages[0]!.data.toString()).toBe('last words');
+    expect(await nextMessages(connection, 1)).toEqual(['last words']);
   });
 });

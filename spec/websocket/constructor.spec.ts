@@ -1,8 +1,8 @@
-import { closeServers, startServer } from '../helpers/server.js';
+import { createTestServer, useTestServers } from 'rxws/testing';
 import { closed, nextEvent } from '../helpers/events.js';
 import { implementations } from '../helpers/implementations.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe.each(implementations)('WebSocket constructor ($name)', ({ WebSocket }) => {
   const expectSyntaxError = (fn: () => unknown): void => {
@@ -34,7 +34,7 @@ describe.each(implementations)('WebSocket constructor ($name)', ({ WebSocket }) 
   });
 
   it('maps http to ws and https to wss, and serializes the URL', async () => {
-    const server = await startServer();
+    const server = await createTestServer();
     const a = new WebSocket(`http://127.0.0.1:${server.port}/a b?x=1`);
     expect(a.url).toBe(`ws://127.0.0.1:${server.port}/a%20b?x=1`);
     const b = new WebSocket('HTTPS://Example.COM:443/');
@@ -90,20 +90,20 @@ describe.each(implementations)('WebSocket constructor ($name)', ({ WebSocket }) 
   });
 
   it('opens, selects the subprotocol the server chose, and reports the negotiated extensions', async () => {
-    const server = await startServer({ handleProtocols: (offered) => (offered.has('v2') ? 'v2' : false), perMessageDeflate: true });
+    const server = await createTestServer({ protocols: ['v2'], perMessageDeflate: true });
     const socket = new WebSocket(server.url, ['v1', 'v2']);
     await nextEvent(socket, 'open');
     expect(socket.readyState).toBe(WebSocket.OPEN);
     expect(socket.protocol).toBe('v2');
     expect(socket.extensions).toMatch(/^permessage-deflate/);
     const { request } = await server.nextConnection();
-    expect(request.headers['sec-websocket-protocol']?.split(/,\s*/)).toEqual(['v1', 'v2']);
+    expect(request.protocols).toEqual(['v1', 'v2']);
     socket.close();
     await closed(socket);
   });
 
   it('reports no extension when the server declines permessage-deflate', async () => {
-    const server = await startServer({ perMessageDeflate: false });
+    const server = await createTestServer({ perMessageDeflate: false });
     const socket = new WebSocket(server.url);
     await nextEvent(socket, 'open');
     expect(socket.extensions).toBe('');

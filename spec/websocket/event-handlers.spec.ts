@@ -1,18 +1,17 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { closeServers, startServer } from '../helpers/server.js';
+import { createTestServer, useTestServers } from 'rxws/testing';
 import { closed, nextEvent } from '../helpers/events.js';
 import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe.each(implementations)('WebSocket event handler attributes ($name)', ({ name, WebSocket }) => {
   async function connect() {
-    const server = await startServer();
+    const server = await createTestServer();
     const socket = new WebSocket(server.url);
-    const connection = server.nextConnection();
-    return { server, socket, connection };
+    return { server, socket };
   }
 
   it('start null; a function is returned as set; null and non-functions clear', async () => {
@@ -32,16 +31,15 @@ describe.each(implementations)('WebSocket event handler attributes ($name)', ({ 
   });
 
   it('assigning replaces the handler, which keeps its place among the listeners', async () => {
-    const { socket, connection } = await connect();
+    const { socket, server } = await connect();
     const calls: string[] = [];
     socket.addEventListener('message', () => calls.push('listener 1'));
     socket.onmessage = () => calls.push('handler A');
     socket.addEventListener('message', () => calls.push('listener 2'));
     socket.onmessage = () => calls.push('handler B');
     await nextEvent(socket, 'open');
-    const server = await connection;
     const got = nextEvent(socket, 'message');
-    server.ws.send('x');
+    (await server.nextConnection()).send('x');
     await got;
     if (name === 'undici' && undiciDeviations.handlerReplacementMovesToEnd) {
       expect(calls).toEqual(['listener 1', 'listener 2', 'handler B']);
@@ -52,7 +50,7 @@ describe.each(implementations)('WebSocket event handler attributes ($name)', ({ 
   });
 
   it('a handler set to null and set again goes to the end, and is called with this = the socket', async () => {
-    const { socket, connection } = await connect();
+    const { socket, server } = await connect();
     const calls: string[] = [];
     let self: unknown;
     socket.onmessage = () => calls.push('first');
@@ -63,9 +61,8 @@ describe.each(implementations)('WebSocket event handler attributes ($name)', ({ 
       calls.push('again');
     };
     await nextEvent(socket, 'open');
-    const server = await connection;
     const got = nextEvent(socket, 'message');
-    server.ws.send('x');
+    (await server.nextConnection()).send('x');
     await got;
     expect(calls).toEqual(['listener', 'again']);
     expect(self).toBe(socket);
@@ -73,7 +70,7 @@ describe.each(implementations)('WebSocket event handler attributes ($name)', ({ 
   });
 
   it('fires open, message, close through the handlers', async () => {
-    const { socket, connection } = await connect();
+    const { socket, server } = await connect();
     const calls: string[] = [];
     socket.onopen = (e) => calls.push(`open:${e.type}`);
     socket.onmessage = (e) => {
@@ -83,7 +80,7 @@ describe.each(implementations)('WebSocket event handler attributes ($name)', ({ 
     socket.onclose = (e) => calls.push(`close:${e.code}`);
     socket.onerror = () => calls.push('error');
     const done = closed(socket);
-    (await connection).ws.send('hi');
+    (await server.nextConnection()).send('hi');
     await done;
     expect(calls).toEqual(['open:open', 'message:hi', 'close:1000']);
   });

@@ -1,22 +1,17 @@
-import { closeServers, startServer } from '../helpers/server.js';
+import { useTestServers } from 'rxws/testing';
+import { connect as connectTo } from '../helpers/client.js';
 import { bytesOf, closed, isArrayBuffer, nextEvent } from '../helpers/events.js';
 import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe.each(implementations)('WebSocket messages ($name)', ({ name, WebSocket }) => {
-  async function connect(perMessageDeflate = false) {
-    const server = await startServer({ perMessageDeflate });
-    const socket = new WebSocket(server.url);
-    await nextEvent(socket, 'open');
-    const connection = await server.nextConnection();
-    return { server, socket, connection };
-  }
+  const connect = (perMessageDeflate = false) => connectTo((url) => new WebSocket(url), { perMessageDeflate });
 
   it('delivers text as strings, with the origin of the URL', async () => {
     const { socket, server, connection } = await connect();
     const message = nextEvent<MessageEvent>(socket, 'message');
-    connection.ws.send('héllo 😀');
+    connection.send('héllo 😀');
     const event = await message;
     expect(event.constructor.name).toBe('MessageEvent');
     // rxws uses Node's global MessageEvent; undici ships its own class of that name.
@@ -33,9 +28,9 @@ describe.each(implementations)('WebSocket messages ($name)', ({ name, WebSocket 
       got.push((e as MessageEvent).data);
       if (got.length === 1) socket.binaryType = 'arraybuffer';
     });
-    connection.ws.send(Buffer.from([1, 2, 3]));
+    connection.send(new Uint8Array([1, 2, 3]));
     await new Promise((r) => setTimeout(r, 20));
-    connection.ws.send(Buffer.from([4, 5]));
+    connection.send(new Uint8Array([4, 5]));
     while (got.length < 2) await nextEvent(socket, 'message');
     expect(got[0]).toBeInstanceOf(Blob);
     expect(await bytesOf(got[0])).toEqual([1, 2, 3]);
@@ -56,7 +51,7 @@ describe.each(implementations)('WebSocket messages ($name)', ({ name, WebSocket 
   it('round-trips large text and binary messages through permessage-deflate', async () => {
     const { socket, connection } = await connect(true);
     expect(socket.extensions).toMatch(/permessage-deflate/);
-    connection.ws.on('message', (data, isBinary) => connection.ws.send(data, { binary: isBinary }));
+    connection.on(() => true).reply((message) => message); // echo
     socket.binaryType = 'arraybuffer';
     const text = 'abc'.repeat(100_000);
     const binary = new Uint8Array(256 * 1024).map((_, i) => i % 251);
@@ -74,9 +69,8 @@ describe.each(implementations)('WebSocket messages ($name)', ({ name, WebSocket 
     const { socket, connection } = await connect();
     const got: unknown[] = [];
     socket.addEventListener('message', (e) => got.push((e as MessageEvent).data));
-    connection.ws.on('message', () => {});
     socket.close(1000);
-    connection.ws.send('late'); // the server has not seen the close frame yet
+    connection.send('late'); // the server has not seen the close frame yet
     await closed(socket);
     expect(got).toEqual([]);
   });

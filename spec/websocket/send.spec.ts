@@ -1,19 +1,16 @@
-import { closeServers, startServer, until } from '../helpers/server.js';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import 'rxws/testing/jest';
+import { connect, nextMessages, until } from '../helpers/client.js';
 import { closed, nextEvent } from '../helpers/events.js';
 import { implementations, undiciDeviations } from '../helpers/implementations.js';
 
-afterEach(closeServers);
+useTestServers();
 
 describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket }) => {
-  async function openSocket(): Promise<{ socket: WebSocket; server: Awaited<ReturnType<typeof startServer>> }> {
-    const server = await startServer();
-    const socket = new WebSocket(server.url);
-    await nextEvent(socket, 'open');
-    return { socket, server };
-  }
+  const openSocket = () => connect((url) => new WebSocket(url));
 
   it('throws InvalidStateError while CONNECTING, and sends nothing', async () => {
-    const server = await startServer();
+    const server = await createTestServer();
     const socket = new WebSocket(server.url);
     let error: unknown;
     try {
@@ -26,9 +23,7 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
     expect(socket.bufferedAmount).toBe(0);
     await nextEvent(socket, 'open');
     socket.send('after');
-    const { messages } = await server.nextConnection();
-    await until(() => messages.length === 1);
-    expect(messages[0]!.data.toString()).toBe('after');
+    await expect(await server.nextConnection()).toReceiveMessage('after');
     socket.close();
   });
 
@@ -39,7 +34,7 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
   });
 
   it('sends strings as text and ArrayBuffer, every view and Blob as binary, in order', async () => {
-    const { socket, server } = await openSocket();
+    const { socket, connection } = await openSocket();
     const backing = new Uint8Array([9, 9, 1, 2, 3, 9]).buffer;
     socket.send('text é');
     socket.send(new Uint8Array([1, 2]).buffer);
@@ -48,40 +43,35 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
     socket.send(new DataView(backing, 2, 3));
     socket.send(new Blob(['blob text']));
     socket.send('last');
-    const { messages } = await server.nextConnection();
-    await until(() => messages.length === 7);
-    expect(messages.map((m) => [m.isBinary, m.isBinary ? [...m.data] : m.data.toString()])).toEqual([
-      [false, 'text é'],
-      [true, [1, 2]],
-      [true, [3, 4, 5]],
-      [true, [1, 2]],
-      [true, [1, 2, 3]],
-      [true, [...Buffer.from('blob text')]],
-      [false, 'last'],
+    // Text arrives as a string, binary as a Uint8Array.
+    expect(await nextMessages(connection, 7)).toEqual([
+      'text é',
+      new Uint8Array([1, 2]),
+      new Uint8Array([3, 4, 5]),
+      new Uint8Array([1, 2]),
+      new Uint8Array([1, 2, 3]),
+      new TextEncoder().encode('blob text'),
+      'last',
     ]);
     socket.close();
   });
 
   it('converts other values with ToString, as WebIDL does', async () => {
-    const { socket, server } = await openSocket();
+    const { socket, connection } = await openSocket();
     socket.send(42 as unknown as string);
     socket.send({ toString: () => 'object' } as unknown as string);
     socket.send(null as unknown as string);
-    const { messages } = await server.nextConnection();
-    await until(() => messages.length === 3);
-    expect(messages.map((m) => m.data.toString())).toEqual(['42', 'object', 'null']);
+    expect(await nextMessages(connection, 3)).toEqual(['42', 'object', 'null']);
     socket.close();
   });
 
   it('sends what the bytes were at the call, even when they change later', async () => {
-    const { socket, server } = await openSocket();
+    const { socket, connection } = await openSocket();
     const bytes = new Uint8Array([1, 2, 3]);
     socket.send(new Blob(['x'])); // holds the next send behind an asynchronous read
     socket.send(bytes);
     bytes.fill(0);
-    const { messages } = await server.nextConnection();
-    await until(() => messages.length === 2);
-    expect([...messages[1]!.data]).toEqual([1, 2, 3]);
+    expect((await nextMessages(connection, 2))[1]).toEqual(new Uint8Array([1, 2, 3]));
     socket.close();
   });
 
@@ -96,7 +86,7 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
   });
 
   it('does not send after the closing handshake started, and still grows bufferedAmount', async () => {
-    const { socket, server } = await openSocket();
+    const { socket, connection } = await openSocket();
     socket.send('before');
     await until(() => socket.bufferedAmount === 0);
     socket.close(1000);
@@ -106,8 +96,7 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
     await closed(socket);
     expect(() => socket.send(new Uint8Array(5))).not.toThrow();
     const after = socket.bufferedAmount;
-    const connection = server.accepted[0]!;
-    expect(connection.messages.map((m) => m.data.toString())).toEqual(['before']);
+    expect(connection.messages).toEqual(['before']);
     if (name === 'undici' && undiciDeviations.bufferedAmountAfterClose) {
       expect([during, after]).toEqual([0, 0]);
     } else {
@@ -116,10 +105,9 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
   });
 
   it('sends a Blob before a close() that follows it', async () => {
-    const { socket, server } = await openSocket();
+    const { socket, connection } = await openSocket();
     socket.send(new Blob([new Uint8Array(100_000).fill(7)]));
     socket.close(4001, 'after blob');
-    const connection = await server.nextConnection();
     const { code, reason } = await connection.closed;
     expect([code, reason]).toEqual([4001, 'after blob']);
     if (name === 'undici' && undiciDeviations.blobOvertakenByClose) {
@@ -127,6 +115,6 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
       return;
     }
     expect(connection.messages).toHaveLength(1);
-    expect(connection.messages[0]!.data.length).toBe(100_000);
+    expect(connection.messages[0]).toEqual(new Uint8Array(100_000).fill(7));
   });
 });
