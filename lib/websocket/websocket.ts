@@ -155,7 +155,9 @@ export class WebSocket extends EventTarget {
     }
     const ws = this.#ws;
     ws[kOwner] = this;
-    ws.binaryType = 'blob' as WsSocket['binaryType'];
+    // A socket we dial delivers Buffers, converted per message; an adopted one keeps whatever
+    // `binaryType` its owner gave it (other listeners may rely on it), and is converted the same way.
+    if (adopted === undefined) ws.binaryType = 'nodebuffer';
     ws.on('message', onWsMessage);
     ws.on('error', onWsError);
     ws.on('close', onWsClose);
@@ -200,7 +202,6 @@ export class WebSocket extends EventTarget {
     // WebIDL enumeration attribute: an unknown value is ignored, not an error.
     if (type !== 'blob' && type !== 'arraybuffer' && type !== 'nodebuffer') return;
     this.#binaryType = type;
-    this.#ws.binaryType = type as WsSocket['binaryType'];
   }
 
   /** Called with the `open` event. */
@@ -416,7 +417,7 @@ export class WebSocket extends EventTarget {
   [kOnMessage](data: RawData | Blob, isBinary: boolean): void {
     // "When a WebSocket message has been received": if readyState is not OPEN, return.
     if (this.readyState !== OPEN) return;
-    const value = isBinary ? data : (data as Buffer).toString();
+    const value = isBinary ? toBinaryType(data, this.#binaryType) : textOf(data);
     this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
   }
 
@@ -461,6 +462,26 @@ Object.defineProperties(WebSocket.prototype, {
 });
 for (const name of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const) {
   Object.defineProperty(WebSocket, name, { value: WebSocket[name], enumerable: true, writable: false, configurable: false });
+}
+
+/** What `ws` delivered (per its `binaryType`) as this socket's `binaryType` asks. */
+function toBinaryType(data: RawData | Blob, type: BinaryType): Buffer | ArrayBuffer | Blob {
+  // Only from an adopted socket whose owner chose 'blob': it cannot be read synchronously.
+  if (data instanceof Blob) return data;
+  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  if (type === 'nodebuffer') return buffer;
+  if (type === 'blob') return new Blob([buffer as Uint8Array<ArrayBuffer>]);
+  // The whole backing store when the Buffer owns it (large messages), else a copy of its bytes.
+  return buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength
+    ? (buffer.buffer as ArrayBuffer)
+    : (buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer);
+}
+
+/** The text of a text message, whatever the `binaryType` of an adopted `ws` socket. */
+function textOf(data: RawData | Blob): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.from(data as ArrayBuffer).toString();
 }
 
 function copyBytes(bytes: Uint8Array): Uint8Array {

@@ -37,6 +37,27 @@ describe('wrapWebSocket (server side)', () => {
     expect(event.origin).toBe(`ws://127.0.0.1:${server.port}`);
   });
 
+  it('delivers binary per its own binaryType and leaves the ws socket (and its other listeners) as they were', async () => {
+    const { server, client, connection } = await connectClient();
+    const before = connection.raw.binaryType;
+    const socket = wrapWebSocket(connection.raw, connection.request.raw);
+    expect(connection.raw.binaryType).toBe(before);
+    const got: unknown[] = [];
+    socket.addEventListener('message', (e) => got.push((e as MessageEvent).data));
+    client.send(Buffer.from([1, 2]));
+    await until(() => got.length === 1);
+    socket.binaryType = 'arraybuffer';
+    client.send(Buffer.from([3]));
+    await until(() => got.length === 2);
+    expect(got[0]).toBeInstanceOf(Blob);
+    expect([...new Uint8Array(await (got[0] as Blob).arrayBuffer())]).toEqual([1, 2]);
+    expect(Object.prototype.toString.call(got[1])).toBe('[object ArrayBuffer]');
+    expect([...new Uint8Array(got[1] as ArrayBuffer)]).toEqual([3]);
+    // The kit, another listener on the same ws socket, still records exact bytes.
+    expect(connection.messages).toEqual([new Uint8Array([1, 2]), new Uint8Array([3])]);
+    void server;
+  });
+
   it('sends text and binary, counts bufferedAmount, and keeps order', async () => {
     const { socket, client } = await accept();
     const got: unknown[] = [];
