@@ -91,7 +91,11 @@ export interface NormalizedConfig<In, Out> {
   openObserver: NextObserver<Event> | undefined;
   closeObserver: NextObserver<CloseEvent> | undefined;
   closingObserver: NextObserver<void> | undefined;
-  create: WebSocketFactory;
+  /** The factory given as `createWebSocket`, if any. */
+  factory: WebSocketFactory | undefined;
+  /** Otherwise: the constructor, and the Node options for its third argument. */
+  Ctor: WebSocketConstructor | undefined;
+  options: NodeWebSocketOptions | undefined;
   binaryType: BinaryType | undefined;
   socket: WebSocketLike | undefined;
   queueLimit: number;
@@ -219,17 +223,9 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
     }
   }
 
-  let create: WebSocketFactory;
-  if (createWebSocket !== undefined) {
-    create = createWebSocket as WebSocketFactory;
-  } else {
-    const Ctor = (WebSocketCtor ?? PlatformWebSocket) as WebSocketConstructor | undefined;
-    if (typeof Ctor !== 'function' && socket === undefined) {
-      fail(`no WebSocket constructor is available here; pass 'WebSocketCtor' or 'createWebSocket'.`);
-    }
-    const nodeOptions = options as NodeWebSocketOptions | undefined;
-    create = (href, protocols) =>
-      protocols ? new Ctor!(href, protocols, nodeOptions) : nodeOptions !== undefined ? new Ctor!(href, undefined, nodeOptions) : new Ctor!(href);
+  const Ctor = createWebSocket === undefined ? ((WebSocketCtor ?? PlatformWebSocket) as WebSocketConstructor | undefined) : undefined;
+  if (createWebSocket === undefined && typeof Ctor !== 'function' && socket === undefined) {
+    fail(`no WebSocket constructor is available here; pass 'WebSocketCtor' or 'createWebSocket'.`);
   }
 
   return {
@@ -240,11 +236,22 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
     openObserver: config.openObserver as NextObserver<Event> | undefined,
     closeObserver: config.closeObserver as NextObserver<CloseEvent> | undefined,
     closingObserver: config.closingObserver as NextObserver<void> | undefined,
-    create,
+    factory: createWebSocket as WebSocketFactory | undefined,
+    Ctor,
+    options: options as NodeWebSocketOptions | undefined,
     binaryType: binaryType as BinaryType | undefined,
     socket: socket as WebSocketLike | undefined,
     queueLimit,
     overflow,
     onDecodeError: (onDecodeError ?? 'emit') as DecodeErrorPolicy,
   };
+}
+
+/** Makes the socket of one connection, as the config says (rxjs's call shapes for the constructor). */
+export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: string): unknown {
+  const { factory, protocol, options } = config;
+  if (factory !== undefined) return factory(url, protocol);
+  const Ctor = config.Ctor!;
+  if (protocol) return new Ctor(url, protocol, options);
+  return options !== undefined ? new Ctor(url, undefined, options) : new Ctor(url);
 }

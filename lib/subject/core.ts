@@ -1,11 +1,11 @@
 // The engine of a WebSocketSubject: one connection at a time, the outbound queue that outlives
 // connections, and the passive event streams. Kept apart from the public class so the class's
 // surface is only its API.
-import { config as rxjsConfig, type BehaviorSubject, type Subject, type Subscriber, type TeardownLogic } from 'rxjs';
+import { config as rxjsConfig, type BehaviorSubject, type Subject, type Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
-import type { NormalizedConfig } from './config.js';
+import { makeSocket, type NormalizedConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import type { WebSocketLike } from './socket-like.js';
@@ -34,12 +34,15 @@ const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 
 /**
- * One physical connection and the subscribers that share it. It is its own event listener
- * (`handleEvent`), so a connection costs one object, not a closure per event type; a socket's
- * events reach only the Connection that attached to it, and it detaches on close.
+ * One physical connection and the subscribers that share it. A socket's events reach only the
+ * Connection that attached to it, through one function per connection (`listener`; an object
+ * listener would cost Node's EventTarget an async wrapper and a promise per event), and it
+ * detaches on close. It is also the teardown of each of its subscribers (`unsubscribe()`), so a
+ * subscription costs no closure either.
  */
-class Connection<In, Out> implements EventListenerObject {
+class Connection<In, Out> {
   readonly core: SubjectCore<In, Out>;
+  readonly listener: (event: Event) => void;
   socket: WebSocketLike | undefined = undefined;
   phase: Phase = WAITING;
   // Replaced, never mutated, so a loop over it is safe against (un)subscribes during emission.
@@ -54,6 +57,7 @@ class Connection<In, Out> implements EventListenerObject {
 
   constructor(core: SubjectCore<In, Out>) {
     this.core = core;
+    this.listener = (event) => this.handleEvent(event);
   }
 
   handleEvent(event: Event): void {
@@ -77,7 +81,7 @@ class Connection<In, Out> implements EventListenerObject {
   receive(event: MessageEvent): void {
     if (this.phase !== SOCKET_OPEN && this.phase !== CLOSING) return;
     const core = this.core;
-    core.message$?.next(event);
+    core.streams?.message?.next(event);
     const observers = this.observers;
     if (observers.length === 0) return;
     let value: Out;
@@ -99,24 +103,32 @@ class Connection<In, Out> implements EventListenerObject {
 
   attach(socket: WebSocketLike): void {
     this.socket = socket;
-    for (const type of EVENT_TYPES) socket.addEventListener(type, this);
+    for (const type of EVENT_TYPES) socket.addEventListener(type, this.listener);
   }
 
   detach(): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    for (const type of EVENT_TYPES) socket.removeEventListener(type, this);
+    for (const type of EVENT_TYPES) socket.removeEventListener(type, this.listener); // (removing 'open' again is a no-op)
   }
 
   add(subscriber: Subscriber<Out>): void {
-    this.observers = [...this.observers, subscriber];
+    const observers = this.observers;
+    // An exact-size copy (a spread or push would reserve room for 16).
+    this.observers = observers.length === 0 ? [subscriber] : observers.concat(subscriber);
   }
 
-  remove(subscriber: Subscriber<Out>): void {
+  /**
+   * The teardown of every subscriber of this connection: rxjs marks a subscriber `closed` before
+   * running its teardowns, so the closed ones are the ones leaving.
+   */
+  unsubscribe(): void {
     const observers = this.observers;
-    const i = observers.indexOf(subscriber);
-    if (i < 0) return;
-    this.observers = observers.length === 1 ? NO_OBSERVERS : [...observers.slice(0, i), ...observers.slice(i + 1)];
+    let closed = 0;
+    for (let i = 0; i < observers.length; i++) if (observers[i]!.closed) closed++;
+    if (closed === 0) return;
+    this.observers = closed === observers.length ? NO_OBSERVERS : observers.filter((s) => !s.closed);
+    if (this.observers.length === 0) this.core.lastLeft(this);
   }
 
   /** Takes every subscriber off the connection (before a terminal notification). */
@@ -125,6 +137,25 @@ class Connection<In, Out> implements EventListenerObject {
     this.observers = NO_OBSERVERS;
     return observers;
   }
+}
+
+/** The passive streams of a subject, and their read-only faces. */
+export class PassiveStreams {
+  state: BehaviorSubject<ConnectionState> | undefined = undefined;
+  state$: Observable<ConnectionState> | undefined = undefined;
+  open: Subject<Event> | undefined = undefined;
+  open$: Observable<Event> | undefined = undefined;
+  message: Subject<MessageEvent> | undefined = undefined;
+  message$: Observable<MessageEvent> | undefined = undefined;
+  error: Subject<Event> | undefined = undefined;
+  error$: Observable<Event> | undefined = undefined;
+  close: Subject<CloseEvent> | undefined = undefined;
+  close$: Observable<CloseEvent> | undefined = undefined;
+  decodeError: Subject<DecodeFailure> | undefined = undefined;
+  decodeError$: Observable<DecodeFailure> | undefined = undefined;
+  dropped: Subject<DroppedMessage> | undefined = undefined;
+  dropped$: Observable<DroppedMessage> | undefined = undefined;
+
 }
 
 /** @internal The state and behaviour behind a `WebSocketSubject`. */
@@ -141,18 +172,12 @@ export class SubjectCore<In, Out> {
   /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
   adoptedEnd: CloseEvent | undefined = undefined;
 
-  // Passive streams, made on first use (an idle subject stays small).
-  state$: BehaviorSubject<ConnectionState> | undefined = undefined;
-  open$: Subject<Event> | undefined = undefined;
-  message$: Subject<MessageEvent> | undefined = undefined;
-  error$: Subject<Event> | undefined = undefined;
-  close$: Subject<CloseEvent> | undefined = undefined;
-  decodeError$: Subject<DecodeFailure> | undefined = undefined;
-  dropped$: Subject<DroppedMessage> | undefined = undefined;
+  // Passive streams, made on first use (a subject nobody watches stays small).
+  streams: PassiveStreams | undefined = undefined;
 
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
-    this.queue = new OutboundQueue(config.queueLimit, config.overflow, (dropped) => this.dropped$?.next(dropped));
+    this.queue = new OutboundQueue(config.queueLimit, config.overflow, this);
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
       // passive streams see it even before anyone subscribes.
@@ -160,6 +185,14 @@ export class SubjectCore<In, Out> {
       this.current = connection;
       this.adopt(connection, config.socket, false);
     }
+  }
+
+  get passive(): PassiveStreams {
+    return (this.streams ??= new PassiveStreams());
+  }
+
+  reportDrop(dropped: DroppedMessage): void {
+    this.streams?.dropped?.next(dropped);
   }
 
   // ---- subscribe / unsubscribe ------------------------------------------------------------
@@ -180,12 +213,11 @@ export class SubjectCore<In, Out> {
     else connection = this.current = new Connection(this);
     connection.add(subscriber);
     if (connection === this.current && connection.phase === WAITING) this.start(connection);
-    return () => this.unsubscribed(connection, subscriber);
+    return connection;
   }
 
-  unsubscribed(connection: Connection<In, Out>, subscriber: Subscriber<Out>): void {
-    connection.remove(subscriber);
-    if (connection.observers.length > 0) return;
+  /** Every subscriber of `connection` has left. */
+  lastLeft(connection: Connection<In, Out>): void {
     if (connection === this.waiting) {
       this.waiting = undefined;
       return;
@@ -230,7 +262,7 @@ export class SubjectCore<In, Out> {
     }
     let made: unknown;
     try {
-      made = this.config.create(String(url), this.config.protocol);
+      made = makeSocket(this.config as NormalizedConfig<unknown, unknown>, String(url));
     } catch (error) {
       this.failBeforeSocket(connection, error);
       return;
@@ -291,11 +323,12 @@ export class SubjectCore<In, Out> {
     if (connection.phase !== SOCKET_CONNECTING) return;
     connection.phase = SOCKET_OPEN;
     const socket = connection.socket!;
+    socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners
     this.openSocket = socket;
     this.setState('open');
     const { openObserver } = this.config;
     if (openObserver !== undefined) callObserver(openObserver, event);
-    this.open$?.next(event);
+    this.streams?.open?.next(event);
     if (connection.phase !== SOCKET_OPEN) return; // an observer closed it
     this.flush();
     const finish = connection.finish;
@@ -308,7 +341,7 @@ export class SubjectCore<In, Out> {
   errored(connection: Connection<In, Out>, event: Event): void {
     if (connection.phase === CLOSED) return;
     connection.lastError = event;
-    this.error$?.next(event);
+    this.streams?.error?.next(event);
   }
 
   closed(connection: Connection<In, Out>, event: CloseEvent): void {
@@ -328,7 +361,7 @@ export class SubjectCore<In, Out> {
     }
     const { closeObserver } = this.config;
     if (closeObserver !== undefined) callObserver(closeObserver, event);
-    this.close$?.next(event);
+    this.streams?.close?.next(event);
     const observers = connection.takeObservers();
     if (connection.clientClosing || (event.code === 1000 && event.wasClean)) {
       for (let i = 0; i < observers.length; i++) observers[i]!.complete();
@@ -365,13 +398,14 @@ export class SubjectCore<In, Out> {
 
   decodeFailed(connection: Connection<In, Out>, event: MessageEvent, error: unknown): void {
     if (this.config.onDecodeError === 'emit') {
-      this.decodeError$?.next({ event, error });
+      this.streams?.decodeError?.next({ event, error });
       return;
     }
-    // 'error': as rxjs, every subscriber errors; the last one leaving closes with 1000.
+    // 'error': as rxjs, every subscriber errors, and the connection (left without subscribers)
+    // closes with 1000. It is closing before they hear of it, so a retry() joins the next one.
     const observers = connection.takeObservers();
-    for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
     if (connection === this.current) this.closeNow(connection, 1000, '');
+    for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -480,7 +514,7 @@ export class SubjectCore<In, Out> {
   setState(state: ConnectionState): void {
     if (this.state === state) return;
     this.state = state;
-    this.state$?.next(state);
+    this.streams?.state?.next(state);
   }
 
   get bufferedAmount(): number {

@@ -64,20 +64,28 @@ export class QueueOverflowError extends Error {
   }
 }
 
+/** Where an {@link OutboundQueue} reports what it drops. */
+export interface DropSink {
+  reportDrop(dropped: DroppedMessage): void;
+}
+
+const EMPTY = new FifoQueue<WebSocketMessage>();
+
 /**
  * The bounded FIFO of serialized messages waiting for an open connection. It outlives
- * connections: closing, erroring or unsubscribing never clears it.
+ * connections: closing, erroring or unsubscribing never clears it. Its storage is made on first
+ * use (most subjects never queue while connected).
  */
 export class OutboundQueue {
   readonly limit: number;
   readonly overflow: OverflowPolicy;
-  readonly #items = new FifoQueue<WebSocketMessage>();
-  readonly #onDrop: (dropped: DroppedMessage) => void;
+  #items: FifoQueue<WebSocketMessage> = EMPTY;
+  readonly #sink: DropSink;
 
-  constructor(limit: number, overflow: OverflowPolicy, onDrop: (dropped: DroppedMessage) => void) {
+  constructor(limit: number, overflow: OverflowPolicy, sink: DropSink) {
     this.limit = limit;
     this.overflow = overflow;
-    this.#onDrop = onDrop;
+    this.#sink = sink;
   }
 
   /** How many messages are waiting. */
@@ -90,7 +98,8 @@ export class OutboundQueue {
    * @throws QueueOverflowError when full and the policy is `'error'`.
    */
   push(data: WebSocketMessage): void {
-    const items = this.#items;
+    let items = this.#items;
+    if (items === EMPTY) items = this.#items = new FifoQueue<WebSocketMessage>();
     if (items.length < this.limit) {
       items.push(data);
       return;
@@ -98,10 +107,10 @@ export class OutboundQueue {
     if (this.overflow === 'drop-oldest' && items.length > 0) {
       const oldest = items.shift()!;
       items.push(data);
-      this.#onDrop({ data: oldest, reason: 'overflow' });
+      this.#sink.reportDrop({ data: oldest, reason: 'overflow' });
       return;
     }
-    this.#onDrop({ data, reason: 'overflow' });
+    this.#sink.reportDrop({ data, reason: 'overflow' });
     if (this.overflow === 'error') throw new QueueOverflowError(this.limit, data);
   }
 
@@ -112,7 +121,7 @@ export class OutboundQueue {
 
   /** Reports a message that could not be sent. */
   dropped(data: WebSocketMessage, error: unknown): void {
-    this.#onDrop({ data, reason: 'send-error', error });
+    this.#sink.reportDrop({ data, reason: 'send-error', error });
   }
 
   /** Removes every message and returns them, oldest first. */

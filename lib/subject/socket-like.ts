@@ -14,8 +14,8 @@ export interface WebSocketLike {
   binaryType: BinaryType | string;
   send(data: WebSocketMessage): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: EventListenerObject): void;
-  removeEventListener(type: string, listener: EventListenerObject): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
 }
 
 /**

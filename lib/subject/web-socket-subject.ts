@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, type Observer } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
@@ -33,22 +33,19 @@ import type { WebSocketMessage } from './socket-like.js';
  */
 export class WebSocketSubject<In, Out = In> extends Observable<Out> implements Observer<In> {
   readonly #core: SubjectCore<In, Out>;
-  #open$: Observable<Event> | undefined;
-  #message$: Observable<MessageEvent> | undefined;
-  #error$: Observable<Event> | undefined;
-  #close$: Observable<CloseEvent> | undefined;
-  #state$: Observable<ConnectionState> | undefined;
-  #decodeError$: Observable<DecodeFailure> | undefined;
-  #dropped$: Observable<DroppedMessage> | undefined;
 
   /**
    * Prefer {@link webSocket}; `new WebSocketSubject(urlOrConfig)` is the same.
    * @throws TypeError for a bad config.
    */
   constructor(urlOrConfig: string | URL | WebSocketSubjectConfig<In, Out>) {
-    const core = new SubjectCore<In, Out>(normalizeConfig<In, Out>(urlOrConfig));
-    super((subscriber) => core.subscribe(subscriber));
-    this.#core = core;
+    super();
+    this.#core = new SubjectCore<In, Out>(normalizeConfig<In, Out>(urlOrConfig));
+  }
+
+  /** @internal Observable's subscribe hook (a method, not a per-subject closure). */
+  protected _subscribe(subscriber: Subscriber<Out>): TeardownLogic {
+    return this.#core.subscribe(subscriber);
   }
 
   /**
@@ -158,13 +155,14 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    */
   get state$(): Observable<ConnectionState> {
     const core = this.#core;
-    return (this.#state$ ??= (core.state$ ??= new BehaviorSubject<ConnectionState>(core.state)).asObservable());
+    const streams = core.passive;
+    return (streams.state$ ??= (streams.state = new BehaviorSubject<ConnectionState>(core.state)).asObservable());
   }
 
   /** Every connection's `open` event. Passive: subscribing does not connect. */
   get open$(): Observable<Event> {
-    const core = this.#core;
-    return (this.#open$ ??= (core.open$ ??= new Subject<Event>()).asObservable());
+    const streams = this.#core.passive;
+    return (streams.open$ ??= (streams.open = new Subject<Event>()).asObservable());
   }
 
   /**
@@ -172,8 +170,8 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * Passive.
    */
   get message$(): Observable<MessageEvent> {
-    const core = this.#core;
-    return (this.#message$ ??= (core.message$ ??= new Subject<MessageEvent>()).asObservable());
+    const streams = this.#core.passive;
+    return (streams.message$ ??= (streams.message = new Subject<MessageEvent>()).asObservable());
   }
 
   /**
@@ -181,14 +179,14 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * also reports a failed `url` or factory here). An error is always followed by a close. Passive.
    */
   get error$(): Observable<Event> {
-    const core = this.#core;
-    return (this.#error$ ??= (core.error$ ??= new Subject<Event>()).asObservable());
+    const streams = this.#core.passive;
+    return (streams.error$ ??= (streams.error = new Subject<Event>()).asObservable());
   }
 
   /** Every connection's `close` event, with `code`, `reason` and `wasClean`. Passive. */
   get close$(): Observable<CloseEvent> {
-    const core = this.#core;
-    return (this.#close$ ??= (core.close$ ??= new Subject<CloseEvent>()).asObservable());
+    const streams = this.#core.passive;
+    return (streams.close$ ??= (streams.close = new Subject<CloseEvent>()).asObservable());
   }
 
   /**
@@ -196,14 +194,14 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * `onDecodeError: 'emit'`); the connection and its subscribers carry on.
    */
   get decodeError$(): Observable<DecodeFailure> {
-    const core = this.#core;
-    return (this.#decodeError$ ??= (core.decodeError$ ??= new Subject<DecodeFailure>()).asObservable());
+    const streams = this.#core.passive;
+    return (streams.decodeError$ ??= (streams.decodeError = new Subject<DecodeFailure>()).asObservable());
   }
 
   /** Messages accepted by `next()` but not sent, as `{ data, reason, error? }` (queue overflow, send failure). */
   get dropped$(): Observable<DroppedMessage> {
-    const core = this.#core;
-    return (this.#dropped$ ??= (core.dropped$ ??= new Subject<DroppedMessage>()).asObservable());
+    const streams = this.#core.passive;
+    return (streams.dropped$ ??= (streams.dropped = new Subject<DroppedMessage>()).asObservable());
   }
 
   /** The live socket's `bufferedAmount` (0 with no connection). */

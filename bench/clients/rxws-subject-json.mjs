@@ -1,0 +1,20 @@
+// rxws's `webSocket()` subject (dist/esm) with its defaults: JSON.stringify / JSON.parse. Text
+// scenarios only (JSON has no binary). Compare with rxjs-websocket, which does the same work.
+import { pathToFileURL } from 'node:url';
+import { subjectClient } from './rxws-subject.mjs';
+
+const entry = process.env.BENCH_RXWS_DIST
+  ? pathToFileURL(process.env.BENCH_RXWS_DIST).href
+  : new URL('../../dist/esm/index.js', import.meta.url).href;
+const { webSocket } = await import(entry);
+
+export const name = 'rxws-subject-json';
+export const description = 'rxws webSocket() subject, default JSON serializer/deserializer';
+export const checkTargets = true;
+export const scenarios = ['text-throughput', 'latency', 'idle-memory'];
+// Issue 4's target with JSON: at least 0.85x raw ws msg/s (rxjs/webSocket: about 0.81x).
+export const targets = { msgPerSec: { min: 0.85 } };
+
+export function connect(url) {
+  return subjectClient(webSocket, { url });
+}
