@@ -21,6 +21,9 @@ const kOnMessage = Symbol('rxws.onMessage');
 const kOnError = Symbol('rxws.onError');
 const kOnClose = Symbol('rxws.onClose');
 const kUncork = Symbol('rxws.uncork');
+// Coalescing pays for small messages; past this many bytes held, the batch is written at once
+// (holding large frames until the end of the tick only delays them).
+const COALESCE_LIMIT = 64 * 1024;
 /** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
 export const kAdopt = Symbol('rxws.adopt');
 
@@ -96,6 +99,7 @@ export class WebSocket extends EventTarget {
   readonly #copyBinary: boolean;
   readonly #coalesce: boolean;
   #corked: Socket | undefined;
+  #corkedBytes = 0;
   #state: ReadyState;
   #bufferedAmount = 0;
   #protocol = '';
@@ -334,7 +338,7 @@ export class WebSocket extends EventTarget {
     if (binary && this.#copyBinary) payload = copyBytes(payload as Uint8Array);
     // Coalescing: the writes of one tick leave in one writev. The socket is corked at the first
     // send of the tick and uncorked on process.nextTick, before any I/O: nothing waits longer.
-    if (this.#coalesce && this.#corked === undefined) {
+    if (this.#coalesce && this.#corked === undefined && size < COALESCE_LIMIT) {
       const socket = this.#ws._socket;
       if (socket) {
         socket.cork();
@@ -344,6 +348,7 @@ export class WebSocket extends EventTarget {
     }
     (this.#inFlight ??= new FifoQueue<number>()).push(size);
     this.#ws.send(payload, { binary }, (this.#onWritten ??= (error) => this.#written(error)));
+    if (this.#corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this[kUncork]();
   }
 
   #written(error?: Error | null): void {
@@ -396,6 +401,7 @@ export class WebSocket extends EventTarget {
   [kUncork](): void {
     const socket = this.#corked;
     this.#corked = undefined;
+    this.#corkedBytes = 0;
     socket?.uncork();
   }
 
