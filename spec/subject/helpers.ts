@@ -44,9 +44,9 @@ export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** Every CountingWebSocket made, in order. */
 export const made: CountingWebSocket[] = [];
 
-/** rxws's WebSocket, counting the listeners added and removed through addEventListener. */
+/** rxws's WebSocket, tracking the listeners added and removed through addEventListener. */
 export class CountingWebSocket extends WebSocket {
-  listeners = new Map<string, number>();
+  readonly #byType = new Map<string, Set<unknown>>();
 
   constructor(url: string | URL, protocols?: string | string[], options?: NodeWebSocketOptions) {
     super(url, protocols, options);
@@ -54,19 +54,25 @@ export class CountingWebSocket extends WebSocket {
   }
 
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    this.listeners.set(type, (this.listeners.get(type) ?? 0) + 1);
+    if (!this.#byType.has(type)) this.#byType.set(type, new Set());
+    this.#byType.get(type)!.add(listener);
     super.addEventListener(type, listener, options);
   }
 
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    this.listeners.set(type, (this.listeners.get(type) ?? 0) - 1);
+    this.#byType.get(type)?.delete(listener);
     super.removeEventListener(type, listener, options);
   }
 
-  /** Listeners still attached (added minus removed), over all types. */
+  /** The number of listeners attached now, per event type. */
+  get listeners(): Map<string, number> {
+    return new Map([...this.#byType].map(([type, set]) => [type, set.size]));
+  }
+
+  /** Listeners still attached, over all types. */
   get attached(): number {
     let n = 0;
-    for (const v of this.listeners.values()) n += v;
+    for (const set of this.#byType.values()) n += set.size;
     return n;
   }
 }

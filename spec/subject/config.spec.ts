@@ -1,0 +1,56 @@
+// Bad config fails fast with a TypeError naming the option; WebSocketSubject<In, Out> types.
+import { webSocket, WebSocketSubject, type WebSocketSubjectConfig } from 'rxws';
+import { map, type Observable } from 'rxjs';
+
+test.each([
+  [undefined, /expected a URL or a config object/],
+  [42, /expected a URL or a config object/],
+  [{}, /'url' is required/],
+  [{ url: 42 }, /'url' must be a string, a URL or a function/],
+  [{ url: 'ws://x', serialiser: JSON.stringify }, /unknown option 'serialiser'/],
+  [{ url: 'ws://x', protocol: [1] }, /'protocol' must be a string or an array of strings/],
+  [{ url: 'ws://x', serializer: 'json' }, /'serializer' must be a function/],
+  [{ url: 'ws://x', deserializer: null }, /'deserializer' must be a function/],
+  [{ url: 'ws://x', openObserver: () => {} }, /'openObserver' must be an observer with a next\(\) method/],
+  [{ url: 'ws://x', closeObserver: {} }, /'closeObserver' must be an observer/],
+  [{ url: 'ws://x', WebSocketCtor: {} }, /'WebSocketCtor' must be a function/],
+  [{ url: 'ws://x', WebSocketCtor: class {}, createWebSocket: (): null => null }, /not both/],
+  [{ url: 'ws://x', createWebSocket: (): null => null, options: {} }, /apply them in the factory/],
+  [{ url: 'ws://x', binaryType: 'buffer' }, /'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'/],
+  [{ url: 'ws://x', onDecodeError: 'ignore' }, /'onDecodeError' must be 'emit' or 'error'/],
+  [{ url: 'ws://x', queue: 10 }, /'queue' must be an object/],
+  [{ url: 'ws://x', queue: { limit: -1 } }, /'queue.limit' must be a whole number >= 0 or Infinity/],
+  [{ url: 'ws://x', queue: { limit: 1.5 } }, /'queue.limit'/],
+  [{ url: 'ws://x', queue: { overflow: 'drop' } }, /'queue.overflow' must be 'drop-oldest', 'drop-newest' or 'error'/],
+  [{ url: 'ws://x', queue: { max: 1 } }, /unknown queue option 'max'/],
+  [{ url: 'ws://x', socket: {} }, /'socket' must be a WebSocket/],
+])('webSocket(%p) throws a TypeError', (config, message) => {
+  expect(() => webSocket(config as never)).toThrow(TypeError);
+  expect(() => webSocket(config as never)).toThrow(message);
+});
+
+test('new WebSocketSubject(config) is the same as webSocket(config); nothing connects', () => {
+  const subject = new WebSocketSubject<string>('ws://127.0.0.1:1');
+  expect(subject.state).toBe('idle');
+});
+
+test('types: In is what next() takes, Out what subscribers get', () => {
+  interface Command { op: 'sub'; topic: string }
+  interface Update { topic: string; value: number }
+  const config: WebSocketSubjectConfig<Command, Update> = { url: 'ws://127.0.0.1:1' };
+  const ws$ = webSocket<Command, Update>(config);
+  const values: Observable<number> = ws$.pipe(map((u) => u.value));
+  void values;
+  ws$.next({ op: 'sub', topic: 'a' });
+  // @ts-expect-error an Update is not a Command
+  ws$.next({ topic: 'a', value: 1 });
+  const topics: Observable<Update> = ws$.multiplex(() => ({ op: 'sub', topic: 'a' }), () => ({ op: 'sub', topic: 'a' }), (u) => u.topic === 'a');
+  void topics;
+  // One type argument: the same type both ways, as rxjs's WebSocketSubject<T>.
+  const same = webSocket<number>('ws://127.0.0.1:1');
+  same.next(1);
+  const n: Observable<number> = same;
+  void n;
+  ws$.clearQueue();
+  same.clearQueue();
+});
