@@ -2,6 +2,7 @@
 // decodeError$ (or, with onDecodeError: 'error', errors the subscribers as rxjs does).
 import { webSocket, type DecodeFailure } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
+import { retry } from 'rxjs';
 import { record, until } from './helpers.js';
 
 useTestServers();
@@ -58,4 +59,26 @@ test("onDecodeError: 'error' errors every subscriber with the deserializer's err
   c2.send('again');
   await until(() => c.values.length === 1);
   c.subscription.unsubscribe();
+});
+
+test("onDecodeError: 'error' with retry(): the retried subscriber gets a new connection, not the one closing", async () => {
+  const server = await createTestServer();
+  const ws$ = webSocket<string>({
+    url: server.url,
+    onDecodeError: 'error',
+    deserializer: (e) => {
+      if (e.data === 'bad') throw new Error('bad frame');
+      return String(e.data);
+    },
+  });
+  const r = record(ws$.pipe(retry(1)));
+  const c1 = await server.nextConnection();
+  c1.send('bad');
+  await expect(c1.waitForClose()).resolves.toMatchObject({ code: 1000 });
+  const c2 = await server.nextConnection();
+  c2.send('ok');
+  await until(() => r.values.length === 1);
+  expect(r.values).toEqual(['ok']);
+  expect(r.notes).toEqual([{ kind: 'N', value: 'ok' }]);
+  r.subscription.unsubscribe();
 });
