@@ -1,3 +1,4 @@
+import type { CloseEvent } from '../websocket/events.js';
 import type { NextObserver } from 'rxjs';
 import { WebSocket as PlatformWebSocket } from '../websocket/platform.js';
 import type { BinaryType } from '../websocket/constants.js';

@@ -1,6 +1,7 @@
 // The engine of a WebSocketSubject: one connection at a time, the outbound queue that outlives
 // connections, and the passive event streams. Kept apart from the public class so the class's
 // surface is only its API.
+import type { CloseEvent } from '../websocket/events.js';
 import { config as rxjsConfig, type BehaviorSubject, type Subject, type Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';

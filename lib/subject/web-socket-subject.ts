@@ -1,3 +1,4 @@
+import type { CloseEvent } from '../websocket/events.js';
 import { BehaviorSubject, Observable, Subject, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';

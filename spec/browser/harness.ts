@@ -125,7 +125,7 @@ export async function openBrowser(entry: string): Promise<BrowserSession> {
     runInWorker: <T>(name: string, input?: unknown) =>
       page.evaluate(
         ([n, i]) =>
-          new Promise((resolve, reject) => {
+          new Promise<unknown>((resolve, reject) => {
             const worker = new Worker('/tests.js', { type: 'module' });
             worker.onmessage = (event: MessageEvent) => {
               const data = event.data as { ready?: boolean; result?: unknown; error?: string };

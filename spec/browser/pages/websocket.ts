@@ -1,6 +1,6 @@
 // Layer 1 in the page: `rxws`'s WebSocket is the platform's own.
 import { WebSocket as RxwsWebSocket, getNodeControls } from 'rxws';
-import { nextEvent, registerTests } from './runtime';
+import { nextEvent, registerTests } from './runtime.js';
 
 registerTests({
   async nativeWebSocket(input: { url: string }) {
