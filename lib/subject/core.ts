@@ -2,14 +2,34 @@
 // connections, and the passive event streams. Kept apart from the public class so the class's
 // surface is only its API.
 import type { CloseEvent } from '../websocket/events.js';
-import { config as rxjsConfig, type BehaviorSubject, type Subject, type Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { config as rxjsConfig, from, type BehaviorSubject, type Subject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
-import type { WebSocketLike } from './socket-like.js';
+import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+
+/**
+ * What an {@link OpenStep} gets: the connection that just opened, and a way to write to it
+ * directly (before, and never through, the outbound queue).
+ */
+export interface OpeningConnection {
+  /** The socket that just opened. */
+  readonly socket: WebSocketLike;
+  /** Sends `data` (already serialized) on this connection at once; false if it is no longer open. */
+  send(data: WebSocketMessage): boolean;
+}
+
+/**
+ * A step of the open sequence. After a socket opens, the steps run in order (a step returning an
+ * observable, promise or other ObservableInput runs until it completes); only then is the queue
+ * flushed and `next()` writes directly. Layers register their steps: the user's handshake
+ * (authentication) first, then multiplexed topics re-subscribing. A step that throws or errors
+ * fails the connection: subscribers get its error and the socket is closed with 1000.
+ */
+export type OpenStep = (connection: OpeningConnection) => ObservableInput<unknown> | void;
 
 /** One entry of `decodeError$`: the message the deserializer could not decode, and what it threw. */
 export interface DecodeFailure {
@@ -55,6 +75,10 @@ class Connection<In, Out> {
   lastError: Event | undefined = undefined;
   /** True while `start()` runs synchronously inside a subscribe(). */
   synchronous = false;
+  /** The open steps have completed: the queue may flush and `next()` write directly. */
+  ready = false;
+  /** The open step still running, if any. */
+  step: Subscription | undefined = undefined;
 
   constructor(core: SubjectCore<In, Out>) {
     this.core = core;
@@ -172,6 +196,8 @@ export class SubjectCore<In, Out> {
   state: ConnectionState = 'idle';
   /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
   adoptedEnd: CloseEvent | undefined = undefined;
+  /** The open sequence, in order (see {@link OpenStep}). */
+  openSteps: readonly OpenStep[] = [];
 
   // Passive streams, made on first use (a subject nobody watches stays small).
   streams: PassiveStreams | undefined = undefined;
@@ -190,6 +216,29 @@ export class SubjectCore<In, Out> {
 
   get passive(): PassiveStreams {
     return (this.streams ??= new PassiveStreams());
+  }
+
+  /**
+   * Adds a step to the open sequence: `first` puts it before the others (the user's handshake),
+   * otherwise it runs after them. Returns a function that removes it.
+   */
+  addOpenStep(step: OpenStep, first = false): () => void {
+    this.openSteps = first ? [step, ...this.openSteps] : [...this.openSteps, step];
+    return () => {
+      this.openSteps = this.openSteps.filter((s) => s !== step);
+    };
+  }
+
+  /**
+   * Sends `data` (already serialized) at once on the open connection, bypassing the queue (for
+   * heartbeats, handshakes and subscription messages that must not be replayed later). Returns
+   * false, sending nothing, when no connection is open.
+   */
+  sendNow(data: WebSocketMessage): boolean {
+    const socket = this.current?.phase === SOCKET_OPEN ? this.current.socket : undefined;
+    if (socket === undefined || socket.readyState !== OPEN) return false;
+    socket.send(data);
+    return true;
   }
 
   reportDrop(dropped: DroppedMessage): void {
@@ -307,8 +356,8 @@ export class SubjectCore<In, Out> {
       } else {
         // An adopted server-side socket: open from the start (no open event to report).
         connection.phase = SOCKET_OPEN;
-        this.openSocket = socket;
         this.setState('open');
+        this.runOpenSteps(connection, this.openSteps, 0);
       }
     } else {
       connection.detach();
@@ -325,18 +374,73 @@ export class SubjectCore<In, Out> {
     connection.phase = SOCKET_OPEN;
     const socket = connection.socket!;
     socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners
-    this.openSocket = socket;
     this.setState('open');
     const { openObserver } = this.config;
     if (openObserver !== undefined) callObserver(openObserver, event);
     this.streams?.open?.next(event);
     if (connection.phase !== SOCKET_OPEN) return; // an observer closed it
+    this.runOpenSteps(connection, this.openSteps, 0);
+  }
+
+  /** Runs the open steps from `index`; once all have completed, the connection is ready. */
+  runOpenSteps(connection: Connection<In, Out>, steps: readonly OpenStep[], index: number): void {
+    const socket = connection.socket!;
+    const opening: OpeningConnection = {
+      socket,
+      send: (data) => {
+        if (connection.phase !== SOCKET_OPEN || socket.readyState !== OPEN) return false;
+        socket.send(data);
+        return true;
+      },
+    };
+    while (index < steps.length) {
+      if (connection.phase !== SOCKET_OPEN) return;
+      const step = steps[index++]!;
+      let result: ObservableInput<unknown> | void;
+      try {
+        result = step(opening);
+      } catch (error) {
+        this.openStepFailed(connection, error);
+        return;
+      }
+      if (result === undefined || result === null) continue;
+      let completed = false;
+      let synchronous = true;
+      const resume = index;
+      const subscription = from(result).subscribe({
+        error: (error: unknown) => this.openStepFailed(connection, error),
+        complete: () => {
+          completed = true;
+          connection.step = undefined;
+          if (!synchronous) this.runOpenSteps(connection, steps, resume);
+        },
+      });
+      synchronous = false;
+      if (!completed) {
+        if (connection.phase === SOCKET_OPEN && !subscription.closed) connection.step = subscription;
+        return;
+      }
+    }
+    if (connection.phase !== SOCKET_OPEN) return;
+    // Ready: queued messages go out in order, then next() writes directly.
+    connection.ready = true;
+    this.openSocket = socket;
     this.flush();
     const finish = connection.finish;
     if (finish !== undefined && connection.phase === SOCKET_OPEN) {
       connection.finish = undefined;
       this.startClosingHandshake(connection, finish.code, finish.reason);
     }
+  }
+
+  /** An open step failed: its error goes to the subscribers, and the connection is closed. */
+  openStepFailed(connection: Connection<In, Out>, error: unknown): void {
+    if (connection.phase !== SOCKET_OPEN) return;
+    connection.step = undefined;
+    const observers = connection.takeObservers();
+    this.beginClientClose(connection);
+    this.startClosingHandshake(connection, 1000, '');
+    for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
   }
 
   errored(connection: Connection<In, Out>, event: Event): void {
@@ -347,6 +451,8 @@ export class SubjectCore<In, Out> {
 
   closed(connection: Connection<In, Out>, event: CloseEvent): void {
     if (connection.phase === CLOSED) return;
+    connection.step?.unsubscribe();
+    connection.step = undefined;
     connection.detach();
     connection.phase = CLOSED;
     if (this.openSocket === connection.socket) this.openSocket = null;
@@ -468,7 +574,7 @@ export class SubjectCore<In, Out> {
   /** complete(), error(): close once open, after the queue is flushed. */
   closeWhenFlushed(connection: Connection<In, Out>, code: number, reason: string): void {
     if (connection.phase >= CLOSING || connection.finish !== undefined) return;
-    if (connection.phase === SOCKET_OPEN) {
+    if (connection.phase === SOCKET_OPEN && connection.ready) {
       this.beginClientClose(connection);
       this.flush();
       this.startClosingHandshake(connection, code, reason);
@@ -504,6 +610,8 @@ export class SubjectCore<In, Out> {
 
   startClosingHandshake(connection: Connection<In, Out>, code: number, reason: string): void {
     const socket = connection.socket!;
+    connection.step?.unsubscribe();
+    connection.step = undefined;
     connection.phase = CLOSING;
     if (this.openSocket === socket) this.openSocket = null;
     if (this.current === connection) this.setState('closing');
