@@ -114,10 +114,8 @@ export class WebSocket extends EventTarget {
   #readingBlob = false;
   #controls: NodeControls | undefined;
   #writeListeners: Set<() => void> | undefined;
-  #onopen = new EventHandlerSlot();
-  #onmessage = new EventHandlerSlot();
-  #onerror = new EventHandlerSlot();
-  #onclose = new EventHandlerSlot();
+  // The on… attributes, made when first set (most sockets use listeners or one handler).
+  #handlers: Partial<Record<'open' | 'message' | 'error' | 'close', EventHandlerSlot>> | undefined;
 
   /**
    * Opens a connection to `url`.
@@ -210,34 +208,34 @@ export class WebSocket extends EventTarget {
 
   /** Called with the `open` event. */
   get onopen(): EventHandler<WebSocket, Event> {
-    return this.#onopen.handler as EventHandler<WebSocket, Event>;
+    return (this.#handlers?.open?.handler ?? null) as EventHandler<WebSocket, Event>;
   }
   set onopen(handler: EventHandler<WebSocket, Event>) {
-    setEventHandler(this, 'open', this.#onopen, handler);
+    this.#setHandler('open', handler);
   }
 
   /** Called with each `message` event. */
   get onmessage(): EventHandler<WebSocket, MessageEvent> {
-    return this.#onmessage.handler as EventHandler<WebSocket, MessageEvent>;
+    return (this.#handlers?.message?.handler ?? null) as EventHandler<WebSocket, MessageEvent>;
   }
   set onmessage(handler: EventHandler<WebSocket, MessageEvent>) {
-    setEventHandler(this, 'message', this.#onmessage, handler);
+    this.#setHandler('message', handler);
   }
 
   /** Called with the `error` event. */
   get onerror(): EventHandler<WebSocket, Event> {
-    return this.#onerror.handler as EventHandler<WebSocket, Event>;
+    return (this.#handlers?.error?.handler ?? null) as EventHandler<WebSocket, Event>;
   }
   set onerror(handler: EventHandler<WebSocket, Event>) {
-    setEventHandler(this, 'error', this.#onerror, handler);
+    this.#setHandler('error', handler);
   }
 
   /** Called with the `close` event. */
   get onclose(): EventHandler<WebSocket, CloseEvent> {
-    return this.#onclose.handler as EventHandler<WebSocket, CloseEvent>;
+    return (this.#handlers?.close?.handler ?? null) as EventHandler<WebSocket, CloseEvent>;
   }
   set onclose(handler: EventHandler<WebSocket, CloseEvent>) {
-    setEventHandler(this, 'close', this.#onclose, handler);
+    this.#setHandler('close', handler);
   }
 
   /**
@@ -319,6 +317,12 @@ export class WebSocket extends EventTarget {
       return;
     }
     this.#ws.close(wireCode, request.reason);
+  }
+
+  #setHandler(type: 'open' | 'message' | 'error' | 'close', handler: unknown): void {
+    const slot = this.#handlers?.[type];
+    if (slot === undefined && typeof handler !== 'function') return; // clearing what was never set
+    setEventHandler(this, type, slot ?? ((this.#handlers ??= {})[type] = new EventHandlerSlot()), handler);
   }
 
   get [Symbol.toStringTag](): string {
@@ -416,6 +420,9 @@ export class WebSocket extends EventTarget {
     if (this.#state !== CONNECTING) return;
     this.#state = OPEN;
     this.#protocol = this.#ws.protocol;
+    // Both fire once: an open connection keeps only the listeners it still needs.
+    this.#ws.removeListener('upgrade', onWsUpgrade);
+    this.#ws.removeListener('open', onWsOpen);
     this.dispatchEvent(new Event('open'));
   }
 
