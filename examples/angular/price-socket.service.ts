@@ -1,7 +1,7 @@
 // An Angular service around one rxws connection (docs/angular.md). Type-checked against
 // Angular's published types by spec/browser/angular.spec.ts.
 import { DestroyRef, Injectable, NgZone, inject } from '@angular/core';
-import { Observable, share, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
+import { Observable, asyncScheduler, share, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { webSocket, type ConnectionState, type WebSocketSubject } from 'rxws';
 
 export interface PriceCommand {
@@ -51,5 +51,23 @@ export class PriceSocket {
 
   subscribe(symbol: string): void {
     this.#socket.next({ type: 'subscribe', symbol });
+  }
+}
+
+/** A scheduler whose timers are created outside the zone (for rxws's time-based options). */
+export class OutsideZoneScheduler implements SchedulerLike {
+  constructor(
+    private readonly zone: NgZone,
+    private readonly scheduler: SchedulerLike = asyncScheduler,
+  ) {}
+
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  schedule<T>(work: (this: SchedulerAction<T>, state: T) => void, delay: number, state: T): Subscription;
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription;
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription {
+    return this.zone.runOutsideAngular(() => this.scheduler.schedule(work, delay, state));
   }
 }
