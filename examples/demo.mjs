@@ -1,46 +1,50 @@
-// The main job in one run: an embedded WebSocket server on 127.0.0.1 and an rxws client talking
-// to it. `npm run demo` builds the package first and runs this file against dist/.
-import { WebSocketServer } from 'ws';
-import { WebSocket } from 'rxws';
+// The main job in one run: an embedded WebSocket server on 127.0.0.1 (rxws/testing's loopback
+// server, scripted to answer a small price protocol) and an rxws client — the connection as an
+// RxJS Subject — that subscribes, survives a server restart and a dropped connection, and closes
+// with a code. `npm run demo` builds the package first and runs this file against dist/.
+import { retry, take, tap } from 'rxjs';
+import { webSocket, WebSocketCloseError } from 'rxws';
+import { createTestServer } from 'rxws/testing';
 
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-await new Promise((resolve) => server.once('listening', resolve));
-const url = `ws://127.0.0.1:${server.address().port}/demo`;
+const log = (...args) => console.log(new Date().toISOString().slice(11, 23), ...args);
 
-// A tiny price feed: answers {subscribe} with three ticks, echoes everything else, and closes
-// with 4000 when asked.
-server.on('connection', (ws) => {
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return ws.send(data);
-    const message = JSON.parse(String(data));
-    if (message.subscribe) {
-      for (let i = 1; i <= 3; i++) ws.send(JSON.stringify({ symbol: message.subscribe, price: 100 + i }));
-    } else if (message.bye) {
-      ws.close(4000, 'see you');
-    }
-  });
+// The server: {subscribe: symbol} → three ticks for that symbol.
+const server = await createTestServer({ json: true });
+server.on((m) => m?.subscribe !== undefined).reply((m, connection) => {
+  for (let i = 1; i <= 3; i++) connection.send({ symbol: m.subscribe, price: 100 + i, connection: connection.id });
+});
+log(`server listening on ${server.url}`);
+
+// The client: JSON in, JSON out; `next()` before open is queued, not lost.
+const prices = webSocket({ url: `${server.url}/prices` });
+prices.state$.subscribe((state) => log(`state: ${state}`));
+prices.close$.subscribe((e) => log(`close event: code ${e.code}${e.reason ? ` '${e.reason}'` : ''}, clean ${e.wasClean}`));
+
+let ticks = 0;
+const done = new Promise((resolve) => {
+  prices
+    .pipe(
+      tap({ error: (e) => log(`connection lost: ${e instanceof WebSocketCloseError ? `${e.code} ${e.reason}` : e}; retrying`) }),
+      // Each retry resubscribes: a new connection, the same subject, the queue carried over.
+      retry({ delay: 200 }),
+      take(9),
+    )
+    .subscribe({
+      next: (tick) => {
+        log('tick', JSON.stringify(tick));
+        ticks++;
+        if (ticks === 3) server.restart(); // 1012 Service Restart, then listening again on the same port
+        if (ticks === 6) server.connections.at(-1).drop(); // no close frame: the client sees 1006
+      },
+      complete: resolve,
+    });
 });
 
-console.log(`server listening on ${url}`);
-const socket = new WebSocket(url);
-socket.binaryType = 'arraybuffer';
-let ticks = 0;
+// Re-subscribe to the feed on every connection (before this, a message is queued until open).
+prices.open$.subscribe(() => prices.next({ subscribe: 'RXWS' }));
 
-socket.onopen = () => {
-  console.log(`open (readyState ${socket.readyState})`);
-  socket.send(JSON.stringify({ subscribe: 'RXWS' }));
-  socket.send(new Uint8Array([1, 2, 3]));
-  console.log(`queued ${socket.bufferedAmount} payload bytes`);
-};
-socket.onmessage = (event) => {
-  if (typeof event.data !== 'string') {
-    console.log(`binary echo: [${[...new Uint8Array(event.data)]}]`);
-    return;
-  }
-  console.log('tick', event.data);
-  if (++ticks === 3) socket.send(JSON.stringify({ bye: true }));
-};
-socket.onclose = (event) => {
-  console.log(`closed: code ${event.code}, reason '${event.reason}', clean ${event.wasClean}`);
-  server.close();
-};
+await done;
+log(`got ${ticks} ticks over ${server.connections.length} connections`);
+const last = server.connections.at(-1);
+log(`the server saw the last close as ${(await last.waitForClose()).code} (take(9) unsubscribed: 1000, not 1005)`);
+await server.close();
