@@ -14,3 +14,6 @@ export { getNodeControls, type NodeControls } from './websocket/controls.js';
 export type { NodeWebSocketOptions } from './node/options.js';
 // subject layer
 export * from './subject/index.js';
+// backpressure
+export { gate, sendAll, type GateOptions, type GateOperator, type GateTarget } from './operators/gate.js';
+export { DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, DEFAULT_POLL_INTERVAL, type BackpressureConfig } from './subject/backpressure.js';

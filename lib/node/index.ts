@@ -7,3 +7,15 @@ export type { NodeWebSocketOptions } from './options.js';
 export { NODE_DEFAULTS } from './options.js';
 export { getNodeControls, type NodeControls } from '../websocket/controls.js';
 export { WebSocket, CloseEvent, ErrorEvent } from '../websocket/platform.js';
+// backpressure: Node stream adapters
+export {
+  toAsyncIterable,
+  toReadable,
+  toWritable,
+  DEFAULT_INBOUND_HIGH_WATER_MARK,
+  DEFAULT_OUTBOUND_HIGH_WATER_MARK,
+  type AsyncIterableOptions,
+  type ReadableOptions,
+  type WritableOptions,
+  type WebSocketAsyncIterator,
+} from './streams.js';

@@ -5,6 +5,7 @@ import type { BinaryType } from '../websocket/constants.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import type { UrlSource, WebSocketConstructor, WebSocketFactory, WebSocketLike, WebSocketMessage } from './socket-like.js';
+import { normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from './backpressure.js';
 
 /**
  * What to do when the `deserializer` throws: `'emit'` (default) reports `{ event, error }` on
@@ -81,6 +82,12 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   queue?: QueueConfig;
   /** See {@link DecodeErrorPolicy}. Default `'emit'`. */
   onDecodeError?: DecodeErrorPolicy;
+  /**
+   * The send gate: while the socket's `bufferedAmount` is above `highWaterMark` bytes, `next()`
+   * queues (in the same bounded queue); writing resumes, in order, once it has fallen to
+   * `lowWaterMark`. Default `{ highWaterMark: 1 MiB, lowWaterMark: 256 KiB }`; `false` turns it off.
+   */
+  backpressure?: BackpressureConfig | false;
 }
 
 /** The checked configuration the subject runs on. */
@@ -102,6 +109,8 @@ export interface NormalizedConfig<In, Out> {
   queueLimit: number;
   overflow: OverflowPolicy;
   onDecodeError: DecodeErrorPolicy;
+  /** The send gate's watermarks (`high: Infinity` when off). */
+  backpressure: WaterMarks;
 }
 
 const KNOWN_KEYS = new Set([
@@ -120,6 +129,7 @@ const KNOWN_KEYS = new Set([
   'socket',
   'queue',
   'onDecodeError',
+  'backpressure',
 ]);
 
 function defaultSerializer(value: unknown): WebSocketMessage {
@@ -245,6 +255,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
     queueLimit,
     overflow,
     onDecodeError: (onDecodeError ?? 'emit') as DecodeErrorPolicy,
+    backpressure: normalizeWaterMarks(config.backpressure, 'webSocket()'),
   };
 }
 

@@ -9,6 +9,7 @@ import { WebSocketCloseError, messageOf } from './close-error.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
+import { SendGate } from './backpressure.js';
 import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
 
 /**
@@ -198,6 +199,11 @@ export class SubjectCore<In, Out> {
   adoptedEnd: CloseEvent | undefined = undefined;
   /** The open sequence, in order (see {@link OpenStep}). */
   openSteps: readonly OpenStep[] = [];
+  /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
+  gated = false;
+  /** The send gate's high-water mark (`Infinity` with `backpressure: false`), read on the `next()` fast path. */
+  readonly highWaterMark: number;
+  readonly sendGate: SendGate;
 
   // Passive streams, made on first use (a subject nobody watches stays small).
   streams: PassiveStreams | undefined = undefined;
@@ -205,6 +211,8 @@ export class SubjectCore<In, Out> {
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
     this.queue = new OutboundQueue(config.queueLimit, config.overflow, this);
+    this.sendGate = new SendGate(this, config.backpressure);
+    this.highWaterMark = config.backpressure.high;
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
       // passive streams see it even before anyone subscribes.
@@ -425,12 +433,26 @@ export class SubjectCore<In, Out> {
     // Ready: queued messages go out in order, then next() writes directly.
     connection.ready = true;
     this.openSocket = socket;
+    this.sendGate.attach(socket);
     this.flush();
+    this.finishIfDrained(connection);
+    this.sendGate.notify();
+  }
+
+  /** A complete()/error() waiting for the queue: close once the send gate let all of it out. */
+  finishIfDrained(connection: Connection<In, Out>): void {
     const finish = connection.finish;
-    if (finish !== undefined && connection.phase === SOCKET_OPEN) {
+    if (finish !== undefined && connection.phase === SOCKET_OPEN && !(this.gated && this.queue.length > 0)) {
       connection.finish = undefined;
       this.startClosingHandshake(connection, finish.code, finish.reason);
     }
+  }
+
+  /** The send gate reopened (bufferedAmount fell to the low-water mark): flush, then a waiting close. */
+  gateOpened(): void {
+    this.flush();
+    const connection = this.current;
+    if (connection !== undefined && connection.ready && this.openSocket === connection.socket) this.finishIfDrained(connection);
   }
 
   /** An open step failed: its error goes to the subscribers, and the connection is closed. */
@@ -455,7 +477,10 @@ export class SubjectCore<In, Out> {
     connection.step = undefined;
     connection.detach();
     connection.phase = CLOSED;
-    if (this.openSocket === connection.socket) this.openSocket = null;
+    if (this.openSocket === connection.socket) {
+      this.openSocket = null;
+      this.sendGate.detach();
+    }
     connection.socket = undefined;
     const isCurrent = connection === this.current;
     let next: Connection<In, Out> | undefined;
@@ -520,25 +545,28 @@ export class SubjectCore<In, Out> {
   next(value: In): void {
     const data = this.config.serializer(value);
     const socket = this.openSocket;
-    if (socket !== null && this.queue.length === 0 && socket.readyState === OPEN) {
+    if (socket !== null && this.queue.length === 0 && !this.gated && socket.readyState === OPEN) {
       socket.send(data);
+      if (socket.bufferedAmount > this.highWaterMark) this.sendGate.block(socket);
       return;
     }
     this.queue.push(data);
   }
 
-  /** Sends the queued messages in order, in one loop, while the socket stays OPEN. */
+  /** Sends the queued messages in order, in one loop, while the socket stays OPEN and the send gate open. */
   flush(): void {
     const queue = this.queue;
     const socket = this.openSocket;
     if (socket === null) return;
-    while (queue.length > 0 && this.openSocket === socket && socket.readyState === OPEN) {
+    while (queue.length > 0 && !this.gated && this.openSocket === socket && socket.readyState === OPEN) {
       const data = queue.shift()!;
       try {
         socket.send(data);
       } catch (error) {
         queue.dropped(data, error);
+        continue;
       }
+      if (socket.bufferedAmount > this.highWaterMark) this.sendGate.block(socket);
     }
   }
 
@@ -577,7 +605,8 @@ export class SubjectCore<In, Out> {
     if (connection.phase === SOCKET_OPEN && connection.ready) {
       this.beginClientClose(connection);
       this.flush();
-      this.startClosingHandshake(connection, code, reason);
+      connection.finish = { code, reason };
+      this.finishIfDrained(connection); // under backpressure: once the gate has let the queue out
       return;
     }
     if (connection.clientClosing) return;
@@ -613,7 +642,10 @@ export class SubjectCore<In, Out> {
     connection.step?.unsubscribe();
     connection.step = undefined;
     connection.phase = CLOSING;
-    if (this.openSocket === socket) this.openSocket = null;
+    if (this.openSocket === socket) {
+      this.openSocket = null;
+      this.sendGate.detach();
+    }
     if (this.current === connection) this.setState('closing');
     socket.close(code, reason);
   }

@@ -6,6 +6,9 @@ import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
 import { multiplexStream } from './multiplex.js';
 import type { DroppedMessage } from './outbound-queue.js';
 import type { WebSocketMessage } from './socket-like.js';
+import { kSendGate, type SendGate } from './backpressure.js';
+import { sendAll, type GateOptions } from '../operators/gate.js';
+import type { ObservableInput } from 'rxjs';
 
 /**
  * A WebSocket connection as an RxJS stream: an `Observable<Out>` of the messages received (after
@@ -208,6 +211,40 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /** The live socket's `bufferedAmount` (0 with no connection). */
   get bufferedAmount(): number {
     return this.#core.bufferedAmount;
+  }
+
+  /**
+   * The send gate (see `backpressure`): replays `true` or `false` at once, then every change.
+   * False while the socket's `bufferedAmount` is above the high-water mark and has not yet
+   * fallen to the low-water mark (`next()` queues meanwhile); true otherwise, and again after a
+   * reconnection. Passive.
+   */
+  get writable$(): Observable<boolean> {
+    return this.#core.sendGate.writable$;
+  }
+
+  /**
+   * The live socket's `bufferedAmount`: the current value at once, then its changes, read when
+   * writes complete (Node) or on a poll while subscribed (other sockets); 0 between connections.
+   * Passive.
+   */
+  get bufferedAmount$(): Observable<number> {
+    return this.#core.sendGate.bufferedAmount$;
+  }
+
+  /**
+   * Sends every value of `source` through the send gate, pulling an iterable, async iterable or
+   * Node `Readable` no faster than the network takes it; emits the number of messages once all
+   * were written (handed to the socket and `bufferedAmount` back to 0), then completes. See
+   * `sendAll()` in docs/backpressure.md.
+   */
+  sendAll(source: ObservableInput<In>, options?: GateOptions): Observable<number> {
+    return sendAll<In>(this as never, source, options);
+  }
+
+  /** @internal The send gate (for gate(), sendAll() and rxws/node's streams). */
+  get [kSendGate](): SendGate {
+    return this.#core.sendGate;
   }
 
   /** How many messages wait in the outbound queue. */
