@@ -17,3 +17,8 @@ export * from './subject/index.js';
 // backpressure
 export { gate, sendAll, type GateOptions, type GateOperator, type GateTarget } from './operators/gate.js';
 export { DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, DEFAULT_POLL_INTERVAL, type BackpressureConfig } from './subject/backpressure.js';
+// multiplex
+export { WebSocketChannel, ChannelError, type ChannelOptions } from './subject/channel.js';
+export { TimeoutError, RequestError, DEFAULT_REQUEST_TIMEOUT, type RequestOptions, type RequestId } from './subject/request.js';
+export type { MultiplexOptions } from './subject/multiplex.js';
+export { kSubject, subjectOf } from './subject/topics.js';

@@ -11,6 +11,7 @@ import type { ConnectionState } from './connection-state.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { SendGate } from './backpressure.js';
 import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+import type { TopicRegistry } from './topics.js';
 
 /**
  * What an {@link OpenStep} gets: the connection that just opened, and a way to write to it
@@ -199,6 +200,10 @@ export class SubjectCore<In, Out> {
   adoptedEnd: CloseEvent | undefined = undefined;
   /** The open sequence, in order (see {@link OpenStep}). */
   openSteps: readonly OpenStep[] = [];
+  /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
+  topics: TopicRegistry<In, Out> | undefined = undefined;
+  /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
+  reconnectHolds = 0;
   /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
   gated = false;
   /** The send gate's high-water mark (`Infinity` with `backpressure: false`), read on the `next()` fast path. */
@@ -211,6 +216,9 @@ export class SubjectCore<In, Out> {
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
     this.queue = new OutboundQueue(config.queueLimit, config.overflow, this);
+    // Multiplexed topics re-subscribe (and waiting requests go out) after the other steps so far;
+    // the user's handshake is added `first`, so it runs before.
+    this.addOpenStep((connection) => this.topics?.opened(connection));
     this.sendGate = new SendGate(this, config.backpressure);
     this.highWaterMark = config.backpressure.high;
     if (config.socket !== undefined) {
@@ -247,6 +255,23 @@ export class SubjectCore<In, Out> {
     if (socket === undefined || socket.readyState !== OPEN) return false;
     socket.send(data);
     return true;
+  }
+
+  /**
+   * For reconnect(): declares that the caller will resubscribe the subject after a connection
+   * error, until it calls the returned release function. While held, multiplexed topics stay
+   * subscribed across connection errors (re-subscribed by the next connection's open step) instead
+   * of erroring their subscribers; once released while no connection is up, they end as the last
+   * connection did.
+   */
+  holdForReconnect(): () => void {
+    this.reconnectHolds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.reconnectHolds === 0) this.topics?.holdReleased();
+    };
   }
 
   reportDrop(dropped: DroppedMessage): void {

@@ -1,65 +1,71 @@
 import { Observable } from 'rxjs';
-import type { ConnectionState } from './connection-state.js';
-
-/** What {@link multiplexStream} needs from its subject. */
-export interface MultiplexHost<In, Out> {
-  next(value: In): void;
-  subscribe(observer: { next: (value: Out) => void; error: (error: unknown) => void; complete: () => void }): { unsubscribe(): void };
-  readonly state: ConnectionState;
-}
+import type { SubjectCore } from './core.js';
+import { markSubject, registryOf, type TopicSpec } from './topics.js';
 
 /**
- * rxjs-compatible `multiplex`: on each subscription, sends `subMsg()` and listens to the parent
- * through `messageFilter`; on teardown, sends `unsubMsg()` and leaves. Two fixes over rxjs 7:
- * `unsubMsg()` is not sent when the connection has already ended (it would only be queued for a
- * later connection the server never subscribed on), and a throwing `subMsg` ends the stream
- * without subscribing or sending `unsubMsg`.
+ * The optional fourth argument of `multiplex()`.
+ *
+ * @typeParam Out what the subject receives.
+ */
+export interface MultiplexOptions<Out> {
+  /**
+   * The topic's name on the subject. Without it each `multiplex()` call is its own topic (all
+   * subscribers of the returned observable share it); with it, every `multiplex()` (and
+   * `channel()`) with the same key shares one server-side subscription. The first subscriber's
+   * stream supplies `subMsg`, `unsubMsg` and `messageFilter`, so streams sharing a key must
+   * describe the same topic.
+   */
+  key?: unknown;
+  /**
+   * Routes by key instead of scanning: a message reaches this topic when `topicOf(message) ===
+   * key` (one map lookup per message however many topics use the same `topicOf` function), and
+   * `messageFilter` then only checks it. Needs `key`. A message `topicOf` throws on reaches no
+   * topic routed by it.
+   */
+  topicOf?: (message: Out) => unknown;
+}
+
+const OPTION_KEYS = new Set(['key', 'topicOf']);
+
+/**
+ * `multiplex(subMsg, unsubMsg, messageFilter, options?)`: rxjs's signature and meaning, shared
+ * and reference-counted per topic (see docs/multiplex.md). The first subscriber sends `subMsg()`,
+ * later ones join silently, the last one leaving sends `unsubMsg()` (only while the connection is
+ * open). Every live topic's `subMsg()` is sent again when a connection opens, before the queue is
+ * flushed. A throw in a callback errors that topic's subscribers only.
  */
 export function multiplexStream<In, Out>(
-  host: MultiplexHost<In, Out>,
+  subject: unknown,
+  core: SubjectCore<In, Out>,
+  source: Observable<Out>,
   subMsg: () => In,
   unsubMsg: () => In,
   messageFilter: (value: Out) => boolean,
+  options?: MultiplexOptions<Out>,
 ): Observable<Out> {
-  return new Observable<Out>((observer) => {
-    try {
-      host.next(subMsg());
-    } catch (error) {
-      observer.error(error);
-      return;
+  if (typeof subMsg !== 'function' || typeof unsubMsg !== 'function' || typeof messageFilter !== 'function') {
+    throw new TypeError('multiplex(subMsg, unsubMsg, messageFilter): all three must be functions.');
+  }
+  if (options !== undefined) {
+    if (options === null || typeof options !== 'object') throw new TypeError('multiplex(): the fourth argument must be an options object ({ key?, topicOf? }).');
+    for (const name of Object.keys(options)) {
+      if (!OPTION_KEYS.has(name)) throw new TypeError(`multiplex(): unknown option '${name}' (known: key, topicOf).`);
     }
-    let ended = false;
-    const subscription = host.subscribe({
-      next: (value) => {
-        let selected: boolean;
-        try {
-          selected = messageFilter(value);
-        } catch (error) {
-          observer.error(error);
-          return;
-        }
-        if (selected) observer.next(value);
-      },
-      error: (error) => {
-        ended = true;
-        observer.error(error);
-      },
-      complete: () => {
-        ended = true;
-        observer.complete();
-      },
-    });
-    return () => {
-      const state = host.state;
-      if (!ended && (state === 'open' || state === 'connecting')) {
-        try {
-          host.next(unsubMsg());
-        } catch (error) {
-          // The subscriber is already closed: rxjs routes this to config.onStoppedNotification.
-          observer.error(error);
-        }
-      }
-      subscription.unsubscribe();
-    };
-  });
+    if (options.topicOf !== undefined && typeof options.topicOf !== 'function') throw new TypeError("multiplex(): 'topicOf' must be a function.");
+    if (options.topicOf !== undefined && options.key === undefined) throw new TypeError("multiplex(): 'topicOf' routes by key: give 'key' too.");
+  }
+  const spec: { -readonly [K in keyof TopicSpec<In, Out, Out>]: TopicSpec<In, Out, Out>[K] } = {
+    key: undefined,
+    subscribe: subMsg,
+    unsubscribe: unsubMsg,
+    filter: messageFilter,
+    keyOf: options?.topicOf,
+    routeKey: options?.key,
+    isError: undefined,
+    toError: (value) => value,
+    unwrap: undefined,
+  };
+  spec.key = options?.key !== undefined ? options.key : spec;
+  const stream = new Observable<Out>((subscriber) => registryOf(core, source).join(spec, subscriber));
+  return markSubject(stream, subject);
 }

@@ -3,7 +3,9 @@ import { BehaviorSubject, Observable, Subject, type Observer, type Subscriber, t
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
 import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
-import { multiplexStream } from './multiplex.js';
+import { multiplexStream, type MultiplexOptions } from './multiplex.js';
+import { WebSocketChannel, type ChannelOptions } from './channel.js';
+import { requestStream, type RequestId, type RequestOptions } from './request.js';
 import type { DroppedMessage } from './outbound-queue.js';
 import type { WebSocketMessage } from './socket-like.js';
 import { kSendGate, type SendGate } from './backpressure.js';
@@ -131,9 +133,13 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   }
 
   /**
-   * A stream of the messages for one topic over the shared connection, as in rxjs: each
-   * subscription sends `subMsg()`, receives the messages `messageFilter` selects, and on teardown
-   * sends `unsubMsg()` (not when the connection has already ended).
+   * A stream of the messages for one topic, as rxjs's `multiplex` but shared and
+   * reference-counted: the first subscriber sends `subMsg()`, later ones join without a message,
+   * and `unsubMsg()` goes out when the last one leaves, only if the connection is open. Every live
+   * topic's `subMsg()` is sent again when a connection opens, after the handshake and before the
+   * queue is flushed. A throw in `subMsg`, `unsubMsg` or `messageFilter` errors that topic only.
+   * Each call is one topic; `options.key` makes calls with the same key share one. See
+   * docs/multiplex.md (and for how subscribers see a dropped connection).
    *
    * @example
    * const prices$ = ws$.multiplex(
@@ -142,8 +148,56 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    *   (m) => m.topic === 'prices',
    * );
    */
-  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean): Observable<Out> {
-    return multiplexStream<In, Out>(this, subMsg, unsubMsg, messageFilter);
+  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out> {
+    return multiplexStream<In, Out>(this, this.#core, this, subMsg, unsubMsg, messageFilter, options);
+  }
+
+  /**
+   * A two-way sub-subject for the topic `key`: subscribers receive its messages (`unwrap`ped),
+   * `next(value)` sends `wrap(value, key)`. Reference-counted and re-subscribed on every new
+   * connection like `multiplex()`; an application error (`isError`) errors this channel alone.
+   * Channels with the same key share one topic.
+   *
+   * @example
+   * const chat = socket.channel('room:42', {
+   *   subscribe: (topic) => ({ type: 'sub', topic }),
+   *   unsubscribe: (topic) => ({ type: 'unsub', topic }),
+   *   topicOf: (m) => m.topic,
+   *   unwrap: (m) => m.data,
+   *   wrap: (data, topic) => ({ type: 'pub', topic, data }),
+   * });
+   * chat.subscribe((data) => render(data));
+   * chat.next({ text: 'hi' });
+   */
+  channel<T = Out, V = In, K = string>(key: K, options: ChannelOptions<In, Out, T, V, K>): WebSocketChannel<T, V, K> {
+    return new WebSocketChannel<T, V, K>(
+      this,
+      this.#core as SubjectCore<unknown, unknown>,
+      this as Observable<unknown>,
+      key,
+      options as ChannelOptions<unknown, unknown, T, V, K>,
+    );
+  }
+
+  /**
+   * Sends one message and emits its reply (or its replies until the last one, for streamed
+   * responses). `message` may be a function of the request's id. Correlation: by default a reply
+   * whose `id` equals the request's; see {@link RequestOptions} for `match`, `idOf`, `timeout`
+   * (a {@link TimeoutError}), streaming (`isLast`, `until`), `cancel` and `resend`.
+   * Unsubscribing cancels.
+   *
+   * @example
+   * const sum$ = socket.request((id) => ({ id, method: 'sum', params: [1, 2] }), { timeout: 5000 });
+   */
+  request<R = Out>(message: (id: RequestId) => In, options?: RequestOptions<In, Out, R>): Observable<R>;
+  request<R = Out>(message: In, options?: RequestOptions<In, Out, R>): Observable<R>;
+  request<R = Out>(message: In | ((id: RequestId) => In), options?: RequestOptions<In, Out, R>): Observable<R> {
+    return requestStream<In, Out, R>(this, this.#core, this, message, options);
+  }
+
+  /** @internal The engine (for rxws's operators: reconnect() calls `holdForReconnect()` on it). */
+  static coreOf<In, Out>(subject: WebSocketSubject<In, Out>): SubjectCore<In, Out> {
+    return subject.#core;
   }
 
   /** The connection's state now (see {@link ConnectionState}). */

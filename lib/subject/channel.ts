@@ -1,0 +1,152 @@
+import { Observable, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
+import type { SubjectCore } from './core.js';
+import { markSubject, registryOf, type TopicSpec } from './topics.js';
+
+/**
+ * How `channel(key, options)` talks to the server about one topic. Give `topicOf` (routing by
+ * key: one map lookup per message for all channels sharing that function) or `select` (a
+ * predicate, run for every message), or both (`select` then checks what `topicOf` routed).
+ *
+ * @typeParam In what the subject sends; @typeParam Out what it receives;
+ * @typeParam T what the channel's subscribers receive; @typeParam V what `channel.next()` takes;
+ * @typeParam K the key.
+ */
+export interface ChannelOptions<In, Out, T = Out, V = In, K = string> {
+  /** The message that subscribes on the server: sent when the first subscriber arrives, and again on every new connection. None if omitted. */
+  subscribe?: (key: K) => In;
+  /** The message sent when the last subscriber leaves, only while the connection is open. None if omitted. */
+  unsubscribe?: (key: K) => In;
+  /** The topic of a received message: the channel gets those whose `topicOf(message) === key`. Share one function between channels. */
+  topicOf?: (message: Out) => unknown;
+  /** Whether a received message belongs to this channel (alone, or after `topicOf`). */
+  select?: (message: Out, key: K) => boolean;
+  /** What subscribers receive for a message of the channel. Default: the message itself. */
+  unwrap?: (message: Out, key: K) => T;
+  /** What `channel.next(value)` sends on the subject. Default: the value itself. */
+  wrap?: (value: V, key: K) => In;
+  /** An application error for this topic (e.g. `{ topic, error }`): errors this channel's subscribers, and only them. */
+  isError?: (message: Out, key: K) => boolean;
+  /** The error a message `isError` recognises becomes. Default: a {@link ChannelError}. */
+  toError?: (message: Out, key: K) => unknown;
+}
+
+/** The error a channel's subscribers get for a message its `isError` recognises (without `toError`). */
+export class ChannelError extends Error {
+  /** The channel's key. */
+  readonly key: unknown;
+  /** The message that was recognised as an error. */
+  readonly data: unknown;
+
+  constructor(key: unknown, data: unknown) {
+    super(`Channel ${describe(key)} received an error message: ${describe(data)}`);
+    this.name = 'ChannelError';
+    this.key = key;
+    this.data = data;
+  }
+}
+
+const OPTION_KEYS = new Set(['subscribe', 'unsubscribe', 'topicOf', 'select', 'unwrap', 'wrap', 'isError', 'toError']);
+
+/**
+ * A two-way sub-subject for one topic of a `WebSocketSubject`: subscribe to receive the topic's
+ * messages (unwrapped), `next()` to send (wrapped) through the subject's queue. Subscribers share
+ * one server-side subscription (reference-counted), re-sent on every new connection before the
+ * queue is flushed. Make one with `subject.channel(key, options)`.
+ *
+ * @example
+ * const room = socket.channel('room:42', {
+ *   subscribe: (topic) => ({ type: 'sub', topic }),
+ *   unsubscribe: (topic) => ({ type: 'unsub', topic }),
+ *   topicOf: (m) => m.topic,
+ *   unwrap: (m) => m.data,
+ *   wrap: (data, topic) => ({ type: 'pub', topic, data }),
+ * });
+ * room.subscribe((data) => render(data));
+ * room.next({ text: 'hello' });
+ */
+export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implements Observer<V> {
+  /** The channel's key (its topic). */
+  readonly key: K;
+  readonly #core: SubjectCore<unknown, unknown>;
+  readonly #source: Observable<unknown>;
+  readonly #spec: TopicSpec<unknown, unknown, T>;
+  readonly #wrap: ((value: V, key: K) => unknown) | undefined;
+
+  /** @internal Use `subject.channel(key, options)`. */
+  constructor(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
+    super();
+    checkOptions(options);
+    this.key = key;
+    this.#core = core;
+    this.#source = source;
+    this.#wrap = options.wrap;
+    const { subscribe, unsubscribe, select, unwrap, isError, toError } = options;
+    this.#spec = {
+      key,
+      subscribe: subscribe === undefined ? undefined : () => subscribe(key),
+      unsubscribe: unsubscribe === undefined ? undefined : () => unsubscribe(key),
+      filter: select === undefined ? undefined : (message) => select(message, key),
+      keyOf: options.topicOf,
+      routeKey: key,
+      isError: isError === undefined ? undefined : (message) => isError(message, key),
+      toError: toError === undefined ? (message) => new ChannelError(key, message) : (message) => toError(message, key),
+      unwrap: unwrap === undefined ? undefined : (message) => unwrap(message, key),
+    };
+    markSubject(this, subject);
+  }
+
+  /** @internal */
+  protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
+    return registryOf(this.#core, this.#source).join(this.#spec, subscriber);
+  }
+
+  /**
+   * Sends `wrap(value, key)` on the subject (now, or queued until the connection is ready).
+   * @throws what `wrap` or the serializer throws, as the subject's `next()` does.
+   */
+  next(value: V): void {
+    const wrap = this.#wrap;
+    this.#core.next(wrap === undefined ? value : wrap(value, this.key));
+  }
+
+  /** Errors this channel's subscribers with `error` (the unsubscribe message is sent); the subject carries on. */
+  error(error: unknown): void {
+    this.#topic()?.terminate({ error });
+  }
+
+  /** Completes this channel's subscribers (the unsubscribe message is sent); the subject carries on. */
+  complete(): void {
+    this.#topic()?.terminate(null);
+  }
+
+  /** Whether the channel has subscribers (its topic is live on the subject). */
+  get observed(): boolean {
+    return this.#topic() !== undefined;
+  }
+
+  #topic() {
+    return this.#core.topics?.topics.get(this.key);
+  }
+}
+
+function checkOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('channel(key, options): options must be an object.');
+  const o = options as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!OPTION_KEYS.has(name)) throw new TypeError(`channel(): unknown option '${name}' (known: ${[...OPTION_KEYS].join(', ')}).`);
+    if (o[name] !== undefined && typeof o[name] !== 'function') throw new TypeError(`channel(): '${name}' must be a function.`);
+  }
+  if (o.topicOf === undefined && o.select === undefined) {
+    throw new TypeError("channel(): give 'topicOf' (route messages by topic) or 'select' (a predicate), or both, to say which messages belong to the channel.");
+  }
+}
+
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

@@ -1,0 +1,428 @@
+// The registry of multiplexed topics and requests of one subject. It lives on the subject's core,
+// not on subscriptions, so topics outlive connections: it holds ONE subscription to the subject
+// while anything is registered, routes each received message to the topics and requests it
+// belongs to, and re-announces every live topic (and each request that must be re-sent) in an
+// open step, after the user's handshake and before the outbound queue is flushed.
+import type { Observable, Observer, Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import type { OpeningConnection, SubjectCore } from './core.js';
+import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+
+/**
+ * The property by which a stream rxws derives from a subject (`multiplex()`, `channel()`,
+ * `request()`) refers to that subject, so operators such as `reconnect()` can reach it.
+ * `Symbol.for('rxws.subject')`. Read it with {@link subjectOf}.
+ */
+export const kSubject: unique symbol = Symbol.for('rxws.subject');
+
+/** The subject a stream made by `multiplex()`, `channel()` or `request()` belongs to, if any. */
+export function subjectOf(stream: unknown): unknown {
+  if (stream === null || (typeof stream !== 'object' && typeof stream !== 'function')) return undefined;
+  return (stream as { [kSubject]?: unknown })[kSubject];
+}
+
+/** @internal Marks `stream` as derived from `subject` (a non-enumerable {@link kSubject}). */
+export function markSubject<S extends object>(stream: S, subject: unknown): S {
+  Object.defineProperty(stream, kSubject, { value: subject, enumerable: false });
+  return stream;
+}
+
+/** @internal What a received message is delivered to. */
+export interface Route<Out> {
+  live: boolean;
+  deliver(value: Out): void;
+}
+
+interface Group<Out> {
+  readonly keyOf: (value: Out) => unknown;
+  readonly routes: Map<unknown, Route<Out>>;
+}
+
+/**
+ * @internal Routes each message: routes registered with a key extractor are found in a map (one
+ * extractor call and one lookup per extractor function, however many routes), the others are
+ * scanned in order (their predicate decides).
+ */
+export class Router<Out> {
+  groups: readonly Group<Out>[] = [];
+  scanned: Route<Out>[] = [];
+  #dead = 0;
+
+  dispatch(value: Out): void {
+    const groups = this.groups;
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      let key: unknown;
+      try {
+        key = group.keyOf(value);
+      } catch {
+        continue; // a message the extractor cannot read belongs to none of its routes
+      }
+      const route = group.routes.get(key);
+      if (route !== undefined && route.live) route.deliver(value);
+    }
+    const scanned = this.scanned;
+    for (let i = 0, n = scanned.length; i < n; i++) {
+      const route = scanned[i]!;
+      if (route.live) route.deliver(value);
+    }
+  }
+
+  addKeyed(keyOf: (value: Out) => unknown, key: unknown, route: Route<Out>): void {
+    let group = this.groups.find((g) => g.keyOf === keyOf);
+    if (group === undefined) {
+      group = { keyOf, routes: new Map() };
+      this.groups = this.groups.concat(group);
+    }
+    group.routes.set(key, route);
+  }
+
+  removeKeyed(keyOf: (value: Out) => unknown, key: unknown, route: Route<Out>): void {
+    const group = this.groups.find((g) => g.keyOf === keyOf);
+    if (group === undefined || group.routes.get(key) !== route) return;
+    group.routes.delete(key);
+    if (group.routes.size === 0) this.groups = this.groups.filter((g) => g !== group);
+  }
+
+  addScanned(route: Route<Out>): void {
+    this.scanned.push(route); // a dispatch in progress stops at the length it started with
+  }
+
+  /** The route is already marked not live; compact now and then (a copy, so a dispatch in progress keeps its array). */
+  removeScanned(): void {
+    this.#dead++;
+    if (this.#dead > 32 && this.#dead * 2 > this.scanned.length) {
+      this.scanned = this.scanned.filter((r) => r.live);
+      this.#dead = 0;
+    }
+  }
+}
+
+/** How a connection ended, for the registry: with an error, or cleanly (`null`). */
+type End = { readonly error: unknown } | null;
+
+/** @internal The description of one topic (made once per `multiplex()` / `channel()` call). */
+export interface TopicSpec<In, Out, T> {
+  /** The topic's identity on the subject: streams with the same key share one topic. */
+  readonly key: unknown;
+  /** The message sent when the topic starts and again after every reconnect; none when undefined. */
+  readonly subscribe: (() => In) | undefined;
+  /** The message sent when the last subscriber leaves (only while the connection is open). */
+  readonly unsubscribe: (() => In) | undefined;
+  /** A predicate over every received message (scanned), or a check after routing. */
+  readonly filter: ((value: Out) => boolean) | undefined;
+  /** A key extractor: the topic gets the messages whose `keyOf(message) === routeKey` (a map lookup). */
+  readonly keyOf: ((value: Out) => unknown) | undefined;
+  readonly routeKey: unknown;
+  /** An application error for this topic: errors its subscribers with `toError(message)`. */
+  readonly isError: ((value: Out) => boolean) | undefined;
+  readonly toError: (value: Out) => unknown;
+  /** What subscribers receive for a message; identity when undefined. */
+  readonly unwrap: ((value: Out) => T) | undefined;
+}
+
+const NO_SUBSCRIBERS: readonly Subscriber<never>[] = [];
+
+/** @internal One live topic: its subscribers share one server-side subscription. */
+export class Topic<In, Out, T> implements Route<Out> {
+  readonly registry: TopicRegistry<In, Out>;
+  readonly spec: TopicSpec<In, Out, T>;
+  live = true;
+  /** Its subscribe message went out on the connection the registry is attached to. */
+  sent = false;
+  /** The first `subscribe()` result, evaluated when the first subscriber arrived, not sent yet. */
+  pending: { value: In } | undefined = undefined;
+  subscribers: readonly Subscriber<T>[] = NO_SUBSCRIBERS;
+
+  constructor(registry: TopicRegistry<In, Out>, spec: TopicSpec<In, Out, T>) {
+    this.registry = registry;
+    this.spec = spec;
+  }
+
+  deliver(value: Out): void {
+    const spec = this.spec;
+    let out: T;
+    try {
+      if (spec.filter !== undefined && !spec.filter(value)) return;
+      if (spec.isError !== undefined && spec.isError(value)) {
+        this.terminate({ error: spec.toError(value) });
+        return;
+      }
+      out = spec.unwrap === undefined ? (value as unknown as T) : spec.unwrap(value);
+    } catch (error) {
+      this.terminate({ error });
+      return;
+    }
+    const subscribers = this.subscribers;
+    for (let i = 0; i < subscribers.length; i++) subscribers[i]!.next(out);
+  }
+
+  add(subscriber: Subscriber<T>): void {
+    const subscribers = this.subscribers;
+    this.subscribers = subscribers.length === 0 ? [subscriber] : subscribers.concat(subscriber);
+  }
+
+  /** A subscriber's teardown: the last one leaving ends the topic (and unsubscribes on the server). */
+  remove(subscriber: Subscriber<T>): void {
+    const subscribers = this.subscribers;
+    const index = subscribers.indexOf(subscriber);
+    if (index < 0) return;
+    this.subscribers = subscribers.length === 1 ? NO_SUBSCRIBERS : subscribers.filter((s) => s !== subscriber);
+    if (this.subscribers.length > 0 || !this.live) return;
+    this.registry.closeTopic(this, subscriber);
+    this.registry.release();
+  }
+
+  /**
+   * Ends the topic for all its subscribers (an error in a callback, an application error, the
+   * connection ending for good, `channel.error()` / `complete()`). It leaves the registry first
+   * (sending the unsubscribe message while the connection is open), so a subscriber that
+   * resubscribes from its error handler starts a new topic.
+   */
+  terminate(end: End): void {
+    if (!this.live) return;
+    this.registry.closeTopic(this, undefined);
+    const subscribers = this.subscribers;
+    this.subscribers = NO_SUBSCRIBERS;
+    for (let i = 0; i < subscribers.length; i++) {
+      if (end === null) subscribers[i]!.complete();
+      else subscribers[i]!.error(end.error);
+    }
+    this.registry.release();
+  }
+
+  /** The message to (re)subscribe with, serialized: the pending first one, or a fresh `subscribe()`. */
+  subscribeData(): WebSocketMessage | undefined {
+    const spec = this.spec;
+    if (spec.subscribe === undefined) return undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    const value = pending !== undefined ? pending.value : spec.subscribe();
+    return this.registry.core.config.serializer(value);
+  }
+
+  /** Sends the subscribe message now (the connection is open and ready). */
+  sendNow(): void {
+    try {
+      const data = this.subscribeData();
+      if (data !== undefined) this.registry.core.sendNow(data);
+      this.sent = true;
+    } catch (error) {
+      this.terminate({ error });
+    }
+  }
+
+  /** The open step: (re)subscribes on the connection that just opened. False: it closed meanwhile. */
+  announce(connection: OpeningConnection): boolean {
+    if (!this.live || this.sent) return true;
+    let data: WebSocketMessage | undefined;
+    try {
+      data = this.subscribeData();
+    } catch (error) {
+      this.terminate({ error });
+      return true;
+    }
+    if (data !== undefined && !connection.send(data)) return false;
+    this.sent = true;
+    return true;
+  }
+}
+
+/** @internal A request in the registry (see request.ts). */
+export interface RegisteredRequest<In, Out> extends Route<Out> {
+  /** Its message went out on the connection the registry is attached to. */
+  sent: boolean;
+  /** The open step: sends it if it is waiting. False: the connection closed meanwhile. */
+  announce(connection: OpeningConnection): boolean;
+  /** The connection ended; `held`: a reconnect will bring another one. */
+  lost(end: End, held: boolean): void;
+  readonly registry: TopicRegistry<In, Out>;
+}
+
+/**
+ * @internal The topics and requests of one subject (`core.topics`, made on first use). See the
+ * file comment.
+ */
+export class TopicRegistry<In, Out> {
+  readonly core: SubjectCore<In, Out>;
+  readonly router = new Router<Out>();
+  readonly topics = new Map<unknown, Topic<In, Out, unknown>>();
+  readonly requests = new Set<RegisteredRequest<In, Out>>();
+  /** Live topics plus active requests: while > 0 the registry keeps a subscription to the subject. */
+  users = 0;
+  /** Subscribed to the subject (to a connection, open or not yet). */
+  attached = false;
+  inner: Subscription | undefined = undefined;
+  /** The socket the open step last ran on: topics made after it on that connection send at once. */
+  stepSocket: WebSocketLike | undefined = undefined;
+  /** How the last connection ended, while detached and waiting for a reconnect. */
+  lastEnd: End | undefined = undefined;
+  readonly #source: Observable<Out>;
+  readonly #observer: Observer<Out>;
+  /** Request ids: a random prefix per subject and a counter. */
+  readonly idPrefix = Math.random().toString(36).slice(2, 8);
+  idCounter = 0;
+
+  constructor(core: SubjectCore<In, Out>, source: Observable<Out>) {
+    this.core = core;
+    this.#source = source;
+    const router = this.router;
+    this.#observer = {
+      next: (value) => router.dispatch(value),
+      error: (error: unknown) => this.lost({ error }),
+      complete: () => this.lost(null),
+    };
+  }
+
+  // ---- topics ----------------------------------------------------------------------------
+
+  /** A subscriber of a topic stream: joins the live topic, or starts it (sending its subscribe message). */
+  join<T>(spec: TopicSpec<In, Out, T>, subscriber: Subscriber<T>): TeardownLogic {
+    const existing = this.topics.get(spec.key) as Topic<In, Out, T> | undefined;
+    if (existing !== undefined) {
+      existing.add(subscriber);
+      return () => existing.remove(subscriber);
+    }
+    let pending: { value: In } | undefined;
+    if (spec.subscribe !== undefined) {
+      try {
+        pending = { value: spec.subscribe() };
+      } catch (error) {
+        subscriber.error(error); // nothing was registered, nothing is sent
+        return undefined;
+      }
+    }
+    const topic = new Topic<In, Out, T>(this, spec);
+    topic.pending = pending;
+    this.topics.set(spec.key, topic as Topic<In, Out, unknown>);
+    if (spec.keyOf !== undefined) this.router.addKeyed(spec.keyOf, spec.routeKey, topic);
+    else this.router.addScanned(topic);
+    this.users++;
+    topic.add(subscriber);
+    this.ensureAttached();
+    if (topic.live && !topic.sent && this.canSendNow()) topic.sendNow();
+    return () => topic.remove(subscriber);
+  }
+
+  /** Takes `topic` out of the registry; sends its unsubscribe message if it is subscribed on an open connection. */
+  closeTopic<T>(topic: Topic<In, Out, T>, leaving: Subscriber<T> | undefined): void {
+    if (!topic.live) return;
+    topic.live = false;
+    const spec = topic.spec;
+    if (this.topics.get(spec.key) === topic) this.topics.delete(spec.key);
+    if (spec.keyOf !== undefined) this.router.removeKeyed(spec.keyOf, spec.routeKey, topic);
+    else this.router.removeScanned();
+    if (!topic.sent || !this.attached || spec.unsubscribe === undefined) return;
+    topic.sent = false;
+    let data;
+    try {
+      data = this.core.config.serializer(spec.unsubscribe());
+    } catch (error) {
+      // The subscriber is already closed: as in rxjs, this reaches config.onStoppedNotification.
+      leaving?.error(error);
+      return;
+    }
+    this.core.sendNow(data); // false (nothing sent) when the connection is no longer open
+  }
+
+  // ---- requests --------------------------------------------------------------------------
+
+  addRequest(request: RegisteredRequest<In, Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
+    this.requests.add(request);
+    if (keyOf !== undefined) this.router.addKeyed(keyOf, key, request);
+    else this.router.addScanned(request);
+    this.users++;
+    this.ensureAttached();
+  }
+
+  removeRequest(request: RegisteredRequest<In, Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
+    if (!this.requests.delete(request)) return;
+    if (keyOf !== undefined) this.router.removeKeyed(keyOf, key, request);
+    else this.router.removeScanned();
+  }
+
+  // ---- the subscription to the subject ---------------------------------------------------
+
+  /**
+   * Subscribes to the subject unless already subscribed, or unless a reconnect() holds the
+   * subject and no connection is underway (the topics then wait for the one it will open, rather
+   * than opening one at once and defeating its backoff).
+   */
+  ensureAttached(): void {
+    if (this.attached) return;
+    if (this.core.reconnectHolds > 0 && this.core.current === undefined) return;
+    this.attach();
+  }
+
+  attach(): void {
+    this.attached = true;
+    this.lastEnd = undefined;
+    const subscription = this.#source.subscribe(this.#observer);
+    if (!this.attached) return; // the connection failed synchronously
+    if (this.users === 0) {
+      this.attached = false;
+      subscription.unsubscribe();
+      return;
+    }
+    this.inner = subscription;
+  }
+
+  /** A topic or request left: the last one unsubscribes from the subject (which then may close). */
+  release(): void {
+    if (--this.users > 0 || !this.attached) return;
+    const inner = this.inner;
+    this.attached = false;
+    this.inner = undefined;
+    inner?.unsubscribe();
+  }
+
+  /** Whether a message may go out now: attached to an open connection whose open step has run (or that is ready). */
+  canSendNow(): boolean {
+    if (!this.attached) return false;
+    const core = this.core;
+    const socket = core.current?.socket;
+    return socket !== undefined && core.state === 'open' && (core.openSocket === socket || this.stepSocket === socket);
+  }
+
+  /**
+   * The registry's subscription to the subject ended with the connection. While a reconnect()
+   * holds the subject, topics stay (their subscribers notice nothing; the open step of the next
+   * connection re-subscribes them) and requests in flight error unless they asked to be re-sent.
+   * Otherwise everything ends as the connection did, like any subscriber of the subject.
+   */
+  lost(end: End): void {
+    if (!this.attached) return;
+    this.attached = false;
+    this.inner = undefined;
+    const held = this.core.reconnectHolds > 0;
+    if (held) this.lastEnd = end;
+    for (const topic of [...this.topics.values()]) {
+      topic.sent = false;
+      if (!held) topic.terminate(end);
+    }
+    for (const request of [...this.requests]) request.lost(end, held);
+  }
+
+  /** The last reconnect() hold was released: topics still waiting for a connection end as the last one did. */
+  holdReleased(): void {
+    const end = this.lastEnd;
+    if (this.attached || end === undefined) return;
+    this.lastEnd = undefined;
+    for (const topic of [...this.topics.values()]) topic.terminate(end);
+    for (const request of [...this.requests]) request.lost(end, false);
+  }
+
+  /** The open step (after the user's handshake, before the queue flush): re-subscribe every live topic, send waiting requests. */
+  opened(connection: OpeningConnection): void {
+    this.stepSocket = connection.socket;
+    if (this.users === 0) return;
+    if (!this.attached) this.attach();
+    if (!this.attached) return;
+    for (const topic of this.topics.values()) if (!topic.announce(connection)) return;
+    for (const request of this.requests) if (!request.announce(connection)) return;
+  }
+}
+
+/** @internal The registry of `core`, made on first use. */
+export function registryOf<In, Out>(core: SubjectCore<In, Out>, source: Observable<Out>): TopicRegistry<In, Out> {
+  return (core.topics ??= new TopicRegistry<In, Out>(core, source));
+}
