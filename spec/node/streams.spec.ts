@@ -1,0 +1,274 @@
+// rxws/node stream adapters (issue 6): toAsyncIterable, toReadable, toWritable, with real servers.
+import { webSocket, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
+import { toAsyncIterable, toReadable, toWritable } from 'rxws/node';
+import { createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+useTestServers();
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(predicate: () => boolean, timeout = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeout) throw new Error(`Timed out waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+function chunk(seq: number, size = 64 * KiB): Buffer {
+  const bytes = Buffer.alloc(size);
+  bytes.writeUInt32BE(seq, 0);
+  return bytes;
+}
+const seqOf = (m: unknown) => Buffer.from(m as Uint8Array).readUInt32BE(0);
+
+function bytesSubject(url: string): WebSocketSubject<Uint8Array | string, Buffer> {
+  return webSocket<Uint8Array | string, Buffer>({ url, serializer: (x) => x, deserializer: (e) => e.data as Buffer, binaryType: 'nodebuffer' });
+}
+
+/** Sends `count` messages of `size` bytes from the server as fast as `ws` takes them. */
+function flood(connection: TestConnection, count: number, size: number): void {
+  for (let i = 0; i < count; i++) connection.raw.send(chunk(i, size));
+}
+
+function timeouts(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+describe('toAsyncIterable', () => {
+  it('a slow consumer pauses the socket: the client buffers a bounded number of messages while the server backs up (TCP), then everything arrives in order', async () => {
+    const server = await createTestServer();
+    const subject = bytesSubject(server.url);
+    const messages = toAsyncIterable<Buffer>(subject, { highWaterMark: 8 });
+    const total = 256;
+    const size = 256 * KiB; // 64 MiB in all
+    let maxBuffered = 0;
+    let maxServerBuffered = 0;
+    let received = 0;
+    const consumed = (async () => {
+      for await (const message of messages) {
+        expect(seqOf(message)).toBe(received);
+        received++;
+        maxBuffered = Math.max(maxBuffered, messages.buffered);
+        if (received < 20) await delay(25); // slow at first
+        if (received === total) break;
+      }
+    })();
+    const connection = await server.nextConnection();
+    const sampler = setInterval(() => (maxServerBuffered = Math.max(maxServerBuffered, connection.raw.bufferedAmount)), 5);
+    flood(connection, total, size);
+    await consumed;
+    clearInterval(sampler);
+    expect(received).toBe(total);
+    // The pause reached TCP: the server could not hand its data to the kernel.
+    expect(maxServerBuffered).toBeGreaterThan(16 * MiB);
+    // The client held at most the high-water mark plus what ws had already parsed.
+    expect(maxBuffered).toBeLessThanOrEqual(8 + 4);
+    const closed = await connection.waitForClose({ timeout: 5000 });
+    expect(closed.code).toBe(1000); // break unsubscribed: the last subscriber left
+  });
+
+  it('breaking out of the loop unsubscribes and closes with 1000, leaving no listener or timer', async () => {
+    const server = await createTestServer();
+    const before = timeouts();
+    const socket = new WebSocket(server.url);
+    socket.binaryType = 'nodebuffer';
+    const messages = toAsyncIterable<string>(socket);
+    const connection = await server.nextConnection();
+    connection.send('a');
+    connection.send('b');
+    for await (const m of messages) {
+      expect(m).toBe('a');
+      break;
+    }
+    const closed = await connection.waitForClose();
+    expect(closed.code).toBe(1000);
+    await until(() => socket.readyState === WebSocket.CLOSED);
+    await expect(messages.next()).resolves.toEqual({ done: true, value: undefined });
+    expect(timeouts()).toBeLessThanOrEqual(before);
+  });
+
+  it('ends when the server closes with 1000, and throws the WebSocketCloseError for any other close', async () => {
+    const server = await createTestServer();
+    const done: unknown[] = [];
+    for await (const m of (async function* () {
+      const it = toAsyncIterable<string>(webSocket<string>({ url: server.url, deserializer: (e) => String(e.data) }));
+      const connection = server.nextConnection().then((c) => {
+        c.send('x');
+        void c.close(1000);
+      });
+      yield* it;
+      await connection;
+    })()) done.push(m);
+    expect(done).toEqual(['x']);
+
+    const it = toAsyncIterable<string>(webSocket<string>({ url: server.url, deserializer: (e) => String(e.data) }));
+    const first = it.next();
+    const connection = await server.nextConnection();
+    connection.send('y');
+    await expect(first).resolves.toEqual({ done: false, value: 'y' });
+    void connection.close(1011, 'oops');
+    const error = await it.next().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketCloseError);
+    expect((error as WebSocketCloseError).code).toBe(1011);
+  });
+
+  it('validates its options', () => {
+    const subject = webSocket('ws://127.0.0.1:1');
+    expect(() => toAsyncIterable(subject, { highWaterMark: 0 })).toThrow(TypeError);
+    expect(() => toAsyncIterable(subject, { highWaterMark: 4, lowWaterMark: 4 })).toThrow(/lowWaterMark/);
+    expect(() => toAsyncIterable(subject, { highwaterMark: 4 } as never)).toThrow(/unknown option/);
+    expect(() => toAsyncIterable({} as never)).toThrow(TypeError);
+  });
+});
+
+describe('toReadable', () => {
+  it('pipeline(toReadable(socket), transform, sink) with Node backpressure: a slow sink pauses the socket', async () => {
+    const server = await createTestServer();
+    const subject = bytesSubject(server.url);
+    const total = 200;
+    let maxServerBuffered = 0;
+    let seen = 0;
+    const readable = toReadable<Buffer>(subject, { highWaterMark: 8 });
+    const connection = await server.nextConnection();
+    const sampler = setInterval(() => (maxServerBuffered = Math.max(maxServerBuffered, connection.raw.bufferedAmount)), 5);
+    flood(connection, total, 256 * KiB);
+    const toSeq = new Transform({
+      objectMode: true,
+      transform(message: Buffer, _enc, cb) {
+        cb(null, seqOf(message));
+      },
+    });
+    const sink = new Writable({
+      objectMode: true,
+      highWaterMark: 2,
+      write(seq: number, _enc, cb) {
+        expect(seq).toBe(seen);
+        seen++;
+        if (seen === total) {
+          void connection.close(1000); // the server ends the stream
+        }
+        if (seen < 20) setTimeout(cb, 20);
+        else cb();
+      },
+    });
+    await pipeline(readable, toSeq, sink);
+    clearInterval(sampler);
+    expect(seen).toBe(total);
+    expect(maxServerBuffered).toBeGreaterThan(16 * MiB);
+  });
+
+  it('an early exit in the pipeline destroys the Readable and closes the socket', async () => {
+    const server = await createTestServer();
+    const subject = bytesSubject(server.url);
+    const readable = toReadable<Buffer>(subject);
+    const connection = await server.nextConnection();
+    flood(connection, 50, 1024);
+    let taken = 0;
+    await pipeline(readable, async function* (source: AsyncIterable<Buffer>) {
+      for await (const m of source) {
+        yield m;
+        if (++taken === 5) return;
+      }
+    }, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() }));
+    expect(readable.destroyed).toBe(true);
+    const closed = await connection.waitForClose();
+    expect(closed.code).toBe(1000);
+    expect(subject.observed).toBe(false);
+  });
+
+  it('a connection error destroys the Readable with the WebSocketCloseError', async () => {
+    const server = await createTestServer();
+    const readable = toReadable(bytesSubject(server.url));
+    const connection = await server.nextConnection();
+    connection.drop();
+    const error = await pipeline(readable, new Writable({ objectMode: true, write: (_c, _e, cb) => cb() })).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketCloseError);
+    expect((error as WebSocketCloseError).code).toBe(1006);
+  });
+});
+
+describe('toWritable', () => {
+  it('pipeline(source, toWritable(socket)) reads the source no faster than the network takes it, then everything arrives in order', async () => {
+    const server = await createTestServer({ maxPayload: MiB });
+    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x, backpressure: { highWaterMark: 256 * KiB, lowWaterMark: 64 * KiB } });
+    const total = 600; // 37.5 MiB
+    let pulled = 0;
+    const source = Readable.from((function* () {
+      for (let i = 0; i < total; i++) {
+        pulled++;
+        yield chunk(i);
+      }
+    })());
+    const writable = toWritable(subject);
+    const connection = await server.nextConnection();
+    connection.stopReading();
+    let finished = false;
+    const done = pipeline(source, writable).then(() => (finished = true));
+    await delay(300);
+    const pulledWhileStopped = pulled;
+    await delay(100);
+    expect(pulled).toBeLessThan(total);
+    expect(pulled - pulledWhileStopped).toBeLessThanOrEqual(1);
+    expect(subject.bufferedAmount).toBeLessThanOrEqual(256 * KiB + 64 * KiB);
+    expect(subject.queueLength).toBe(0);
+    expect(finished).toBe(false);
+    connection.resumeReading();
+    await done;
+    await until(() => connection.messages.length === total);
+    expect(connection.messages.map(seqOf)).toEqual(Array.from({ length: total }, (_, i) => i));
+    const closed = await connection.waitForClose();
+    expect(closed.code).toBe(1000); // the Writable was the last subscriber
+  });
+
+  it('closeOnFinish: true closes the connection even with other subscribers, and finishes once closed', async () => {
+    const server = await createTestServer();
+    const subject = webSocket<string>({ url: server.url, serializer: (x) => x });
+    subject.subscribe({ error: () => undefined });
+    await pipeline(Readable.from(['a', 'b']), toWritable(subject, { closeOnFinish: true }));
+    expect(subject.state).toBe('closed');
+    const connection = server.connections[0]!;
+    expect(connection.messages).toEqual(['a', 'b']);
+    expect((await connection.waitForClose()).code).toBe(1000);
+  });
+
+  it('an error in the source fails the pipeline, closes the socket and leaves nothing behind', async () => {
+    const server = await createTestServer();
+    const before = timeouts();
+    const socket = new WebSocket(server.url);
+    const source = Readable.from((async function* () {
+      yield 'one';
+      await delay(20);
+      throw new Error('source broke');
+    })());
+    const failure = pipeline(source, toWritable(socket));
+    const connection = await server.nextConnection();
+    await expect(failure).rejects.toThrow('source broke');
+    const closed = await connection.waitForClose();
+    expect(closed.code).toBe(1000);
+    expect(connection.messages).toEqual(['one']);
+    await until(() => socket.readyState === WebSocket.CLOSED);
+    expect(timeouts()).toBeLessThanOrEqual(before);
+  });
+
+  it('the connection closing before the end fails the pipeline with a WebSocketCloseError', async () => {
+    const server = await createTestServer({ maxPayload: MiB });
+    const subject = webSocket<Uint8Array>({ url: server.url, serializer: (x) => x });
+    const source = Readable.from((function* () {
+      for (let i = 0; ; i++) yield chunk(i);
+    })());
+    const failure = pipeline(source, toWritable(subject));
+    const connection = await server.nextConnection();
+    connection.stopReading();
+    await delay(100);
+    void connection.close(1001, 'bye');
+    connection.resumeReading();
+    const error = await failure.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(WebSocketCloseError);
+    expect((error as WebSocketCloseError).code).toBe(1001);
+    expect(source.destroyed).toBe(true);
+  });
+});
