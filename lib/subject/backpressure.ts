@@ -1,6 +1,6 @@
 // Send-side backpressure: the gate of a WebSocketSubject (watermarks on the socket's
 // `bufferedAmount`, the writable flag, `writable$` / `bufferedAmount$`) and the wake-up source it
-// shares with the `gate()` operator. Browser-safe: no `ws`, no `node:*`, no `Buffer`.
+// shares with the `gate()` operator. Browser-safe: no `ws` and no Node built-ins.
 import { BehaviorSubject, distinctUntilChanged, Observable } from 'rxjs';
 import { getNodeControls } from '../websocket/controls.js';
 import type { WebSocketLike } from './socket-like.js';
