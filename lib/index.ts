@@ -22,3 +22,10 @@ export { WebSocketChannel, ChannelError, type ChannelOptions } from './subject/c
 export { TimeoutError, RequestError, DEFAULT_REQUEST_TIMEOUT, type RequestOptions, type RequestId } from './subject/request.js';
 export type { MultiplexOptions } from './subject/multiplex.js';
 export { kSubject, subjectOf } from './subject/topics.js';
+// operators: reconnect, and its heartbeat / handshake / scheduling companions
+export * from './operators/index.js';
+export { TimerScheduler, timerScheduler } from './scheduling/index.js';
+export { DEFAULT_HEARTBEAT, type HeartbeatConfig } from './subject/heartbeat.js';
+export type { Handshake, HandshakeConnection } from './subject/handshake.js';
+export type { CloseKind } from './subject/close-error.js';
+export type { ConnectionStatus } from './subject/connection-state.js';

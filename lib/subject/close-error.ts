@@ -1,5 +1,20 @@
+/**
+ * How a connection ended, as {@link WebSocketCloseError.kind} says:
+ *
+ * - `'close'`: a close event with no error before it (the server closed, with any code, or the
+ *   connection dropped: 1006);
+ * - `'error'`: the connection failed (refused, TLS, DNS, a network error, a failed `url` or
+ *   factory): an `error` event came first, its error is the `cause`;
+ * - `'timeout'`: the connection did not open in time (reconnect's `connectTimeout`) and was abandoned;
+ * - `'heartbeat'`: the heartbeat found the connection dead and terminated it;
+ * - `'handshake'`: the `handshake` (or another open step) failed; its error is the `cause`.
+ */
+export type CloseKind = 'close' | 'error' | 'timeout' | 'heartbeat' | 'handshake';
+
 /** What a {@link WebSocketCloseError} is made from. */
 export interface WebSocketCloseErrorInit {
+  /** How the connection ended (see {@link CloseKind}). Default: `'error'` with a `cause`, otherwise `'close'`. */
+  kind?: CloseKind;
   /** The close code (1006 when the connection failed or never opened). */
   code: number;
   /** The close reason the server sent, or `''`. */
@@ -35,14 +50,24 @@ export class WebSocketCloseError extends Error {
   readonly wasClean: boolean;
   /** The underlying failure, when there is one (e.g. `ECONNREFUSED`, a rejected `url` promise). */
   declare readonly cause?: unknown;
+  /**
+   * How the connection ended: `'close'`, `'error'`, `'timeout'`, `'heartbeat'` or `'handshake'`
+   * (see {@link CloseKind}). `code` is always the real close code (1006 for a connection that
+   * failed, timed out or missed its heartbeat).
+   *
+   * @example
+   * reconnect({ shouldReconnect: (cause) => cause.kind === 'heartbeat' || defaultShouldReconnect(cause) });
+   */
+  readonly kind: CloseKind;
 
   constructor(init: WebSocketCloseErrorInit) {
     const reason = init.reason ?? '';
     const wasClean = init.wasClean ?? false;
-    super(init.message ?? describe(init.code, reason, wasClean, init.cause));
+    super(init.message ?? describe(init.code, reason, wasClean, init.cause, init.kind));
     this.code = init.code;
     this.reason = reason;
     this.wasClean = wasClean;
+    this.kind = init.kind ?? (init.cause !== undefined ? 'error' : 'close');
     if (init.cause !== undefined) {
       Object.defineProperty(this, 'cause', { value: init.cause, writable: true, configurable: true, enumerable: false });
     }
@@ -51,8 +76,11 @@ export class WebSocketCloseError extends Error {
   override readonly name = 'WebSocketCloseError';
 }
 
-function describe(code: number, reason: string, wasClean: boolean, cause: unknown): string {
+function describe(code: number, reason: string, wasClean: boolean, cause: unknown, kind: CloseKind | undefined): string {
   let text = `WebSocket closed with code ${code}`;
+  if (kind === 'timeout') text = `WebSocket connection timed out and was abandoned (code ${code})`;
+  else if (kind === 'heartbeat') text = `WebSocket heartbeat missed: the connection was terminated as dead (code ${code})`;
+  else if (kind === 'handshake') text = `WebSocket handshake failed; the connection was closed (code ${code})`;
   if (reason !== '') text += ` (${reason})`;
   if (!wasClean) text += ', not cleanly';
   if (cause !== undefined) {

@@ -6,6 +6,8 @@ import type { NodeWebSocketOptions } from '../node/options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import type { UrlSource, WebSocketConstructor, WebSocketFactory, WebSocketLike, WebSocketMessage } from './socket-like.js';
 import { normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from './backpressure.js';
+import { normalizeHeartbeat, type HeartbeatConfig, type NormalizedHeartbeat } from './heartbeat.js';
+import type { Handshake } from './handshake.js';
 
 /**
  * What to do when the `deserializer` throws: `'emit'` (default) reports `{ event, error }` on
@@ -88,6 +90,24 @@ export interface WebSocketSubjectConfig<In, Out = In> {
    * `lowWaterMark`. Default `{ highWaterMark: 1 MiB, lowWaterMark: 256 KiB }`; `false` turns it off.
    */
   backpressure?: BackpressureConfig | false;
+  /**
+   * The on-open handshake (authentication, hello): runs when each connection opens, before the
+   * queued messages are flushed; the connection is ready when the returned observable completes.
+   * See {@link Handshake}.
+   *
+   * @example
+   * handshake: ({ send, messages }) => { send({ auth: token }); return messages.pipe(first((m) => m.type === 'ready')); }
+   */
+  handshake?: Handshake<In, Out>;
+  /**
+   * Detects dead and half-open connections by pings (protocol pings on Node, an application-level
+   * `ping` elsewhere): `true` for the defaults, or {@link HeartbeatConfig}. A miss terminates the
+   * socket; subscribers error with `kind: 'heartbeat'`. Off by default.
+   *
+   * @example
+   * heartbeat: { interval: 20_000, timeout: 5_000 }
+   */
+  heartbeat?: HeartbeatConfig<In, Out> | boolean;
 }
 
 /** The checked configuration the subject runs on. */
@@ -111,6 +131,10 @@ export interface NormalizedConfig<In, Out> {
   onDecodeError: DecodeErrorPolicy;
   /** The send gate's watermarks (`high: Infinity` when off). */
   backpressure: WaterMarks;
+  /** The user's on-open handshake (its types erased, so they do not constrain the subject's variance). */
+  handshake: Handshake<never, never> | undefined;
+  /** The heartbeat, when on. */
+  heartbeat: NormalizedHeartbeat | undefined;
 }
 
 const KNOWN_KEYS = new Set([
@@ -130,6 +154,8 @@ const KNOWN_KEYS = new Set([
   'queue',
   'onDecodeError',
   'backpressure',
+  'handshake',
+  'heartbeat',
 ]);
 
 function defaultSerializer(value: unknown): WebSocketMessage {
@@ -201,6 +227,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   checkFunction(config.resultSelector, 'resultSelector');
   checkFunction(WebSocketCtor, 'WebSocketCtor');
   checkFunction(createWebSocket, 'createWebSocket');
+  checkFunction(config.handshake, 'handshake');
   checkObserver(config.openObserver, 'openObserver');
   checkObserver(config.closeObserver, 'closeObserver');
   checkObserver(config.closingObserver, 'closingObserver');
@@ -256,6 +283,8 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
     overflow,
     onDecodeError: (onDecodeError ?? 'emit') as DecodeErrorPolicy,
     backpressure: normalizeWaterMarks(config.backpressure, 'webSocket()'),
+    handshake: config.handshake as Handshake<never, never> | undefined,
+    heartbeat: normalizeHeartbeat(config.heartbeat),
   };
 }
 

@@ -7,7 +7,11 @@ import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } fr
 import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
-import type { ConnectionState } from './connection-state.js';
+import type { ConnectionState, ConnectionStatus } from './connection-state.js';
+import { getNodeControls } from '../websocket/controls.js';
+import { Heartbeat } from './heartbeat.js';
+import { handshakeStep, type Handshake } from './handshake.js';
+import type { CloseKind } from './close-error.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { SendGate } from './backpressure.js';
 import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
@@ -32,6 +36,23 @@ export interface OpeningConnection {
  * fails the connection: subscribers get its error and the socket is closed with 1000.
  */
 export type OpenStep = (connection: OpeningConnection) => ObservableInput<unknown> | void;
+
+/**
+ * @internal What `reconnect()` listens to on a subject (lib/operators/reconnect.ts), so one
+ * schedule serves every reconnecting subscriber of the subject.
+ */
+export interface ReconnectHooks {
+  /** The current connection started (state `'connecting'`). */
+  connecting(): void;
+  /** The current connection opened and its open steps completed. */
+  ready(): void;
+  /** The current connection ended: called once, before its subscribers hear of it. `byClient`: the client's own close. */
+  ended(error: WebSocketCloseError, byClient: boolean): void;
+  /** `close()`, `complete()`, `error()` or `unsubscribe()` on the subject: no retry may follow. */
+  userClosed(): void;
+  /** `reconnect()` on the subject: attempt now (skip a pending delay, or start afresh). */
+  now(): void;
+}
 
 /** One entry of `decodeError$`: the message the deserializer could not decode, and what it threw. */
 export interface DecodeFailure {
@@ -81,6 +102,12 @@ class Connection<In, Out> {
   ready = false;
   /** The open step still running, if any. */
   step: Subscription | undefined = undefined;
+  /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
+  failure: CloseKind | undefined = undefined;
+  /** What failed it (a handshake's error). */
+  failureCause: unknown = undefined;
+  /** The connection's heartbeat (the `heartbeat` option), from open to close. */
+  heartbeat: Heartbeat | undefined = undefined;
 
   constructor(core: SubjectCore<In, Out>) {
     this.core = core;
@@ -108,6 +135,8 @@ class Connection<In, Out> {
   receive(event: MessageEvent): void {
     if (this.phase !== SOCKET_OPEN && this.phase !== CLOSING) return;
     const core = this.core;
+    const heartbeat = this.heartbeat;
+    if (heartbeat !== undefined) heartbeat.alive = true; // any inbound message is a sign of life
     core.streams?.message?.next(event);
     const observers = this.observers;
     if (observers.length === 0) return;
@@ -118,6 +147,7 @@ class Connection<In, Out> {
       core.decodeFailed(this, event, error);
       return;
     }
+    if (heartbeat !== undefined && core.isPong(value)) return; // an application-level pong is the heartbeat's
     for (let i = 0; i < observers.length; i++) observers[i]!.next(value);
   }
 
@@ -170,6 +200,8 @@ class Connection<In, Out> {
 export class PassiveStreams {
   state: BehaviorSubject<ConnectionState> | undefined = undefined;
   state$: Observable<ConnectionState> | undefined = undefined;
+  status: BehaviorSubject<ConnectionStatus> | undefined = undefined;
+  status$: Observable<ConnectionStatus> | undefined = undefined;
   open: Subject<Event> | undefined = undefined;
   open$: Observable<Event> | undefined = undefined;
   message: Subject<MessageEvent> | undefined = undefined;
@@ -200,6 +232,12 @@ export class SubjectCore<In, Out> {
   adoptedEnd: CloseEvent | undefined = undefined;
   /** The open sequence, in order (see {@link OpenStep}). */
   openSteps: readonly OpenStep[] = [];
+  /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
+  status: ConnectionStatus = { state: 'idle' };
+  /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
+  attempt = 0;
+  /** reconnect()'s coordinator on this subject, while one is attached. */
+  reconnectHooks: ReconnectHooks | undefined = undefined;
   /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
   topics: TopicRegistry<In, Out> | undefined = undefined;
   /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
@@ -219,6 +257,8 @@ export class SubjectCore<In, Out> {
     // Multiplexed topics re-subscribe (and waiting requests go out) after the other steps so far;
     // the user's handshake is added `first`, so it runs before.
     this.addOpenStep((connection) => this.topics?.opened(connection));
+    // The user's handshake goes before everything else.
+    if (config.handshake !== undefined) this.addOpenStep(handshakeStep(config.handshake as Handshake<In, Out>, config.serializer, config.deserializer), true);
     this.sendGate = new SendGate(this, config.backpressure);
     this.highWaterMark = config.backpressure.high;
     if (config.socket !== undefined) {
@@ -315,6 +355,7 @@ export class SubjectCore<In, Out> {
     connection.phase = RESOLVING;
     connection.synchronous = true;
     this.setState('connecting');
+    this.reconnectHooks?.connecting();
     try {
       const source = this.config.url;
       let url: unknown;
@@ -390,6 +431,7 @@ export class SubjectCore<In, Out> {
         // An adopted server-side socket: open from the start (no open event to report).
         connection.phase = SOCKET_OPEN;
         this.setState('open');
+        this.startHeartbeat(connection);
         this.runOpenSteps(connection, this.openSteps, 0);
       }
     } else {
@@ -408,6 +450,7 @@ export class SubjectCore<In, Out> {
     const socket = connection.socket!;
     socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners
     this.setState('open');
+    this.startHeartbeat(connection);
     const { openObserver } = this.config;
     if (openObserver !== undefined) callObserver(openObserver, event);
     this.streams?.open?.next(event);
@@ -462,6 +505,87 @@ export class SubjectCore<In, Out> {
     this.flush();
     this.finishIfDrained(connection);
     this.sendGate.notify();
+    if (connection === this.current && connection.phase === SOCKET_OPEN) this.reconnectHooks?.ready();
+  }
+
+  /** Starts the connection's heartbeat (the `heartbeat` option), if configured. */
+  startHeartbeat(connection: Connection<In, Out>): void {
+    const config = this.config.heartbeat;
+    const socket = connection.socket;
+    if (config === undefined || socket === undefined) return;
+    const ping = config.ping;
+    connection.heartbeat = new Heartbeat(
+      config,
+      socket,
+      () => {
+        // Application-level pings go straight to the socket once the connection is ready: never
+        // queued, never replayed, never before the handshake.
+        if (ping !== undefined && connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping() as In));
+      },
+      () => this.abort(connection, 'heartbeat'),
+    );
+  }
+
+  /** Whether `value` is the heartbeat's application-level pong. */
+  isPong(value: Out): boolean {
+    const isPong = this.config.heartbeat?.isPong;
+    if (isPong === undefined) return false;
+    try {
+      return isPong(value);
+    } catch (error) {
+      reportUnhandledError(error);
+      return false;
+    }
+  }
+
+  /** {@link abort} on the current connection, if any (reconnect's connectTimeout). */
+  abortCurrent(kind: 'timeout' | 'heartbeat'): void {
+    const connection = this.current;
+    if (connection !== undefined) this.abort(connection, kind);
+  }
+
+  /**
+   * Fails `connection` from the client's side as dead or too slow (`'timeout'`: reconnect's
+   * connectTimeout; `'heartbeat'`: a missed deadline). Its subscribers error with a
+   * WebSocketCloseError of that kind and code 1006 (never a synthetic 1000), and no socket is
+   * left behind: one still connecting is closed (the handshake fails with 1006); an open one is
+   * terminated on Node, and elsewhere closed while the subject treats it as closed at once
+   * (a dead peer would never complete the closing handshake).
+   */
+  abort(connection: Connection<In, Out>, kind: 'timeout' | 'heartbeat'): void {
+    const phase = connection.phase;
+    if (phase === WAITING || phase >= CLOSING || connection.failure !== undefined) return;
+    connection.failure = kind;
+    connection.heartbeat?.stop();
+    if (phase === RESOLVING) {
+      connection.synchronous = false;
+      this.failBeforeSocket(connection, new Error(kind === 'timeout' ? 'The connection did not open in time.' : 'The heartbeat found the connection dead.'));
+      return;
+    }
+    const socket = connection.socket!;
+    connection.phase = CLOSING;
+    if (this.openSocket === socket) {
+      this.openSocket = null;
+      this.sendGate.detach();
+    }
+    connection.step?.unsubscribe();
+    connection.step = undefined;
+    if (phase === SOCKET_CONNECTING) {
+      socket.close(); // fails the opening handshake: error, then close 1006
+      return;
+    }
+    const controls = getNodeControls(socket);
+    if (controls !== undefined) {
+      controls.terminate(); // destroys the TCP socket: the close event (1006) follows
+      return;
+    }
+    // Treated as closed now (detached first, so the socket's own close event, whenever it comes, is not reported).
+    this.closed(connection, new PlatformCloseEvent('close', { code: 1006, reason: '', wasClean: false }));
+    try {
+      socket.close(1000, kind === 'timeout' ? 'connect timeout' : 'heartbeat timeout');
+    } catch {
+      // already closing
+    }
   }
 
   /** A complete()/error() waiting for the queue: close once the send gate let all of it out. */
@@ -484,10 +608,12 @@ export class SubjectCore<In, Out> {
   openStepFailed(connection: Connection<In, Out>, error: unknown): void {
     if (connection.phase !== SOCKET_OPEN) return;
     connection.step = undefined;
-    const observers = connection.takeObservers();
+    // The subscribers error once the socket has closed, with a WebSocketCloseError of kind
+    // 'handshake' (the real close code, the step's error as cause), so reconnect() can tell.
+    connection.failure = 'handshake';
+    connection.failureCause = error;
     this.beginClientClose(connection);
     this.startClosingHandshake(connection, 1000, '');
-    for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
   }
 
   errored(connection: Connection<In, Out>, event: Event): void {
@@ -500,6 +626,8 @@ export class SubjectCore<In, Out> {
     if (connection.phase === CLOSED) return;
     connection.step?.unsubscribe();
     connection.step = undefined;
+    connection.heartbeat?.stop();
+    connection.heartbeat = undefined;
     connection.detach();
     connection.phase = CLOSED;
     if (this.openSocket === connection.socket) {
@@ -519,14 +647,24 @@ export class SubjectCore<In, Out> {
     const { closeObserver } = this.config;
     if (closeObserver !== undefined) callObserver(closeObserver, event);
     this.streams?.close?.next(event);
+    const failure = connection.failure;
+    const byClient = failure === undefined && connection.clientClosing;
+    const completes = failure === undefined && (connection.clientClosing || (event.code === 1000 && event.wasClean));
+    const hooks = isCurrent ? this.reconnectHooks : undefined;
+    let error: WebSocketCloseError | undefined;
+    if (hooks !== undefined || (!completes && connection.observers.length > 0)) {
+      const lastError = connection.lastError;
+      const cause = failure === 'handshake' ? connection.failureCause : lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
+      const kind = failure ?? (lastError !== undefined ? 'error' : 'close');
+      error = new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, cause, kind });
+    }
+    // reconnect() decides (and reports 'reconnecting' or 'exhausted') before the subscribers hear of it.
+    if (hooks !== undefined) hooks.ended(error!, byClient);
     const observers = connection.takeObservers();
-    if (connection.clientClosing || (event.code === 1000 && event.wasClean)) {
+    if (completes) {
       for (let i = 0; i < observers.length; i++) observers[i]!.complete();
     } else if (observers.length > 0) {
-      const lastError = connection.lastError;
-      const cause = lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
-      const error = new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, cause });
-      for (let i = 0; i < observers.length; i++) observers[i]!.error(error);
+      for (let i = 0; i < observers.length; i++) observers[i]!.error(error!);
     }
     if (next !== undefined && this.current === next && next.phase === WAITING) {
       if (this.adoptedEnd !== undefined) {
@@ -646,6 +784,7 @@ export class SubjectCore<In, Out> {
 
   /** close(code, reason) and unsubscribe() on the subject: waiting subscribers complete too. */
   closeAll(code: number, reason: string): void {
+    this.reconnectHooks?.userClosed();
     const waiting = this.waiting;
     if (waiting !== undefined) {
       this.waiting = undefined;
@@ -679,8 +818,31 @@ export class SubjectCore<In, Out> {
 
   setState(state: ConnectionState): void {
     if (this.state === state) return;
-    this.state = state;
-    this.streams?.state?.next(state);
+    this.setStatus(state === 'connecting' ? { state, attempt: this.attempt } : ({ state } as ConnectionStatus));
+  }
+
+  /**
+   * `subject.reconnect()`: with a reconnect() attached, attempt at once (a pending backoff delay
+   * is skipped; after `'exhausted'`, the count starts afresh). Without one, an `'exhausted'` state
+   * is cleared (to `'closed'`, attempt count 0).
+   */
+  reconnectNow(): void {
+    const hooks = this.reconnectHooks;
+    if (hooks !== undefined) {
+      hooks.now();
+      return;
+    }
+    this.attempt = 0;
+    if (this.state === 'exhausted') this.setState('closed');
+  }
+
+  /** Sets the state with its details (reconnect() reports attempts, delays and causes this way). */
+  setStatus(status: ConnectionStatus): void {
+    const changed = this.state !== status.state;
+    this.state = status.state;
+    this.status = status;
+    if (changed) this.streams?.state?.next(status.state);
+    this.streams?.status?.next(status);
   }
 
   get bufferedAmount(): number {

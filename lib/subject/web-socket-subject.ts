@@ -1,7 +1,7 @@
 import type { CloseEvent } from '../websocket/events.js';
 import { BehaviorSubject, Observable, Subject, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
-import type { ConnectionState } from './connection-state.js';
+import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
 import { multiplexStream, type MultiplexOptions } from './multiplex.js';
 import { WebSocketChannel, type ChannelOptions } from './channel.js';
@@ -90,6 +90,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
       );
     }
     const { code, reason } = parseClientClose(request.code, request.reason);
+    this.#core.reconnectHooks?.userClosed();
     const target = this.#core.target;
     if (target !== undefined) this.#core.closeWhenFlushed(target, code, reason);
   }
@@ -103,6 +104,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * ws$.complete(); // 'bye' goes out, then the close frame
    */
   complete(): void {
+    this.#core.reconnectHooks?.userClosed();
     const target = this.#core.target;
     if (target !== undefined) this.#core.closeWhenFlushed(target, 1000, '');
   }
@@ -203,6 +205,38 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /** The connection's state now (see {@link ConnectionState}). */
   get state(): ConnectionState {
     return this.#core.state;
+  }
+
+  /** The state now with its details (see {@link ConnectionStatus}). */
+  get status(): ConnectionStatus {
+    return this.#core.status;
+  }
+
+  /**
+   * The state with its details: `{ state: 'reconnecting', attempt, delay, at, cause }` while a
+   * `reconnect()` waits to retry, `{ state: 'exhausted', attempt, cause }`, `{ state:
+   * 'connecting', attempt }`, otherwise `{ state }`. Replays the current status, then every
+   * change. Passive. (`state$` is the same as plain strings.)
+   *
+   * @example
+   * ws$.status$.subscribe((s) => s.state === 'reconnecting' && console.log(`retry #${s.attempt} in ${s.delay} ms`, s.cause.code));
+   */
+  get status$(): Observable<ConnectionStatus> {
+    const core = this.#core;
+    const streams = core.passive;
+    return (streams.status$ ??= (streams.status = new BehaviorSubject<ConnectionStatus>(core.status)).asObservable());
+  }
+
+  /**
+   * Reconnects now: while a `reconnect()` waits out its backoff delay, the attempt starts at once;
+   * after it was exhausted, the count starts afresh (attempt 1). Does nothing while a connection
+   * is open or connecting. See docs/reconnect.md.
+   *
+   * @example
+   * retryButton.onclick = () => ws$.reconnect();
+   */
+  reconnect(): void {
+    this.#core.reconnectNow();
   }
 
   /**

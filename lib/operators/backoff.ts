@@ -1,0 +1,84 @@
+// The reconnect delay: exponential backoff with jitter, as a pure function of the attempt number.
+
+/**
+ * How the delay is randomised:
+ *
+ * - `'full'` (default): a uniform delay in `[0, cap]`, where `cap = min(maxDelay, initialDelay *
+ *   factor^(attempt-1))` ("full jitter": clients that dropped together spread over the whole
+ *   window and never retry in lock-step);
+ * - `'equal'`: `cap/2 + uniform[0, cap/2]` (never less than half the cap);
+ * - `'none'`: exactly `cap` (deterministic; for tests and for servers that ask for it).
+ */
+export type Jitter = 'full' | 'equal' | 'none';
+
+/** The backoff options of {@link reconnect} (each with a default, see {@link DEFAULT_BACKOFF}). */
+export interface BackoffOptions {
+  /** The delay cap of the first attempt, in ms. Default 1000. */
+  initialDelay?: number;
+  /** The largest delay, in ms. Default 30000. */
+  maxDelay?: number;
+  /** How much the cap grows per attempt. Default 2. */
+  factor?: number;
+  /** See {@link Jitter}. Default `'full'`. */
+  jitter?: Jitter;
+}
+
+/** The defaults of {@link BackoffOptions}. */
+export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = Object.freeze({
+  initialDelay: 1000,
+  maxDelay: 30_000,
+  factor: 2,
+  jitter: 'full',
+});
+
+/**
+ * The delay before reconnect attempt `attempt` (1 for the first reconnect), in whole ms:
+ * `cap = min(maxDelay, initialDelay * factor^(attempt-1))`, randomised as `jitter` says with
+ * `random()` (a number in `[0, 1)`, `Math.random` by default; it is called once per attempt, so
+ * every attempt and every client draws its own delay).
+ *
+ * @example
+ * backoffDelay(1, { jitter: 'none' });                     // 1000
+ * backoffDelay(3, { jitter: 'none' });                     // 4000
+ * backoffDelay(10, { jitter: 'none' });                    // 30000 (capped)
+ * backoffDelay(3, { jitter: 'full' }, () => 0.5);          // 2000
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+  const { initialDelay, maxDelay, factor, jitter } = resolveBackoff(options);
+  const exponent = Math.max(0, attempt - 1);
+  const cap = Math.min(maxDelay, initialDelay * Math.pow(factor, exponent));
+  const bounded = Number.isFinite(cap) ? cap : maxDelay;
+  switch (jitter) {
+    case 'none':
+      return Math.round(bounded);
+    case 'equal':
+      return Math.round(bounded / 2 + clampUnit(random()) * (bounded / 2));
+    default:
+      return Math.round(clampUnit(random()) * bounded);
+  }
+}
+
+/** Fills in and checks the backoff options. @throws TypeError naming a bad option. */
+export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions> {
+  const initialDelay = options.initialDelay ?? DEFAULT_BACKOFF.initialDelay;
+  const maxDelay = options.maxDelay ?? DEFAULT_BACKOFF.maxDelay;
+  const factor = options.factor ?? DEFAULT_BACKOFF.factor;
+  const jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
+  checkNumber(initialDelay, 'initialDelay', 0);
+  checkNumber(maxDelay, 'maxDelay', 0);
+  checkNumber(factor, 'factor', 1);
+  if (jitter !== 'full' && jitter !== 'equal' && jitter !== 'none') {
+    throw new TypeError(`reconnect(): 'jitter' must be 'full', 'equal' or 'none', not ${JSON.stringify(jitter)}.`);
+  }
+  return { initialDelay, maxDelay: Math.max(maxDelay, 0), factor, jitter };
+}
+
+function checkNumber(value: unknown, name: string, min: number): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value === Infinity) {
+    throw new TypeError(`reconnect(): '${name}' must be a finite number >= ${min}, not ${String(value)}.`);
+  }
+}
+
+function clampUnit(x: number): number {
+  return x >= 0 && x < 1 ? x : x >= 1 ? 1 : 0;
+}

@@ -1,0 +1,96 @@
+// Why a connection ended, as reconnect()'s shouldReconnect sees it, and the default decision.
+import { WebSocketCloseError } from '../subject/close-error.js';
+
+/**
+ * The end of a stream that is not a connection's (`reconnect()` on a plain observable, or an
+ * error some operator between the subject and `reconnect()` produced):
+ *
+ * - `kind: 'complete'`: the source completed (on an rxws stream with the connection still up,
+ *   e.g. a channel the server ended);
+ * - `kind: 'other'`: the source errored with `error`, which is not a {@link WebSocketCloseError}.
+ *   `code` is the error's own numeric `code` when it has one (a `CloseEvent` from
+ *   `rxjs/webSocket`, say), so close-code predicates work on it too.
+ */
+export interface OtherEnd {
+  readonly kind: 'complete' | 'other';
+  /** The error's numeric `code`, if it has one. */
+  readonly code: number | undefined;
+  /** What the source errored with (`undefined` for a completion). */
+  readonly error: unknown;
+}
+
+/**
+ * What `shouldReconnect(cause, attempt)` decides from: the connection's own
+ * {@link WebSocketCloseError} (with its real `code`, `reason`, `wasClean`, `cause`, and `kind`:
+ * `'close' | 'error' | 'timeout' | 'heartbeat' | 'handshake'`), or an {@link OtherEnd} for
+ * endings that are not a connection's. Switch on `kind`; `code` is there on both.
+ *
+ * @example
+ * const shouldReconnect = (cause: ReconnectCause, attempt: number) => {
+ *   switch (cause.kind) {
+ *     case 'heartbeat': case 'timeout': return true;
+ *     case 'close': return cause.code !== 4401 && defaultShouldReconnect(cause, attempt);
+ *     default: return defaultShouldReconnect(cause, attempt);
+ *   }
+ * };
+ */
+export type ReconnectCause = WebSocketCloseError | OtherEnd;
+
+/** Close codes the default policy reconnects after (going away, no status, abnormal, server errors, restarts, try again later, bad gateway). */
+export const RETRYABLE_CLOSE_CODES: ReadonlySet<number> = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
+
+/**
+ * Close codes the default policy stops on: a clean 1000 (the server meant it), and the codes that
+ * say the client is at fault and would only fail again (protocol error, unsupported data,
+ * invalid payload, policy violation, message too big, missing extension, TLS failure).
+ */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1002, 1003, 1007, 1008, 1009, 1010, 1015]);
+
+/**
+ * The default `shouldReconnect`:
+ *
+ * | cause | reconnects? |
+ * |---|---|
+ * | `kind: 'error'` (refused, DNS, TLS, network error, failed `url`/factory) | yes |
+ * | `kind: 'timeout'` (`connectTimeout`), `kind: 'heartbeat'` | yes |
+ * | `kind: 'handshake'` (the `handshake` hook failed: the application said no) | no |
+ * | close 1001, 1005, 1006, 1011, 1012, 1013, 1014 | yes |
+ * | close 1000 (the server's clean close), 1002, 1003, 1007, 1008, 1009, 1010, 1015 | no |
+ * | any other code (3000-4999 application codes, unassigned codes) | yes |
+ * | a source that completed (`kind: 'complete'`) | no |
+ * | another error (`kind: 'other'`): by its numeric `code` as above, else | yes |
+ *
+ * The client's own close (`close()`, `complete()`, unsubscribing) never reaches it: it never
+ * reconnects. `attempt` is not used (`maxAttempts` bounds the attempts).
+ *
+ * @example
+ * // Also stop when the server says the token is bad, and reconnect after a clean 1000 too:
+ * reconnect({
+ *   shouldReconnect: (cause, attempt) =>
+ *     cause.code === 1000 || (cause.code !== 4401 && defaultShouldReconnect(cause, attempt)),
+ * });
+ */
+export function defaultShouldReconnect(cause: ReconnectCause, attempt?: number): boolean {
+  void attempt;
+  switch (cause.kind) {
+    case 'error':
+    case 'timeout':
+    case 'heartbeat':
+      return true;
+    case 'handshake':
+    case 'complete':
+      return false;
+    default:
+      return cause.code === undefined || !FATAL_CLOSE_CODES.has(cause.code);
+  }
+}
+
+/** The {@link ReconnectCause} of an error a source ended with. */
+export function causeOf(error: unknown): ReconnectCause {
+  if (error instanceof WebSocketCloseError) return error;
+  const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  return { kind: 'other', code: typeof code === 'number' ? code : undefined, error };
+}
+
+/** The {@link ReconnectCause} of a source that completed while its connection (if any) was still up. */
+export const COMPLETED: OtherEnd = Object.freeze({ kind: 'complete', code: undefined, error: undefined });

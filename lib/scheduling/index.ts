@@ -1,0 +1,2 @@
+// Schedulers for rxws's timers (reconnect, heartbeat).
+export { TimerScheduler, timerScheduler } from './timer-scheduler.js';

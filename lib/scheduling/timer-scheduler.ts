@@ -1,0 +1,68 @@
+// A SchedulerLike on plain timers whose Node handles are unref'ed: rxws's own timers (reconnect
+// delays, connect timeouts, heartbeats) never keep a process alive on their own.
+import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+
+type TimerHandle = ReturnType<typeof setTimeout>;
+
+/** Starts a timer through the globals of the moment (so Jest's fake timers apply) and unrefs it where the platform can. */
+function startTimer(callback: () => void, delay: number): TimerHandle {
+  const handle = setTimeout(callback, delay);
+  (handle as { unref?: () => unknown }).unref?.();
+  return handle;
+}
+
+class TimerAction<T> extends Subscription implements SchedulerAction<T> {
+  #handle: TimerHandle | undefined = undefined;
+  #state: T | undefined;
+
+  constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
+    super(() => this.#clear());
+  }
+
+  schedule(state?: T, delay = 0): Subscription {
+    if (this.closed) return this;
+    this.#clear();
+    this.#state = state;
+    this.#handle = startTimer(() => {
+      this.#handle = undefined;
+      if (this.closed) return;
+      try {
+        this.work.call(this, this.#state);
+      } catch (error) {
+        this.unsubscribe();
+        throw error;
+      }
+      // A work that did not reschedule itself is done.
+      if (this.#handle === undefined) this.unsubscribe();
+    }, Math.max(0, delay));
+    return this;
+  }
+
+  #clear(): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+}
+
+/**
+ * An RxJS `SchedulerLike` on `setTimeout`, whose timers are `unref`ed on Node (so a pending
+ * reconnect or heartbeat never keeps the process alive by itself) and which reads the clock with
+ * `Date.now()` (wall-clock time, which keeps running while a machine sleeps). It looks the timer
+ * functions up on each call, so Jest's fake timers drive it. rxws's default scheduler.
+ *
+ * @example
+ * import { timerScheduler } from 'rxws';
+ * ws$.pipe(reconnect({ scheduler: timerScheduler })); // the default
+ */
+export class TimerScheduler implements SchedulerLike {
+  now(): number {
+    return Date.now();
+  }
+
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    return new TimerAction<T>(work).schedule(state, delay);
+  }
+}
+
+/** The shared {@link TimerScheduler}: rxws's default for reconnect delays, timeouts and heartbeats. */
+export const timerScheduler: SchedulerLike = new TimerScheduler();

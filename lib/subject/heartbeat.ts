@@ -1,0 +1,181 @@
+// Per-connection liveness: ping on a schedule, expect a sign of life within a deadline, and declare
+// the connection dead (the core terminates it) when none came. Browser-safe: protocol pings are
+// reached through getNodeControls() only.
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { getNodeControls } from '../websocket/controls.js';
+import { timerScheduler } from '../scheduling/timer-scheduler.js';
+import type { WebSocketLike } from './socket-like.js';
+
+/**
+ * The `heartbeat` option of `webSocket()`: finds dead and half-open connections.
+ *
+ * Every `interval` ms the connection is pinged, and some sign of life must arrive within `timeout`
+ * ms: a pong, or **any** inbound message. If none does, the socket is terminated at once (no
+ * closing handshake to wait for) and the subscribers error with a `WebSocketCloseError` of `kind
+ * 'heartbeat'`, code 1006, which `reconnect()` reconnects after by default.
+ *
+ * - With rxws's `WebSocket` on Node (and no `ping` given): RFC 6455 protocol pings, answered by
+ *   any conforming server without application code.
+ * - Elsewhere (browsers, undici), or when `ping` is given: the application-level message
+ *   `ping()` (sent directly, never through the outbound queue, so never replayed after a
+ *   reconnect); `isPong(message)` recognises the answer, which is then not passed to subscribers.
+ * - With neither (a browser socket and no `ping`): passive, the connection is dead after
+ *   `interval + timeout` ms without any inbound message (for servers that send heartbeats).
+ *
+ * Deadlines compare the clock (`scheduler.now()`, wall-clock by default) with when the timer was
+ * due: a timer that fires more than `grace` ms late (the machine slept, the tab was throttled)
+ * never kills the connection; it pings again and waits a full `timeout`.
+ *
+ * @example
+ * // Node: protocol pings every 20 s, dead after 5 s without an answer
+ * webSocket({ url, heartbeat: { interval: 20_000, timeout: 5_000 } });
+ * // Browser: application-level ping / pong
+ * webSocket<Msg>({ url, heartbeat: { ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' } });
+ */
+export interface HeartbeatConfig<In = unknown, Out = unknown> {
+  /** How often to ping, in ms. Default 25000 (below the usual 30-60 s proxy and NAT idle timeouts). */
+  interval?: number;
+  /** How long to wait for a sign of life after a ping, in ms. Default 10000. */
+  timeout?: number;
+  /** How late a timer may fire before it counts as a wake-up from sleep (re-verify, never kill), in ms. Default 1000. */
+  grace?: number;
+  /** An application-level ping message (serialized like any `next()` value, sent directly). Default: protocol pings where available. */
+  ping?: () => In;
+  /** Recognises the application-level pong; such messages count as life and are not passed to subscribers (`message$` still sees them). */
+  isPong?: (message: Out) => boolean;
+  /** The scheduler of the heartbeat's timers (and its clock). Default rxws's `timerScheduler` (unref'ed Node timers, `Date.now()`). */
+  scheduler?: SchedulerLike;
+}
+
+/** The defaults of {@link HeartbeatConfig}. */
+export const DEFAULT_HEARTBEAT = Object.freeze({ interval: 25_000, timeout: 10_000, grace: 1_000 });
+
+/** @internal The checked heartbeat configuration. */
+export interface NormalizedHeartbeat {
+  readonly interval: number;
+  readonly timeout: number;
+  readonly grace: number;
+  readonly ping: (() => unknown) | undefined;
+  readonly isPong: ((message: unknown) => boolean) | undefined;
+  readonly scheduler: SchedulerLike;
+}
+
+const KEYS = new Set(['interval', 'timeout', 'grace', 'ping', 'isPong', 'scheduler']);
+
+/** @internal Checks the `heartbeat` option (`true` means the defaults). @throws TypeError naming the bad option. */
+export function normalizeHeartbeat(value: unknown): NormalizedHeartbeat | undefined {
+  if (value === undefined || value === false) return undefined;
+  const config = (value === true ? {} : value) as Record<string, unknown>;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new TypeError(`webSocket(): 'heartbeat' must be true or an object { interval?, timeout?, grace?, ping?, isPong?, scheduler? }.`);
+  }
+  for (const key of Object.keys(config)) if (!KEYS.has(key)) throw new TypeError(`webSocket(): unknown heartbeat option '${key}'.`);
+  const number = (name: 'interval' | 'timeout' | 'grace', min: number): number => {
+    const v = config[name] ?? DEFAULT_HEARTBEAT[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new TypeError(`webSocket(): 'heartbeat.${name}' must be a finite number >= ${min}, not ${String(v)}.`);
+    return v;
+  };
+  for (const name of ['ping', 'isPong'] as const) {
+    if (config[name] !== undefined && typeof config[name] !== 'function') throw new TypeError(`webSocket(): 'heartbeat.${name}' must be a function.`);
+  }
+  const scheduler = config.scheduler ?? timerScheduler;
+  if (typeof (scheduler as SchedulerLike).schedule !== 'function' || typeof (scheduler as SchedulerLike).now !== 'function') {
+    throw new TypeError(`webSocket(): 'heartbeat.scheduler' must be an RxJS SchedulerLike.`);
+  }
+  return {
+    interval: number('interval', 1),
+    timeout: number('timeout', 1),
+    grace: number('grace', 0),
+    ping: config.ping as (() => unknown) | undefined,
+    isPong: config.isPong as ((message: unknown) => boolean) | undefined,
+    scheduler: scheduler as SchedulerLike,
+  };
+}
+
+/** How a {@link Heartbeat} pings: protocol pings (Node), an application message, or not at all (passive). */
+export type HeartbeatMode = 'protocol' | 'message' | 'passive';
+
+/**
+ * @internal One connection's heartbeat. The connection sets `alive` on every inbound message;
+ * protocol pongs set it too. `sendPing` sends the application-level ping (false when it could
+ * not); `dead` is called once, on a missed deadline.
+ */
+export class Heartbeat {
+  /** A sign of life since the last ping. */
+  alive = false;
+  readonly mode: HeartbeatMode;
+  #timer: Subscription | undefined = undefined;
+  #removePong: (() => void) | undefined = undefined;
+  #stopped = false;
+  readonly #controls: ReturnType<typeof getNodeControls>;
+
+  constructor(
+    private readonly config: NormalizedHeartbeat,
+    socket: WebSocketLike,
+    private readonly sendPing: () => void,
+    private readonly dead: () => void,
+  ) {
+    this.#controls = config.ping === undefined ? getNodeControls(socket) : undefined;
+    this.mode = config.ping !== undefined ? 'message' : this.#controls !== undefined ? 'protocol' : 'passive';
+    if (this.#controls !== undefined) this.#removePong = this.#controls.onPong(() => (this.alive = true));
+    this.#arm(this.#tick, config.interval);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    this.#removePong?.();
+    this.#removePong = undefined;
+  }
+
+  #arm(step: (due: number) => void, delay: number): void {
+    if (this.#stopped) return;
+    const scheduler = this.config.scheduler;
+    const due = scheduler.now() + delay;
+    this.#timer?.unsubscribe();
+    this.#timer = scheduler.schedule(() => {
+      this.#timer = undefined;
+      if (!this.#stopped) step.call(this, due);
+    }, delay);
+  }
+
+  #ping(): void {
+    if (this.mode === 'protocol') {
+      try {
+        this.#controls!.ping();
+      } catch {
+        // not OPEN any more: the close event is on its way
+      }
+    } else if (this.mode === 'message') {
+      try {
+        this.sendPing();
+      } catch {
+        // a ping that cannot be sent is skipped; the deadline still applies
+      }
+    }
+  }
+
+  #tick(): void {
+    this.alive = false;
+    this.#ping();
+    this.#arm(this.#check, this.mode === 'passive' ? this.config.interval + this.config.timeout : this.config.timeout);
+  }
+
+  #check(due: number): void {
+    const { interval, timeout, grace, scheduler } = this.config;
+    if (this.alive) {
+      this.#arm(this.#tick, this.mode === 'passive' ? 0 : Math.max(0, interval - timeout));
+      return;
+    }
+    if (scheduler.now() - due > grace) {
+      // The deadline passed while the machine slept (or timers were throttled): the peer had no
+      // chance to answer. Ask again and give it a full timeout.
+      this.#ping();
+      this.#arm(this.#check, timeout);
+      return;
+    }
+    this.stop();
+    this.dead();
+  }
+}
