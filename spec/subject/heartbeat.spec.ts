@@ -3,6 +3,8 @@
 import { webSocket, reconnect, WebSocketCloseError, type ConnectionStatus } from 'rxws';
 import { createMemoryWebSocket, createTestServer, useTestServers } from 'rxws/testing';
 import { VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
+import { wrapWebSocket } from 'rxws/node';
+import WS from 'ws';
 import { record, until, delay } from './helpers.js';
 
 useTestServers();
@@ -39,6 +41,23 @@ describe('Node: protocol pings', () => {
     await until(() => ws$.state === 'closed');
     for (const c of server.connections) if (c.isStalled) c.drop();
   });
+});
+
+test('server side: a wrapped connection pings its client, and terminates one that stopped answering', async () => {
+  const server = await createTestServer();
+  const ends: unknown[] = [];
+  server.onConnection((connection) => {
+    const subject = webSocket({ socket: wrapWebSocket(connection.raw), heartbeat: { interval: 30, timeout: 30 } });
+    subject.subscribe({ error: (e: unknown) => ends.push(e) });
+  });
+  const client = new WS(server.url, { autoPong: false });
+  let pings = 0;
+  client.on('ping', () => pings++);
+  client.on('error', () => undefined);
+  await until(() => pings >= 1, 2000);
+  await until(() => ends.length === 1, 2000);
+  expect(ends[0]).toMatchObject({ kind: 'heartbeat', code: 1006 });
+  client.terminate();
 });
 
 /** A virtual clock whose `now()` can jump ahead of the timers, as after a machine slept. */
