@@ -80,6 +80,9 @@ const OPTION_KEYS = new Set([
   'network',
 ]);
 
+/** While offline, how often (ms, at least) connectivity is looked at again, for platforms that send no `online` event. */
+const OFFLINE_RECHECK = 1000;
+
 /** The default `resetAfter` (ms). */
 export const DEFAULT_RESET_AFTER = 5000;
 /** The default `connectTimeout` (ms). */
@@ -493,7 +496,13 @@ class SubjectReconnector implements ReconnectHooks {
   fire(pending: Pending, force: boolean): void {
     if (this.pending !== pending) return;
     if (!force && this.#network?.offline === true) {
-      pending.awaitingOnline = true; // the 'online' event fires it
+      pending.awaitingOnline = true; // the 'online' event fires it...
+      // ...and where none comes (Chromium's workers see onLine change but no event), a look
+      // again now and then, so an attempt never waits forever.
+      pending.timer = this.leader.scheduler.schedule(() => {
+        pending.timer = undefined;
+        this.fire(pending, false);
+      }, Math.max(pending.delay, OFFLINE_RECHECK));
       return;
     }
     pending.timer?.unsubscribe();
@@ -573,14 +582,17 @@ function resubscribing<T>(policy: Policy, source: Observable<T>, outer: Subscrib
     }
     attempts = attempt;
     pending = { attempt };
-    timer = scheduler.schedule(() => {
+    const delay = backoffDelay(attempt, policy.backoff, policy.random);
+    const attemptOrWait = (): void => {
       timer = undefined;
       if (network?.offline === true) {
-        awaitingOnline = true;
+        awaitingOnline = true; // the 'online' event fires it, or the next look (see OFFLINE_RECHECK)
+        timer = scheduler.schedule(attemptOrWait, Math.max(delay, OFFLINE_RECHECK));
         return;
       }
       fire();
-    }, backoffDelay(attempt, policy.backoff, policy.random));
+    };
+    timer = scheduler.schedule(attemptOrWait, delay);
   };
 
   const subscribe = (): void => {

@@ -8,7 +8,7 @@ import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
-import { getNodeControls } from '../websocket/controls.js';
+import { getNodeControls, hasEventSink, kEventSink } from '../websocket/controls.js';
 import { Heartbeat } from './heartbeat.js';
 import { handshakeStep, type Handshake } from './handshake.js';
 import type { CloseKind } from './close-error.js';
@@ -160,13 +160,16 @@ class Connection<In, Out> {
 
   attach(socket: WebSocketLike): void {
     this.socket = socket;
-    for (const type of EVENT_TYPES) socket.addEventListener(type, this.listener);
+    // rxws's Node socket takes one sink instead of four EventTarget listeners.
+    if (hasEventSink(socket) && socket[kEventSink] === undefined) socket[kEventSink] = this.listener;
+    else for (const type of EVENT_TYPES) socket.addEventListener(type, this.listener);
   }
 
   detach(): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    for (const type of EVENT_TYPES) socket.removeEventListener(type, this.listener); // (removing 'open' again is a no-op)
+    if (hasEventSink(socket) && socket[kEventSink] === this.listener) socket[kEventSink] = undefined;
+    else for (const type of EVENT_TYPES) socket.removeEventListener(type, this.listener); // (removing 'open' again is a no-op)
   }
 
   add(subscriber: Subscriber<Out>): void {
@@ -448,7 +451,7 @@ export class SubjectCore<In, Out> {
     if (connection.phase !== SOCKET_CONNECTING) return;
     connection.phase = SOCKET_OPEN;
     const socket = connection.socket!;
-    socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners
+    socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
     this.setState('open');
     this.startHeartbeat(connection);
     const { openObserver } = this.config;

@@ -418,6 +418,14 @@ export class TestServer implements ConnectionHost {
     this.#trackSocket(socket);
     const record: HandshakeRecord = { url: request.url ?? '/', headers: request.headers, outcome: 'pending' };
     this.handshakes.push(record);
+    // While an upgrade waits, read the socket (a client sends nothing before the 101), so a client
+    // that gives up is seen: its upgrade is then recorded as aborted, not accepted on release.
+    const waits = this.#handshakeDelay > 0;
+    const gaveUp = (): void => void socket.destroy();
+    if (waits) {
+      socket.on('end', gaveUp);
+      socket.resume();
+    }
     try {
       if (this.#handshakeDelay === Infinity) {
         await new Promise<void>((resolve) => {
@@ -431,6 +439,9 @@ export class TestServer implements ConnectionHost {
       } else if (this.#handshakeDelay > 0) {
         await realDelay(this.#handshakeDelay);
       }
+      // (Left flowing: `ws` attaches its data listener synchronously below, before any data
+      // can be emitted, and a client sends nothing before the 101 anyway.)
+      if (waits) socket.off('end', gaveUp);
       if (socket.destroyed || this.#closing) {
         record.outcome = 'aborted';
         socket.destroy();

@@ -26,6 +26,23 @@ export interface NodeControls {
   terminate(): void;
 }
 
+/**
+ * Internal: the one listener an rxws `WebSocket` calls with each event right after dispatching
+ * it (the subject layer's way in: no EventTarget listener, so an idle connection costs less).
+ * Browser-safe: only a symbol; a native socket has no such property.
+ */
+export const kEventSink: unique symbol = Symbol.for('rxws.eventSink') as never;
+
+/** A socket with an event sink slot (rxws's Node `WebSocket`). */
+export interface EventSinkSlot {
+  [kEventSink]: ((event: Event) => void) | undefined;
+}
+
+/** Whether `socket` offers an event sink slot. */
+export function hasEventSink(socket: unknown): socket is EventSinkSlot {
+  return socket !== null && typeof socket === 'object' && kEventSink in socket;
+}
+
 /** A value that may carry {@link NodeControls}. */
 interface MaybeControlled {
   [kNodeControls]?: NodeControls;

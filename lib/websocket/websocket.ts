@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type WebSocketData } from './constants.js';
-import { kNodeControls, type NodeControls } from './controls.js';
+import { kEventSink, kNodeControls, type NodeControls } from './controls.js';
 import { EventHandlerSlot, setEventHandler, type EventHandler } from './event-handlers.js';
 import { CloseEvent, ErrorEvent } from './events.js';
 import { parseProtocols, parseWebSocketUrl } from './url.js';
@@ -21,6 +21,8 @@ const kOnMessage = Symbol('rxws.onMessage');
 const kOnError = Symbol('rxws.onError');
 const kOnClose = Symbol('rxws.onClose');
 const kUncork = Symbol('rxws.uncork');
+const kAddWriteListener = Symbol('rxws.addWriteListener');
+const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
 // Coalescing pays for small messages; past this many bytes held, the batch is written at once
 // (holding large frames until the end of the tick only delays them).
 const COALESCE_LIMIT = 64 * 1024;
@@ -57,6 +59,9 @@ function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
 }
 function uncork(socket: WebSocket): void {
   socket[kUncork]();
+}
+function onHandshakeTimeout(socket: WebSocket): void {
+  socket[kHandshakeTimedOut]();
 }
 
 /** A send that waits behind a Blob being read, or the close that follows such sends. */
@@ -99,6 +104,7 @@ export class WebSocket extends EventTarget {
   readonly #copyBinary: boolean;
   readonly #coalesce: boolean;
   #corked: Socket | undefined;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #corkedBytes = 0;
   #state: ReadyState;
   #bufferedAmount = 0;
@@ -113,7 +119,10 @@ export class WebSocket extends EventTarget {
   #pending: FifoQueue<PendingOperation> | undefined;
   #readingBlob = false;
   #controls: NodeControls | undefined;
-  #writeListeners: Set<() => void> | undefined;
+  // One write listener (the usual case) or several; no Set for an idle connection.
+  #writeListeners: (() => void) | (() => void)[] | undefined;
+  /** @internal See `kEventSink`: the subject layer's single listener. */
+  [kEventSink]: ((event: Event) => void) | undefined = undefined;
   // The on… attributes, made when first set (most sockets use listeners or one handler).
   #handlers: Partial<Record<'open' | 'message' | 'error' | 'close', EventHandlerSlot>> | undefined;
 
@@ -145,8 +154,13 @@ export class WebSocket extends EventTarget {
     } else {
       const record = parseWebSocketUrl(url);
       const list = parseProtocols(protocols);
-      const { coalesce, ...wsOptions } = toWsOptions(options);
+      const { coalesce, handshakeTimeout, ...wsOptions } = toWsOptions(options);
       this.#coalesce = coalesce;
+      // Our own timer rather than `ws`'s (a socket timeout that Node keeps allocated for the life
+      // of the connection): it is gone once the handshake ends.
+      if (handshakeTimeout !== undefined && handshakeTimeout > 0) {
+        this.#handshakeTimer = setTimeout(onHandshakeTimeout, handshakeTimeout, this);
+      }
       this.#url = record.href;
       this.#origin = record.origin;
       this.#state = CONNECTING;
@@ -331,11 +345,36 @@ export class WebSocket extends EventTarget {
 
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
   get [kNodeControls](): NodeControls {
-    return (this.#controls ??= createControls(this.#ws, () => this[kUncork](), (listener) => {
-      const listeners = (this.#writeListeners ??= new Set());
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    }));
+    return (this.#controls ??= new Controls(this, this.#ws));
+  }
+
+  /** @internal */
+  [kAddWriteListener](listener: () => void): () => void {
+    const current = this.#writeListeners;
+    if (current === undefined) this.#writeListeners = listener;
+    else if (typeof current === 'function') this.#writeListeners = [current, listener];
+    else this.#writeListeners = [...current, listener];
+    return () => {
+      const now = this.#writeListeners;
+      if (now === listener) this.#writeListeners = undefined;
+      else if (Array.isArray(now)) {
+        const rest = now.filter((l) => l !== listener);
+        this.#writeListeners = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
+      }
+    };
+  }
+
+  #clearHandshakeTimer(): void {
+    if (this.#handshakeTimer === undefined) return;
+    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
+  }
+
+  // Dispatches `event`, then hands it to the event sink (after dispatch: `target` is set).
+  #emit(event: Event): void {
+    this.dispatchEvent(event);
+    const sink = this[kEventSink];
+    if (sink !== undefined) sink(event);
   }
 
   #write(payload: string | Uint8Array, binary: boolean, size: number): void {
@@ -361,7 +400,9 @@ export class WebSocket extends EventTarget {
     if (error) return;
     this.#bufferedAmount -= size;
     const listeners = this.#writeListeners;
-    if (listeners !== undefined) for (const listener of listeners) listener();
+    if (listeners === undefined) return;
+    if (typeof listeners === 'function') listeners();
+    else for (const listener of listeners) listener();
   }
 
   #enqueue(operation: PendingOperation): void {
@@ -401,6 +442,14 @@ export class WebSocket extends EventTarget {
     this.#pending = undefined;
   }
 
+  /** @internal The opening handshake took longer than `handshakeTimeout`: fail the connection. */
+  [kHandshakeTimedOut](): void {
+    this.#handshakeTimer = undefined;
+    if (this.#state !== CONNECTING) return;
+    this.#failure ??= new Error('Opening handshake has timed out');
+    this.#ws.close(); // aborts the handshake: error, then close 1006
+  }
+
   /** @internal */
   [kUncork](): void {
     const socket = this.#corked;
@@ -417,13 +466,14 @@ export class WebSocket extends EventTarget {
 
   /** @internal */
   [kOnOpen](): void {
+    this.#clearHandshakeTimer();
     if (this.#state !== CONNECTING) return;
     this.#state = OPEN;
     this.#protocol = this.#ws.protocol;
     // Both fire once: an open connection keeps only the listeners it still needs.
     this.#ws.removeListener('upgrade', onWsUpgrade);
     this.#ws.removeListener('open', onWsOpen);
-    this.dispatchEvent(new Event('open'));
+    this.#emit(new Event('open'));
   }
 
   /** @internal */
@@ -431,7 +481,7 @@ export class WebSocket extends EventTarget {
     // "When a WebSocket message has been received": if readyState is not OPEN, return.
     if (this.readyState !== OPEN) return;
     const value = isBinary ? toBinaryType(data, this.#binaryType) : textOf(data);
-    this.dispatchEvent(new MessageEvent('message', { data: value, origin: this.#origin }));
+    this.#emit(new MessageEvent('message', { data: value, origin: this.#origin }));
   }
 
   /** @internal */
@@ -441,6 +491,7 @@ export class WebSocket extends EventTarget {
 
   /** @internal */
   [kOnClose](code: number, reason: Buffer): void {
+    this.#clearHandshakeTimer();
     const ws = this.#ws;
     const received = ws._closeFrameReceived === true;
     const wasClean = received && ws._closeFrameSent === true;
@@ -450,14 +501,14 @@ export class WebSocket extends EventTarget {
     // comes first.
     if (!received || this.#failure !== undefined) {
       const failure = this.#failure;
-      this.dispatchEvent(
+      this.#emit(
         new ErrorEvent('error', {
           message: failure?.message ?? 'The connection was closed abnormally.',
           error: failure,
         }),
       );
     }
-    this.dispatchEvent(
+    this.#emit(
       new CloseEvent('close', {
         wasClean,
         code: received ? code : 1006,
@@ -509,28 +560,44 @@ function originOf(url: string): string {
   }
 }
 
-function createControls(ws: WsSocket, flush: () => void, onWritten: (listener: () => void) => () => void): NodeControls {
-  return {
-    raw: ws,
-    ping(data) {
-      if (ws.readyState === OPEN) ws.ping(data);
-    },
-    onPong(listener) {
-      ws.on('pong', listener);
-      return () => void ws.off('pong', listener);
-    },
-    onWritten: (listener) => {
-      const remove = onWritten(listener);
-      return () => void remove();
-    },
-    pause: () => ws.pause(),
-    resume: () => ws.resume(),
-    get isPaused() {
-      return ws.isPaused;
-    },
-    terminate: () => {
-      flush(); // what send() accepted this tick goes out first, as it would without coalescing
-      ws.terminate();
-    },
-  };
+/** The Node controls of one socket: methods on the prototype, so having them costs one object. */
+class Controls implements NodeControls {
+  readonly #socket: WebSocket;
+  readonly raw: WsSocket;
+
+  constructor(socket: WebSocket, raw: WsSocket) {
+    this.#socket = socket;
+    this.raw = raw;
+  }
+
+  ping(data?: string | Uint8Array): void {
+    if (this.raw.readyState === OPEN) this.raw.ping(data);
+  }
+
+  onPong(listener: (data: Uint8Array) => void): () => void {
+    const raw = this.raw;
+    raw.on('pong', listener);
+    return () => void raw.off('pong', listener);
+  }
+
+  onWritten(listener: () => void): () => void {
+    return this.#socket[kAddWriteListener](listener);
+  }
+
+  pause(): void {
+    this.raw.pause();
+  }
+
+  resume(): void {
+    this.raw.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.raw.isPaused;
+  }
+
+  terminate(): void {
+    this.#socket[kUncork](); // what send() accepted this tick goes out first, as it would without coalescing
+    this.raw.terminate();
+  }
 }

@@ -153,7 +153,9 @@ function plainModulePage(): string {
   return `<!doctype html><html><head><meta charset="utf-8">
 <script type="importmap">{ "imports": { "rxjs": "/vendor/rxjs.js" } }</script>
 <script type="module">
-  import * as rxws from '/dist/browser/index.js';
-  globalThis.__plain = { WebSocketIsNative: rxws.WebSocket === globalThis.WebSocket, exports: Object.keys(rxws).sort() };
+  const before = Object.getOwnPropertyNames(globalThis).sort().join();
+  const rxws = await import('/dist/browser/index.js');
+  const after = Object.getOwnPropertyNames(globalThis).sort().join();
+  globalThis.__plain = { WebSocketIsNative: rxws.WebSocket === globalThis.WebSocket, exports: Object.keys(rxws).sort(), globalsTouched: before !== after };
 </script></head><body></body></html>`;
 }

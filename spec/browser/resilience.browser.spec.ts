@@ -60,6 +60,27 @@ describe.each(['page', 'worker'] as const)('reconnect, heartbeat and topics in C
     expect(types.filter((t) => t.startsWith('unsub')).sort()).toEqual(['unsub:a', 'unsub:b']);
   });
 
+  it('makes no attempt while the browser is offline, and reconnects when it is online again', async () => {
+    const server = await createTestServer();
+    const pending = run<{ opens: number; marks: string[]; attemptsWhileOffline: number; sawEvents: boolean }>('offline', { url: server.url });
+    const first = await server.nextConnection({ timeout: 5000 });
+    const context = browser.page.context();
+    await context.setOffline(true);
+    first.drop();
+    await new Promise((r) => setTimeout(r, 400)); // a dozen backoff periods
+    const connectionsWhileOffline = server.connections.length;
+    await context.setOffline(false);
+    const report = await pending;
+    // Chromium's workers see navigator.onLine change but get no online/offline events: there the
+    // policy notices by looking again (see reconnect.md); the page gets both events.
+    if (where === 'page') {
+      expect(report.sawEvents).toBe(true);
+      expect(report.attemptsWhileOffline).toBe(0);
+    }
+    expect(connectionsWhileOffline).toBe(1);
+    expect(report.opens).toBe(2);
+  });
+
   it('retries at once on an online event instead of waiting out the backoff', async () => {
     const server = await createTestServer();
     server.onConnection((connection) => {

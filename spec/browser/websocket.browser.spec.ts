@@ -25,11 +25,13 @@ describe('rxws in a real browser (Chromium)', () => {
     expect(report).toEqual({ isNative: true, controls: 'none', echoed: 'from the page', close: [1000, 'done', true] });
   });
 
-  it('loads dist/browser unbundled from a plain <script type="module">', async () => {
+  it('loads dist/browser unbundled from a plain <script type="module">, with no side effects', async () => {
     await browser.page.goto(`${browser.origin}/plain.html`);
     await browser.page.waitForFunction(() => (globalThis as { __plain?: unknown }).__plain !== undefined);
-    const plain = await browser.page.evaluate(() => (globalThis as unknown as { __plain: { WebSocketIsNative: boolean; exports: string[] } }).__plain);
+    const plain = await browser.page.evaluate(() => (globalThis as unknown as { __plain: { WebSocketIsNative: boolean; exports: string[]; globalsTouched: boolean } }).__plain);
     expect(plain.WebSocketIsNative).toBe(true);
+    expect(plain.globalsTouched).toBe(false); // importing rxws has no side effects on the page
+    expect(plain.exports).toEqual(expect.arrayContaining(['webSocket', 'reconnect', 'gate', 'sendAll']));
     expect(plain.exports).toContain('WebSocket');
     await browser.page.goto(`${browser.origin}/`);
     await browser.page.waitForFunction(() => (globalThis as { __rxwsTests?: unknown }).__rxwsTests !== undefined);

@@ -140,6 +140,23 @@ test('offline pauses attempts; online retries at once (with a fresh count); list
   expect(log).toEqual(['0 idle', '0 connecting', '1 open', '10 closed', '10 reconnecting #1', '1500 connecting', '1501 closing', '1501 closed']);
 });
 
+test('coming back online without an online event (as in Chromium workers) is noticed by a later look', () => {
+  const { WebSocket, controller } = createMemoryWebSocket();
+  const network = fakeNetwork(true);
+  run((ts) => {
+    const ws$ = webSocket({ url: 'ws://memory/', WebSocketCtor: WebSocket });
+    const sub = ws$.pipe(reconnect({ initialDelay: 100, jitter: 'none', scheduler: ts, network })).subscribe();
+    ts.schedule(() => controller.last!.open(), 1);
+    ts.schedule(() => (network.set(false), controller.last!.fail()), 10);
+    ts.schedule(() => (network.onLine = true), 500); // back online, but no event is dispatched
+    ts.schedule(() => expect(controller.sockets).toHaveLength(1), 1100); // still waiting (next look at 110 + 1000)
+    ts.schedule(() => {
+      expect(controller.sockets).toHaveLength(2); // the look at 1110 saw onLine and attempted
+      sub.unsubscribe();
+    }, 1111);
+  });
+});
+
 test('a plain observable is resubscribed with backoff (no state reporting)', () => {
   let subscriptions = 0;
   const times: number[] = [];

@@ -1,6 +1,7 @@
 // Helpers for the subject layer's specs: notification recorders, waits, and a WebSocket subclass
 // that counts the listeners a WebSocketSubject leaves on its sockets.
 import { WebSocket, type NodeWebSocketOptions } from 'rxws';
+import { kEventSink } from '../../lib/websocket/controls.js';
 import type { Observable, Subscription } from 'rxjs';
 
 export type Note<T> = { kind: 'N'; value: T } | { kind: 'E'; error: unknown } | { kind: 'C' };
@@ -64,14 +65,16 @@ export class CountingWebSocket extends WebSocket {
     super.removeEventListener(type, listener, options);
   }
 
-  /** The number of listeners attached now, per event type. */
+  /** The number of listeners attached now, per event type (`sink`: the subject layer's event sink). */
   get listeners(): Map<string, number> {
-    return new Map([...this.#byType].map(([type, set]) => [type, set.size]));
+    const counts = new Map([...this.#byType].map(([type, set]) => [type, set.size]));
+    counts.set('sink', this[kEventSink] === undefined ? 0 : 1);
+    return counts;
   }
 
-  /** Listeners still attached, over all types. */
+  /** Listeners still attached, over all types, the event sink included. */
   get attached(): number {
-    let n = 0;
+    let n = this[kEventSink] === undefined ? 0 : 1;
     for (const set of this.#byType.values()) n += set.size;
     return n;
   }

@@ -1,3 +1,4 @@
+import { WebSocket as UndiciWebSocket } from 'undici';
 // Nothing is left behind after the last unsubscribe: no listener on the socket, no timer, no
 // socket; old sockets' events never reach a new connection.
 import { webSocket, type WebSocketLike } from 'rxws';
@@ -42,13 +43,37 @@ test('after the last unsubscribe: socket closed, every listener removed, no time
   expect(after.TCPSocketWrap ?? 0).toBeLessThanOrEqual(before.TCPSocketWrap ?? 0);
 });
 
-test('an open connection has three listeners (open is removed once fired); failed ones none', async () => {
+test('a socket without an event sink (undici here, the platform one in browsers) keeps three listeners while open, none after', async () => {
+  const server = await createTestServer();
+  const byType = new Map<string, Set<unknown>>();
+  const counts = (): Record<string, number> => Object.fromEntries([...byType].map(([type, set]) => [type, set.size]));
+  class CountingUndici extends UndiciWebSocket {
+    override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+      if (!byType.has(type)) byType.set(type, new Set());
+      byType.get(type)!.add(listener);
+      super.addEventListener(type, listener as EventListener, options);
+    }
+    override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+      byType.get(type)?.delete(listener);
+      super.removeEventListener(type, listener as EventListener, options);
+    }
+  }
+  const ws$ = webSocket({ url: server.url, WebSocketCtor: CountingUndici as never });
+  const r = record(ws$);
+  await until(() => ws$.state === 'open');
+  expect(counts()).toEqual({ open: 0, message: 1, error: 1, close: 1 });
+  server.connections[0]!.drop();
+  await r.done;
+  expect(counts()).toEqual({ open: 0, message: 0, error: 0, close: 0 });
+});
+
+test('an open connection has one listener, the event sink of rxws\'s socket; failed ones none', async () => {
   const server = await createTestServer();
   const ws$ = webSocket({ url: server.url, WebSocketCtor: CountingWebSocket });
   const r = record(ws$);
   await until(() => ws$.state === 'open');
   const socket = made[made.length - 1]!;
-  expect(Object.fromEntries(socket.listeners)).toEqual({ open: 0, message: 1, error: 1, close: 1 });
+  expect(Object.fromEntries(socket.listeners)).toEqual({ sink: 1 }); // no EventTarget listener at all
   server.connections[0]!.drop();
   await r.done;
   expect(socket.attached).toBe(0);
@@ -70,7 +95,7 @@ test('retry() across many failures leaves one socket at a time and no stale list
   const sockets = made.slice(from);
   expect(sockets).toHaveLength(6);
   expect(sockets.slice(0, 5).every((s) => s.attached === 0 && s.readyState === 3)).toBe(true);
-  expect(sockets[5]!.attached).toBe(3);
+  expect(sockets[5]!.attached).toBe(1); // the event sink
   r.subscription.unsubscribe();
   await until(() => sockets[5]!.readyState === 3);
   expect(sockets[5]!.attached).toBe(0);

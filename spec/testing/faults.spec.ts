@@ -148,6 +148,24 @@ describe('fault injection', () => {
     await closeWs(held);
   });
 
+  it('a client that gives up on a held handshake is recorded as aborted, never accepted on release', async () => {
+    const server = await createTestServer();
+    server.delayHandshake(Infinity);
+    const quitter = new WsClient(server.url);
+    quitter.on('error', () => {});
+    await sleep(30);
+    quitter.terminate(); // a connect timeout on the client side
+    await sleep(30);
+    expect(server.heldHandshakes).toBe(0);
+    server.releaseHandshakes();
+    server.delayHandshake(0);
+    const next = await openWs(server.url);
+    const connection = await server.nextConnection();
+    expect(connection.id).toBe(1); // the abandoned upgrade did not become a connection
+    expect(server.handshakes.map((h) => h.outcome)).toEqual(['aborted', 'accepted']);
+    await closeWs(next);
+  });
+
   it('a held handshake is cut when the server closes (a connect-timeout test leaks nothing)', async () => {
     const server = await createTestServer();
     server.delayHandshake(Infinity);

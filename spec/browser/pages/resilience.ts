@@ -82,6 +82,30 @@ registerTests({
     return { got };
   },
 
+  // Connectivity, driven by the browser itself (the test takes the context offline and back):
+  // no attempt while offline, and one at once when the browser is online again.
+  async offline(input: { url: string }) {
+    const subject = webSocket<string, string>({ url: input.url, serializer: (v) => v, deserializer: (e) => String(e.data) });
+    const marks: string[] = [];
+    const scope = globalThis as unknown as EventTarget;
+    scope.addEventListener('offline', () => marks.push('offline'));
+    scope.addEventListener('online', () => marks.push('online'));
+    subject.state$.subscribe((s) => marks.push(s));
+    let opens = 0;
+    subject.open$.subscribe(() => opens++);
+    const sub = subject.pipe(reconnect({ initialDelay: 30, maxDelay: 30 })).subscribe({ error: () => {} });
+    try {
+      await until(() => opens === 2, 10_000);
+    } catch (error) {
+      throw new Error(`${String(error)}; marks ${marks.join(',')}; onLine ${String((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine)}`);
+    }
+    sub.unsubscribe();
+    const offlineAt = marks.indexOf('offline');
+    const onlineAt = marks.indexOf('online');
+    const whileOffline = marks.slice(offlineAt + 1, onlineAt < 0 ? undefined : onlineAt);
+    return { opens, marks, attemptsWhileOffline: whileOffline.filter((m) => m === 'connecting').length, sawEvents: offlineAt >= 0 && onlineAt > offlineAt };
+  },
+
   // Connectivity: while the backoff is long, an `online` event retries at once.
   async online(input: { url: string }) {
     const subject = webSocket<string, string>({ url: input.url, serializer: (v) => v, deserializer: (e) => String(e.data) });
