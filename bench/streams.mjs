@@ -64,17 +64,25 @@ function take(bytes) {
 }
 const discard = () => new Writable({ objectMode: true, highWaterMark: 16, write: (_c, _e, cb) => cb() });
 
+// Loads each client's modules once, before the clock starts (module loading is not streaming).
+const modules = {
+  async rxws() {
+    const entry = process.env.BENCH_RXWS_DIST ? pathToFileURL(process.env.BENCH_RXWS_DIST).href : new URL('../dist/esm/index.js', import.meta.url).href;
+    return { ...(await import(entry)), ...(await import(new URL('./node/index.js', entry).href)) };
+  },
+  ws: () => import('ws'),
+};
+const loaded = {};
+
 const clients = {
   async rxws(url, direction, bytes) {
-    const entry = process.env.BENCH_RXWS_DIST ? pathToFileURL(process.env.BENCH_RXWS_DIST).href : new URL('../dist/esm/index.js', import.meta.url).href;
-    const { webSocket } = await import(entry);
-    const { toReadable, toWritable } = await import(new URL('./node/index.js', entry).href);
+    const { webSocket, toReadable, toWritable } = loaded.rxws;
     const subject = webSocket({ url, serializer: (x) => x, deserializer: (e) => e.data, binaryType: 'nodebuffer' });
     if (direction === 'upload') await pipeline(source(bytes), toWritable(subject));
     else await pipeline(toReadable(subject), take(bytes), discard());
   },
   async ws(url, direction, bytes) {
-    const { WebSocket, createWebSocketStream } = await import('ws');
+    const { WebSocket, createWebSocketStream } = loaded.ws;
     const socket = new WebSocket(url);
     const stream = createWebSocketStream(socket);
     if (direction === 'upload') await pipeline(source(bytes), stream);
@@ -86,6 +94,7 @@ async function runCase(client, direction, mib) {
   const bytes = mib * MiB;
   const { port, stop } = await startServer();
   const url = direction === 'upload' ? `ws://127.0.0.1:${port}/sink` : `ws://127.0.0.1:${port}/source?size=${CHUNK}&type=binary`;
+  loaded[client] ??= await modules[client]();
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
   const start = process.hrtime.bigint();
