@@ -148,7 +148,7 @@ test('coming back online without an online event (as in Chromium workers) is not
     const sub = ws$.pipe(reconnect({ initialDelay: 100, jitter: 'none', scheduler: ts, network })).subscribe();
     ts.schedule(() => controller.last!.open(), 1);
     ts.schedule(() => (network.set(false), controller.last!.fail()), 10);
-    ts.schedule(() => (network.onLine = true), 500); // back online, but no event is dispatched
+    ts.schedule(() => ((network as { onLine: boolean }).onLine = true), 500); // back online, but no event is dispatched
     ts.schedule(() => expect(controller.sockets).toHaveLength(1), 1100); // still waiting (next look at 110 + 1000)
     ts.schedule(() => {
       expect(controller.sockets).toHaveLength(2); // the look at 1110 saw onLine and attempted
