@@ -2,6 +2,7 @@
 // codes, maxAttempts, the flap guard, the user's close, shared schedules.
 import { webSocket, reconnect, WebSocketCloseError, defaultShouldReconnect, type ReconnectCause } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
+import { filter, firstValueFrom } from 'rxjs';
 import { CountingWebSocket, made, record, until, delay, watch, reconnecting, seeded } from './helpers.js';
 
 useTestServers();
@@ -358,8 +359,10 @@ describe('handshake', () => {
     const first = await server.nextConnection();
     await expect(first.nextMessage()).resolves.toEqual({ type: 'auth', token: 't1' });
     await expect(first.nextMessage()).resolves.toEqual({ type: 'data', n: 1 });
+    // Watch the states rather than poll: the reconnect may be back to 'open' between two polls.
+    const down = firstValueFrom(ws$.state$.pipe(filter((state) => state !== 'open')));
     first.drop();
-    await until(() => ws$.state !== 'open');
+    await down;
     ws$.next({ type: 'data', n: 2 });
     const second = await server.nextConnection({ timeout: 3000 });
     await expect(second.nextMessage()).resolves.toEqual({ type: 'auth', token: 't2' });
