@@ -200,5 +200,8 @@ test('no timer is left behind', async () => {
   const r = record(socket.request((id) => ({ id, method: 'never' }), { timeout: 10_000 }));
   await delay(10);
   r.subscription.unsubscribe();
+  // The connection closes with the last request; let its closing handshake (and `ws`'s close
+  // timer) finish, so only timers of request() itself could remain.
+  await until(() => socket.state === 'closed');
   expect(process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length).toBeLessThanOrEqual(before);
 });
