@@ -1,9 +1,10 @@
 // The main job in one run: an embedded WebSocket server on 127.0.0.1 (rxws/testing's loopback
 // server, scripted to answer a small price protocol) and an rxws client — the connection as an
-// RxJS Subject — that subscribes, survives a server restart and a dropped connection, and closes
-// with a code. `npm run demo` builds the package first and runs this file against dist/.
-import { retry, take, tap } from 'rxjs';
-import { webSocket, WebSocketCloseError } from 'rxws';
+// RxJS Subject, kept up by reconnect() — that subscribes, survives a server restart and a dropped
+// connection, and closes
+// with 1000. `npm run demo` builds the package first and runs this file against dist/.
+import { take } from 'rxjs';
+import { reconnect, webSocket } from 'rxws';
 import { createTestServer } from 'rxws/testing';
 
 const log = (...args) => console.log(new Date().toISOString().slice(11, 23), ...args);
@@ -17,16 +18,17 @@ log(`server listening on ${server.url}`);
 
 // The client: JSON in, JSON out; `next()` before open is queued, not lost.
 const prices = webSocket({ url: `${server.url}/prices` });
-prices.state$.subscribe((state) => log(`state: ${state}`));
+prices.status$.subscribe((s) =>
+  log(`state: ${s.state}${s.state === 'reconnecting' ? ` (attempt ${s.attempt} in ${Math.round(s.delay)} ms, after ${s.cause.kind} ${s.cause.code ?? ''})` : ''}`),
+);
 prices.close$.subscribe((e) => log(`close event: code ${e.code}${e.reason ? ` '${e.reason}'` : ''}, clean ${e.wasClean}`));
 
 let ticks = 0;
 const done = new Promise((resolve) => {
   prices
     .pipe(
-      tap({ error: (e) => log(`connection lost: ${e instanceof WebSocketCloseError ? `${e.code} ${e.reason}` : e}; retrying`) }),
-      // Each retry resubscribes: a new connection, the same subject, the queue carried over.
-      retry({ delay: 200 }),
+      // Full-jitter backoff per attempt; 1012 and 1006 are retried, the client's own close is not.
+      reconnect({ initialDelay: 100, maxDelay: 400 }),
       take(9),
     )
     .subscribe({
