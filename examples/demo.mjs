@@ -1,8 +1,7 @@
 // The main job in one run: an embedded WebSocket server on 127.0.0.1 (rxws/testing's loopback
 // server, scripted to answer a small price protocol) and an rxws client — the connection as an
 // RxJS Subject, kept up by reconnect() — that subscribes, survives a server restart and a dropped
-// connection, and closes
-// with 1000. `npm run demo` builds the package first and runs this file against dist/.
+// connection, and closes with 1000. `npm run demo` builds the package first and runs this file against dist/.
 import { take } from 'rxjs';
 import { reconnect, webSocket } from 'rxws';
 import { createTestServer } from 'rxws/testing';
