@@ -233,6 +233,8 @@ export class SubjectCore<In, Out> {
   state: ConnectionState = 'idle';
   /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
   adoptedEnd: CloseEvent | undefined = undefined;
+  /** How the last connection closed, and whether the client closed it (read by request()). */
+  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
   /** The open sequence, in order (see {@link OpenStep}). */
   openSteps: readonly OpenStep[] = [];
   /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
@@ -652,6 +654,7 @@ export class SubjectCore<In, Out> {
     this.streams?.close?.next(event);
     const failure = connection.failure;
     const byClient = failure === undefined && connection.clientClosing;
+    this.lastClose = { event, byClient };
     const completes = failure === undefined && (connection.clientClosing || (event.code === 1000 && event.wasClean));
     const hooks = isCurrent ? this.reconnectHooks : undefined;
     let error: WebSocketCloseError | undefined;

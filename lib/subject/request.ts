@@ -1,5 +1,6 @@
 import { Observable, TimeoutError as RxjsTimeoutError, type Subscriber, type TimeoutInfo } from 'rxjs';
 import type { OpeningConnection } from './core.js';
+import { WebSocketCloseError } from './close-error.js';
 import type { WebSocketMessage } from './socket-like.js';
 import { markSubject, registryOf, type RegisteredRequest, type TopicRegistry } from './topics.js';
 import type { SubjectCore } from './core.js';
@@ -194,6 +195,20 @@ class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
     const wasSent = this.sent;
     this.sent = false;
     if (held && (!wasSent || this.options.resend === true)) return; // goes out on the next connection
+    // A request that was sent and whose reply can no longer come: a clean close by the server
+    // (1000) errors it like any other close; only the client's own close just completes it.
+    const last = this.registry.core.lastClose;
+    if (end === null && wasSent && last !== undefined && !last.byClient) {
+      const { code, reason, wasClean } = last.event;
+      end = {
+        error: new WebSocketCloseError({
+          code,
+          reason,
+          wasClean,
+          message: `The connection closed (code ${code}) before the reply to request ${String(this.id)} came.`,
+        }),
+      };
+    }
     this.finish(end, false);
   }
 

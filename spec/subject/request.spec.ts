@@ -157,6 +157,25 @@ test('in flight when the connection drops: errors with the close cause', async (
   stop();
 });
 
+test('in flight when the server closes cleanly (1000): errors too, since the reply cannot come; the client\'s own close completes it', async () => {
+  const { server } = await topicServer();
+  const socket = webSocket<Command, Message>(server.url);
+  const r = record(socket.request((id) => ({ id, method: 'slow' })));
+  const first = await server.nextConnection();
+  await first.nextMessage();
+  await first.close(1000, 'bye');
+  const end = (await r.done) as { error: WebSocketCloseError };
+  expect(end.error).toBeInstanceOf(WebSocketCloseError);
+  expect(end.error).toMatchObject({ code: 1000, reason: 'bye', wasClean: true });
+  expect(end.error.message).toMatch(/before the reply to request .+ came/);
+
+  const mine = record(socket.request((id) => ({ id, method: 'slow' })));
+  const second = await server.nextConnection();
+  await second.nextMessage();
+  socket.close();
+  expect(await mine.done).toEqual({ kind: 'C' });
+});
+
 test('resend: true re-sends it on the next connection, after the topics and before the queue, and gets its reply', async () => {
   const { server, count } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
