@@ -167,7 +167,8 @@ export class SendGate {
   readonly #host: GateHost;
   /** The socket being watched: the ready connection's. */
   #socket: WebSocketLike | null = null;
-  readonly #waker: DrainWaker;
+  // Made when first armed: a connection that is never gated nor monitored costs no waker.
+  #drainWaker: DrainWaker | undefined = undefined;
   #writable: BehaviorSubject<boolean> | undefined = undefined;
   #writable$: Observable<boolean> | undefined = undefined;
   #buffered: BehaviorSubject<number> | undefined = undefined;
@@ -178,7 +179,10 @@ export class SendGate {
   constructor(host: GateHost, marks: WaterMarks) {
     this.#host = host;
     this.marks = marks;
-    this.#waker = new DrainWaker(() => this.#wake(), marks.poll);
+  }
+
+  get #waker(): DrainWaker {
+    return (this.#drainWaker ??= new DrainWaker(() => this.#wake(), this.marks.poll));
   }
 
   /** Whether `next()` would write at once now: a ready connection, not gated, nothing queued. */
@@ -200,7 +204,7 @@ export class SendGate {
 
   /** Whether the poll timer runs (for tests of the browser path). */
   get polling(): boolean {
-    return this.#waker.polling;
+    return this.#drainWaker?.polling ?? false;
   }
 
   get writable$(): Observable<boolean> {
@@ -216,7 +220,7 @@ export class SendGate {
       const inner = subject.pipe(distinctUntilChanged()).subscribe(subscriber);
       return () => {
         inner.unsubscribe();
-        if (--this.#monitors === 0 && !this.#host.gated) this.#waker.disarm();
+        if (--this.#monitors === 0 && !this.#host.gated) this.#drainWaker?.disarm();
       };
     }));
   }
@@ -242,7 +246,7 @@ export class SendGate {
   /** The ready connection ends (closing or closed): the gate resets for the next one. */
   detach(): void {
     this.#socket = null;
-    this.#waker.disarm();
+    this.#drainWaker?.disarm();
     const host = this.#host;
     if (host.gated) {
       host.gated = false;
@@ -290,7 +294,7 @@ export class SendGate {
     const host = this.#host;
     if (host.gated && amount <= this.marks.low) {
       host.gated = false;
-      if (this.#monitors === 0) this.#waker.disarm();
+      if (this.#monitors === 0) this.#drainWaker?.disarm();
       this.#writable?.next(true);
       host.gateOpened();
       this.notify();
