@@ -19,7 +19,7 @@
 //   --out=path              where to write the JSON (default bench/results/latest.json)
 //   --strict                exit 1 when a target is missed
 //   --no-wait-idle          do not wait for the machine to be quiet before each case
-// BENCH_RXWS_DIST=path/to/index.js benchmarks another rxws build (see clients/rxws-websocket.mjs).
+// BENCH_RXWS_DIST=path/to/index.js benchmarks another rxws build (see clients/_shared.mjs).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -2,6 +2,7 @@
 // default JSON serializer/deserializer. Text scenarios only (JSON has no binary).
 import { webSocket } from 'rxjs/webSocket';
 import WebSocket from 'ws';
+import { subjectClient } from './_shared.mjs';
 
 export const name = 'rxjs-websocket';
 export const description = 'rxjs 7.8 webSocket() with WebSocketCtor = ws, default JSON serializer/deserializer';
@@ -9,36 +10,6 @@ export const checkTargets = false;
 export const scenarios = ['text-throughput', 'latency', 'idle-memory'];
 
 export function connect(url) {
-  return new Promise((resolve, reject) => {
-    let callback = noop;
-    let opened = false;
-    let onClosed = noop;
-    const subject = webSocket({
-      url,
-      WebSocketCtor: WebSocket,
-      openObserver: {
-        next: () => {
-          opened = true;
-          resolve({
-            send: (data) => subject.next(data),
-            onMessage: (cb) => void (callback = cb),
-            close: () =>
-              new Promise((done) => {
-                onClosed = done;
-                subscription.unsubscribe(); // rxjs closes (no code) on the last unsubscribe
-              }),
-          });
-        },
-      },
-      closeObserver: { next: () => onClosed() },
-    });
-    const subscription = subject.subscribe({
-      next: (value) => callback(value),
-      error: (error) => {
-        if (!opened) reject(error);
-      },
-    });
-  });
+  // rxjs closes (with no code) on the last unsubscribe.
+  return subjectClient(webSocket, { url, WebSocketCtor: WebSocket });
 }
-
-function noop() {}

@@ -1,12 +1,8 @@
 // rxws's `webSocket()` subject (dist/esm) with its defaults: JSON.stringify / JSON.parse. Text
 // scenarios only (JSON has no binary). Compare with rxjs-websocket, which does the same work.
-import { pathToFileURL } from 'node:url';
-import { subjectClient } from './rxws-subject.mjs';
+import { loadRxws, subjectClient } from './_shared.mjs';
 
-const entry = process.env.BENCH_RXWS_DIST
-  ? pathToFileURL(process.env.BENCH_RXWS_DIST).href
-  : new URL('../../dist/esm/index.js', import.meta.url).href;
-const { webSocket } = await import(entry);
+const { webSocket } = await loadRxws();
 
 export const name = 'rxws-subject-json';
 export const description = 'rxws webSocket() subject, default JSON serializer/deserializer';

@@ -4,12 +4,9 @@
 // BENCH_RXWS_BINARY_TYPE=arraybuffer to compare with undici's ArrayBuffers instead.
 //
 // BENCH_RXWS_DIST overrides the module to import (e.g. a build of another commit).
-import { pathToFileURL } from 'node:url';
+import { connectWhatwg, loadRxws } from './_shared.mjs';
 
-const entry = process.env.BENCH_RXWS_DIST
-  ? pathToFileURL(process.env.BENCH_RXWS_DIST).href
-  : new URL('../../dist/esm/index.js', import.meta.url).href;
-const { WebSocket } = await import(entry);
+const { WebSocket } = await loadRxws();
 const binaryType = process.env.BENCH_RXWS_BINARY_TYPE ?? 'nodebuffer';
 
 export const name = 'rxws-websocket';
@@ -17,26 +14,5 @@ export const description = `rxws WebSocket (dist/esm), onmessage handler, binary
 export const checkTargets = true;
 
 export function connect(url) {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.binaryType = binaryType;
-    let callback = noop;
-    socket.onmessage = (event) => callback(event.data);
-    socket.onerror = (event) => reject(event.error ?? new Error('rxws WebSocket error'));
-    socket.onopen = () => {
-      socket.onerror = null;
-      resolve({
-        send: (data) => socket.send(data),
-        onMessage: (cb) => void (callback = cb),
-        close: () =>
-          new Promise((done) => {
-            if (socket.readyState === WebSocket.CLOSED) return done();
-            socket.onclose = () => done();
-            socket.close();
-          }),
-      });
-    };
-  });
+  return connectWhatwg(WebSocket, url, binaryType, 'rxws WebSocket');
 }
-
-function noop() {}

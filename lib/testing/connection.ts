@@ -192,27 +192,22 @@ export class TestConnection {
    * withdrawn: the message that comes after it is kept for the next read.
    */
   nextMessage<T = unknown>(options: WaitOptions = {}): Promise<T> {
-    return this.#queue.next({
-      ...options,
-      label: `nextMessage() on ${this.label}`,
-      defaultTimeout: this.#host.defaultTimeout,
-      timeoutError: (ms) =>
-        new WaitTimeoutError(
-          `Timed out after ${ms} ms waiting for the next message on ${this.label}.\n${this.#receivedSoFar()}`,
-        ),
-    }) as Promise<T>;
+    return this.#next(options, 'the next message') as Promise<T>;
   }
 
   /** @internal The next message, with the expectation named in the timeout error (for matchers). */
   nextMessageExpecting(expected: string, options: WaitOptions): Promise<unknown> {
+    return this.#next(options, 'a message', `Expected: ${expected}\n`);
+  }
+
+  // One wait on this connection's queue; a timeout says what was awaited and what arrived.
+  #next(options: WaitOptions, awaited: string, expected = ''): Promise<unknown> {
     return this.#queue.next({
       ...options,
       label: `nextMessage() on ${this.label}`,
       defaultTimeout: this.#host.defaultTimeout,
       timeoutError: (ms) =>
-        new WaitTimeoutError(
-          `Timed out after ${ms} ms waiting for a message on ${this.label}.\nExpected: ${expected}\n${this.#receivedSoFar()}`,
-        ),
+        new WaitTimeoutError(`Timed out after ${ms} ms waiting for ${awaited} on ${this.label}.\n${expected}${this.#receivedSoFar()}`),
     });
   }
 

@@ -18,11 +18,14 @@ export async function nextMessages(connection: TestConnection, count: number): P
   return messages;
 }
 
-/** Waits until `predicate` holds (polling on a short timer), or fails after `ms`. */
-export async function until(predicate: () => boolean, ms = 5000): Promise<void> {
+/** Resolves after `ms` real milliseconds. */
+export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `predicate` holds (polling every 5 ms on real timers), or fails after `timeout` ms naming `what`. */
+export async function until(predicate: () => boolean, timeout = 5000, what = 'condition'): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
-    if (Date.now() - start > ms) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
+    if (Date.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what}.`);
+    await delay(5);
   }
 }

@@ -2,6 +2,7 @@
 import { webSocket, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
 import { toAsyncIterable, toReadable, toWritable } from 'rxws/node';
 import { createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
+import { delay, until } from '../helpers/client.js';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -9,14 +10,6 @@ useTestServers();
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(predicate: () => boolean, timeout = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeout) throw new Error(`Timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 function chunk(seq: number, size = 64 * KiB): Buffer {
   const bytes = Buffer.alloc(size);

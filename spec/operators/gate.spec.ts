@@ -1,20 +1,13 @@
 // gate() and sendAll() (issue 6): sources paced by the send gate, against real servers.
 import { webSocket, gate, sendAll, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
 import { createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
+import { delay, until } from '../helpers/client.js';
 import { filter, firstValueFrom, from, lastValueFrom } from 'rxjs';
 import { Readable } from 'node:stream';
 
 useTestServers();
 
 const KiB = 1024;
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(predicate: () => boolean, timeout = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeout) throw new Error(`Timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 function chunk(seq: number, size = 64 * KiB): Uint8Array {
   const bytes = new Uint8Array(size);

@@ -31,16 +31,7 @@ export function record<T>(source: Observable<T>): { notes: Note<T>[]; values: T[
   return { notes, values, subscription, done };
 }
 
-/** Resolves when `predicate()` is true (polled on real timers), or rejects after `timeout` ms. */
-export async function until(predicate: () => boolean, timeout = 2000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what}.`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { until, delay } from '../helpers/client.js';
 
 /** Every CountingWebSocket made, in order. */
 export const made: CountingWebSocket[] = [];
