@@ -166,7 +166,7 @@ export class SendGate {
   readonly marks: WaterMarks;
   readonly #host: GateHost;
   /** The socket being watched: the ready connection's. */
-  #socket: WebSocketLike | null = null;
+  #socket: WebSocketLike | null;
   // Made when first armed: a connection that is never gated nor monitored costs no waker.
   #drainWaker: DrainWaker | undefined = undefined;
   #writable: BehaviorSubject<boolean> | undefined = undefined;
@@ -179,6 +179,8 @@ export class SendGate {
   constructor(host: GateHost, marks: WaterMarks) {
     this.#host = host;
     this.marks = marks;
+    // Made on first use, perhaps while a connection is ready already.
+    this.#socket = host.openSocket;
   }
 
   get #waker(): DrainWaker {

@@ -35,7 +35,19 @@ export interface OpeningConnection {
  * (authentication) first, then multiplexed topics re-subscribing. A step that throws or errors
  * fails the connection: subscribers get its error and the socket is closed with 1000.
  */
-export type OpenStep = (connection: OpeningConnection) => ObservableInput<unknown> | void;
+export type OpenStep = (connection: OpeningConnection, host: OpenStepHost) => ObservableInput<unknown> | void;
+
+/** What an open step may reach of the subject running it. */
+export interface OpenStepHost {
+  readonly topics: { opened(connection: OpeningConnection): void } | undefined;
+}
+
+/** The last open step: multiplexed topics re-subscribe, and requests waiting for a connection go out. */
+function openTopics(connection: OpeningConnection, host: OpenStepHost): void {
+  host.topics?.opened(connection);
+}
+const TOPICS_STEP_ONLY: readonly OpenStep[] = [openTopics];
+const IDLE_STATUS: ConnectionStatus = Object.freeze({ state: 'idle' });
 
 /**
  * @internal What `reconnect()` listens to on a subject (lib/operators/reconnect.ts), so one
@@ -79,14 +91,15 @@ const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 
 /**
  * One physical connection and the subscribers that share it. A socket's events reach only the
- * Connection that attached to it, through one function per connection (`listener`; an object
- * listener would cost Node's EventTarget an async wrapper and a promise per event), and it
- * detaches on close. It is also the teardown of each of its subscribers (`unsubscribe()`), so a
+ * Connection that attached to it: rxws's Node socket hands them to the Connection itself (its
+ * event sink), any other socket to one function per connection (`listener`), and it detaches on
+ * close. It is also the teardown of each of its subscribers (`unsubscribe()`), so a
  * subscription costs no closure either.
  */
 class Connection<In, Out> {
   readonly core: SubjectCore<In, Out>;
-  readonly listener: (event: Event) => void;
+  // The EventTarget listener, for sockets without an event sink (made when first needed).
+  #listener: ((event: Event) => void) | undefined = undefined;
   socket: WebSocketLike | undefined = undefined;
   phase: Phase = WAITING;
   // Replaced, never mutated, so a loop over it is safe against (un)subscribes during emission.
@@ -111,7 +124,11 @@ class Connection<In, Out> {
 
   constructor(core: SubjectCore<In, Out>) {
     this.core = core;
-    this.listener = (event) => this.handleEvent(event);
+  }
+
+  /** A function listener (an object listener would cost Node's EventTarget an async wrapper and a promise per event). */
+  get listener(): (event: Event) => void {
+    return (this.#listener ??= (event) => this.handleEvent(event));
   }
 
   handleEvent(event: Event): void {
@@ -161,14 +178,14 @@ class Connection<In, Out> {
   attach(socket: WebSocketLike): void {
     this.socket = socket;
     // rxws's Node socket takes one sink instead of four EventTarget listeners.
-    if (hasEventSink(socket) && socket[kEventSink] === undefined) socket[kEventSink] = this.listener;
+    if (hasEventSink(socket) && socket[kEventSink] === undefined) socket[kEventSink] = this;
     else for (const type of EVENT_TYPES) socket.addEventListener(type, this.listener);
   }
 
   detach(): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    if (hasEventSink(socket) && socket[kEventSink] === this.listener) socket[kEventSink] = undefined;
+    if (hasEventSink(socket) && socket[kEventSink] === this) socket[kEventSink] = undefined;
     else for (const type of EVENT_TYPES) socket.removeEventListener(type, this.listener); // (removing 'open' again is a no-op)
   }
 
@@ -235,10 +252,13 @@ export class SubjectCore<In, Out> {
   adoptedEnd: CloseEvent | undefined = undefined;
   /** How the last connection closed, and whether the client closed it (read by request()). */
   lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
-  /** The open sequence, in order (see {@link OpenStep}). */
-  openSteps: readonly OpenStep[] = [];
+  /**
+   * The open sequence, in order (see {@link OpenStep}): the user's handshake, if any, then the
+   * multiplexed topics re-subscribing (module-level steps: a subject costs no array for them).
+   */
+  readonly openSteps: readonly OpenStep[];
   /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
-  status: ConnectionStatus = { state: 'idle' };
+  status: ConnectionStatus = IDLE_STATUS;
   /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
   attempt = 0;
   /** reconnect()'s coordinator on this subject, while one is attached. */
@@ -251,7 +271,8 @@ export class SubjectCore<In, Out> {
   gated = false;
   /** The send gate's high-water mark (`Infinity` with `backpressure: false`), read on the `next()` fast path. */
   readonly highWaterMark: number;
-  readonly sendGate: SendGate;
+  // Made on first use (gating, writable$/bufferedAmount$, gate(), the Node streams).
+  #sendGate: SendGate | undefined = undefined;
 
   // Passive streams, made on first use (a subject nobody watches stays small).
   streams: PassiveStreams | undefined = undefined;
@@ -259,12 +280,12 @@ export class SubjectCore<In, Out> {
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
     this.queue = new OutboundQueue(config.queueLimit, config.overflow, this);
-    // Multiplexed topics re-subscribe (and waiting requests go out) after the other steps so far;
-    // the user's handshake is added `first`, so it runs before.
-    this.addOpenStep((connection) => this.topics?.opened(connection));
-    // The user's handshake goes before everything else.
-    if (config.handshake !== undefined) this.addOpenStep(handshakeStep(config.handshake as Handshake<In, Out>, config.serializer, config.deserializer), true);
-    this.sendGate = new SendGate(this, config.backpressure);
+    // The user's handshake goes before everything else; multiplexed topics re-subscribe (and
+    // waiting requests go out) once it is done.
+    this.openSteps =
+      config.handshake === undefined
+        ? TOPICS_STEP_ONLY
+        : [handshakeStep(config.handshake as Handshake<In, Out>, config.serializer, config.deserializer), openTopics];
     this.highWaterMark = config.backpressure.high;
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
@@ -279,15 +300,9 @@ export class SubjectCore<In, Out> {
     return (this.streams ??= new PassiveStreams());
   }
 
-  /**
-   * Adds a step to the open sequence: `first` puts it before the others (the user's handshake),
-   * otherwise it runs after them. Returns a function that removes it.
-   */
-  addOpenStep(step: OpenStep, first = false): () => void {
-    this.openSteps = first ? [step, ...this.openSteps] : [...this.openSteps, step];
-    return () => {
-      this.openSteps = this.openSteps.filter((s) => s !== step);
-    };
+  /** The send gate (backpressure), made on first use. */
+  get sendGate(): SendGate {
+    return (this.#sendGate ??= new SendGate(this, this.config.backpressure));
   }
 
   /**
@@ -453,7 +468,7 @@ export class SubjectCore<In, Out> {
     if (connection.phase !== SOCKET_CONNECTING) return;
     connection.phase = SOCKET_OPEN;
     const socket = connection.socket!;
-    socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
+    if (!hasEventSink(socket) || socket[kEventSink] !== connection) socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
     this.setState('open');
     this.startHeartbeat(connection);
     const { openObserver } = this.config;
@@ -479,7 +494,7 @@ export class SubjectCore<In, Out> {
       const step = steps[index++]!;
       let result: ObservableInput<unknown> | void;
       try {
-        result = step(opening);
+        result = step(opening, this);
       } catch (error) {
         this.openStepFailed(connection, error);
         return;
@@ -506,10 +521,10 @@ export class SubjectCore<In, Out> {
     // Ready: queued messages go out in order, then next() writes directly.
     connection.ready = true;
     this.openSocket = socket;
-    this.sendGate.attach(socket);
+    this.#sendGate?.attach(socket);
     this.flush();
     this.finishIfDrained(connection);
-    this.sendGate.notify();
+    this.#sendGate?.notify();
     if (connection === this.current && connection.phase === SOCKET_OPEN) this.reconnectHooks?.ready();
   }
 
@@ -571,7 +586,7 @@ export class SubjectCore<In, Out> {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.sendGate.detach();
+      this.#sendGate?.detach();
     }
     connection.step?.unsubscribe();
     connection.step = undefined;
@@ -637,7 +652,7 @@ export class SubjectCore<In, Out> {
     connection.phase = CLOSED;
     if (this.openSocket === connection.socket) {
       this.openSocket = null;
-      this.sendGate.detach();
+      this.#sendGate?.detach();
     }
     connection.socket = undefined;
     const isCurrent = connection === this.current;
@@ -814,7 +829,7 @@ export class SubjectCore<In, Out> {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.sendGate.detach();
+      this.#sendGate?.detach();
     }
     if (this.current === connection) this.setState('closing');
     socket.close(code, reason);

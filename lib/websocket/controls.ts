@@ -33,9 +33,14 @@ export interface NodeControls {
  */
 export const kEventSink: unique symbol = Symbol.for('rxws.eventSink') as never;
 
+/** What takes a socket's events through its {@link kEventSink} slot: an object, so it costs no closure. */
+export interface EventSink {
+  handleEvent(event: Event): void;
+}
+
 /** A socket with an event sink slot (rxws's Node `WebSocket`). */
 export interface EventSinkSlot {
-  [kEventSink]: ((event: Event) => void) | undefined;
+  [kEventSink]: EventSink | undefined;
 }
 
 /** Whether `socket` offers an event sink slot. */

@@ -7,8 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type WebSocketData } from './constants.js';
-import { kEventSink, kNodeControls, type NodeControls } from './controls.js';
-import { EventHandlerSlot, setEventHandler, type EventHandler } from './event-handlers.js';
+import { kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
+import { runEventHandler, type EventHandler, type StoredHandler } from './event-handlers.js';
+import { ownEventTargetMap, shareEventTargetMaps } from './lean-event-target.js';
 import { CloseEvent, ErrorEvent } from './events.js';
 import { parseProtocols, parseWebSocketUrl } from './url.js';
 import { toWsOptions, type NodeWebSocketOptions } from '../node/options.js';
@@ -23,6 +24,7 @@ const kOnClose = Symbol('rxws.onClose');
 const kUncork = Symbol('rxws.uncork');
 const kAddWriteListener = Symbol('rxws.addWriteListener');
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
+const kRunHandler = Symbol('rxws.runHandler');
 // Coalescing pays for small messages; past this many bytes held, the batch is written at once
 // (holding large frames until the end of the tick only delays them).
 const COALESCE_LIMIT = 64 * 1024;
@@ -57,6 +59,37 @@ function onWsError(this: WsSocket, error: Error): void {
 function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
   (this as OwnedWs)[kOwner][kOnClose](code, reason);
 }
+// The listener of each handler attribute: one function per event type for every socket (a
+// listener is called with its target as `this`), so setting `onmessage` costs no closure.
+type HandlerType = 'open' | 'message' | 'error' | 'close';
+type Handlers = Record<HandlerType, StoredHandler | null>;
+const HANDLER_LISTENERS: Readonly<Record<HandlerType, (this: WebSocket, event: Event) => void>> = {
+  open(event) {
+    this[kRunHandler]('open', event);
+  },
+  message(event) {
+    this[kRunHandler]('message', event);
+  },
+  error(event) {
+    this[kRunHandler]('error', event);
+  },
+  close(event) {
+    this[kRunHandler]('close', event);
+  },
+};
+
+/**
+ * The `ws` socket we dial, with the owner's back-reference as a field of its own (declared in the
+ * class, so V8 keeps it in the object rather than in an extra property store added later).
+ */
+class DialledWs extends WsSocket {
+  [kOwner]: WebSocket;
+  constructor(owner: WebSocket, url: string, protocols: string[], options: ConstructorParameters<typeof WsSocket>[2]) {
+    super(url, protocols, options);
+    this[kOwner] = owner;
+  }
+}
+
 function uncork(socket: WebSocket): void {
   socket[kUncork]();
 }
@@ -100,7 +133,8 @@ export class WebSocket extends EventTarget {
 
   readonly #ws: OwnedWs;
   readonly #url: string;
-  readonly #origin: string;
+  // Computed at the first message (an idle connection keeps no string for it).
+  #origin: string | undefined = undefined;
   readonly #copyBinary: boolean;
   readonly #coalesce: boolean;
   #corked: Socket | undefined;
@@ -108,7 +142,6 @@ export class WebSocket extends EventTarget {
   #corkedBytes = 0;
   #state: ReadyState;
   #bufferedAmount = 0;
-  #protocol = '';
   #extensions = '';
   #binaryType: BinaryType = 'blob';
   #failure: Error | undefined;
@@ -122,9 +155,9 @@ export class WebSocket extends EventTarget {
   // One write listener (the usual case) or several; no Set for an idle connection.
   #writeListeners: (() => void) | (() => void)[] | undefined;
   /** @internal See `kEventSink`: the subject layer's single listener. */
-  [kEventSink]: ((event: Event) => void) | undefined = undefined;
-  // The on… attributes, made when first set (most sockets use listeners or one handler).
-  #handlers: Partial<Record<'open' | 'message' | 'error' | 'close', EventHandlerSlot>> | undefined;
+  [kEventSink]: EventSink | undefined = undefined;
+  // The on… attributes, made when one is first set (many sockets use listeners only).
+  #handlers: Handlers | undefined = undefined;
 
   /**
    * Opens a connection to `url`.
@@ -136,6 +169,7 @@ export class WebSocket extends EventTarget {
    */
   constructor(url: string | URL, protocols?: string | string[], options?: NodeWebSocketOptions) {
     super();
+    shareEventTargetMaps(this);
     if (arguments.length === 0) {
       throw new TypeError("Failed to construct 'WebSocket': 1 argument required, but only 0 present.");
     }
@@ -143,10 +177,9 @@ export class WebSocket extends EventTarget {
     if (adopted !== undefined) {
       // A socket accepted by a `ws` server: already open, nothing to dial.
       this.#url = String(url);
-      this.#origin = originOf(this.#url);
       this.#ws = adopted as OwnedWs;
+      this.#ws[kOwner] = this;
       this.#state = adopted.readyState as ReadyState;
-      this.#protocol = adopted.protocol;
       this.#extensions = adopted.extensions;
       // Unmasked server frames reference the caller's bytes until written: copy them.
       this.#copyBinary = true;
@@ -162,15 +195,13 @@ export class WebSocket extends EventTarget {
         this.#handshakeTimer = setTimeout(onHandshakeTimeout, handshakeTimeout, this);
       }
       this.#url = record.href;
-      this.#origin = record.origin;
       this.#state = CONNECTING;
       this.#copyBinary = false;
-      this.#ws = new WsSocket(this.#url, list, wsOptions) as OwnedWs;
+      this.#ws = new DialledWs(this, this.#url, list, wsOptions) as OwnedWs;
       this.#ws.on('upgrade', onWsUpgrade);
       this.#ws.on('open', onWsOpen);
     }
     const ws = this.#ws;
-    ws[kOwner] = this;
     // A socket we dial delivers Buffers, converted per message; an adopted one keeps whatever
     // `binaryType` its owner gave it (other listeners may rely on it), and is converted the same way.
     if (adopted === undefined) ws.binaryType = 'nodebuffer';
@@ -203,7 +234,7 @@ export class WebSocket extends EventTarget {
 
   /** The subprotocol the server selected, or `''`. */
   get protocol(): string {
-    return this.#protocol;
+    return this.#state === CONNECTING ? '' : this.#ws.protocol;
   }
 
   /**
@@ -222,7 +253,7 @@ export class WebSocket extends EventTarget {
 
   /** Called with the `open` event. */
   get onopen(): EventHandler<WebSocket, Event> {
-    return (this.#handlers?.open?.handler ?? null) as EventHandler<WebSocket, Event>;
+    return (this.#handlers?.open ?? null) as EventHandler<WebSocket, Event>;
   }
   set onopen(handler: EventHandler<WebSocket, Event>) {
     this.#setHandler('open', handler);
@@ -230,7 +261,7 @@ export class WebSocket extends EventTarget {
 
   /** Called with each `message` event. */
   get onmessage(): EventHandler<WebSocket, MessageEvent> {
-    return (this.#handlers?.message?.handler ?? null) as EventHandler<WebSocket, MessageEvent>;
+    return (this.#handlers?.message ?? null) as EventHandler<WebSocket, MessageEvent>;
   }
   set onmessage(handler: EventHandler<WebSocket, MessageEvent>) {
     this.#setHandler('message', handler);
@@ -238,7 +269,7 @@ export class WebSocket extends EventTarget {
 
   /** Called with the `error` event. */
   get onerror(): EventHandler<WebSocket, Event> {
-    return (this.#handlers?.error?.handler ?? null) as EventHandler<WebSocket, Event>;
+    return (this.#handlers?.error ?? null) as EventHandler<WebSocket, Event>;
   }
   set onerror(handler: EventHandler<WebSocket, Event>) {
     this.#setHandler('error', handler);
@@ -246,7 +277,7 @@ export class WebSocket extends EventTarget {
 
   /** Called with the `close` event. */
   get onclose(): EventHandler<WebSocket, CloseEvent> {
-    return (this.#handlers?.close?.handler ?? null) as EventHandler<WebSocket, CloseEvent>;
+    return (this.#handlers?.close ?? null) as EventHandler<WebSocket, CloseEvent>;
   }
   set onclose(handler: EventHandler<WebSocket, CloseEvent>) {
     this.#setHandler('close', handler);
@@ -333,10 +364,40 @@ export class WebSocket extends EventTarget {
     this.#ws.close(wireCode, request.reason);
   }
 
-  #setHandler(type: 'open' | 'message' | 'error' | 'close', handler: unknown): void {
-    const slot = this.#handlers?.[type];
-    if (slot === undefined && typeof handler !== 'function') return; // clearing what was never set
-    setEventHandler(this, type, slot ?? ((this.#handlers ??= {})[type] = new EventHandlerSlot()), handler);
+  #setHandler(type: HandlerType, handler: unknown): void {
+    const handlers = this.#handlers;
+    if (typeof handler !== 'function') {
+      // Anything but a function is null, and removes the attribute's listener.
+      if (handlers === undefined || handlers[type] === null) return;
+      handlers[type] = null;
+      this.removeEventListener(type, HANDLER_LISTENERS[type]);
+      return;
+    }
+    const record = handlers ?? (this.#handlers = { open: null, message: null, error: null, close: null });
+    const listening = record[type] !== null;
+    record[type] = handler as StoredHandler;
+    // A replaced handler keeps its listener's place in the list.
+    if (!listening) this.addEventListener(type, HANDLER_LISTENERS[type]);
+  }
+
+  /** @internal The listener of the `type` handler attribute. */
+  [kRunHandler](type: HandlerType, event: Event): void {
+    runEventHandler(this, this.#handlers?.[type], event);
+  }
+
+  /**
+   * Adds a listener, as EventTarget's own method does (this override only makes the listener
+   * map, which a socket without listeners shares with every other one: see lean-event-target.ts).
+   */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    ownEventTargetMap(this);
+    // (Reflect.apply keeps the argument count, which EventTarget checks.)
+    Reflect.apply(EventTarget.prototype.addEventListener, this, arguments);
+    void type, listener, options;
   }
 
   get [Symbol.toStringTag](): string {
@@ -374,7 +435,7 @@ export class WebSocket extends EventTarget {
   #emit(event: Event): void {
     this.dispatchEvent(event);
     const sink = this[kEventSink];
-    if (sink !== undefined) sink(event);
+    if (sink !== undefined) sink.handleEvent(event);
   }
 
   #write(payload: string | Uint8Array, binary: boolean, size: number): void {
@@ -469,7 +530,6 @@ export class WebSocket extends EventTarget {
     this.#clearHandshakeTimer();
     if (this.#state !== CONNECTING) return;
     this.#state = OPEN;
-    this.#protocol = this.#ws.protocol;
     // Both fire once: an open connection keeps only the listeners it still needs.
     this.#ws.removeListener('upgrade', onWsUpgrade);
     this.#ws.removeListener('open', onWsOpen);
@@ -481,7 +541,7 @@ export class WebSocket extends EventTarget {
     // "When a WebSocket message has been received": if readyState is not OPEN, return.
     if (this.readyState !== OPEN) return;
     const value = isBinary ? toBinaryType(data, this.#binaryType) : textOf(data);
-    this.#emit(new MessageEvent('message', { data: value, origin: this.#origin }));
+    this.#emit(new MessageEvent('message', { data: value, origin: (this.#origin ??= originOf(this.#url)) }));
   }
 
   /** @internal */
