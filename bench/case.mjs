@@ -5,6 +5,7 @@
 // Usage: node --expose-gc bench/case.mjs <client> <scenario>
 //          [--warmup=ms] [--duration=ms] [--connections=N] [--port=N]
 import { spawn } from 'node:child_process';
+import { nodeOn, SERVER_CPU } from './pin.mjs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
@@ -25,7 +26,8 @@ const scenario = await import(new URL(`./scenarios/${scenarioName}.mjs`, import.
 
 let port = Number(flags.port ?? 0);
 if (!port) {
-  const server = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname], {
+  const [command, argv] = nodeOn(SERVER_CPU, [new URL('./server.mjs', import.meta.url).pathname]);
+  const server = spawn(command, argv, {
     // Its stdin is our pipe: when this process exits, the server sees EOF and exits too.
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -36,7 +38,7 @@ if (!port) {
 const ctx = {
   warmupMs: Number(flags.warmup ?? 500),
   durationMs: Number(flags.duration ?? 2000),
-  connections: Number(flags.connections ?? 1000),
+  connections: Number(flags.connections ?? 2000),
   url: (path) => `ws://127.0.0.1:${port}${path}`,
 };
 

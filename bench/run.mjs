@@ -9,11 +9,11 @@
 // and `raw-ws` measured in the same round), which cancels most between-round noise.
 //
 // Options (flags, or the BENCH_* environment variables):
-//   --quick                 3 rounds, 0.2 s warm-up, 0.7 s measurement, 300 connections
+//   --quick                 3 rounds, 0.2 s warm-up, 0.7 s measurement, 500 connections
 //   --rounds=N              BENCH_ROUNDS         (default 5)
 //   --warmup=ms             BENCH_WARMUP_MS      (default 500)
 //   --duration=ms           BENCH_DURATION_MS    (default 2000)
-//   --connections=N         BENCH_CONNECTIONS    (default 1000, idle-memory)
+//   --connections=N         BENCH_CONNECTIONS    (default 2000, idle-memory)
 //   --clients=a,b           BENCH_CLIENTS        (default: every adapter in bench/clients/)
 //   --scenarios=a,b         BENCH_SCENARIOS      (default: every scenario in bench/scenarios/)
 //   --out=path              where to write the JSON (default bench/results/latest.json)
@@ -21,6 +21,7 @@
 //   --no-wait-idle          do not wait for the machine to be quiet before each case
 // BENCH_RXWS_DIST=path/to/index.js benchmarks another rxws build (see clients/_shared.mjs).
 import { spawn } from 'node:child_process';
+import { CLIENT_CPU, nodeOn, pinning } from './pin.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, totalmem, release } from 'node:os';
@@ -40,7 +41,7 @@ const config = {
   rounds: Number(option('rounds', 'BENCH_ROUNDS', 5, 3)),
   warmupMs: Number(option('warmup', 'BENCH_WARMUP_MS', 500, 200)),
   durationMs: Number(option('duration', 'BENCH_DURATION_MS', 2000, 700)),
-  connections: Number(option('connections', 'BENCH_CONNECTIONS', 1000, 300)),
+  connections: Number(option('connections', 'BENCH_CONNECTIONS', 2000, 500)),
 };
 const list = (dir) =>
   readdirSync(new URL(dir, here))
@@ -113,7 +114,8 @@ function runCase(client, scenario) {
     `--connections=${config.connections}`,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [command, pinnedArgv] = nodeOn(CLIENT_CPU, argv);
+    const child = spawn(command, pinnedArgv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     child.on('error', reject);

@@ -33,7 +33,7 @@ const args = Object.fromEntries(
 );
 
 async function startServer() {
-  const server = spawn(process.execPath, [new URL('server.mjs', here).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = process.env.BENCH_PIN ? spawn('taskset', ['-c', '1', process.execPath, new URL('server.mjs', here).pathname], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, [new URL('server.mjs', here).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = await once(createInterface({ input: server.stdout }), 'line');
   return { port: JSON.parse(line).port, stop: () => server.kill() };
 }
@@ -79,7 +79,7 @@ const clients = {
     const { webSocket, toReadable, toWritable } = loaded.rxws;
     const subject = webSocket({ url, serializer: (x) => x, deserializer: (e) => e.data, binaryType: 'nodebuffer' });
     if (direction === 'upload') await pipeline(source(bytes), toWritable(subject));
-    else await pipeline(toReadable(subject), take(bytes), discard());
+    else await pipeline(toReadable(subject, process.env.BENCH_READABLE_HWM ? { highWaterMark: Number(process.env.BENCH_READABLE_HWM) } : undefined), take(bytes), discard());
   },
   async ws(url, direction, bytes) {
     const { WebSocket, createWebSocketStream } = loaded.ws;
@@ -97,13 +97,16 @@ async function runCase(client, direction, mib) {
   loaded[client] ??= await modules[client]();
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+  const cpu0 = process.cpuUsage();
+  const faults0 = process.resourceUsage().minorPageFault;
   const start = process.hrtime.bigint();
   await clients[client](url, direction, bytes);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(sampler);
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
   stop();
-  return { client, direction, mib, seconds, mbPerSec: bytes / MiB / seconds, peakRssMiB: peak / MiB };
+  const cpu = process.cpuUsage(cpu0);
+  return { client, direction, mib, seconds, cpuMsPerMiB: (cpu.user + cpu.system) / 1000 / mib, faultsPerMiB: (process.resourceUsage().minorPageFault - faults0) / mib, userMsPerMiB: cpu.user / 1000 / mib, mbPerSec: bytes / MiB / seconds, peakRssMiB: peak / MiB };
 }
 
 if (args.case) {

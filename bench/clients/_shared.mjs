@@ -18,7 +18,8 @@ export function connectWhatwg(WebSocket, url, binaryType, label) {
     let callback = noop;
     socket.onmessage = (event) => callback(event.data);
     socket.onerror = (event) => reject(event.error ?? new Error(`${label} error`));
-    socket.onopen = () => {
+    // Once, as raw-ws's adapter listens for 'open' (like for like: neither keeps an open listener).
+    socket.addEventListener('open', () => {
       socket.onerror = null;
       resolve({
         send: (data) => socket.send(data),
@@ -30,7 +31,7 @@ export function connectWhatwg(WebSocket, url, binaryType, label) {
             socket.close();
           }),
       });
-    };
+    }, { once: true });
   });
 }
 

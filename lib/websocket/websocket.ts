@@ -25,6 +25,10 @@ const kUncork = Symbol('rxws.uncork');
 const kAddWriteListener = Symbol('rxws.addWriteListener');
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
 const kRunHandler = Symbol('rxws.runHandler');
+// Bits of WebSocket's #flags.
+const COPY_BINARY = 1; // an adopted server-side socket: unmasked frames reference the caller's bytes
+const COALESCE = 2; // the writes of a tick are corked together
+const READING_BLOB = 4; // a queued Blob is being read; later sends wait behind it
 // Coalescing pays for small messages; past this many bytes held, the batch is written at once
 // (holding large frames until the end of the tick only delays them).
 const COALESCE_LIMIT = 64 * 1024;
@@ -135,8 +139,8 @@ export class WebSocket extends EventTarget {
   readonly #url: string;
   // Computed at the first message (an idle connection keeps no string for it).
   #origin: string | undefined = undefined;
-  readonly #copyBinary: boolean;
-  readonly #coalesce: boolean;
+  // COPY_BINARY | COALESCE | READING_BLOB: one field rather than three.
+  #flags: number;
   #corked: Socket | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #corkedBytes = 0;
@@ -150,7 +154,6 @@ export class WebSocket extends EventTarget {
   #onWritten: ((error?: Error | null) => void) | undefined;
   // Operations queued behind a Blob that is being read, so message order holds.
   #pending: FifoQueue<PendingOperation> | undefined;
-  #readingBlob = false;
   #controls: NodeControls | undefined;
   // One write listener (the usual case) or several; no Set for an idle connection.
   #writeListeners: (() => void) | (() => void)[] | undefined;
@@ -182,22 +185,24 @@ export class WebSocket extends EventTarget {
       this.#state = adopted.readyState as ReadyState;
       this.#extensions = adopted.extensions;
       // Unmasked server frames reference the caller's bytes until written: copy them.
-      this.#copyBinary = true;
-      this.#coalesce = (options as { coalesce?: boolean }).coalesce !== false;
+      this.#flags = COPY_BINARY | ((options as { coalesce?: boolean }).coalesce !== false ? COALESCE : 0);
     } else {
       const record = parseWebSocketUrl(url);
       const list = parseProtocols(protocols);
       const { coalesce, handshakeTimeout, ...wsOptions } = toWsOptions(options);
-      this.#coalesce = coalesce;
+      // TLS options matter only for wss: (or a redirect there); `ws` keeps its options object for
+      // the life of the connection, so a plain ws: connection does not carry them.
+      if (record.protocol === 'ws:' && wsOptions.followRedirects !== true) delete wsOptions.rejectUnauthorized;
+      this.#flags = coalesce ? COALESCE : 0;
       // Our own timer rather than `ws`'s (a socket timeout that Node keeps allocated for the life
       // of the connection): it is gone once the handshake ends.
       if (handshakeTimeout !== undefined && handshakeTimeout > 0) {
         this.#handshakeTimer = setTimeout(onHandshakeTimeout, handshakeTimeout, this);
       }
-      this.#url = record.href;
       this.#state = CONNECTING;
-      this.#copyBinary = false;
-      this.#ws = new DialledWs(this, this.#url, list, wsOptions) as OwnedWs;
+      this.#ws = new DialledWs(this, record.href, list, wsOptions) as OwnedWs;
+      // The same serialization, parsed again by `ws`: keep its string rather than a second one.
+      this.#url = this.#ws.url === record.href ? this.#ws.url : record.href;
       this.#ws.on('upgrade', onWsUpgrade);
       this.#ws.on('open', onWsOpen);
     }
@@ -439,10 +444,10 @@ export class WebSocket extends EventTarget {
   }
 
   #write(payload: string | Uint8Array, binary: boolean, size: number): void {
-    if (binary && this.#copyBinary) payload = copyBytes(payload as Uint8Array);
+    if (binary && (this.#flags & COPY_BINARY) !== 0) payload = copyBytes(payload as Uint8Array);
     // Coalescing: the writes of one tick leave in one writev. The socket is corked at the first
     // send of the tick and uncorked on process.nextTick, before any I/O: nothing waits longer.
-    if (this.#coalesce && this.#corked === undefined && size < COALESCE_LIMIT) {
+    if ((this.#flags & COALESCE) !== 0 && this.#corked === undefined && size < COALESCE_LIMIT) {
       const socket = this.#ws._socket;
       if (socket) {
         socket.cork();
@@ -474,20 +479,20 @@ export class WebSocket extends EventTarget {
   // Sends queued operations in order, stopping at a Blob until its bytes are read.
   #flushPending(): void {
     const pending = this.#pending;
-    if (pending === undefined || this.#readingBlob) return;
+    if (pending === undefined || (this.#flags & READING_BLOB) !== 0) return;
     while (pending.length > 0) {
       const head = pending.peek()!;
       if (head.data instanceof Blob) {
-        this.#readingBlob = true;
+        this.#flags |= READING_BLOB;
         head.data.arrayBuffer().then(
           (bytes) => {
             head.data = new Uint8Array(bytes);
-            this.#readingBlob = false;
+            this.#flags &= ~READING_BLOB;
             this.#flushPending();
           },
           (error: unknown) => {
             // A Blob that cannot be read fails the connection rather than skipping a message.
-            this.#readingBlob = false;
+            this.#flags &= ~READING_BLOB;
             this.#pending = undefined;
             this.#failure ??= error instanceof Error ? error : new Error(String(error));
             this.#ws.terminate();
