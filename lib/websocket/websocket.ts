@@ -25,6 +25,9 @@ const kUncork = Symbol('rxws.uncork');
 const kAddWriteListener = Symbol('rxws.addWriteListener');
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
 const kRunHandler = Symbol('rxws.runHandler');
+// `ws.send()` options, made once (`ws` copies them).
+const SEND_BINARY = Object.freeze({ binary: true });
+const SEND_TEXT = Object.freeze({ binary: false });
 // Bits of WebSocket's #flags.
 const COPY_BINARY = 1; // an adopted server-side socket: unmasked frames reference the caller's bytes
 const COALESCE = 2; // the writes of a tick are corked together
@@ -44,6 +47,8 @@ interface OwnedWs extends WsSocket {
   _closeFrameSent?: boolean;
   // The TCP socket, once open (also private `ws` state; corked to coalesce a tick's writes).
   _socket?: Socket | null;
+  // Private too: how many received bytes `ws` still has to parse (0 after the last frame of a read).
+  _receiver?: { _bufferedBytes?: number };
 }
 
 // Listeners live at module level and find their WebSocket through a symbol, so a connection costs
@@ -456,7 +461,7 @@ export class WebSocket extends EventTarget {
       }
     }
     (this.#inFlight ??= new FifoQueue<number>()).push(size);
-    this.#ws.send(payload, { binary }, (this.#onWritten ??= (error) => this.#written(error)));
+    this.#ws.send(payload, binary ? SEND_BINARY : SEND_TEXT, (this.#onWritten ??= (error) => this.#written(error)));
     if (this.#corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this[kUncork]();
   }
 
@@ -547,6 +552,10 @@ export class WebSocket extends EventTarget {
     if (this.readyState !== OPEN) return;
     const value = isBinary ? toBinaryType(data, this.#binaryType) : textOf(data);
     this.#emit(new MessageEvent('message', { data: value, origin: (this.#origin ??= originOf(this.#url)) }));
+    // When this was the last frame of what `ws` read, what the handlers sent goes out now rather
+    // than at the end of the tick: a reply leaves as soon as it would without coalescing, and the
+    // replies to a batch of frames parsed from one read still leave together, after the last.
+    if (this.#corked !== undefined && this.#ws._receiver?._bufferedBytes === 0) this[kUncork]();
   }
 
   /** @internal */

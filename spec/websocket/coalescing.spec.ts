@@ -1,7 +1,7 @@
 // Write coalescing: the sends of one tick leave the Node WebSocket in one write to the TCP socket.
 import type { Socket } from 'node:net';
 import { WebSocket, getNodeControls } from 'rxws';
-import { useTestServers } from 'rxws/testing';
+import { buildFrame, useTestServers } from 'rxws/testing';
 import { connect as connectTo, nextMessages, until } from '../helpers/client.js';
 import { closed } from '../helpers/events.js';
 
@@ -74,6 +74,33 @@ describe('write coalescing', () => {
     expect(counts.writes).toHaveLength(0); // held during the tick...
     await new Promise<void>((resolve) => process.nextTick(resolve));
     expect(counts.writes).toHaveLength(1); // ...and written before it ends, before any I/O
+    socket.close();
+  });
+
+  it('sends a reply from a message handler at once when that frame was the last one read', async () => {
+    const { socket, connection } = await connect();
+    const counts = countWrites(socket);
+    const writesAfterHandler: number[] = [];
+    socket.onmessage = (event) => socket.send(`re ${String(event.data)}`);
+    // Listening on the raw ws socket after rxws: runs right after rxws has handled the message.
+    getNodeControls(socket)!.raw.on('message', () => writesAfterHandler.push(counts.writes.length));
+    connection.send('ping');
+    expect(await nextMessages(connection, 1)).toEqual(['re ping']);
+    expect(writesAfterHandler).toEqual([1]); // written before the tick ended, not held for it
+    socket.close();
+  });
+
+  it('sends the replies to frames parsed from one read together, after the last of them', async () => {
+    const { socket, connection } = await connect();
+    const counts = countWrites(socket);
+    const writesAfterHandler: number[] = [];
+    socket.onmessage = (event) => socket.send(`re ${String(event.data)}`);
+    getNodeControls(socket)!.raw.on('message', () => writesAfterHandler.push(counts.writes.length));
+    const batch = ['a', 'b', 'c'].map((payload) => buildFrame({ opcode: 0x1, payload }));
+    connection.sendRaw(Uint8Array.from(batch.flatMap((frame) => [...frame]))); // one TCP write
+    expect(await nextMessages(connection, 3)).toEqual(['re a', 're b', 're c']);
+    expect(writesAfterHandler).toEqual([0, 0, 1]); // held while frames remained, one write after the last
+    expect(counts.writes).toHaveLength(1);
     socket.close();
   });
 
