@@ -2,15 +2,17 @@
 // the client, the server and V8's helper threads between cores as it likes, and where they land
 // changes a figure by up to 2x from one run to the next (a client sharing its core with the
 // server waits for it; GC threads freeing buffers on another core change how glibc reuses memory).
-// So, where `taskset` exists and there are at least two CPUs, the client process runs on CPU 0 and
-// the server on CPU 1, for every client alike. `BENCH_PIN=0` (or `--no-pin`) turns it off.
+// `BENCH_PIN=1` (or `--pin`), where `taskset` exists and there are at least two CPUs, runs the
+// client process on CPU 0 and the server on CPU 1, for every client alike. Off by default: on the
+// 2-vCPU machine here pinning lowered every client's throughput (CPU 0 also takes the machine's
+// interrupts) and did not make latency steadier; it is there to try on other machines.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 let available;
 /** Whether processes are pinned in this run. */
 export function pinning() {
-  if (process.env.BENCH_PIN === '0' || process.argv.includes('--no-pin')) return false;
+  if (process.env.BENCH_PIN !== '1' && !process.argv.includes('--pin')) return false;
   if (available === undefined) {
     try {
       execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });

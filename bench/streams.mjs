@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
+import { CLIENT_CPU, nodeOn, pinning, SERVER_CPU } from './pin.mjs';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -33,7 +34,8 @@ const args = Object.fromEntries(
 );
 
 async function startServer() {
-  const server = process.env.BENCH_PIN ? spawn('taskset', ['-c', '1', process.execPath, new URL('server.mjs', here).pathname], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, [new URL('server.mjs', here).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [command, argv] = nodeOn(SERVER_CPU, [new URL('server.mjs', here).pathname]);
+  const server = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = await once(createInterface({ input: server.stdout }), 'line');
   return { port: JSON.parse(line).port, stop: () => server.kill() };
 }
@@ -64,7 +66,9 @@ function take(bytes) {
 }
 const discard = () => new Writable({ objectMode: true, highWaterMark: 16, write: (_c, _e, cb) => cb() });
 
-// Loads each client's modules once, before the clock starts (module loading is not streaming).
+// Loads the modules of both clients before the clock starts, in every case: module loading is not
+// streaming, and a process that loaded more modules lays out its heap differently, which moves
+// `ws`'s own figure too (glibc then returns and refaults freed pages at another rate).
 const modules = {
   async rxws() {
     const entry = process.env.BENCH_RXWS_DIST ? pathToFileURL(process.env.BENCH_RXWS_DIST).href : new URL('../dist/esm/index.js', import.meta.url).href;
@@ -79,7 +83,7 @@ const clients = {
     const { webSocket, toReadable, toWritable } = loaded.rxws;
     const subject = webSocket({ url, serializer: (x) => x, deserializer: (e) => e.data, binaryType: 'nodebuffer' });
     if (direction === 'upload') await pipeline(source(bytes), toWritable(subject));
-    else await pipeline(toReadable(subject, process.env.BENCH_READABLE_HWM ? { highWaterMark: Number(process.env.BENCH_READABLE_HWM) } : undefined), take(bytes), discard());
+    else await pipeline(toReadable(subject), take(bytes), discard());
   },
   async ws(url, direction, bytes) {
     const { WebSocket, createWebSocketStream } = loaded.ws;
@@ -94,19 +98,18 @@ async function runCase(client, direction, mib) {
   const bytes = mib * MiB;
   const { port, stop } = await startServer();
   const url = direction === 'upload' ? `ws://127.0.0.1:${port}/sink` : `ws://127.0.0.1:${port}/source?size=${CHUNK}&type=binary`;
-  loaded[client] ??= await modules[client]();
+  for (const name of Object.keys(modules)) loaded[name] ??= await modules[name]();
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
-  const cpu0 = process.cpuUsage();
-  const faults0 = process.resourceUsage().minorPageFault;
+  const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   await clients[client](url, direction, bytes);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
   stop();
-  const cpu = process.cpuUsage(cpu0);
-  return { client, direction, mib, seconds, cpuMsPerMiB: (cpu.user + cpu.system) / 1000 / mib, faultsPerMiB: (process.resourceUsage().minorPageFault - faults0) / mib, userMsPerMiB: cpu.user / 1000 / mib, mbPerSec: bytes / MiB / seconds, peakRssMiB: peak / MiB };
+  return { client, direction, mib, seconds, mbPerSec: bytes / MiB / seconds, cpuMsPerMiB: (cpu.user + cpu.system) / 1000 / mib, peakRssMiB: peak / MiB };
 }
 
 if (args.case) {
@@ -126,7 +129,8 @@ const median = (xs) => {
 };
 function child(client, direction, mib) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [new URL(import.meta.url).pathname, `--case=${client},${direction},${mib}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [command, argv] = nodeOn(CLIENT_CPU, [new URL(import.meta.url).pathname, `--case=${client},${direction},${mib}`]);
+    const p = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     p.on('exit', (code) => {
@@ -149,15 +153,17 @@ for (let round = 0; round < rounds; round++) {
     }
   }
 }
-console.log(`\n| direction | size | ws createWebSocketStream MB/s | rxws MB/s | rxws / ws | ws peak RSS | rxws peak RSS |`);
-console.log(`|---|---:|---:|---:|---:|---:|---:|`);
+console.log(`\n| direction | size | ws createWebSocketStream MB/s | rxws MB/s | rxws / ws | ws CPU ms/MiB | rxws CPU ms/MiB | ws peak RSS | rxws peak RSS |`);
+console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|`);
 for (const [key, byClient] of Object.entries(results)) {
   const [direction, mib] = key.split(' ');
   const ws = median(byClient.ws.map((r) => r.mbPerSec));
   const rx = median(byClient.rxws.map((r) => r.mbPerSec));
   const ratio = median(byClient.rxws.map((r, i) => r.mbPerSec / byClient.ws[i].mbPerSec));
+  const wsCpu = median(byClient.ws.map((r) => r.cpuMsPerMiB));
+  const rxCpu = median(byClient.rxws.map((r) => r.cpuMsPerMiB));
   const wsRss = median(byClient.ws.map((r) => r.peakRssMiB));
   const rxRss = median(byClient.rxws.map((r) => r.peakRssMiB));
-  console.log(`| ${direction} | ${mib} MiB | ${ws.toFixed(0)} | ${rx.toFixed(0)} | ${ratio.toFixed(2)}x | ${wsRss.toFixed(0)} MiB | ${rxRss.toFixed(0)} MiB |`);
+  console.log(`| ${direction} | ${mib} MiB | ${ws.toFixed(0)} | ${rx.toFixed(0)} | ${ratio.toFixed(2)}x | ${wsCpu.toFixed(2)} | ${rxCpu.toFixed(2)} | ${wsRss.toFixed(0)} MiB | ${rxRss.toFixed(0)} MiB |`);
 }
-console.log(`\n(medians of ${rounds} rounds; MB = MiB; target: rxws ≥ 0.9x ws, and peak RSS flat in the size)`);
+console.log(`\n(medians of ${rounds} rounds; MB = MiB; ${pinning() ? `client on CPU ${CLIENT_CPU}, server on CPU ${SERVER_CPU}` : 'processes not pinned'}; target: rxws ≥ 0.9x ws, and peak RSS flat in the size)`);
