@@ -399,15 +399,10 @@ export class WebSocket extends EventTarget {
    * Adds a listener, as EventTarget's own method does (this override only makes the listener
    * map, which a socket without listeners shares with every other one: see lean-event-target.ts).
    */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
-  ): void {
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
     ownEventTargetMap(this);
     // (Reflect.apply keeps the argument count, which EventTarget checks.)
-    Reflect.apply(EventTarget.prototype.addEventListener, this, arguments);
-    void type, listener, options;
+    Reflect.apply(EventTarget.prototype.addEventListener, this, args);
   }
 
   get [Symbol.toStringTag](): string {
