@@ -199,13 +199,58 @@ class InboundPause {
   }
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * One adapter's subscription to the subject: held until the subject ends it (error, complete) or
+ * the adapter releases it. An end that comes during `subscribe()` itself leaves nothing held.
+ */
+class HeldSubscription {
+  #subscription: { unsubscribe(): void } | undefined = undefined;
+  #ended = false;
+
+  constructor(
+    subject: HasSendGate,
+    next: ((value: never) => void) | undefined,
+    onError: (error: unknown) => void,
+    onComplete: () => void,
+  ) {
+    const subscription = subject.subscribe({
+      next,
+      error: (error: unknown) => {
+        this.#end();
+        onError(error);
+      },
+      complete: () => {
+        this.#end();
+        onComplete();
+      },
+    });
+    if (!this.#ended) this.#subscription = subscription;
+  }
+
+  /** Unsubscribes, if still subscribed. */
+  release(): void {
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    subscription?.unsubscribe();
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#subscription = undefined;
+  }
+}
+
 class MessageIterator<T> implements WebSocketAsyncIterator<T> {
   readonly #subject: HasSendGate;
   readonly #high: number;
   readonly #low: number;
   readonly #pause: InboundPause;
   readonly #buffer = new FifoQueue<T>();
-  #subscription: { unsubscribe(): void } | undefined = undefined;
+  #subscription: HeldSubscription | undefined = undefined;
   #started = false;
   #done = false;
   #end: { error: unknown } | { error?: undefined } | undefined = undefined;
@@ -256,12 +301,12 @@ class MessageIterator<T> implements WebSocketAsyncIterator<T> {
 
   #start(): void {
     this.#started = true;
-    const subscription = this.#subject.subscribe({
-      next: (value: never) => this.#receive(value as T),
-      error: (error: unknown) => this.#ended({ error }),
-      complete: () => this.#ended({}),
-    });
-    if (this.#end === undefined) this.#subscription = subscription;
+    this.#subscription = new HeldSubscription(
+      this.#subject,
+      (value) => this.#receive(value as T),
+      (error) => this.#ended({ error }),
+      () => this.#ended({}),
+    );
   }
 
   #receive(value: T): void {
@@ -277,7 +322,6 @@ class MessageIterator<T> implements WebSocketAsyncIterator<T> {
   }
 
   #ended(end: { error: unknown } | { error?: undefined }): void {
-    this.#subscription = undefined;
     this.#pause.resume();
     this.#end = end;
     const waiting = this.#waiting;
@@ -294,10 +338,8 @@ class MessageIterator<T> implements WebSocketAsyncIterator<T> {
     this.#started = true;
     this.#buffer.clear();
     this.#end = {};
-    const subscription = this.#subscription;
-    this.#subscription = undefined;
     this.#pause.resume();
-    subscription?.unsubscribe();
+    this.#subscription?.release();
     const waiting = this.#waiting;
     this.#waiting = undefined;
     waiting?.resolve({ done: true, value: undefined });
@@ -306,29 +348,21 @@ class MessageIterator<T> implements WebSocketAsyncIterator<T> {
 
 class WebSocketReadable<T> extends Readable {
   readonly #pause: InboundPause;
-  #subscription: { unsubscribe(): void } | undefined;
+  // (Unset while the constructor subscribes: a synchronous end may destroy the stream meanwhile.)
+  readonly #subscription: HeldSubscription | undefined;
 
   constructor(subject: HasSendGate, highWaterMark: number) {
     super({ objectMode: true, highWaterMark });
     this.#pause = new InboundPause(subject[kSendGate]);
-    let ended = false;
-    const subscription = subject.subscribe({
-      next: (value: never) => {
+    this.#subscription = new HeldSubscription(
+      subject,
+      (value) => {
         if ((value as T | null) === null) return;
         if (!this.push(value as T)) this.#pause.pause();
       },
-      error: (error: unknown) => {
-        ended = true;
-        this.#subscription = undefined;
-        this.destroy(error instanceof Error ? error : new Error(String(error)));
-      },
-      complete: () => {
-        ended = true;
-        this.#subscription = undefined;
-        this.push(null);
-      },
-    });
-    if (!ended) this.#subscription = subscription;
+      (error) => this.destroy(asError(error)),
+      () => this.push(null),
+    );
   }
 
   override _read(): void {
@@ -336,10 +370,8 @@ class WebSocketReadable<T> extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    const subscription = this.#subscription;
-    this.#subscription = undefined;
     this.#pause.resume();
-    subscription?.unsubscribe();
+    this.#subscription?.release();
     callback(error);
   }
 }
@@ -348,7 +380,8 @@ class WebSocketWritable extends Writable {
   readonly #subject: HasSendGate;
   readonly #gate: SendGate;
   readonly #closeOnFinish: boolean;
-  #subscription: { unsubscribe(): void } | undefined;
+  // (Unset while the constructor subscribes: a synchronous end may destroy the stream meanwhile.)
+  readonly #subscription: HeldSubscription | undefined;
   #closeWatch: { unsubscribe(): void } | undefined;
   #lastClose: { code: number; reason: string; wasClean: boolean } | undefined = undefined;
   #cancel: (() => void) | undefined = undefined;
@@ -366,16 +399,11 @@ class WebSocketWritable extends Writable {
       this.#lastClose = event;
       if (this.#onClosed !== undefined) this.#onClosed();
     });
-    let ended = false;
-    const subscription = subject.subscribe({
-      error: (error: unknown) => {
-        ended = true;
-        this.#subscription = undefined;
-        this.destroy(error instanceof Error ? error : new Error(String(error)));
-      },
-      complete: () => {
-        ended = true;
-        this.#subscription = undefined;
+    this.#subscription = new HeldSubscription(
+      subject,
+      undefined,
+      (error) => this.destroy(asError(error)),
+      () => {
         if (this.#closing) return;
         const close = this.#lastClose ?? { code: 1005, reason: '', wasClean: false };
         this.destroy(
@@ -385,8 +413,7 @@ class WebSocketWritable extends Writable {
           }),
         );
       },
-    });
-    if (!ended) this.#subscription = subscription;
+    );
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -411,7 +438,7 @@ class WebSocketWritable extends Writable {
       try {
         this.#subject.next(chunks[index++] as never);
       } catch (error) {
-        callback(error instanceof Error ? error : new Error(String(error)));
+        callback(asError(error));
         return;
       }
     }
@@ -464,10 +491,8 @@ class WebSocketWritable extends Writable {
     this.#onClosed = undefined;
     this.#closeWatch?.unsubscribe();
     this.#closeWatch = undefined;
-    const subscription = this.#subscription;
-    this.#subscription = undefined;
     this.#closing = true;
-    subscription?.unsubscribe();
+    this.#subscription?.release();
     callback(error);
   }
 }

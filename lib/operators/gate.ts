@@ -399,12 +399,21 @@ function pullSync<T>(iterator: Iterator<T>, writability: Writability, subscriber
     stopped = true;
     if (finished) return;
     finished = true;
-    try {
-      iterator.return?.();
-    } catch {
-      // the source failed while stopping: nobody is listening any more
-    }
+    closeIterator(iterator);
   };
+}
+
+/**
+ * Ends an iterator the subscriber left early (`return()`, as `for…of` and `for await` do). A
+ * failure while stopping, thrown or rejected, is dropped: nobody is listening any more.
+ */
+function closeIterator(iterator: Iterator<unknown> | AsyncIterator<unknown>): void {
+  try {
+    const result: unknown = iterator.return?.();
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(result).catch(() => undefined);
+  } catch {
+    // (see above)
+  }
 }
 
 /** An async iterator: `next()` is called only when writable, one at a time. */
@@ -460,10 +469,6 @@ function pullAsync<T>(iterator: AsyncIterator<T>, writability: Writability, subs
     stopped = true;
     if (finished) return;
     finished = true;
-    try {
-      Promise.resolve(iterator.return?.()).catch(() => undefined);
-    } catch {
-      // as above
-    }
+    closeIterator(iterator);
   };
 }

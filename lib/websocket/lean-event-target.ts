@@ -75,12 +75,3 @@ export function ownEventTargetMap(target: EventTarget): void {
 
 /** Whether the maps are shared on this runtime (for tests). */
 export const sharesEventTargetMaps: boolean = internals !== undefined;
-
-/**
- * Whether `target` may have listeners: false only while it still shares the empty map (nobody has
- * called `addEventListener` on it). Conservative: a target whose listeners were all removed is
- * still reported as listening.
- */
-export function mayHaveListeners(target: EventTarget): boolean {
-  return internals === undefined || (target as unknown as Slots)[internals.events] !== internals.sharedEvents;
-}

@@ -68,24 +68,13 @@ function onWsError(this: WsSocket, error: Error): void {
 function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
   (this as OwnedWs)[kOwner][kOnClose](code, reason);
 }
-// The listener of each handler attribute: one function per event type for every socket (a
-// listener is called with its target as `this`), so setting `onmessage` costs no closure.
+// The listener of every handler attribute, for every socket and event type (a listener is called
+// with its target as `this`, and the event says which attribute): `onmessage` costs no closure.
 type HandlerType = 'open' | 'message' | 'error' | 'close';
 type Handlers = Record<HandlerType, StoredHandler | null>;
-const HANDLER_LISTENERS: Readonly<Record<HandlerType, (this: WebSocket, event: Event) => void>> = {
-  open(event) {
-    this[kRunHandler]('open', event);
-  },
-  message(event) {
-    this[kRunHandler]('message', event);
-  },
-  error(event) {
-    this[kRunHandler]('error', event);
-  },
-  close(event) {
-    this[kRunHandler]('close', event);
-  },
-};
+function runHandlerAttribute(this: WebSocket, event: Event): void {
+  this[kRunHandler](event.type as HandlerType, event);
+}
 
 /**
  * The `ws` socket we dial, with the owner's back-reference as a field of its own (declared in the
@@ -380,14 +369,14 @@ export class WebSocket extends EventTarget {
       // Anything but a function is null, and removes the attribute's listener.
       if (handlers === undefined || handlers[type] === null) return;
       handlers[type] = null;
-      this.removeEventListener(type, HANDLER_LISTENERS[type]);
+      this.removeEventListener(type, runHandlerAttribute);
       return;
     }
     const record = handlers ?? (this.#handlers = { open: null, message: null, error: null, close: null });
     const listening = record[type] !== null;
     record[type] = handler as StoredHandler;
     // A replaced handler keeps its listener's place in the list.
-    if (!listening) this.addEventListener(type, HANDLER_LISTENERS[type]);
+    if (!listening) this.addEventListener(type, runHandlerAttribute);
   }
 
   /** @internal The listener of the `type` handler attribute. */
