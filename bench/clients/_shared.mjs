@@ -38,8 +38,12 @@ export function connectWhatwg(WebSocket, url, binaryType, label) {
 /**
  * Drives a subject made by `factory(config)` (rxws's `webSocket` or rxjs's): resolves once open;
  * close() unsubscribes (the last subscriber closes the socket) and waits for the close event.
+ * `closeEvents(subject)`, where the library has one (rxws's `close$`), gives an observable of
+ * close events that close() watches from the moment it is called, as the raw-ws and WHATWG
+ * adapters add their close listener in close(); without it, a `closeObserver` in the config
+ * (rxjs's only way) is kept for the life of the connection.
  */
-export function subjectClient(factory, config) {
+export function subjectClient(factory, config, closeEvents) {
   return new Promise((resolve, reject) => {
     let callback = noop;
     let opened = false;
@@ -55,14 +59,21 @@ export function subjectClient(factory, config) {
             close: () =>
               new Promise((done) => {
                 if (subscription.closed) return done();
-                onClosed = done;
+                if (closeEvents !== undefined) {
+                  const watch = closeEvents(subject).subscribe(() => {
+                    watch.unsubscribe();
+                    done();
+                  });
+                } else onClosed = done;
                 subscription.unsubscribe();
               }),
           });
         },
       },
-      closeObserver: { next: () => onClosed() },
+      ...(closeEvents === undefined ? { closeObserver: { next: () => onClosed() } } : {}),
     });
+    // The application's settings are not kept past the factory call (this scope outlives it).
+    config = undefined;
     const subscription = subject.subscribe({
       next: (value) => callback(value),
       error: (error) => {

@@ -12,5 +12,10 @@ export const scenarios = ['text-throughput', 'latency', 'idle-memory'];
 export const targets = { msgPerSec: { min: 0.85 } };
 
 export function connect(url) {
-  return subjectClient(webSocket, { url });
+  return subjectClient(webSocket, { url }, closeEvents);
+}
+
+// rxws reports closes on `close$`: close() watches it from then on (no closeObserver kept per connection).
+function closeEvents(subject) {
+  return subject.close$;
 }

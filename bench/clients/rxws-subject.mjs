@@ -16,5 +16,10 @@ const identity = (x) => x;
 const data = (e) => e.data;
 
 export function connect(url) {
-  return subjectClient(webSocket, { url, serializer: identity, deserializer: data, binaryType: 'nodebuffer' });
+  return subjectClient(webSocket, { url, serializer: identity, deserializer: data, binaryType: 'nodebuffer' }, closeEvents);
+}
+
+// rxws reports closes on `close$`: close() watches it from then on (no closeObserver kept per connection).
+function closeEvents(subject) {
+  return subject.close$;
 }

@@ -148,7 +148,8 @@ export interface GateHost {
   readonly openSocket: WebSocketLike | null;
   /** The current connection, if any (its socket may still be connecting). */
   readonly current: { readonly socket: WebSocketLike | undefined } | undefined;
-  readonly queue: { readonly length: number };
+  /** How many messages wait in the outbound queue. */
+  readonly queued: number;
   /** True while the gate holds `next()` (set by the gate). */
   gated: boolean;
   /** The gate reopened: flush the queue, then finish a close that waited for it. */
@@ -191,7 +192,7 @@ export class SendGate {
   get canWrite(): boolean {
     const host = this.#host;
     const socket = host.openSocket;
-    return socket !== null && !host.gated && host.queue.length === 0 && socket.readyState === 1;
+    return socket !== null && !host.gated && host.queued === 0 && socket.readyState === 1;
   }
 
   /** The ready connection's socket, or null. */

@@ -5,7 +5,7 @@ import type { BinaryType } from '../websocket/constants.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import type { UrlSource, WebSocketConstructor, WebSocketFactory, WebSocketLike, WebSocketMessage } from './socket-like.js';
-import { normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from './backpressure.js';
+import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from './backpressure.js';
 import { normalizeHeartbeat, type HeartbeatConfig, type NormalizedHeartbeat } from './heartbeat.js';
 import type { Handshake } from './handshake.js';
 
@@ -137,6 +137,32 @@ export interface NormalizedConfig<In, Out> {
   heartbeat: NormalizedHeartbeat | undefined;
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A normalized config: own properties for what the user set, the defaults on the prototype. */
+class SubjectSettings {}
+const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
+  url: undefined,
+  protocol: undefined,
+  serializer: defaultSerializer,
+  deserializer: defaultDeserializer,
+  openObserver: undefined,
+  closeObserver: undefined,
+  closingObserver: undefined,
+  factory: undefined,
+  Ctor: PlatformWebSocket as WebSocketConstructor | undefined,
+  options: undefined,
+  binaryType: undefined,
+  socket: undefined,
+  queueLimit: DEFAULT_QUEUE_LIMIT,
+  overflow: 'drop-oldest',
+  onDecodeError: 'emit',
+  backpressure: DEFAULT_WATER_MARKS,
+  handshake: undefined,
+  heartbeat: undefined,
+};
+Object.assign(SubjectSettings.prototype, SETTINGS_DEFAULTS);
+
 const KNOWN_KEYS = new Set([
   'url',
   'protocol',
@@ -266,26 +292,31 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
     fail(`no WebSocket constructor is available here; pass 'WebSocketCtor' or 'createWebSocket'.`);
   }
 
-  return {
-    url: url as UrlSource | undefined,
-    protocol: protocol as string | string[] | undefined,
-    serializer: (config.serializer ?? defaultSerializer) as (value: In) => WebSocketMessage,
-    deserializer: (config.deserializer ?? config.resultSelector ?? defaultDeserializer) as (event: MessageEvent) => Out,
-    openObserver: config.openObserver as NextObserver<Event> | undefined,
-    closeObserver: config.closeObserver as NextObserver<CloseEvent> | undefined,
-    closingObserver: config.closingObserver as NextObserver<void> | undefined,
-    factory: createWebSocket as WebSocketFactory | undefined,
-    Ctor,
-    options: options as NodeWebSocketOptions | undefined,
-    binaryType: binaryType as BinaryType | undefined,
-    socket: socket as WebSocketLike | undefined,
-    queueLimit,
-    overflow,
-    onDecodeError: (onDecodeError ?? 'emit') as DecodeErrorPolicy,
-    backpressure: normalizeWaterMarks(config.backpressure, 'webSocket()'),
-    handshake: config.handshake as Handshake<never, never> | undefined,
-    heartbeat: normalizeHeartbeat(config.heartbeat),
-  };
+  // Defaults live on the prototype; the object holds only what this subject sets (a subject
+  // with a URL and a few options costs a few fields, not one per option).
+  const normalized = new SubjectSettings() as Writable<NormalizedConfig<In, Out>>;
+  if (url !== undefined) normalized.url = url as UrlSource;
+  if (protocol !== undefined) normalized.protocol = protocol as string | string[];
+  if (config.serializer !== undefined) normalized.serializer = config.serializer as (value: In) => WebSocketMessage;
+  const deserializer = config.deserializer ?? config.resultSelector;
+  if (deserializer !== undefined) normalized.deserializer = deserializer as (event: MessageEvent) => Out;
+  if (config.openObserver !== undefined) normalized.openObserver = config.openObserver as NextObserver<Event>;
+  if (config.closeObserver !== undefined) normalized.closeObserver = config.closeObserver as NextObserver<CloseEvent>;
+  if (config.closingObserver !== undefined) normalized.closingObserver = config.closingObserver as NextObserver<void>;
+  if (createWebSocket !== undefined) normalized.factory = createWebSocket as WebSocketFactory;
+  if (Ctor !== PlatformWebSocket) normalized.Ctor = Ctor;
+  if (options !== undefined) normalized.options = options as NodeWebSocketOptions;
+  if (binaryType !== undefined) normalized.binaryType = binaryType as BinaryType;
+  if (socket !== undefined) normalized.socket = socket as WebSocketLike;
+  if (queueLimit !== DEFAULT_QUEUE_LIMIT) normalized.queueLimit = queueLimit;
+  if (overflow !== 'drop-oldest') normalized.overflow = overflow;
+  if (onDecodeError !== undefined) normalized.onDecodeError = onDecodeError as DecodeErrorPolicy;
+  const backpressure = normalizeWaterMarks(config.backpressure, 'webSocket()');
+  if (backpressure !== DEFAULT_WATER_MARKS) normalized.backpressure = backpressure;
+  if (config.handshake !== undefined) normalized.handshake = config.handshake as Handshake<never, never>;
+  const heartbeat = normalizeHeartbeat(config.heartbeat);
+  if (heartbeat !== undefined) normalized.heartbeat = heartbeat;
+  return normalized;
 }
 
 /** Makes the socket of one connection, as the config says (rxjs's call shapes for the constructor). */

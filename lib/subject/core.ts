@@ -2,7 +2,7 @@
 // connections, and the passive event streams. Kept apart from the public class so the class's
 // surface is only its API.
 import type { CloseEvent } from '../websocket/events.js';
-import { config as rxjsConfig, from, type BehaviorSubject, type Subject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { config as rxjsConfig, from, type BehaviorSubject, type Subject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
@@ -88,6 +88,19 @@ type Phase = typeof WAITING | typeof RESOLVING | typeof SOCKET_CONNECTING | type
 
 const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
+const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
+
+/**
+ * Makes `connection` the teardown of `subscriber`. rxjs gives a subscriber's first teardown an
+ * array with room for 16 (≈ 150 B per subscription); where rxjs's own field is there and still
+ * empty, the connection goes into an exact-size one instead (anything else goes through rxjs).
+ */
+function teardownBy(subscriber: Subscriber<unknown>, connection: Unsubscribable): TeardownLogic {
+  const held = subscriber as unknown as { _finalizers?: unknown[] | null };
+  if (subscriber.closed || held._finalizers !== null) return connection;
+  held._finalizers = [connection];
+  return undefined;
+}
 
 /**
  * One physical connection and the subscribers that share it. A socket's events reach only the
@@ -102,8 +115,9 @@ class Connection<In, Out> {
   #listener: ((event: Event) => void) | undefined = undefined;
   socket: WebSocketLike | undefined = undefined;
   phase: Phase = WAITING;
-  // Replaced, never mutated, so a loop over it is safe against (un)subscribes during emission.
-  observers: readonly Subscriber<Out>[] = NO_OBSERVERS;
+  // None, one (the usual case: no array for it) or several. An array is replaced, never mutated,
+  // so a loop over it is safe against (un)subscribes during emission.
+  #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined = undefined;
   /** The client started closing this connection (its subscribers will complete). */
   clientClosing = false;
   /** complete()/error() before open: close with this once open and flushed. */
@@ -155,8 +169,8 @@ class Connection<In, Out> {
     const heartbeat = this.heartbeat;
     if (heartbeat !== undefined) heartbeat.alive = true; // any inbound message is a sign of life
     core.streams?.message?.next(event);
-    const observers = this.observers;
-    if (observers.length === 0) return;
+    const observers = this.#observers;
+    if (observers === undefined) return;
     let value: Out;
     try {
       value = core.config.deserializer(event);
@@ -165,7 +179,16 @@ class Connection<In, Out> {
       return;
     }
     if (heartbeat !== undefined && core.isPong(value)) return; // an application-level pong is the heartbeat's
+    if (!isArray(observers)) {
+      observers.next(value);
+      return;
+    }
     for (let i = 0; i < observers.length; i++) observers[i]!.next(value);
+  }
+
+  /** Whether any subscriber is on this connection. */
+  get observed(): boolean {
+    return this.#observers !== undefined;
   }
 
   /** Whether a new subscriber may share this connection (it is not on its way out). */
@@ -190,9 +213,9 @@ class Connection<In, Out> {
   }
 
   add(subscriber: Subscriber<Out>): void {
-    const observers = this.observers;
+    const observers = this.#observers;
     // An exact-size copy (a spread or push would reserve room for 16).
-    this.observers = observers.length === 0 ? [subscriber] : observers.concat(subscriber);
+    this.#observers = observers === undefined ? subscriber : isArray(observers) ? observers.concat(subscriber) : [observers, subscriber];
   }
 
   /**
@@ -200,19 +223,26 @@ class Connection<In, Out> {
    * running its teardowns, so the closed ones are the ones leaving.
    */
   unsubscribe(): void {
-    const observers = this.observers;
-    let closed = 0;
-    for (let i = 0; i < observers.length; i++) if (observers[i]!.closed) closed++;
-    if (closed === 0) return;
-    this.observers = closed === observers.length ? NO_OBSERVERS : observers.filter((s) => !s.closed);
-    if (this.observers.length === 0) this.core.lastLeft(this);
+    const observers = this.#observers;
+    if (observers === undefined) return;
+    if (!isArray(observers)) {
+      if (!observers.closed) return;
+      this.#observers = undefined;
+    } else {
+      let closed = 0;
+      for (let i = 0; i < observers.length; i++) if (observers[i]!.closed) closed++;
+      if (closed === 0) return;
+      const left = closed === observers.length ? NO_OBSERVERS : observers.filter((s) => !s.closed);
+      this.#observers = left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
+    }
+    if (this.#observers === undefined) this.core.lastLeft(this);
   }
 
   /** Takes every subscriber off the connection (before a terminal notification). */
   takeObservers(): readonly Subscriber<Out>[] {
-    const observers = this.observers;
-    this.observers = NO_OBSERVERS;
-    return observers;
+    const observers = this.#observers;
+    this.#observers = undefined;
+    return observers === undefined ? NO_OBSERVERS : isArray(observers) ? observers : [observers];
   }
 }
 
@@ -240,7 +270,8 @@ export class PassiveStreams {
 /** @internal The state and behaviour behind a `WebSocketSubject`. */
 export class SubjectCore<In, Out> {
   readonly config: NormalizedConfig<In, Out>;
-  readonly queue: OutboundQueue;
+  // Made on first use (most subjects never queue while connected).
+  #queue: OutboundQueue | undefined = undefined;
   /** The live (or closing) connection. */
   current: Connection<In, Out> | undefined = undefined;
   /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
@@ -279,7 +310,6 @@ export class SubjectCore<In, Out> {
 
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
-    this.queue = new OutboundQueue(config.queueLimit, config.overflow, this);
     // The user's handshake goes before everything else; multiplexed topics re-subscribe (and
     // waiting requests go out) once it is done.
     this.openSteps =
@@ -294,6 +324,17 @@ export class SubjectCore<In, Out> {
       this.current = connection;
       this.adopt(connection, config.socket, false);
     }
+  }
+
+  /** The outbound queue, made on first use. */
+  get queue(): OutboundQueue {
+    return (this.#queue ??= new OutboundQueue(this.config.queueLimit, this.config.overflow, this));
+  }
+
+  /** How many messages wait in the outbound queue. */
+  get queued(): number {
+    const queue = this.#queue;
+    return queue === undefined ? 0 : queue.length;
   }
 
   get passive(): PassiveStreams {
@@ -356,7 +397,7 @@ export class SubjectCore<In, Out> {
     else connection = this.current = new Connection(this);
     connection.add(subscriber);
     if (connection === this.current && connection.phase === WAITING) this.start(connection);
-    return connection;
+    return teardownBy(subscriber, connection);
   }
 
   /** Every subscriber of `connection` has left. */
@@ -611,7 +652,7 @@ export class SubjectCore<In, Out> {
   /** A complete()/error() waiting for the queue: close once the send gate let all of it out. */
   finishIfDrained(connection: Connection<In, Out>): void {
     const finish = connection.finish;
-    if (finish !== undefined && connection.phase === SOCKET_OPEN && !(this.gated && this.queue.length > 0)) {
+    if (finish !== undefined && connection.phase === SOCKET_OPEN && !(this.gated && this.queued > 0)) {
       connection.finish = undefined;
       this.startClosingHandshake(connection, finish.code, finish.reason);
     }
@@ -673,7 +714,7 @@ export class SubjectCore<In, Out> {
     const completes = failure === undefined && (connection.clientClosing || (event.code === 1000 && event.wasClean));
     const hooks = isCurrent ? this.reconnectHooks : undefined;
     let error: WebSocketCloseError | undefined;
-    if (hooks !== undefined || (!completes && connection.observers.length > 0)) {
+    if (hooks !== undefined || (!completes && connection.observed)) {
       const lastError = connection.lastError;
       const cause = failure === 'handshake' ? connection.failureCause : lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
       const kind = failure ?? (lastError !== undefined ? 'error' : 'close');
@@ -691,7 +732,7 @@ export class SubjectCore<In, Out> {
       if (this.adoptedEnd !== undefined) {
         this.current = undefined;
         for (const s of next.takeObservers()) this.subscribe(s); // each gets the "cannot reconnect" error
-      } else if (next.observers.length > 0) {
+      } else if (next.observed) {
         this.start(next);
       } else {
         this.current = undefined;
@@ -729,7 +770,7 @@ export class SubjectCore<In, Out> {
   next(value: In): void {
     const data = this.config.serializer(value);
     const socket = this.openSocket;
-    if (socket !== null && this.queue.length === 0 && !this.gated && socket.readyState === OPEN) {
+    if (socket !== null && this.queued === 0 && !this.gated && socket.readyState === OPEN) {
       socket.send(data);
       if (socket.bufferedAmount > this.highWaterMark) this.sendGate.block(socket);
       return;
@@ -739,9 +780,9 @@ export class SubjectCore<In, Out> {
 
   /** Sends the queued messages in order, in one loop, while the socket stays OPEN and the send gate open. */
   flush(): void {
-    const queue = this.queue;
+    const queue = this.#queue;
     const socket = this.openSocket;
-    if (socket === null) return;
+    if (socket === null || queue === undefined) return;
     while (queue.length > 0 && !this.gated && this.openSocket === socket && socket.readyState === OPEN) {
       const data = queue.shift()!;
       try {
@@ -872,7 +913,7 @@ export class SubjectCore<In, Out> {
 
   /** True while any subscriber is connected or waiting to be. */
   get observed(): boolean {
-    return (this.current?.observers.length ?? 0) > 0 || (this.waiting?.observers.length ?? 0) > 0;
+    return this.current?.observed === true || this.waiting?.observed === true;
   }
 }
 

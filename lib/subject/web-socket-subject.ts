@@ -337,7 +337,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
 
   /** How many messages wait in the outbound queue. */
   get queueLength(): number {
-    return this.#core.queue.length;
+    return this.#core.queued;
   }
 
   /**

@@ -51,14 +51,8 @@ interface OwnedWs extends WsSocket {
   _receiver?: { _bufferedBytes?: number };
 }
 
-// Listeners live at module level and find their WebSocket through a symbol, so a connection costs
-// no closures for them.
-function onWsUpgrade(this: WsSocket, response: IncomingMessage): void {
-  (this as OwnedWs)[kOwner][kOnUpgrade](response);
-}
-function onWsOpen(this: WsSocket): void {
-  (this as OwnedWs)[kOwner][kOnOpen]();
-}
+// The listeners of an adopted socket live at module level and find their WebSocket through a
+// symbol, so a connection costs no closures for them (a dialled one needs none: see DialledWs).
 function onWsMessage(this: WsSocket, data: RawData | Blob, isBinary: boolean): void {
   (this as OwnedWs)[kOwner][kOnMessage](data, isBinary);
 }
@@ -85,6 +79,41 @@ class DialledWs extends WsSocket {
   constructor(owner: WebSocket, url: string, protocols: string[], options: ConstructorParameters<typeof WsSocket>[2]) {
     super(url, protocols, options);
     this[kOwner] = owner;
+  }
+
+  /**
+   * `ws` reports everything through `emit()`: the owner hears the five events it needs first-hand
+   * (no listener entries per connection, no EventEmitter dispatch per message), and whatever
+   * listeners are added to this socket (rxws's heartbeat on 'pong', say) still run after it.
+   */
+  override emit(type: string | symbol, a?: unknown, b?: unknown): boolean {
+    const owner = this[kOwner];
+    // eslint-disable-next-line prefer-rest-params
+    if (owner === undefined) return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]); // inside super()
+    switch (type) {
+      case 'message':
+        owner[kOnMessage](a as RawData | Blob, b as boolean);
+        break;
+      case 'open':
+        owner[kOnOpen]();
+        break;
+      case 'upgrade':
+        owner[kOnUpgrade](a as IncomingMessage);
+        break;
+      case 'error':
+        owner[kOnError](a as Error);
+        break;
+      case 'close':
+        owner[kOnClose](a as number, b as Buffer);
+        break;
+      default:
+        // eslint-disable-next-line prefer-rest-params
+        return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
+    }
+    // (An 'error' with no listener of its own is handled: it must not reach EventEmitter's throw.)
+    // eslint-disable-next-line prefer-rest-params
+    if ((this as unknown as { _eventsCount: number })._eventsCount !== 0 && this.listenerCount(type) !== 0) super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
+    return true;
   }
 }
 
@@ -197,16 +226,17 @@ export class WebSocket extends EventTarget {
       this.#ws = new DialledWs(this, record.href, list, wsOptions) as OwnedWs;
       // The same serialization, parsed again by `ws`: keep its string rather than a second one.
       this.#url = this.#ws.url === record.href ? this.#ws.url : record.href;
-      this.#ws.on('upgrade', onWsUpgrade);
-      this.#ws.on('open', onWsOpen);
+      // A socket we dial delivers Buffers, converted per message; its events reach us through
+      // DialledWs.emit().
+      this.#ws.binaryType = 'nodebuffer';
     }
-    const ws = this.#ws;
-    // A socket we dial delivers Buffers, converted per message; an adopted one keeps whatever
-    // `binaryType` its owner gave it (other listeners may rely on it), and is converted the same way.
-    if (adopted === undefined) ws.binaryType = 'nodebuffer';
-    ws.on('message', onWsMessage);
-    ws.on('error', onWsError);
-    ws.on('close', onWsClose);
+    if (adopted !== undefined) {
+      // An adopted one keeps whatever `binaryType` its owner gave it (other listeners may rely on
+      // it), is converted the same way, and is listened to.
+      adopted.on('message', onWsMessage);
+      adopted.on('error', onWsError);
+      adopted.on('close', onWsClose);
+    }
   }
 
   /** The URL this socket connects to, serialized (http(s) mapped to ws(s)). */
@@ -524,9 +554,6 @@ export class WebSocket extends EventTarget {
     this.#clearHandshakeTimer();
     if (this.#state !== CONNECTING) return;
     this.#state = OPEN;
-    // Both fire once: an open connection keeps only the listeners it still needs.
-    this.#ws.removeListener('upgrade', onWsUpgrade);
-    this.#ws.removeListener('open', onWsOpen);
     this.#emit(new Event('open'));
   }
 
