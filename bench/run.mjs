@@ -19,9 +19,12 @@
 //   --out=path              where to write the JSON (default bench/results/latest.json)
 //   --strict                exit 1 when a target is missed
 //   --no-wait-idle          do not wait for the machine to be quiet before each case
+//   --malloc=steady|system  BENCH_MALLOC         (default steady: glibc heap trimming held back in
+//                                                 every process alike; see bench/allocator.mjs)
 // BENCH_RXWS_DIST=path/to/index.js benchmarks another rxws build (see clients/_shared.mjs).
 import { spawn } from 'node:child_process';
 import { CLIENT_CPU, nodeOn, pinning } from './pin.mjs';
+import { allocatorMode, caseEnv, describeAllocator } from './allocator.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, totalmem, release } from 'node:os';
@@ -36,6 +39,7 @@ const args = Object.fromEntries(
   }),
 );
 const quick = args.quick === 'true';
+const malloc = allocatorMode();
 const option = (flag, env, full, fast) => args[flag] ?? process.env[env] ?? (quick ? fast : full);
 const config = {
   rounds: Number(option('rounds', 'BENCH_ROUNDS', 5, 3)),
@@ -115,7 +119,7 @@ function runCase(client, scenario) {
   ];
   return new Promise((resolve, reject) => {
     const [command, pinnedArgv] = nodeOn(CLIENT_CPU, argv);
-    const child = spawn(command, pinnedArgv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, pinnedArgv, { stdio: ['ignore', 'pipe', 'inherit'], env: caseEnv(malloc) });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     child.on('error', reject);
@@ -206,6 +210,7 @@ if (unsaturated.length > 0) {
     unsaturated.map((s) => `${s.client} ${s.scenario} ${s.median.toFixed(2)}`).join(', '));
 }
 const targeted = summary.filter((s) => s.pass !== null);
+console.log(`\nallocator: ${describeAllocator(malloc)}`);
 console.log(`\ntargets: ${targeted.length - missed}/${targeted.length} met`);
 
 const git = (...a) => {
@@ -226,7 +231,7 @@ writeFileSync(
       dirty: (git('status', '--porcelain', '--', 'lib') ?? '') !== '',
       rxwsDist: process.env.BENCH_RXWS_DIST ?? 'dist/esm/index.js',
       machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), kernel: release() },
-      config: { ...config, quick, baseline: BASELINE, clients: clientNames, scenarios: scenarioNames },
+      config: { ...config, quick, malloc, baseline: BASELINE, clients: clientNames, scenarios: scenarioNames },
       clients: Object.fromEntries(clientNames.map((n) => [n, clients[n].description])),
       summary,
       samples,

@@ -15,6 +15,9 @@
 // Peak RSS is sampled every 10 ms (process.memoryUsage.rss()) and also read from
 // process.resourceUsage().maxRSS at the end; the higher is reported.
 // BENCH_RXWS_DIST=path/to/esm/index.js benchmarks another rxws build (default dist/esm).
+//
+// --malloc=steady (default) or --malloc=system: see bench/allocator.mjs (glibc's heap trimming,
+// held back alike for every process by default, moved a download by 2x from run to run).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -22,6 +25,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { CLIENT_CPU, nodeOn, pinning, SERVER_CPU } from './pin.mjs';
+import { allocatorMode, caseEnv, describeAllocator } from './allocator.mjs';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -35,6 +39,7 @@ const args = Object.fromEntries(
 
 async function startServer() {
   const [command, argv] = nodeOn(SERVER_CPU, [new URL('server.mjs', here).pathname]);
+  // The server inherits this case's environment (the runner set the allocator mode for both).
   const server = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = await once(createInterface({ input: server.stdout }), 'line');
   return { port: JSON.parse(line).port, stop: () => server.kill() };
@@ -121,6 +126,8 @@ if (args.case) {
 
 // ---- runner ----
 const sizes = (args.sizes ?? '256,1024').split(',').map(Number);
+const malloc = allocatorMode();
+const env = caseEnv(malloc);
 const rounds = Number(args.rounds ?? 3);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -130,7 +137,7 @@ const median = (xs) => {
 function child(client, direction, mib) {
   return new Promise((resolve, reject) => {
     const [command, argv] = nodeOn(CLIENT_CPU, [new URL(import.meta.url).pathname, `--case=${client},${direction},${mib}`]);
-    const p = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     p.on('exit', (code) => {
@@ -166,4 +173,4 @@ for (const [key, byClient] of Object.entries(results)) {
   const rxRss = median(byClient.rxws.map((r) => r.peakRssMiB));
   console.log(`| ${direction} | ${mib} MiB | ${ws.toFixed(0)} | ${rx.toFixed(0)} | ${ratio.toFixed(2)}x | ${wsCpu.toFixed(2)} | ${rxCpu.toFixed(2)} | ${wsRss.toFixed(0)} MiB | ${rxRss.toFixed(0)} MiB |`);
 }
-console.log(`\n(medians of ${rounds} rounds; MB = MiB; ${pinning() ? `client on CPU ${CLIENT_CPU}, server on CPU ${SERVER_CPU}` : 'processes not pinned'}; target: rxws ≥ 0.9x ws, and peak RSS flat in the size)`);
+console.log(`\n(medians of ${rounds} rounds; MB = MiB; allocator: ${describeAllocator(malloc)}; ${pinning() ? `client on CPU ${CLIENT_CPU}, server on CPU ${SERVER_CPU}` : 'processes not pinned'}; target: rxws ≥ 0.9x ws, and peak RSS flat in the size)`);

@@ -47,7 +47,18 @@ function openTopics(connection: OpeningConnection, host: OpenStepHost): void {
   host.topics?.opened(connection);
 }
 const TOPICS_STEP_ONLY: readonly OpenStep[] = [openTopics];
-const IDLE_STATUS: ConnectionStatus = Object.freeze({ state: 'idle' });
+const frozen = (status: ConnectionStatus): ConnectionStatus => Object.freeze(status);
+/** The status of each state without details (a connecting one is the first attempt). */
+const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
+  idle: frozen({ state: 'idle' }),
+  connecting: frozen({ state: 'connecting', attempt: 0 }),
+  open: frozen({ state: 'open' }),
+  closing: frozen({ state: 'closing' }),
+  closed: frozen({ state: 'closed' }),
+  reconnecting: frozen({ state: 'reconnecting' } as ConnectionStatus),
+  exhausted: frozen({ state: 'exhausted' } as ConnectionStatus),
+};
+const IDLE_STATUS = PLAIN_STATUS.idle;
 
 /**
  * @internal What `reconnect()` listens to on a subject (lib/operators/reconnect.ts), so one
@@ -87,6 +98,10 @@ const CLOSED = 5;
 type Phase = typeof WAITING | typeof RESOLVING | typeof SOCKET_CONNECTING | typeof SOCKET_OPEN | typeof CLOSING | typeof CLOSED;
 
 const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
+// Bits of a Connection's flags.
+const CLIENT_CLOSING = 1;
+const SYNCHRONOUS = 2;
+const READY = 4;
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
 
@@ -118,15 +133,11 @@ class Connection<In, Out> {
   // None, one (the usual case: no array for it) or several. An array is replaced, never mutated,
   // so a loop over it is safe against (un)subscribes during emission.
   #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined = undefined;
-  /** The client started closing this connection (its subscribers will complete). */
-  clientClosing = false;
+  // CLIENT_CLOSING | SYNCHRONOUS | READY: one field rather than three.
+  #flags = 0;
   /** complete()/error() before open: close with this once open and flushed. */
   finish: { code: number; reason: string } | undefined = undefined;
   lastError: Event | undefined = undefined;
-  /** True while `start()` runs synchronously inside a subscribe(). */
-  synchronous = false;
-  /** The open steps have completed: the queue may flush and `next()` write directly. */
-  ready = false;
   /** The open step still running, if any. */
   step: Subscription | undefined = undefined;
   /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
@@ -138,6 +149,30 @@ class Connection<In, Out> {
 
   constructor(core: SubjectCore<In, Out>) {
     this.core = core;
+  }
+
+  /** The client started closing this connection (its subscribers will complete). */
+  get clientClosing(): boolean {
+    return (this.#flags & CLIENT_CLOSING) !== 0;
+  }
+  set clientClosing(on: boolean) {
+    this.#flags = on ? this.#flags | CLIENT_CLOSING : this.#flags & ~CLIENT_CLOSING;
+  }
+
+  /** True while `start()` runs synchronously inside a subscribe(). */
+  get synchronous(): boolean {
+    return (this.#flags & SYNCHRONOUS) !== 0;
+  }
+  set synchronous(on: boolean) {
+    this.#flags = on ? this.#flags | SYNCHRONOUS : this.#flags & ~SYNCHRONOUS;
+  }
+
+  /** The open steps have completed: the queue may flush and `next()` write directly. */
+  get ready(): boolean {
+    return (this.#flags & READY) !== 0;
+  }
+  set ready(on: boolean) {
+    this.#flags = on ? this.#flags | READY : this.#flags & ~READY;
   }
 
   /** A function listener (an object listener would cost Node's EventTarget an async wrapper and a promise per event). */
@@ -278,16 +313,10 @@ export class SubjectCore<In, Out> {
   waiting: Connection<In, Out> | undefined = undefined;
   /** The socket `next()` may write to at once (the current connection is OPEN). */
   openSocket: WebSocketLike | null = null;
-  state: ConnectionState = 'idle';
   /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
   adoptedEnd: CloseEvent | undefined = undefined;
   /** How the last connection closed, and whether the client closed it (read by request()). */
   lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
-  /**
-   * The open sequence, in order (see {@link OpenStep}): the user's handshake, if any, then the
-   * multiplexed topics re-subscribing (module-level steps: a subject costs no array for them).
-   */
-  readonly openSteps: readonly OpenStep[];
   /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
   status: ConnectionStatus = IDLE_STATUS;
   /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
@@ -310,12 +339,6 @@ export class SubjectCore<In, Out> {
 
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
-    // The user's handshake goes before everything else; multiplexed topics re-subscribe (and
-    // waiting requests go out) once it is done.
-    this.openSteps =
-      config.handshake === undefined
-        ? TOPICS_STEP_ONLY
-        : [handshakeStep(config.handshake as Handshake<In, Out>, config.serializer, config.deserializer), openTopics];
     this.highWaterMark = config.backpressure.high;
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
@@ -335,6 +358,21 @@ export class SubjectCore<In, Out> {
   get queued(): number {
     const queue = this.#queue;
     return queue === undefined ? 0 : queue.length;
+  }
+
+  /**
+   * The open sequence, in order (see {@link OpenStep}): the user's handshake, if any, then the
+   * multiplexed topics re-subscribing (and requests waiting for a connection going out). Made
+   * per open, so an idle subject keeps no array for it.
+   */
+  get openSteps(): readonly OpenStep[] {
+    const { handshake, serializer, deserializer } = this.config;
+    return handshake === undefined ? TOPICS_STEP_ONLY : [handshakeStep(handshake as Handshake<In, Out>, serializer, deserializer), openTopics];
+  }
+
+  /** The connection's state (`status.state`). */
+  get state(): ConnectionState {
+    return this.status.state;
   }
 
   get passive(): PassiveStreams {
@@ -880,7 +918,8 @@ export class SubjectCore<In, Out> {
 
   setState(state: ConnectionState): void {
     if (this.state === state) return;
-    this.setStatus(state === 'connecting' ? { state, attempt: this.attempt } : ({ state } as ConnectionStatus));
+    // Plain states share one frozen status each; a reconnect attempt gets its own.
+    this.setStatus(state === 'connecting' && this.attempt !== 0 ? { state, attempt: this.attempt } : PLAIN_STATUS[state]);
   }
 
   /**
@@ -901,7 +940,6 @@ export class SubjectCore<In, Out> {
   /** Sets the state with its details (reconnect() reports attempts, delays and causes this way). */
   setStatus(status: ConnectionStatus): void {
     const changed = this.state !== status.state;
-    this.state = status.state;
     this.status = status;
     if (changed) this.streams?.state?.next(status.state);
     this.streams?.status?.next(status);
