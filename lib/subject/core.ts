@@ -13,6 +13,7 @@ import { Heartbeat } from './heartbeat.js';
 import { handshakeStep, type Handshake } from './handshake.js';
 import type { CloseKind } from './close-error.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
+import { DirectSubscriber } from './direct-subscriber.js';
 import { SendGate } from './backpressure.js';
 import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
 import type { TopicRegistry } from './topics.js';
@@ -98,10 +99,11 @@ const CLOSED = 5;
 type Phase = typeof WAITING | typeof RESOLVING | typeof SOCKET_CONNECTING | typeof SOCKET_OPEN | typeof CLOSING | typeof CLOSED;
 
 const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
-// Bits of a Connection's flags.
-const CLIENT_CLOSING = 1;
-const SYNCHRONOUS = 2;
-const READY = 4;
+// Bits of a Connection's flags, above its phase.
+const PHASE_MASK = 7;
+const CLIENT_CLOSING = 8;
+const SYNCHRONOUS = 16;
+const READY = 32;
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
 
@@ -111,10 +113,26 @@ const isArray = Array.isArray as (value: unknown) => value is readonly unknown[]
  * empty, the connection goes into an exact-size one instead (anything else goes through rxjs).
  */
 function teardownBy(subscriber: Subscriber<unknown>, connection: Unsubscribable): TeardownLogic {
+  if (subscriber.closed) return connection; // rxjs runs it at once
+  if (subscriber instanceof DirectSubscriber) {
+    subscriber.connection = connection;
+    return undefined;
+  }
   const held = subscriber as unknown as { _finalizers?: unknown[] | null };
-  if (subscriber.closed || held._finalizers !== null) return connection;
+  if (held._finalizers !== null) return connection;
   held._finalizers = [connection];
   return undefined;
+}
+
+/** What a connection seldom sets (see Connection). */
+class SeldomConnectionState {
+  listener: ((event: Event) => void) | undefined = undefined;
+  finish: { code: number; reason: string } | undefined = undefined;
+  lastError: Event | undefined = undefined;
+  step: Subscription | undefined = undefined;
+  failure: CloseKind | undefined = undefined;
+  failureCause: unknown = undefined;
+  heartbeat: Heartbeat | undefined = undefined;
 }
 
 /**
@@ -126,29 +144,34 @@ function teardownBy(subscriber: Subscriber<unknown>, connection: Unsubscribable)
  */
 class Connection<In, Out> {
   readonly core: SubjectCore<In, Out>;
-  // The EventTarget listener, for sockets without an event sink (made when first needed).
-  #listener: ((event: Event) => void) | undefined = undefined;
+  // The EventTarget listener, a pending close, the last error, the running open step and why the
+  // client fails the connection: made on first write (a connection that just opens keeps none).
+  #seldom: SeldomConnectionState | undefined = undefined;
   socket: WebSocketLike | undefined = undefined;
-  phase: Phase = WAITING;
   // None, one (the usual case: no array for it) or several. An array is replaced, never mutated,
   // so a loop over it is safe against (un)subscribes during emission.
   #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined = undefined;
-  // CLIENT_CLOSING | SYNCHRONOUS | READY: one field rather than three.
-  #flags = 0;
-  /** complete()/error() before open: close with this once open and flushed. */
-  finish: { code: number; reason: string } | undefined = undefined;
-  lastError: Event | undefined = undefined;
-  /** The open step still running, if any. */
-  step: Subscription | undefined = undefined;
-  /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
-  failure: CloseKind | undefined = undefined;
-  /** What failed it (a handshake's error). */
-  failureCause: unknown = undefined;
-  /** The connection's heartbeat (the `heartbeat` option), from open to close. */
-  heartbeat: Heartbeat | undefined = undefined;
+  // The phase (low bits) | CLIENT_CLOSING | SYNCHRONOUS | READY: one field rather than four.
+  #flags: number = WAITING;
 
   constructor(core: SubjectCore<In, Out>) {
     this.core = core;
+  }
+
+  /** Where the connection is, from WAITING to CLOSED. */
+  get phase(): Phase {
+    return (this.#flags & PHASE_MASK) as Phase;
+  }
+  set phase(phase: Phase) {
+    this.#flags = (this.#flags & ~PHASE_MASK) | phase;
+  }
+
+  /** The connection's heartbeat (the `heartbeat` option), from open to close. */
+  get heartbeat(): Heartbeat | undefined {
+    return this.#seldom?.heartbeat;
+  }
+  set heartbeat(heartbeat: Heartbeat | undefined) {
+    if (heartbeat !== undefined || this.#seldom !== undefined) this.more.heartbeat = heartbeat;
   }
 
   /** The client started closing this connection (its subscribers will complete). */
@@ -175,9 +198,54 @@ class Connection<In, Out> {
     this.#flags = on ? this.#flags | READY : this.#flags & ~READY;
   }
 
+  // A TS-private getter, not `#more`: a class with #-private accessors costs a brand slot per instance.
+  private get more(): SeldomConnectionState {
+    return (this.#seldom ??= new SeldomConnectionState());
+  }
+
   /** A function listener (an object listener would cost Node's EventTarget an async wrapper and a promise per event). */
   get listener(): (event: Event) => void {
-    return (this.#listener ??= (event) => this.handleEvent(event));
+    return (this.more.listener ??= (event) => this.handleEvent(event));
+  }
+
+  /** complete()/error() before open: close with this once open and flushed. */
+  get finish(): { code: number; reason: string } | undefined {
+    return this.#seldom?.finish;
+  }
+  set finish(finish: { code: number; reason: string } | undefined) {
+    if (finish !== undefined || this.#seldom !== undefined) this.more.finish = finish;
+  }
+
+  /** The last error event of the socket. */
+  get lastError(): Event | undefined {
+    return this.#seldom?.lastError;
+  }
+  set lastError(event: Event | undefined) {
+    if (event !== undefined || this.#seldom !== undefined) this.more.lastError = event;
+  }
+
+  /** The open step still running, if any. */
+  get step(): Subscription | undefined {
+    return this.#seldom?.step;
+  }
+  set step(step: Subscription | undefined) {
+    if (step !== undefined || this.#seldom !== undefined) this.more.step = step;
+  }
+
+  /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
+  get failure(): CloseKind | undefined {
+    return this.#seldom?.failure;
+  }
+  set failure(kind: CloseKind | undefined) {
+    if (kind !== undefined || this.#seldom !== undefined) this.more.failure = kind;
+  }
+
+  /** What failed it (a handshake's error). */
+  get failureCause(): unknown {
+    return this.#seldom?.failureCause;
+  }
+  set failureCause(cause: unknown) {
+    if (cause !== undefined || this.#seldom !== undefined) this.more.failureCause = cause;
   }
 
   handleEvent(event: Event): void {
@@ -302,44 +370,35 @@ export class PassiveStreams {
 
 }
 
+/** What a subject seldom sets, kept apart so an idle subject carries none of it. */
+class SeldomState<In, Out> {
+  queue: OutboundQueue | undefined = undefined;
+  sendGate: SendGate | undefined = undefined;
+  adoptedEnd: CloseEvent | undefined = undefined;
+  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
+  attempt = 0;
+  reconnectHooks: ReconnectHooks | undefined = undefined;
+  topics: TopicRegistry<In, Out> | undefined = undefined;
+  reconnectHolds = 0;
+  waiting: Connection<In, Out> | undefined = undefined;
+  streams: PassiveStreams | undefined = undefined;
+  gated = false;
+}
+
 /** @internal The state and behaviour behind a `WebSocketSubject`. */
 export class SubjectCore<In, Out> {
   readonly config: NormalizedConfig<In, Out>;
-  // Made on first use (most subjects never queue while connected).
-  #queue: OutboundQueue | undefined = undefined;
+  // The outbound queue, the send gate, reconnect()'s and topics' state: made on first write.
+  #seldom: SeldomState<In, Out> | undefined = undefined;
   /** The live (or closing) connection. */
   current: Connection<In, Out> | undefined = undefined;
-  /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
-  waiting: Connection<In, Out> | undefined = undefined;
   /** The socket `next()` may write to at once (the current connection is OPEN). */
   openSocket: WebSocketLike | null = null;
-  /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
-  adoptedEnd: CloseEvent | undefined = undefined;
-  /** How the last connection closed, and whether the client closed it (read by request()). */
-  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
   /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
   status: ConnectionStatus = IDLE_STATUS;
-  /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
-  attempt = 0;
-  /** reconnect()'s coordinator on this subject, while one is attached. */
-  reconnectHooks: ReconnectHooks | undefined = undefined;
-  /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
-  topics: TopicRegistry<In, Out> | undefined = undefined;
-  /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
-  reconnectHolds = 0;
-  /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
-  gated = false;
-  /** The send gate's high-water mark (`Infinity` with `backpressure: false`), read on the `next()` fast path. */
-  readonly highWaterMark: number;
-  // Made on first use (gating, writable$/bufferedAmount$, gate(), the Node streams).
-  #sendGate: SendGate | undefined = undefined;
-
-  // Passive streams, made on first use (a subject nobody watches stays small).
-  streams: PassiveStreams | undefined = undefined;
-
+  
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
-    this.highWaterMark = config.backpressure.high;
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
       // passive streams see it even before anyone subscribes.
@@ -349,15 +408,95 @@ export class SubjectCore<In, Out> {
     }
   }
 
+  // A TS-private getter, not `#more` (a #-private accessor costs a brand slot per instance).
+  private get more(): SeldomState<In, Out> {
+    return (this.#seldom ??= new SeldomState());
+  }
+
+  /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
+  get waiting(): Connection<In, Out> | undefined {
+    return this.#seldom?.waiting;
+  }
+  set waiting(connection: Connection<In, Out> | undefined) {
+    if (connection !== undefined || this.#seldom !== undefined) this.more.waiting = connection;
+  }
+
+  /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
+  get gated(): boolean {
+    const seldom = this.#seldom;
+    return seldom !== undefined && seldom.gated;
+  }
+  set gated(gated: boolean) {
+    if (gated || this.#seldom !== undefined) this.more.gated = gated;
+  }
+
+  /** The passive streams, made on first use (a subject nobody watches stays small). */
+  get streams(): PassiveStreams | undefined {
+    return this.#seldom?.streams;
+  }
+
+  /** The send gate's high-water mark (`Infinity` with `backpressure: false`). */
+  get highWaterMark(): number {
+    return this.config.backpressure.high;
+  }
+
   /** The outbound queue, made on first use. */
   get queue(): OutboundQueue {
-    return (this.#queue ??= new OutboundQueue(this.config.queueLimit, this.config.overflow, this));
+    return (this.more.queue ??= new OutboundQueue(this.config.queueLimit, this.config.overflow, this));
   }
 
   /** How many messages wait in the outbound queue. */
   get queued(): number {
-    const queue = this.#queue;
+    const queue = this.#seldom?.queue;
     return queue === undefined ? 0 : queue.length;
+  }
+
+  /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
+  get adoptedEnd(): CloseEvent | undefined {
+    return this.#seldom?.adoptedEnd;
+  }
+  set adoptedEnd(event: CloseEvent | undefined) {
+    if (event !== undefined || this.#seldom !== undefined) this.more.adoptedEnd = event;
+  }
+
+  /** How the last connection closed, and whether the client closed it (read by request()). */
+  get lastClose(): { readonly event: CloseEvent; readonly byClient: boolean } | undefined {
+    return this.#seldom?.lastClose;
+  }
+  set lastClose(close: { readonly event: CloseEvent; readonly byClient: boolean } | undefined) {
+    if (close !== undefined || this.#seldom !== undefined) this.more.lastClose = close;
+  }
+
+  /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
+  get attempt(): number {
+    return this.#seldom?.attempt ?? 0;
+  }
+  set attempt(attempt: number) {
+    if (attempt !== 0 || this.#seldom !== undefined) this.more.attempt = attempt;
+  }
+
+  /** reconnect()'s coordinator on this subject, while one is attached. */
+  get reconnectHooks(): ReconnectHooks | undefined {
+    return this.#seldom?.reconnectHooks;
+  }
+  set reconnectHooks(hooks: ReconnectHooks | undefined) {
+    if (hooks !== undefined || this.#seldom !== undefined) this.more.reconnectHooks = hooks;
+  }
+
+  /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
+  get topics(): TopicRegistry<In, Out> | undefined {
+    return this.#seldom?.topics;
+  }
+  set topics(topics: TopicRegistry<In, Out> | undefined) {
+    if (topics !== undefined || this.#seldom !== undefined) this.more.topics = topics;
+  }
+
+  /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
+  get reconnectHolds(): number {
+    return this.#seldom?.reconnectHolds ?? 0;
+  }
+  set reconnectHolds(holds: number) {
+    if (holds !== 0 || this.#seldom !== undefined) this.more.reconnectHolds = holds;
   }
 
   /**
@@ -376,12 +515,12 @@ export class SubjectCore<In, Out> {
   }
 
   get passive(): PassiveStreams {
-    return (this.streams ??= new PassiveStreams());
+    return (this.more.streams ??= new PassiveStreams());
   }
 
   /** The send gate (backpressure), made on first use. */
   get sendGate(): SendGate {
-    return (this.#sendGate ??= new SendGate(this, this.config.backpressure));
+    return (this.more.sendGate ??= new SendGate(this, this.config.backpressure));
   }
 
   /**
@@ -600,10 +739,10 @@ export class SubjectCore<In, Out> {
     // Ready: queued messages go out in order, then next() writes directly.
     connection.ready = true;
     this.openSocket = socket;
-    this.#sendGate?.attach(socket);
+    this.#seldom?.sendGate?.attach(socket);
     this.flush();
     this.finishIfDrained(connection);
-    this.#sendGate?.notify();
+    this.#seldom?.sendGate?.notify();
     if (connection === this.current && connection.phase === SOCKET_OPEN) this.reconnectHooks?.ready();
   }
 
@@ -665,7 +804,7 @@ export class SubjectCore<In, Out> {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.#sendGate?.detach();
+      this.#seldom?.sendGate?.detach();
     }
     connection.step?.unsubscribe();
     connection.step = undefined;
@@ -731,7 +870,7 @@ export class SubjectCore<In, Out> {
     connection.phase = CLOSED;
     if (this.openSocket === connection.socket) {
       this.openSocket = null;
-      this.#sendGate?.detach();
+      this.#seldom?.sendGate?.detach();
     }
     connection.socket = undefined;
     const isCurrent = connection === this.current;
@@ -818,7 +957,7 @@ export class SubjectCore<In, Out> {
 
   /** Sends the queued messages in order, in one loop, while the socket stays OPEN and the send gate open. */
   flush(): void {
-    const queue = this.#queue;
+    const queue = this.#seldom?.queue;
     const socket = this.openSocket;
     if (socket === null || queue === undefined) return;
     while (queue.length > 0 && !this.gated && this.openSocket === socket && socket.readyState === OPEN) {
@@ -908,7 +1047,7 @@ export class SubjectCore<In, Out> {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.#sendGate?.detach();
+      this.#seldom?.sendGate?.detach();
     }
     if (this.current === connection) this.setState('closing');
     socket.close(code, reason);

@@ -1,5 +1,6 @@
 import type { CloseEvent } from '../websocket/events.js';
-import { BehaviorSubject, Observable, Subject, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, Subscriber, config as rxjsConfig, type Observer, type Subscription, type TeardownLogic } from 'rxjs';
+import { DirectSubscriber } from './direct-subscriber.js';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
@@ -11,6 +12,21 @@ import type { WebSocketMessage } from './socket-like.js';
 import { kSendGate, type SendGate } from './backpressure.js';
 import { sendAll, type GateOptions } from '../operators/gate.js';
 import type { ObservableInput } from 'rxjs';
+
+/** Whether `value` is a subscriber already (as rxjs decides it: it then subscribes it as it is). */
+function isSubscriberLike(value: unknown): boolean {
+  if (value instanceof Subscriber) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate['next'] === 'function' &&
+    typeof candidate['error'] === 'function' &&
+    typeof candidate['complete'] === 'function' &&
+    typeof candidate['unsubscribe'] === 'function' &&
+    typeof candidate['add'] === 'function' &&
+    typeof candidate['remove'] === 'function'
+  );
+}
 
 /**
  * A WebSocket connection as an RxJS stream: an `Observable<Out>` of the messages received (after
@@ -47,6 +63,35 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   constructor(urlOrConfig: string | URL | WebSocketSubjectConfig<In, Out>) {
     super();
     this.#core = new SubjectCore<In, Out>(normalizeConfig<In, Out>(urlOrConfig));
+  }
+
+  /**
+   * Subscribes to the messages (the first subscriber opens the connection), as `Observable`'s
+   * `subscribe()` does. An observer or function is called directly (one subscriber object per
+   * subscription rather than rxjs's three); an rxjs Subscriber, the deprecated three-callback form
+   * and rxjs's deprecated context and synchronous-error settings go through rxjs's own path.
+   *
+   * @example
+   * const subscription = ws$.subscribe({ next: (m) => render(m), error: (e) => showOffline(e) });
+   */
+  override subscribe(observerOrNext?: Partial<Observer<Out>> | ((value: Out) => void) | null): Subscription;
+  /** @deprecated As rxjs's: pass an observer instead of three callbacks. */
+  override subscribe(next?: ((value: Out) => void) | null, error?: ((error: unknown) => void) | null, complete?: (() => void) | null): Subscription;
+  override subscribe(
+    observerOrNext?: Partial<Observer<Out>> | ((value: Out) => void) | null,
+    error?: ((error: unknown) => void) | null,
+    complete?: (() => void) | null,
+  ): Subscription {
+    if (error != null || complete != null || isSubscriberLike(observerOrNext) || rxjsConfig.useDeprecatedNextContext || rxjsConfig.useDeprecatedSynchronousErrorHandling) {
+      return super.subscribe(observerOrNext as (value: Out) => void, error, complete);
+    }
+    const subscriber = new DirectSubscriber<Out>(observerOrNext);
+    try {
+      subscriber.add(this._subscribe(subscriber));
+    } catch (thrown) {
+      subscriber.error(thrown);
+    }
+    return subscriber;
   }
 
   /** @internal Observable's subscribe hook (a method, not a per-subject closure). */

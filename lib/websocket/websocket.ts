@@ -29,9 +29,13 @@ const kRunHandler = Symbol('rxws.runHandler');
 const SEND_BINARY = Object.freeze({ binary: true });
 const SEND_TEXT = Object.freeze({ binary: false });
 // Bits of WebSocket's #flags.
-const COPY_BINARY = 1; // an adopted server-side socket: unmasked frames reference the caller's bytes
-const COALESCE = 2; // the writes of a tick are corked together
-const READING_BLOB = 4; // a queued Blob is being read; later sends wait behind it
+const STATE_MASK = 3; // the two low bits: our readyState (CONNECTING..CLOSED)
+const COPY_BINARY = 4; // an adopted server-side socket: unmasked frames reference the caller's bytes
+const COALESCE = 8; // the writes of a tick are corked together
+const READING_BLOB = 16; // a queued Blob is being read; later sends wait behind it
+const BINARY_TYPE_SHIFT = 5; // two bits: the index of binaryType in BINARY_TYPES
+const BINARY_TYPE_MASK = 3 << BINARY_TYPE_SHIFT;
+const BINARY_TYPES: readonly BinaryType[] = ['blob', 'arraybuffer', 'nodebuffer'];
 // Coalescing pays for small messages; past this many bytes held, the batch is written at once
 // (holding large frames until the end of the tick only delays them).
 const COALESCE_LIMIT = 64 * 1024;
@@ -133,6 +137,15 @@ interface PendingOperation {
   closeReason?: string;
 }
 
+/** What a socket seldom sets (see WebSocket's #seldom). */
+class SeldomSocketState {
+  failure: Error | undefined = undefined;
+  pending: FifoQueue<PendingOperation> | undefined = undefined;
+  controls: NodeControls | undefined = undefined;
+  writeListeners: (() => void) | (() => void)[] | undefined = undefined;
+  extensions = '';
+}
+
 /** Adoption details for a socket accepted by a `ws` server. */
 export interface AdoptOptions {
   [kAdopt]: WsSocket;
@@ -162,28 +175,73 @@ export class WebSocket extends EventTarget {
   readonly #url: string;
   // Computed at the first message (an idle connection keeps no string for it).
   #origin: string | undefined = undefined;
-  // COPY_BINARY | COALESCE | READING_BLOB: one field rather than three.
-  #flags: number;
+  // The state | COPY_BINARY | COALESCE | READING_BLOB | the binaryType: one field rather than five.
+  #flags = 0;
   #corked: Socket | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #corkedBytes = 0;
-  #state: ReadyState;
   #bufferedAmount = 0;
-  #extensions = '';
-  #binaryType: BinaryType = 'blob';
-  #failure: Error | undefined;
   // Sizes of the writes handed to `ws`, in order; `ws` completes writes in order.
   #inFlight: FifoQueue<number> | undefined;
   #onWritten: ((error?: Error | null) => void) | undefined;
-  // Operations queued behind a Blob that is being read, so message order holds.
-  #pending: FifoQueue<PendingOperation> | undefined;
-  #controls: NodeControls | undefined;
-  // One write listener (the usual case) or several; no Set for an idle connection.
-  #writeListeners: (() => void) | (() => void)[] | undefined;
   /** @internal See `kEventSink`: the subject layer's single listener. */
   [kEventSink]: EventSink | undefined = undefined;
   // The on… attributes, made when one is first set (many sockets use listeners only).
   #handlers: Handlers | undefined = undefined;
+  // Sends waiting behind a Blob, write listeners, Node controls, negotiated extensions and the
+  // failure to report: made on first write (an idle connection keeps none).
+  #seldom: SeldomSocketState | undefined = undefined;
+
+  get #state(): ReadyState {
+    return (this.#flags & STATE_MASK) as ReadyState;
+  }
+  set #state(state: ReadyState) {
+    this.#flags = (this.#flags & ~STATE_MASK) | state;
+  }
+
+  get #more(): SeldomSocketState {
+    return (this.#seldom ??= new SeldomSocketState());
+  }
+  get #failure(): Error | undefined {
+    return this.#seldom?.failure;
+  }
+  set #failure(error: Error | undefined) {
+    if (error !== undefined || this.#seldom !== undefined) this.#more.failure = error;
+  }
+  // Operations queued behind a Blob that is being read, so message order holds.
+  get #pending(): FifoQueue<PendingOperation> | undefined {
+    return this.#seldom?.pending;
+  }
+  set #pending(queue: FifoQueue<PendingOperation> | undefined) {
+    if (queue !== undefined || this.#seldom !== undefined) this.#more.pending = queue;
+  }
+  get #controls(): NodeControls | undefined {
+    return this.#seldom?.controls;
+  }
+  set #controls(controls: NodeControls | undefined) {
+    this.#more.controls = controls;
+  }
+  // One write listener (the usual case) or several; no Set for an idle connection.
+  get #writeListeners(): (() => void) | (() => void)[] | undefined {
+    return this.#seldom?.writeListeners;
+  }
+  set #writeListeners(listeners: (() => void) | (() => void)[] | undefined) {
+    if (listeners !== undefined || this.#seldom !== undefined) this.#more.writeListeners = listeners;
+  }
+  // The Sec-WebSocket-Extensions the server agreed to ('' for none, the usual case).
+  get #extensions(): string {
+    return this.#seldom?.extensions ?? '';
+  }
+  set #extensions(extensions: string) {
+    if (extensions !== '' || this.#seldom !== undefined) this.#more.extensions = extensions;
+  }
+  // In #flags: the index of the type in BINARY_TYPES.
+  get #binaryType(): BinaryType {
+    return BINARY_TYPES[(this.#flags & BINARY_TYPE_MASK) >> BINARY_TYPE_SHIFT]!;
+  }
+  set #binaryType(type: BinaryType) {
+    this.#flags = (this.#flags & ~BINARY_TYPE_MASK) | (BINARY_TYPES.indexOf(type) << BINARY_TYPE_SHIFT);
+  }
 
   /**
    * Opens a connection to `url`.
@@ -208,7 +266,7 @@ export class WebSocket extends EventTarget {
       this.#state = adopted.readyState as ReadyState;
       this.#extensions = adopted.extensions;
       // Unmasked server frames reference the caller's bytes until written: copy them.
-      this.#flags = COPY_BINARY | ((options as { coalesce?: boolean }).coalesce !== false ? COALESCE : 0);
+      this.#flags |= COPY_BINARY | ((options as { coalesce?: boolean }).coalesce !== false ? COALESCE : 0);
     } else {
       const record = parseWebSocketUrl(url);
       const list = parseProtocols(protocols);
@@ -216,7 +274,7 @@ export class WebSocket extends EventTarget {
       // TLS options matter only for wss: (or a redirect there); `ws` keeps its options object for
       // the life of the connection, so a plain ws: connection does not carry them.
       if (record.protocol === 'ws:' && wsOptions.followRedirects !== true) delete wsOptions.rejectUnauthorized;
-      this.#flags = coalesce ? COALESCE : 0;
+      if (coalesce) this.#flags |= COALESCE;
       // Our own timer rather than `ws`'s (a socket timeout that Node keeps allocated for the life
       // of the connection): it is gone once the handshake ends.
       if (handshakeTimeout !== undefined && handshakeTimeout > 0) {

@@ -232,13 +232,15 @@ describe('toWritable', () => {
     const server = await createTestServer();
     const before = timeouts();
     const socket = new WebSocket(server.url);
+    const accepted = server.nextConnection();
     const source = Readable.from((async function* () {
       yield 'one';
-      await delay(20);
+      // Fail once 'one' has arrived, i.e. on an open connection (a fixed delay raced the handshake).
+      await (await accepted).nextMessage();
       throw new Error('source broke');
     })());
     const failure = pipeline(source, toWritable(socket));
-    const connection = await server.nextConnection();
+    const connection = await accepted;
     await expect(failure).rejects.toThrow('source broke');
     const closed = await connection.waitForClose();
     expect(closed.code).toBe(1000);
