@@ -5,6 +5,7 @@
 //   node bench/streams.mjs                 # 256 MiB and 1 GiB, each direction, 3 rounds (≈1.5 min)
 //   node bench/streams.mjs --sizes=64,256 --rounds=1     # MiB
 //   node bench/streams.mjs --case=rxws,upload,1024       # one case in this process (used by the runner)
+//                                    (a case run by hand takes the allocator settings of its shell)
 //
 // Every case runs in a fresh `node` process against a fresh bench/server.mjs process:
 //   upload:   pipeline(Readable of 64 KiB chunks, <client writable>)  → /sink (the server drops data)
