@@ -12,7 +12,9 @@ registerTests({
     const replies = firstValueFrom(subject.pipe(take(3), toArray()));
     for (let n = 1; n <= 3; n++) subject.next({ n }); // queued until open
     const got = await replies;
-    await delay(50);
+    // The last unsubscribe closes with 1000: wait for the close to finish (a fixed 50 ms flaked
+    // on a loaded machine), at most 3 s.
+    for (let waited = 0; states[states.length - 1] !== 'closed' && waited < 3000; waited += 10) await delay(10);
     stateSub.unsubscribe();
     return { got, states, native: typeof WebSocket === 'function' };
   },
