@@ -14,6 +14,7 @@ export {
   toWritable,
   DEFAULT_INBOUND_HIGH_WATER_MARK,
   DEFAULT_OUTBOUND_HIGH_WATER_MARK,
+  DEFAULT_MAX_BUFFERED_AMOUNT,
   type AsyncIterableOptions,
   type ReadableOptions,
   type WritableOptions,

@@ -217,6 +217,49 @@ describe('toWritable', () => {
     expect(closed.code).toBe(1000); // the Writable was the last subscriber
   });
 
+  it.each([
+    ['the default maxBufferedAmount (64 KiB)', undefined, 0, 128 * KiB],
+    ['maxBufferedAmount: Infinity (the send gate alone)', Infinity, 512 * KiB, MiB + 64 * KiB],
+  ] as const)('with %s, a stalled pipeline keeps that much in flight', async (_label, maxBufferedAmount, atLeast, atMost) => {
+    const server = await createTestServer({ maxPayload: MiB });
+    // The subject's gate at its default (1 MiB): the Writable's own budget is what holds first.
+    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x });
+    const total = 600; // 37.5 MiB, far more than the kernel's socket buffers take
+    let pulled = 0;
+    const source = Readable.from((function* () {
+      for (let i = 0; i < total; i++) {
+        pulled++;
+        yield chunk(i);
+      }
+    })());
+    const writable = toWritable(subject, maxBufferedAmount === undefined ? {} : { maxBufferedAmount });
+    const connection = await server.nextConnection();
+    connection.stopReading();
+    const done = pipeline(source, writable);
+    await until(() => {
+      const before = pulled;
+      return before > 0 && subject.bufferedAmount > 0 && pulled === before;
+    });
+    await delay(300); // stalled: nothing more is pulled
+    const stalledAt = pulled;
+    await delay(100);
+    expect(pulled).toBe(stalledAt);
+    expect(pulled).toBeLessThan(total);
+    expect(subject.bufferedAmount).toBeGreaterThanOrEqual(atLeast);
+    expect(subject.bufferedAmount).toBeLessThanOrEqual(atMost);
+    connection.resumeReading();
+    await done;
+    await until(() => connection.messages.length === total);
+    expect(connection.messages.map(seqOf)).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
+
+  it('validates maxBufferedAmount', () => {
+    const subject = webSocket<string>({ url: 'ws://127.0.0.1:9', serializer: (x) => x });
+    for (const bad of [-1, Number.NaN, '64k', null]) {
+      expect(() => toWritable(subject, { maxBufferedAmount: bad as never })).toThrow(/maxBufferedAmount/);
+    }
+  });
+
   it('closeOnFinish: true closes the connection even with other subscribers, and finishes once closed', async () => {
     const server = await createTestServer();
     const subject = webSocket<string>({ url: server.url, serializer: (x) => x });
