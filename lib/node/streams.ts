@@ -39,9 +39,10 @@ export interface WritableOptions {
   /** The Writable's `highWaterMark`, in chunks (object mode). Default 16. */
   highWaterMark?: number;
   /**
-   * On rxws's Node socket, a write is called back only once the socket's `bufferedAmount` is at
-   * most this many bytes (besides the send gate being open), so a pipeline keeps about this much
-   * in flight rather than the gate's high-water mark. Bytes >= 0; default 64 KiB (about one
+   * A write is called back only once the socket's `bufferedAmount` is at most this many bytes
+   * (besides the send gate being open), so a pipeline keeps about this much in flight rather
+   * than the gate's high-water mark (woken by write completions; polled, as the gate does, on a
+   * socket that reports none). Bytes >= 0; default 64 KiB (about one
    * large chunk, as `ws`'s `createWebSocketStream`); `Infinity`: follow the send gate only.
    * Fewer bytes in flight means fewer live frame buffers, which on glibc also means fewer pages
    * freed and faulted in again: it measured 1.2x faster uploads there (see docs/performance.md).
@@ -401,7 +402,9 @@ class WebSocketWritable extends Writable {
   #closeWatch: { unsubscribe(): void } | undefined;
   #lastClose: { code: number; reason: string; wasClean: boolean } | undefined = undefined;
   #cancel: (() => void) | undefined = undefined;
+  // Wakes the wait in progress (#wake) on write completions; made for the first wait.
   #waker: DrainWaker | undefined = undefined;
+  #wake: (() => void) | undefined = undefined;
   /** We closed the connection ourselves (closeOnFinish, or our own unsubscribe). */
   #closing = false;
   #onClosed: (() => void) | undefined = undefined;
@@ -441,11 +444,12 @@ class WebSocketWritable extends Writable {
     this.#send(chunks.map((c) => c.chunk), 0, callback);
   }
 
-  // Sends chunks from `index` while writing is allowed; calls back once it is again after the last.
+  // Sends chunks from `index` while the gate is open and at most #maxBuffered bytes are in
+  // flight; calls back once that holds again after the last.
   #send(chunks: unknown[], index: number, callback: (error?: Error | null) => void): void {
     while (index < chunks.length) {
-      if (!this.#mayWrite()) {
-        this.#wait(() => this.#send(chunks, index, callback));
+      if (!this.#within(this.#maxBuffered)) {
+        this.#whenWithin(this.#maxBuffered, () => this.#send(chunks, index, callback));
         return;
       }
       try {
@@ -455,62 +459,44 @@ class WebSocketWritable extends Writable {
         return;
       }
     }
-    if (!this.#mayWrite()) {
-      this.#wait(() => this.#send(chunks, index, callback));
-      return;
-    }
-    callback();
+    this.#whenWithin(this.#maxBuffered, callback);
   }
 
-  // The send gate is open and at most #maxBuffered bytes are in flight (a socket that reports no
-  // writes is left to the gate alone).
-  #mayWrite(): boolean {
+  /** Whether the send gate is open and at most `limit` bytes are in flight. */
+  #within(limit: number): boolean {
     const gate = this.#gate;
-    if (!gate.canWrite) return false;
-    const socket = gate.socket;
-    return socket === null || socket.bufferedAmount <= this.#maxBuffered || getNodeControls(socket) === undefined;
+    return gate.canWrite && gate.socket!.bufferedAmount <= limit;
   }
 
-  // Runs `then` once writing may be allowed again: the gate reopening, or a write completing.
-  // A close meanwhile ends the wait through the subscription (destroy cancels it).
-  #wait(then: () => void): void {
+  // Runs `then` once #within(limit) holds: woken by the gate reopening, or by write completions
+  // (polled on a socket that reports none). A close meanwhile ends the wait: destroy cancels it.
+  #whenWithin(limit: number, then: () => void): void {
     const gate = this.#gate;
-    const socket = gate.canWrite ? gate.socket : null;
-    const controls = socket === null ? undefined : getNodeControls(socket);
-    if (controls === undefined) {
-      this.#cancel = gate.whenWritable(() => {
-        this.#cancel = undefined;
-        then();
-      });
-      return;
-    }
-    const remove = controls.onWritten(() => {
-      // Completions arrive in order; wait for the one that brings the socket within the budget.
-      if (socket!.bufferedAmount > this.#maxBuffered && gate.socket === socket) return;
-      remove();
-      this.#cancel = undefined;
+    const check = (): void => {
+      if (!gate.canWrite) {
+        this.#waker?.disarm();
+        this.#cancel = gate.whenWritable(() => {
+          this.#cancel = undefined;
+          check();
+        });
+        return;
+      }
+      const socket = gate.socket!;
+      if (socket.bufferedAmount > limit) {
+        this.#wake = check;
+        (this.#waker ??= new DrainWaker(() => this.#wake?.(), gate.marks.poll)).arm(socket);
+        return;
+      }
+      this.#wake = undefined;
+      this.#waker?.disarm();
       then();
-    });
-    this.#cancel = remove;
+    };
+    check();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    const gate = this.#gate;
-    const written = (): void => {
-      if (!gate.canWrite) {
-        this.#cancel = gate.whenWritable(written);
-        return;
-      }
-      const socket = gate.socket;
-      if (socket !== null && socket.bufferedAmount > 0) {
-        if (this.#waker === undefined) {
-          this.#waker = new DrainWaker(written, gate.marks.poll);
-          this.#waker.arm(socket);
-        }
-        return;
-      }
-      this.#waker?.disarm();
-      this.#waker = undefined;
+    // Everything written first: nothing queued, nothing in flight.
+    this.#whenWithin(0, () => {
       if (!this.#closeOnFinish) {
         callback();
         return;
@@ -521,15 +507,14 @@ class WebSocketWritable extends Writable {
       };
       this.#closing = true;
       this.#subject.complete();
-    };
-    written();
+    });
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#cancel?.();
     this.#cancel = undefined;
     this.#waker?.disarm();
-    this.#waker = undefined;
+    this.#wake = undefined;
     this.#onClosed = undefined;
     this.#closeWatch?.unsubscribe();
     this.#closeWatch = undefined;

@@ -2,7 +2,7 @@
 // connections, and the passive event streams. Kept apart from the public class so the class's
 // surface is only its API.
 import type { CloseEvent } from '../websocket/events.js';
-import { config as rxjsConfig, from, type BehaviorSubject, type Subject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { from, type BehaviorSubject, type Subject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
@@ -14,6 +14,7 @@ import { handshakeStep, type Handshake } from './handshake.js';
 import type { CloseKind } from './close-error.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { DirectSubscriber } from './direct-subscriber.js';
+import { reportUnhandledError } from './report-unhandled.js';
 import { SendGate } from './backpressure.js';
 import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
 import type { TopicRegistry } from './topics.js';
@@ -1119,11 +1120,3 @@ function callObserver<T>(observer: { next: (value: T) => void }, value: T): void
   }
 }
 
-function reportUnhandledError(error: unknown): void {
-  const { onUnhandledError } = rxjsConfig;
-  if (onUnhandledError) onUnhandledError(error);
-  else
-    setTimeout(() => {
-      throw error;
-    });
-}

@@ -2,19 +2,11 @@
 // wraps a ConsumerObserver that wraps the observer, plus an array (room for 16) for its first
 // teardown: three objects and an array per subscription, and two calls per message. This is one
 // object and one call, with the same contract.
-import { Observable, Subscriber, type Observer, type Unsubscribable } from 'rxjs';
+import { Subscriber, type Observer, type Unsubscribable } from 'rxjs';
+import { reportUnhandledError } from './report-unhandled.js';
 
 /** What a `subscribe()` call gave: an observer with some of next/error/complete, or a next function. */
 export type Consumer<T> = Partial<Observer<T>> | ((value: T) => void);
-
-/**
- * Reports an error nobody handles exactly as rxjs does (`config.onUnhandledError`, or thrown
- * asynchronously through rxjs's timeout provider, which the TestScheduler virtualizes): by
- * erroring a subscription that has no error callback. Only on the error path.
- */
-function reportUnhandled(error: unknown): void {
-  new Observable<never>((subscriber) => subscriber.error(error)).subscribe();
-}
 
 /**
  * @internal A subscriber that calls the consumer directly: a throw in a callback, or an error
@@ -38,7 +30,7 @@ export class DirectSubscriber<T> extends Subscriber<T> {
       if (typeof consumer === 'function') consumer(value);
       else if (consumer.next) consumer.next(value);
     } catch (error) {
-      reportUnhandled(error);
+      reportUnhandledError(error);
     }
   }
 
@@ -46,9 +38,9 @@ export class DirectSubscriber<T> extends Subscriber<T> {
     const consumer = this.destination as Consumer<T>;
     try {
       if (typeof consumer !== 'function' && consumer.error) consumer.error(error);
-      else reportUnhandled(error);
+      else reportUnhandledError(error);
     } catch (thrown) {
-      reportUnhandled(thrown);
+      reportUnhandledError(thrown);
     } finally {
       this.unsubscribe();
     }
@@ -59,7 +51,7 @@ export class DirectSubscriber<T> extends Subscriber<T> {
     try {
       if (typeof consumer !== 'function' && consumer.complete) consumer.complete();
     } catch (error) {
-      reportUnhandled(error);
+      reportUnhandledError(error);
     } finally {
       this.unsubscribe();
     }
