@@ -105,6 +105,7 @@ const PHASE_MASK = 7;
 const CLIENT_CLOSING = 8;
 const SYNCHRONOUS = 16;
 const READY = 32;
+const withFlag = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
 
@@ -180,7 +181,7 @@ class Connection<In, Out> {
     return (this.#flags & CLIENT_CLOSING) !== 0;
   }
   set clientClosing(on: boolean) {
-    this.#flags = on ? this.#flags | CLIENT_CLOSING : this.#flags & ~CLIENT_CLOSING;
+    this.#flags = withFlag(this.#flags, CLIENT_CLOSING, on);
   }
 
   /** True while `start()` runs synchronously inside a subscribe(). */
@@ -188,7 +189,7 @@ class Connection<In, Out> {
     return (this.#flags & SYNCHRONOUS) !== 0;
   }
   set synchronous(on: boolean) {
-    this.#flags = on ? this.#flags | SYNCHRONOUS : this.#flags & ~SYNCHRONOUS;
+    this.#flags = withFlag(this.#flags, SYNCHRONOUS, on);
   }
 
   /** The open steps have completed: the queue may flush and `next()` write directly. */
@@ -196,7 +197,7 @@ class Connection<In, Out> {
     return (this.#flags & READY) !== 0;
   }
   set ready(on: boolean) {
-    this.#flags = on ? this.#flags | READY : this.#flags & ~READY;
+    this.#flags = withFlag(this.#flags, READY, on);
   }
 
   // A TS-private getter, not `#more`: a class with #-private accessors costs a brand slot per instance.
@@ -268,7 +269,8 @@ class Connection<In, Out> {
 
   // The receive hot path: raw event to message$, deserialize once, fan out.
   receive(event: MessageEvent): void {
-    if (this.phase !== SOCKET_OPEN && this.phase !== CLOSING) return;
+    const phase = this.phase;
+    if (phase !== SOCKET_OPEN && phase !== CLOSING) return;
     const core = this.core;
     const heartbeat = this.heartbeat;
     if (heartbeat !== undefined) heartbeat.alive = true; // any inbound message is a sign of life

@@ -77,13 +77,22 @@ describe('write coalescing', () => {
     socket.close();
   });
 
-  it('sends a reply from a message handler at once when that frame was the last one read', async () => {
+  /**
+   * A socket that answers every message with `re <data>`, counting its writes; `writesAfterHandler`
+   * gets the write count right after each message was handled (a listener on the raw ws socket,
+   * added after rxws's, runs then).
+   */
+  async function replyingSocket() {
     const { socket, connection } = await connect();
     const counts = countWrites(socket);
     const writesAfterHandler: number[] = [];
     socket.onmessage = (event) => socket.send(`re ${String(event.data)}`);
-    // Listening on the raw ws socket after rxws: runs right after rxws has handled the message.
     getNodeControls(socket)!.raw.on('message', () => writesAfterHandler.push(counts.writes.length));
+    return { socket, connection, counts, writesAfterHandler };
+  }
+
+  it('sends a reply from a message handler at once when that frame was the last one read', async () => {
+    const { socket, connection, writesAfterHandler } = await replyingSocket();
     connection.send('ping');
     expect(await nextMessages(connection, 1)).toEqual(['re ping']);
     expect(writesAfterHandler).toEqual([1]); // written before the tick ended, not held for it
@@ -91,11 +100,7 @@ describe('write coalescing', () => {
   });
 
   it('sends the replies to frames parsed from one read together, after the last of them', async () => {
-    const { socket, connection } = await connect();
-    const counts = countWrites(socket);
-    const writesAfterHandler: number[] = [];
-    socket.onmessage = (event) => socket.send(`re ${String(event.data)}`);
-    getNodeControls(socket)!.raw.on('message', () => writesAfterHandler.push(counts.writes.length));
+    const { socket, connection, counts, writesAfterHandler } = await replyingSocket();
     const batch = ['a', 'b', 'c'].map((payload) => buildFrame({ opcode: 0x1, payload }));
     connection.sendRaw(Uint8Array.from(batch.flatMap((frame) => [...frame]))); // one TCP write
     expect(await nextMessages(connection, 3)).toEqual(['re a', 're b', 're c']);
