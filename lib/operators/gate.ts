@@ -144,8 +144,8 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
       socketOf = () => gateOf.socket;
     } else {
       const onClose = (event: Event): void => closedEarly(event as unknown as CloseInfo);
-      target.addEventListener('close', onClose);
-      subscriptions.add(() => target.removeEventListener('close', onClose));
+      target.addEventListener!('close', onClose);
+      subscriptions.add(() => target.removeEventListener!('close', onClose));
       send = (value) => target.send(value as WebSocketMessage);
       socketOf = () => target;
     }
@@ -259,11 +259,11 @@ function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | 
     const e = event as unknown as CloseInfo;
     fail(new WebSocketCloseError({ code: e.code, reason: e.reason, wasClean: e.wasClean, message: `The WebSocket closed (code ${e.code}) while a gated source was still sending.` }));
   };
-  socket.addEventListener('close', onClose);
+  socket.addEventListener!('close', onClose);
   arm = () => {
     if (socket.readyState === 0 && cancel === undefined) {
-      socket.addEventListener('open', onOpen);
-      cancel = () => socket.removeEventListener('open', onOpen);
+      socket.addEventListener!('open', onOpen);
+      cancel = () => socket.removeEventListener!('open', onOpen);
     }
     // blocked: the pacer's wake-up calls recheck.
   };
@@ -280,7 +280,7 @@ function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | 
       cancel?.();
       cancel = undefined;
       pacer.reset();
-      socket.removeEventListener('close', onClose);
+      socket.removeEventListener!('close', onClose);
     },
   };
   if (socket.readyState === 3) {

@@ -1,10 +1,10 @@
 import type { CloseEvent } from '../websocket/events.js';
 import type { NextObserver } from 'rxjs';
-import { WebSocket as PlatformWebSocket } from '../websocket/platform.js';
+import { platformWebSocket } from '../websocket/platform.js';
 import type { BinaryType } from '../websocket/constants.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
-import type { UrlSource, WebSocketConstructor, WebSocketFactory, WebSocketLike, WebSocketMessage } from './socket-like.js';
+import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from './socket-like.js';
 import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from './backpressure.js';
 import { normalizeHeartbeat, type HeartbeatConfig, type NormalizedHeartbeat } from './heartbeat.js';
 import type { Handshake } from './handshake.js';
@@ -121,7 +121,7 @@ export interface NormalizedConfig<In, Out> {
   closingObserver: NextObserver<void> | undefined;
   /** The factory given as `createWebSocket`, if any. */
   factory: WebSocketFactory | undefined;
-  /** Otherwise: the constructor, and the Node options for its third argument. */
+  /** Otherwise: the constructor given as `WebSocketCtor` (undefined: the platform's, read when each socket is made), and the Node options for its third argument. */
   Ctor: WebSocketConstructor | undefined;
   options: NodeWebSocketOptions | undefined;
   binaryType: BinaryType | undefined;
@@ -150,7 +150,7 @@ const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
   closeObserver: undefined,
   closingObserver: undefined,
   factory: undefined,
-  Ctor: PlatformWebSocket as WebSocketConstructor | undefined,
+  Ctor: undefined,
   options: undefined,
   binaryType: undefined,
   socket: undefined,
@@ -214,11 +214,6 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-function isSocketLike(value: unknown): value is WebSocketLike {
-  if (value === null || typeof value !== 'object') return false;
-  const s = value as Record<string, unknown>;
-  return typeof s.send === 'function' && typeof s.close === 'function' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function' && typeof s.readyState === 'number';
-}
 
 /**
  * Checks the argument of `webSocket()` and fills in the defaults.
@@ -236,7 +231,8 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   const { url, protocol, socket, WebSocketCtor, createWebSocket, options, binaryType, queue, onDecodeError } = config;
 
   if (socket !== undefined) {
-    if (!isSocketLike(socket)) fail(`'socket' must be a WebSocket (e.g. wrapWebSocket(ws, request)), not ${describe(socket)}.`);
+    const missing = missingFromSocket(socket);
+    if (missing !== undefined) fail(`'socket' must be a WebSocket (e.g. wrapWebSocket(ws, request)), but ${missing}.`);
     for (const key of ['url', 'protocol', 'WebSocketCtor', 'createWebSocket', 'options'] as const) {
       if (config[key] !== undefined) fail(`'socket' cannot be combined with '${key}': the socket is already connected.`);
     }
@@ -287,10 +283,6 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
     }
   }
 
-  const Ctor = createWebSocket === undefined ? ((WebSocketCtor ?? PlatformWebSocket) as WebSocketConstructor | undefined) : undefined;
-  if (createWebSocket === undefined && typeof Ctor !== 'function' && socket === undefined) {
-    fail(`no WebSocket constructor is available here; pass 'WebSocketCtor' or 'createWebSocket'.`);
-  }
 
   // Defaults live on the prototype; the object holds only what this subject sets (a subject
   // with a URL and a few options costs a few fields, not one per option).
@@ -304,7 +296,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   if (config.closeObserver !== undefined) normalized.closeObserver = config.closeObserver as NextObserver<CloseEvent>;
   if (config.closingObserver !== undefined) normalized.closingObserver = config.closingObserver as NextObserver<void>;
   if (createWebSocket !== undefined) normalized.factory = createWebSocket as WebSocketFactory;
-  if (Ctor !== PlatformWebSocket) normalized.Ctor = Ctor;
+  if (WebSocketCtor !== undefined) normalized.Ctor = WebSocketCtor as WebSocketConstructor;
   if (options !== undefined) normalized.options = options as NodeWebSocketOptions;
   if (binaryType !== undefined) normalized.binaryType = binaryType as BinaryType;
   if (socket !== undefined) normalized.socket = socket as WebSocketLike;
@@ -323,7 +315,12 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
 export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: string): unknown {
   const { factory, protocol, options } = config;
   if (factory !== undefined) return factory(url, protocol);
-  const Ctor = config.Ctor!;
+  const Ctor = config.Ctor ?? (platformWebSocket() as WebSocketConstructor | undefined);
+  if (Ctor === undefined) {
+    throw new TypeError(
+      "webSocket(): there is no WebSocket here (globalThis.WebSocket is undefined): pass 'WebSocketCtor' or 'createWebSocket', or install a WebSocket before connecting.",
+    );
+  }
   if (protocol) return new Ctor(url, protocol, options);
   return options !== undefined ? new Ctor(url, undefined, options) : new Ctor(url);
 }

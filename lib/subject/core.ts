@@ -2,7 +2,7 @@
 // connections, and the passive event streams. Kept apart from the public class so the class's
 // surface is only its API.
 import type { CloseEvent } from '../websocket/events.js';
-import { from, type BehaviorSubject, type Subject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { from, Subject, type BehaviorSubject, type Observable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
 import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
@@ -16,7 +16,7 @@ import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { DirectSubscriber } from './direct-subscriber.js';
 import { reportUnhandledError } from './report-unhandled.js';
 import { SendGate } from './backpressure.js';
-import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+import { listensThroughEventTarget, missingFromSocket, type WebSocketLike, type WebSocketMessage } from './socket-like.js';
 import type { TopicRegistry } from './topics.js';
 
 /**
@@ -28,6 +28,8 @@ export interface OpeningConnection {
   readonly socket: WebSocketLike;
   /** Sends `data` (already serialized) on this connection at once; false if it is no longer open. */
   send(data: WebSocketMessage): boolean;
+  /** Listens to this connection's messages and its close until the returned function is called. */
+  listen(onMessage: (event: Event) => void, onClose: () => void): () => void;
 }
 
 /**
@@ -105,6 +107,7 @@ const PHASE_MASK = 7;
 const CLIENT_CLOSING = 8;
 const SYNCHRONOUS = 16;
 const READY = 32;
+const ABANDONED = 64;
 const withFlag = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
@@ -126,9 +129,34 @@ function teardownBy(subscriber: Subscriber<unknown>, connection: Unsubscribable)
   return undefined;
 }
 
+/**
+ * The listeners a connection puts on a socket that is not rxws's own: one function per event type
+ * (given to `addEventListener`, or set as the `on…` attributes of a socket without it), so an
+ * event is routed by where it came from, never by its `type` (a test double's plain `{ data }`
+ * given to `onmessage` is a message).
+ */
+class SocketListeners {
+  readonly open: (event: Event) => void;
+  readonly message: (event: Event) => void;
+  readonly error: (event: Event) => void;
+  readonly close: (event: Event) => void;
+
+  constructor(connection: Connection<unknown, unknown>) {
+    // Function listeners: an object listener would cost Node's EventTarget an async wrapper and a promise per event.
+    this.open = (event) => connection.core.opened(connection, event);
+    this.message = (event) => connection.receive(event as MessageEvent);
+    this.error = (event) => connection.core.errored(connection, event);
+    this.close = (event) => connection.core.closed(connection, event as CloseEvent);
+  }
+}
+
+/** The handler attribute of each event type, for sockets without `addEventListener`. */
+const HANDLER_ATTRIBUTES = { open: 'onopen', message: 'onmessage', error: 'onerror', close: 'onclose' } as const;
+type HandlerSocket = Record<(typeof HANDLER_ATTRIBUTES)[keyof typeof HANDLER_ATTRIBUTES], unknown>;
+
 /** What a connection seldom sets (see Connection). */
 class SeldomConnectionState {
-  listener: ((event: Event) => void) | undefined = undefined;
+  listeners: SocketListeners | undefined = undefined;
   finish: { code: number; reason: string } | undefined = undefined;
   lastError: Event | undefined = undefined;
   step: Subscription | undefined = undefined;
@@ -200,14 +228,22 @@ class Connection<In, Out> {
     this.#flags = withFlag(this.#flags, READY, on);
   }
 
+  /** The client closed the socket while it was still connecting. */
+  get abandoned(): boolean {
+    return (this.#flags & ABANDONED) !== 0;
+  }
+  set abandoned(on: boolean) {
+    this.#flags = withFlag(this.#flags, ABANDONED, on);
+  }
+
   // A TS-private getter, not `#more`: a class with #-private accessors costs a brand slot per instance.
   private get more(): SeldomConnectionState {
     return (this.#seldom ??= new SeldomConnectionState());
   }
 
-  /** A function listener (an object listener would cost Node's EventTarget an async wrapper and a promise per event). */
-  get listener(): (event: Event) => void {
-    return (this.more.listener ??= (event) => this.handleEvent(event));
+  /** The listeners on a socket that is not rxws's own (see {@link SocketListeners}). */
+  get listeners(): SocketListeners {
+    return (this.more.listeners ??= new SocketListeners(this as Connection<unknown, unknown>));
   }
 
   /** complete()/error() before open: close with this once open and flushed. */
@@ -270,7 +306,8 @@ class Connection<In, Out> {
   // The receive hot path: raw event to message$, deserialize once, fan out.
   receive(event: MessageEvent): void {
     const phase = this.phase;
-    if (phase !== SOCKET_OPEN && phase !== CLOSING) return;
+    // (SOCKET_CONNECTING: only a test double delivers a message before its open event; rxjs delivers it too.)
+    if (phase < SOCKET_CONNECTING || phase === CLOSED) return;
     const core = this.core;
     const heartbeat = this.heartbeat;
     if (heartbeat !== undefined) heartbeat.alive = true; // any inbound message is a sign of life
@@ -307,15 +344,41 @@ class Connection<In, Out> {
   attach(socket: WebSocketLike): void {
     this.socket = socket;
     // rxws's Node socket takes one sink instead of four EventTarget listeners.
-    if (hasEventSink(socket) && socket[kEventSink] === undefined) socket[kEventSink] = this;
-    else for (const type of EVENT_TYPES) socket.addEventListener(type, this.listener);
+    if (hasEventSink(socket) && socket[kEventSink] === undefined) {
+      socket[kEventSink] = this;
+      return;
+    }
+    const listeners = this.listeners;
+    if (listensThroughEventTarget(socket)) {
+      for (const type of EVENT_TYPES) socket.addEventListener!(type, listeners[type]);
+      return;
+    }
+    // Handler attributes only (rxjs/webSocket's way): they replace whatever was set there.
+    const target = socket as unknown as HandlerSocket;
+    for (const type of EVENT_TYPES) target[HANDLER_ATTRIBUTES[type]] = listeners[type];
   }
 
   detach(): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    if (hasEventSink(socket) && socket[kEventSink] === this) socket[kEventSink] = undefined;
-    else for (const type of EVENT_TYPES) socket.removeEventListener(type, this.listener); // (removing 'open' again is a no-op)
+    if (hasEventSink(socket) && socket[kEventSink] === this) {
+      socket[kEventSink] = undefined;
+      return;
+    }
+    for (const type of EVENT_TYPES) this.stopListening(socket, type); // (removing 'open' again is a no-op)
+  }
+
+  /** Takes this connection's `type` listener off `socket` (a listener or a handler attribute). */
+  stopListening(socket: WebSocketLike, type: (typeof EVENT_TYPES)[number]): void {
+    const listener = this.#seldom?.listeners?.[type];
+    if (listener === undefined) return;
+    if (listensThroughEventTarget(socket)) {
+      socket.removeEventListener!(type, listener);
+      return;
+    }
+    const target = socket as unknown as HandlerSocket;
+    const attribute = HANDLER_ATTRIBUTES[type];
+    if (target[attribute] === listener) target[attribute] = null;
   }
 
   add(subscriber: Subscriber<Out>): void {
@@ -573,11 +636,28 @@ export class SubjectCore<In, Out> {
     const current = this.current;
     let connection: Connection<In, Out>;
     if (current !== undefined && current.joinable) connection = current;
-    else if (current !== undefined) connection = this.waiting ??= new Connection(this);
-    else connection = this.current = new Connection(this);
+    else if (current !== undefined && !this.retires(current)) connection = this.waiting ??= new Connection(this);
+    else {
+      // No connection, or one the client is closing: this subscriber's connection starts now.
+      connection = this.waiting ?? new Connection(this);
+      this.waiting = undefined;
+      this.current = connection;
+    }
     connection.add(subscriber);
     if (connection === this.current && connection.phase === WAITING) this.start(connection);
     return teardownBy(subscriber, connection);
+  }
+
+  /**
+   * Whether a new subscriber leaves `connection` to finish closing on its own and starts the next
+   * one at once (as rxjs does): yes when the client is closing it (`complete()`, `error()`,
+   * `close()`, `unsubscribe()`, the last subscriber leaving), whose subscribers complete whatever
+   * happens next. A connection ending any other way (the server closing, a failure the client
+   * detected) is waited for, so its end is reported, and reconnect() decides, before the next
+   * one starts; a server-side subject has no next connection.
+   */
+  retires(connection: Connection<In, Out>): boolean {
+    return connection.phase === CLOSING && connection.clientClosing && connection.failure === undefined && this.config.socket === undefined;
   }
 
   /** Every subscriber of `connection` has left. */
@@ -619,6 +699,14 @@ export class SubjectCore<In, Out> {
     }
   }
 
+  /** The option that made this subject's sockets, for error messages. */
+  socketSource(): string {
+    const config = this.config;
+    if (config.socket !== undefined) return "'socket'";
+    if (config.factory !== undefined) return "'createWebSocket'";
+    return config.Ctor !== undefined ? "'WebSocketCtor'" : "globalThis.WebSocket"; // (rxws's own WebSocket, the other default, always fits)
+  }
+
   create(connection: Connection<In, Out>, url: unknown): void {
     if (connection.phase !== RESOLVING) return; // closed meanwhile
     if (typeof url !== 'string' && !(url instanceof URL)) {
@@ -643,10 +731,19 @@ export class SubjectCore<In, Out> {
   }
 
   adopt(connection: Connection<In, Out>, socket: unknown, made: boolean): void {
-    if (!isSocketLike(socket)) {
-      this.failBeforeSocket(connection, new TypeError(`webSocket(): 'createWebSocket' must return a WebSocket (or a promise of one).`));
+    const missing = missingFromSocket(socket);
+    if (missing !== undefined) {
+      this.failBeforeSocket(connection, new TypeError(`webSocket(): ${this.socketSource()} did not make a socket rxws can use: ${missing}.`));
+      if (made && socket !== null && typeof socket === 'object' && typeof (socket as WebSocketLike).close === 'function') {
+        try {
+          (socket as WebSocketLike).close(); // don't leave it connecting
+        } catch {
+          // nothing more to do for a socket nobody will use
+        }
+      }
       return;
     }
+    if (!isWebSocketLike(socket)) return; // (for the type: missingFromSocket checked it)
     if (made && connection.phase !== RESOLVING) {
       // The connection was closed while the factory ran: don't leave its socket behind.
       try {
@@ -686,10 +783,15 @@ export class SubjectCore<In, Out> {
   // ---- socket events ---------------------------------------------------------------------
 
   opened(connection: Connection<In, Out>, event: Event): void {
-    if (connection.phase !== SOCKET_CONNECTING) return;
+    if (connection.phase !== SOCKET_CONNECTING) {
+      // A socket the client gave up on while it was connecting has opened anyway (a real one
+      // cannot, a test double may): close it, as rxjs does.
+      if (connection.phase === CLOSING && connection.abandoned) connection.socket?.close(1000, '');
+      return;
+    }
     connection.phase = SOCKET_OPEN;
     const socket = connection.socket!;
-    if (!hasEventSink(socket) || socket[kEventSink] !== connection) socket.removeEventListener('open', connection.listener); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
+    if (!hasEventSink(socket) || socket[kEventSink] !== connection) connection.stopListening(socket, 'open'); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
     this.setState('open');
     this.startHeartbeat(connection);
     const { openObserver } = this.config;
@@ -708,6 +810,29 @@ export class SubjectCore<In, Out> {
         if (connection.phase !== SOCKET_OPEN || socket.readyState !== OPEN) return false;
         socket.send(data);
         return true;
+      },
+      listen: (onMessage, onClose) => {
+        if (listensThroughEventTarget(socket)) {
+          socket.addEventListener!('message', onMessage);
+          socket.addEventListener!('close', onClose);
+          return () => {
+            socket.removeEventListener!('message', onMessage);
+            socket.removeEventListener!('close', onClose);
+          };
+        }
+        // A socket driven through its handler attributes has room for one listener each (the
+        // connection's): listen through the subject's passive streams instead.
+        const streams = this.passive;
+        const messages = (streams.message ??= new Subject<MessageEvent>()).subscribe((event) => {
+          if (connection.socket === socket) onMessage(event);
+        });
+        const closes = (streams.close ??= new Subject<CloseEvent>()).subscribe(() => {
+          if (connection.phase === CLOSED) onClose();
+        });
+        return () => {
+          messages.unsubscribe();
+          closes.unsubscribe();
+        };
       },
     };
     while (index < steps.length) {
@@ -891,14 +1016,18 @@ export class SubjectCore<In, Out> {
     const failure = connection.failure;
     const byClient = failure === undefined && connection.clientClosing;
     this.lastClose = { event, byClient };
-    const completes = failure === undefined && (connection.clientClosing || (event.code === 1000 && event.wasClean));
+    // A close frame without a status code is reported as 1005 (a test double's event may carry no code at all).
+    const code = typeof event.code === 'number' ? event.code : 1005;
+    const wasClean = event.wasClean === true;
+    // A clean close with 1000, or with no code (1005), is the server's normal end, as in rxjs.
+    const completes = failure === undefined && (connection.clientClosing || (wasClean && (code === 1000 || code === 1005)));
     const hooks = isCurrent ? this.reconnectHooks : undefined;
     let error: WebSocketCloseError | undefined;
     if (hooks !== undefined || (!completes && connection.observed)) {
       const lastError = connection.lastError;
       const cause = failure === 'handshake' ? connection.failureCause : lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
       const kind = failure ?? (lastError !== undefined ? 'error' : 'close');
-      error = new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, cause, kind });
+      error = new WebSocketCloseError({ code, reason: typeof event.reason === 'string' ? event.reason : '', wasClean, cause, kind });
     }
     // reconnect() decides (and reports 'reconnecting' or 'exhausted') before the subscribers hear of it.
     if (hooks !== undefined) hooks.ended(error!, byClient);
@@ -997,6 +1126,7 @@ export class SubjectCore<In, Out> {
     }
     if (phase === SOCKET_CONNECTING) {
       connection.phase = CLOSING;
+      connection.abandoned = true;
       if (this.current === connection) this.setState('closing');
       connection.socket!.close(); // fails the handshake; error and close events follow
       return;
@@ -1017,6 +1147,29 @@ export class SubjectCore<In, Out> {
     if (connection.clientClosing) return;
     this.beginClientClose(connection);
     connection.finish = { code, reason };
+  }
+
+  /**
+   * `error({ code, reason })` with a code or reason WHATWG sockets refuse: when the connection is
+   * open with nothing queued, they are handed to the socket as they are, as rxjs does, and it
+   * decides (a WHATWG socket throws to the caller before anything changed; a test double may
+   * accept them). False, doing nothing: no such connection (the caller throws the validation error).
+   */
+  closeOpenWith(code: unknown, reason: unknown): boolean {
+    const connection = this.current;
+    if (connection === undefined || this.waiting !== undefined || connection.phase !== SOCKET_OPEN || !connection.ready || this.queued > 0) return false;
+    const socket = connection.socket!;
+    socket.close(code as number, reason as string | undefined);
+    this.reconnectHooks?.userClosed();
+    this.beginClientClose(connection);
+    if (connection.phase !== SOCKET_OPEN) return true; // the closingObserver or the socket closed it meanwhile
+    connection.phase = CLOSING;
+    if (this.openSocket === socket) {
+      this.openSocket = null;
+      this.#seldom?.sendGate?.detach();
+    }
+    this.setState('closing');
+    return true;
   }
 
   /** The connection a client close applies to: the one subscribers will next see. */
@@ -1107,10 +1260,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function isSocketLike(value: unknown): value is WebSocketLike {
-  if (value === null || typeof value !== 'object') return false;
-  const s = value as Record<string, unknown>;
-  return typeof s.send === 'function' && typeof s.close === 'function' && typeof s.addEventListener === 'function' && typeof s.readyState === 'number';
+function isWebSocketLike(value: unknown): value is WebSocketLike {
+  return missingFromSocket(value) === undefined;
 }
 
 /** Calls a config observer; a throw is reported as rxjs reports unhandled errors, never breaking the connection's bookkeeping. */

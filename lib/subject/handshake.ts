@@ -71,12 +71,7 @@ export function handshakeStep<In, Out>(
         subscriber.next(value);
       };
       const closed = (): void => subscriber.error(new Error('The connection closed during the handshake.'));
-      socket.addEventListener('message', listener);
-      socket.addEventListener('close', closed);
-      return () => {
-        socket.removeEventListener('message', listener);
-        socket.removeEventListener('close', closed);
-      };
+      return opening.listen(listener, closed);
     });
     const connection: HandshakeConnection<In, Out> = {
       socket,

@@ -1,12 +1,31 @@
 import type { BinaryType } from '../websocket/constants.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
+import type { CloseEvent } from '../websocket/events.js';
 
 /** What `next()` hands to the socket after serializing: the data `WebSocket.send()` accepts. */
 export type WebSocketMessage = string | ArrayBufferLike | ArrayBufferView | Blob;
 
 /**
  * The part of the WHATWG `WebSocket` interface a `WebSocketSubject` uses. rxws's Node
- * `WebSocket`, a browser's, undici's, `ws`'s and rxws/testing's memory socket all fit it.
+ * `WebSocket`, a browser's, undici's, `ws`'s and rxws/testing's memory socket all fit it, and so
+ * do test doubles and thin adapters: a socket needs `readyState`, `send()`, `close()`, and either
+ * `addEventListener`/`removeEventListener` or the four handler attributes `onopen`, `onmessage`,
+ * `onerror`, `onclose` (the only way rxjs/webSocket drives a socket; used when there is no
+ * `addEventListener`). An event given to a handler attribute needs no `type`: a plain `{ data }`
+ * given to `onmessage` is a message.
+ *
+ * @example
+ * // A fake with handler attributes only: enough for webSocket({ url, WebSocketCtor: FakeSocket }).
+ * class FakeSocket {
+ *   readyState = 0;
+ *   onopen: ((e: unknown) => void) | null = null;
+ *   onmessage: ((e: { data: unknown }) => void) | null = null;
+ *   onerror: ((e: unknown) => void) | null = null;
+ *   onclose: ((e: { code?: number; wasClean: boolean }) => void) | null = null;
+ *   constructor(readonly url: string) {}
+ *   send(data: string) {}
+ *   close() { this.readyState = 2; }
+ * }
  */
 export interface WebSocketLike {
   readonly readyState: number;
@@ -14,8 +33,12 @@ export interface WebSocketLike {
   binaryType: BinaryType | string;
   send(data: WebSocketMessage): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: Event) => void): void;
-  removeEventListener(type: string, listener: (event: Event) => void): void;
+  addEventListener?(type: string, listener: (event: Event) => void): void;
+  removeEventListener?(type: string, listener: (event: Event) => void): void;
+  onopen?: ((event: Event) => void) | null;
+  onmessage?: ((event: MessageEvent) => void) | null;
+  onerror?: ((event: Event) => void) | null;
+  onclose?: ((event: CloseEvent) => void) | null;
 }
 
 /**
@@ -39,3 +62,30 @@ export type WebSocketFactory = (
 
 /** A URL, or a function read again for each connection that returns one (or a promise of one). */
 export type UrlSource = string | URL | (() => string | URL | PromiseLike<string | URL>);
+
+/**
+ * @internal What `value` lacks to serve as a {@link WebSocketLike}, as a phrase for an error
+ * message ("it has no send()"), or undefined when it can be used. A socket without
+ * `addEventListener` is driven through its handler attributes, which rxws sets (so they need not
+ * exist beforehand, only be settable).
+ */
+export function missingFromSocket(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') {
+    return `it is ${value === null ? 'null' : typeof value === 'function' ? 'a function' : typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`;
+  }
+  const socket = value as Record<string, unknown>;
+  const missing: string[] = [];
+  if (typeof socket.readyState !== 'number') missing.push('numeric readyState');
+  if (typeof socket.send !== 'function') missing.push('send()');
+  if (typeof socket.close !== 'function') missing.push('close()');
+  if (!listensThroughEventTarget(socket) && !('onmessage' in socket) && !Object.isExtensible(socket)) {
+    missing.push('addEventListener()/removeEventListener(), nor settable onopen/onmessage/onerror/onclose attributes');
+  }
+  return missing.length === 0 ? undefined : `it has no ${missing.join(', no ')}`;
+}
+
+/** @internal Whether rxws listens to `socket` with `addEventListener` (else with its handler attributes). */
+export function listensThroughEventTarget(socket: object): boolean {
+  const s = socket as Partial<Record<'addEventListener' | 'removeEventListener', unknown>>;
+  return typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+}

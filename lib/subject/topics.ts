@@ -6,6 +6,7 @@
 import type { Observable, Observer, Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import type { OpeningConnection, SubjectCore } from './core.js';
 import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+import { reportUnhandledError } from './report-unhandled.js';
 
 /**
  * The property by which a stream rxws derives from a subject (`multiplex()`, `channel()`,
@@ -188,6 +189,17 @@ export class Topic<In, Out, T> implements Route<Out> {
       else subscribers[i]!.error(end.error);
     }
     this.registry.release();
+  }
+
+  /** Calls the spec's `unsubscribe()` for its side effects only (a throw is reported as rxjs reports unhandled errors). */
+  unsubscribeQuietly(): void {
+    const unsubscribe = this.spec.unsubscribe;
+    if (unsubscribe === undefined) return;
+    try {
+      unsubscribe();
+    } catch (error) {
+      reportUnhandledError(error);
+    }
   }
 
   /** The message to (re)subscribe with, serialized: the pending first one, or a fresh `subscribe()`. */
@@ -396,8 +408,13 @@ export class TopicRegistry<In, Out> {
     const held = this.core.reconnectHolds > 0;
     if (held) this.lastEnd = end;
     for (const topic of [...this.topics.values()]) {
+      const wasSent = topic.sent;
       topic.sent = false;
-      if (!held) topic.terminate(end);
+      if (held) continue;
+      topic.terminate(end);
+      // As rxjs, `unsubMsg` runs when the topic's subscribers have heard of the end (code may
+      // count on it), but its message is not sent: there is no connection to unsubscribe from.
+      if (wasSent) topic.unsubscribeQuietly();
     }
     for (const request of [...this.requests]) request.lost(end, held);
   }

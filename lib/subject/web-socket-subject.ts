@@ -8,7 +8,7 @@ import { multiplexStream, type MultiplexOptions } from './multiplex.js';
 import { WebSocketChannel, type ChannelOptions } from './channel.js';
 import { requestStream, type RequestId, type RequestOptions } from './request.js';
 import type { DroppedMessage } from './outbound-queue.js';
-import type { WebSocketMessage } from './socket-like.js';
+import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
 import { kSendGate, type SendGate } from './backpressure.js';
 import { sendAll, type GateOptions } from '../operators/gate.js';
 import type { ObservableInput } from 'rxjs';
@@ -120,7 +120,9 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    *
    * @throws TypeError if `closeRequest` has no `code`; DOMException `InvalidAccessError` for a code
    * other than 1000 or 3000-4999, `SyntaxError` for a reason over 123 UTF-8 bytes. Nothing is
-   * closed then.
+   * closed then. (Such a code is handed as is to a socket that is open with nothing queued, as
+   * rxjs does, and that socket decides: a WHATWG one throws the same errors, a test double may
+   * accept it.)
    *
    * @example
    * ws$.error({ code: 4000, reason: 'client state corrupted' });
@@ -134,7 +136,14 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
         { cause: closeRequest },
       );
     }
-    const { code, reason } = parseClientClose(request.code, request.reason);
+    let code: number;
+    let reason: string;
+    try {
+      ({ code, reason } = parseClientClose(request.code, request.reason));
+    } catch (invalid) {
+      if (this.#core.closeOpenWith(request.code, request.reason)) return;
+      throw invalid;
+    }
     this.#core.reconnectHooks?.userClosed();
     const target = this.#core.target;
     if (target !== undefined) this.#core.closeWhenFlushed(target, code, reason);
@@ -247,6 +256,18 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
     return subject.#core;
   }
 
+  /**
+   * @deprecated rxjs 7's private `_socket` field, kept for code that reads it: the socket of the
+   * current connection (open, connecting or closing), or `null`. Use `state$`, `open$` and
+   * `close$` instead.
+   *
+   * @example
+   * const socket = (ws$ as unknown as { _socket: WebSocket | null })._socket; // as rxjs code does
+   */
+  get _socket(): WebSocketLike | null {
+    return this.#core.current?.socket ?? null;
+  }
+
   /** The connection's state now (see {@link ConnectionState}). */
   get state(): ConnectionState {
     return this.#core.state;
@@ -308,7 +329,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    */
   get message$(): Observable<MessageEvent> {
     const streams = this.#core.passive;
-    return (streams.message$ ??= (streams.message = new Subject<MessageEvent>()).asObservable());
+    return (streams.message$ ??= (streams.message ??= new Subject<MessageEvent>()).asObservable());
   }
 
   /**
@@ -323,7 +344,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /** Every connection's `close` event, with `code`, `reason` and `wasClean`. Passive. */
   get close$(): Observable<CloseEvent> {
     const streams = this.#core.passive;
-    return (streams.close$ ??= (streams.close = new Subject<CloseEvent>()).asObservable());
+    return (streams.close$ ??= (streams.close ??= new Subject<CloseEvent>()).asObservable());
   }
 
   /**

@@ -1,8 +1,21 @@
-// Browsers and workers: the platform's own WebSocket and events (read when first used, so a page
-// without them can still import rxws).
+// Browsers and workers: the platform's own WebSocket and events. The WebSocket is read from
+// `globalThis` each time a socket is made (not when this module loads), so a polyfill or test mock
+// installed after the import is used, and a page or SSR bundle without one can import rxws and only
+// fails when it connects. Where the platform has no `CloseEvent`/`ErrorEvent` (Node with the
+// `browser` condition, some test environments), rxws's own classes stand in.
 import type { WebSocket as NodeWebSocket } from './websocket.js';
-import type { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent } from './events.js';
+import { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent } from './events.js';
 
-export const WebSocket = globalThis.WebSocket as unknown as typeof NodeWebSocket;
-export const CloseEvent = globalThis.CloseEvent as unknown as typeof RxwsCloseEvent;
-export const ErrorEvent = globalThis.ErrorEvent as unknown as typeof RxwsErrorEvent;
+/** The WebSocket constructor to use now: `globalThis.WebSocket`, or undefined when there is none. */
+export function platformWebSocket(): typeof NodeWebSocket | undefined {
+  const Ctor = (globalThis as { WebSocket?: unknown }).WebSocket;
+  return typeof Ctor === 'function' ? (Ctor as typeof NodeWebSocket) : undefined;
+}
+
+/** The platform's WebSocket as it was when rxws loaded (what `import { WebSocket } from 'rxws'` gives). */
+export const WebSocket = (globalThis as { WebSocket?: unknown }).WebSocket as typeof NodeWebSocket;
+
+
+const globals = globalThis as { CloseEvent?: unknown; ErrorEvent?: unknown };
+export const CloseEvent = (typeof globals.CloseEvent === 'function' ? globals.CloseEvent : RxwsCloseEvent) as typeof RxwsCloseEvent;
+export const ErrorEvent = (typeof globals.ErrorEvent === 'function' ? globals.ErrorEvent : RxwsErrorEvent) as typeof RxwsErrorEvent;

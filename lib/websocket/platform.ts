@@ -1,3 +1,35 @@
 // Node: rxws's own WebSocket on `ws`. The browser build puts platform.browser.ts in its place.
-export { WebSocket } from './websocket.js';
+import { WebSocket } from './websocket.js';
+export { WebSocket };
 export { CloseEvent, ErrorEvent } from './events.js';
+
+
+/**
+ * The WebSocket constructor to use now. rxws's own, unless the program put another kind of socket
+ * in `globalThis.WebSocket` (a test double such as rxjs's MockWebSocket, or a polyfill): that one
+ * is used, read each time a socket is made, as in browsers. A global that is a full WebSocket
+ * implementation (Node 22's built-in, undici's, `ws`'s, rxws's) is not: rxws's own is as exact and
+ * takes Node options (pass another as `WebSocketCtor` to use it).
+ */
+export function platformWebSocket(): typeof WebSocket {
+  const global = (globalThis as { WebSocket?: unknown }).WebSocket;
+  if (global === undefined || global === WebSocket || typeof global !== 'function') return WebSocket;
+  return isImplementation(global) ? WebSocket : (global as typeof WebSocket);
+}
+
+let lastChecked: unknown;
+let lastVerdict = true;
+
+/** Whether `Ctor` is a real WebSocket implementation (a WebIDL interface, or `ws`'s class). */
+function isImplementation(Ctor: Function): boolean {
+  if (Ctor === lastChecked) return lastVerdict;
+  const proto: unknown = Ctor.prototype;
+  let verdict = false;
+  if (proto !== null && typeof proto === 'object') {
+    const p = proto as Record<string, unknown>;
+    verdict = Object.prototype.toString.call(proto) === '[object WebSocket]' || (typeof p.terminate === 'function' && typeof p.ping === 'function');
+  }
+  lastChecked = Ctor;
+  lastVerdict = verdict;
+  return verdict;
+}
