@@ -36,7 +36,11 @@ export interface OtherEnd {
  */
 export type ReconnectCause = WebSocketCloseError | OtherEnd;
 
-/** Close codes the default policy reconnects after (going away, no status, abnormal, server errors, restarts, try again later, bad gateway). */
+/**
+ * Close codes the default policy reconnects after (going away, no status, abnormal, server errors,
+ * restarts, try again later, bad gateway). 1005 (no status) only when the close was not clean: a
+ * clean close without a code is the server's normal end, treated as 1000.
+ */
 export const RETRYABLE_CLOSE_CODES: ReadonlySet<number> = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
 
 /**
@@ -54,8 +58,8 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1002, 1003,
  * | `kind: 'error'` (refused, DNS, TLS, network error, failed `url`/factory) | yes |
  * | `kind: 'timeout'` (`connectTimeout`), `kind: 'heartbeat'` | yes |
  * | `kind: 'handshake'` (the `handshake` hook failed: the application said no) | no |
- * | close 1001, 1005, 1006, 1011, 1012, 1013, 1014 | yes |
- * | close 1000 (the server's clean close), 1002, 1003, 1007, 1008, 1009, 1010, 1015 | no |
+ * | close 1001, 1005 (not clean), 1006, 1011, 1012, 1013, 1014 | yes |
+ * | close 1000 or a clean 1005 (the server's clean close, with or without a code), 1002, 1003, 1007, 1008, 1009, 1010, 1015 | no |
  * | any other code (3000-4999 application codes, unassigned codes) | yes |
  * | a source that completed (`kind: 'complete'`) | no |
  * | another error (`kind: 'other'`): by its numeric `code` as above, else | yes |
@@ -81,6 +85,7 @@ export function defaultShouldReconnect(cause: ReconnectCause, attempt?: number):
     case 'complete':
       return false;
     default:
+      if (cause.code === 1005 && cause instanceof WebSocketCloseError && cause.wasClean) return false; // a close() without a code: as 1000
       return cause.code === undefined || !FATAL_CLOSE_CODES.has(cause.code);
   }
 }

@@ -18,6 +18,7 @@ export type WebSocketMessage = string | ArrayBufferLike | ArrayBufferView | Blob
  * // A fake with handler attributes only: enough for webSocket({ url, WebSocketCtor: FakeSocket }).
  * class FakeSocket {
  *   readyState = 0;
+ *   bufferedAmount = 0;
  *   onopen: ((e: unknown) => void) | null = null;
  *   onmessage: ((e: { data: unknown }) => void) | null = null;
  *   onerror: ((e: unknown) => void) | null = null;
@@ -29,8 +30,10 @@ export type WebSocketMessage = string | ArrayBufferLike | ArrayBufferView | Blob
  */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Read by the send gate (backpressure). (At run time a socket without it counts as never buffering.) */
   readonly bufferedAmount: number;
-  binaryType: BinaryType | string;
+  /** Set when the config has `binaryType`. */
+  binaryType?: BinaryType | string;
   send(data: WebSocketMessage): void;
   close(code?: number, reason?: string): void;
   addEventListener?(type: string, listener: (event: Event) => void): void;

@@ -194,8 +194,10 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * and `unsubMsg()` goes out when the last one leaves, only if the connection is open. Every live
    * topic's `subMsg()` is sent again when a connection opens, after the handshake and before the
    * queue is flushed. A throw in `subMsg`, `unsubMsg` or `messageFilter` errors that topic only.
-   * Each call is one topic; `options.key` makes calls with the same key share one. See
-   * docs/multiplex.md (and for how subscribers see a dropped connection).
+   * When the connection has ended, `unsubMsg()` is still called (after the topic's subscribers
+   * heard of it, as rxjs does) but nothing is sent. Each call is one topic; `options.key` makes
+   * calls with the same key share one. See docs/multiplex.md (and for how subscribers see a
+   * dropped connection).
    *
    * @example
    * const prices$ = ws$.multiplex(
@@ -204,8 +206,20 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    *   (m) => m.topic === 'prices',
    * );
    */
-  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out> {
-    return multiplexStream<In, Out>(this, this.#core, this, subMsg, unsubMsg, messageFilter, options);
+  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out>;
+  /**
+   * rxjs 7's loose form: control messages of any type (rxjs declares them `() => any`), handed to
+   * the serializer as they are. Chosen only when the messages are not of type `In`; with the
+   * default `JSON.stringify` serializer any JSON value works.
+   *
+   * @example
+   * const ws$ = webSocket<string>(url);
+   * ws$.multiplex(() => ({ sub: 'A' }), () => ({ unsub: 'A' }), (m) => m.startsWith('A'));
+   */
+  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out>;
+  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out> {
+    // The loose form's messages go to the serializer as rxjs's do: typed as In from here on.
+    return multiplexStream<In, Out>(this, this.#core, this, subMsg as () => In, unsubMsg as () => In, messageFilter, options);
   }
 
   /**
