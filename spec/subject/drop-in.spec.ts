@@ -1,5 +1,6 @@
 // Drop-in behaviour: everything rxjs/webSocket 7.x accepts, and the behaviour kept where sound.
-import { webSocket, WebSocket, WebSocketSubject } from 'rxws';
+import { webSocket, WebSocket, WebSocketSubject, WebSocketCloseError, reconnect, defaultShouldReconnect } from 'rxws';
+import { WebSocket as WsWebSocket } from 'ws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { Observable, firstValueFrom, map, take, toArray } from 'rxjs';
 import { CountingWebSocket, delay, record, until } from './helpers.js';
@@ -270,5 +271,314 @@ describe('multiplex', () => {
     const c2 = await server.nextConnection();
     await c2.expectNoMessage(100);
     again.subscription.unsubscribe();
+  });
+});
+
+// ---- Sockets rxws did not make: test doubles and thin adapters ------------------------------
+
+/**
+ * A test double as rxjs users write them: no addEventListener, only the four handler attributes
+ * (not even declared: rxws sets them), and plain event objects without `type`.
+ */
+class HandlerSocket {
+  static made: HandlerSocket[] = [];
+  static get last(): HandlerSocket {
+    return HandlerSocket.made.at(-1)!;
+  }
+  readyState = 0;
+  bufferedAmount = 0;
+  binaryType?: string;
+  readonly sent: unknown[] = [];
+  readonly closeCalls: unknown[][] = [];
+  constructor(
+    readonly url: string,
+    readonly protocol?: string | string[],
+  ) {
+    HandlerSocket.made.push(this);
+  }
+  send(data: unknown): void {
+    this.sent.push(data);
+  }
+  close(...args: unknown[]): void {
+    this.closeCalls.push(args);
+    if (this.readyState < 2) this.readyState = 2;
+  }
+  private fire(name: 'open' | 'message' | 'error' | 'close', event: object): void {
+    const handler = (this as unknown as Record<string, ((e: object) => void) | null | undefined>)[`on${name}`];
+    handler?.(event);
+  }
+  open(): void {
+    this.readyState = 1;
+    this.fire('open', {});
+  }
+  message(data: unknown): void {
+    this.fire('message', { data });
+  }
+  serverClose(event: { code?: number; reason?: string; wasClean: boolean }): void {
+    this.readyState = 3;
+    this.fire('close', event);
+  }
+}
+
+describe('sockets with handler attributes only (test doubles, thin adapters)', () => {
+  beforeEach(() => {
+    HandlerSocket.made.length = 0;
+  });
+
+  test('WebSocketCtor: driven through onopen/onmessage/onclose; a plain { data } is a message', () => {
+    const opens: unknown[] = [];
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, openObserver: { next: (e) => opens.push(e) } });
+    ws$.next('queued');
+    const r = record(ws$);
+    const socket = HandlerSocket.last; // made synchronously by subscribe(), as rxjs does
+    expect(socket.url).toBe('ws://fake');
+    expect(ws$.state).toBe('connecting');
+    socket.open();
+    expect(opens).toEqual([{}]);
+    expect(ws$.state).toBe('open');
+    expect(socket.sent).toEqual(['"queued"']);
+    socket.message('"hello"');
+    socket.message('"world"');
+    expect(r.values).toEqual(['hello', 'world']);
+    ws$.next('now');
+    expect(socket.sent).toEqual(['"queued"', '"now"']);
+    r.subscription.unsubscribe();
+    expect(socket.closeCalls).toEqual([[1000, '']]);
+  });
+
+  test('createWebSocket may return such a socket too; protocol and binaryType reach it', () => {
+    const ws$ = webSocket<string>({
+      url: 'ws://fake',
+      protocol: 'chat',
+      binaryType: 'arraybuffer',
+      createWebSocket: (url, protocols) => new HandlerSocket(url, protocols),
+    });
+    const r = record(ws$);
+    const socket = HandlerSocket.last;
+    expect(socket.protocol).toBe('chat');
+    expect(socket.binaryType).toBe('arraybuffer');
+    socket.open();
+    socket.message('"x"');
+    expect(r.values).toEqual(['x']);
+    r.subscription.unsubscribe();
+  });
+
+  test('the server closing cleanly without a code completes (1005); closeObserver gets the event as the socket gave it', () => {
+    const closes: unknown[] = [];
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, closeObserver: { next: (e) => closes.push(e) } });
+    const codes: number[] = [];
+    ws$.close$.subscribe((e) => codes.push(e.code));
+    const r = record(ws$);
+    HandlerSocket.last.open();
+    const event = { wasClean: true };
+    HandlerSocket.last.serverClose(event);
+    expect(r.notes).toEqual([{ kind: 'C' }]);
+    expect(closes[0]).toBe(event);
+    expect(ws$.state).toBe('closed');
+    // handler attributes are taken off the socket once it has closed
+    expect((HandlerSocket.last as unknown as { onmessage: unknown }).onmessage).toBeNull();
+  });
+
+  test('an unclean close errors with WebSocketCloseError (not the event itself, unlike rxjs)', () => {
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket });
+    const r = record(ws$);
+    HandlerSocket.last.open();
+    HandlerSocket.last.serverClose({ wasClean: false, code: 1006 });
+    expect(r.notes).toHaveLength(1);
+    const error = (r.notes[0] as { error: WebSocketCloseError }).error;
+    expect(error).toBeInstanceOf(WebSocketCloseError);
+    expect(error).toMatchObject({ code: 1006, wasClean: false, reason: '' });
+  });
+
+  test('an error event without a type is still the error event; the close after it ends the connection', () => {
+    const errors: unknown[] = [];
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket });
+    ws$.error$.subscribe((e) => errors.push(e));
+    const r = record(ws$);
+    const socket = HandlerSocket.last;
+    const event = { message: 'refused' };
+    (socket as unknown as { onerror: (e: object) => void }).onerror(event);
+    expect(errors).toEqual([event]);
+    socket.serverClose({ code: 1006, wasClean: false });
+    expect(r.notes[0]).toMatchObject({ kind: 'E', error: { code: 1006, kind: 'error', cause: event } });
+  });
+
+  test('a message before the open event is delivered (only a double can do that); a socket abandoned while connecting that opens anyway is closed', () => {
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket });
+    const r = record(ws$);
+    HandlerSocket.last.message('"early"');
+    expect(r.values).toEqual(['early']);
+    r.subscription.unsubscribe();
+    const socket = HandlerSocket.last;
+    expect(socket.closeCalls).toEqual([[]]); // abandons the handshake
+    socket.open();
+    expect(socket.closeCalls).toEqual([[], [1000, '']]);
+  });
+
+  test('a new subscriber after complete()/unsubscribe gets a new socket at once; the old one finishing its close touches nothing', () => {
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket });
+    const a = record(ws$);
+    const first = HandlerSocket.last;
+    first.open();
+    ws$.complete();
+    expect(first.closeCalls).toEqual([[1000, '']]);
+    ws$.next('for the next one');
+    const b = record(ws$);
+    const second = HandlerSocket.last;
+    expect(second).not.toBe(first);
+    second.open();
+    expect(second.sent).toEqual(['"for the next one"']);
+    first.serverClose({ code: 1000, wasClean: true }); // the old one's close arrives late
+    expect(a.notes).toEqual([{ kind: 'C' }]);
+    expect(b.notes).toEqual([]);
+    expect(ws$.state).toBe('open');
+    expect(second.closeCalls).toEqual([]);
+    b.subscription.unsubscribe();
+  });
+
+  test('error({ code }) with a code WHATWG sockets refuse is handed to an open double as is, as rxjs does', () => {
+    const closing: unknown[] = [];
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, closingObserver: { next: (x) => closing.push(x) } });
+    record(ws$);
+    HandlerSocket.last.open();
+    ws$.error({ code: 1337, reason: 'so sad' });
+    expect(HandlerSocket.last.closeCalls).toEqual([[1337, 'so sad']]);
+    expect(closing).toEqual([undefined]);
+    expect(ws$.state).toBe('closing');
+  });
+
+  test('a real socket refuses such a code: error() throws its InvalidAccessError and nothing closes', async () => {
+    const server = await createTestServer();
+    const closing: unknown[] = [];
+    const ws$ = webSocket({ url: server.url, closingObserver: { next: (x) => closing.push(x) } });
+    const r = record(ws$);
+    const connection = await server.nextConnection();
+    await until(() => ws$.state === 'open');
+    expect(() => ws$.error({ code: 1337 })).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
+    expect(ws$.state).toBe('open');
+    expect(closing).toEqual([]);
+    expect(connection.isOpen).toBe(true);
+    r.subscription.unsubscribe();
+  });
+
+  test('_socket (rxjs 7\'s private field, read by some code) is the current socket', () => {
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket });
+    expect(ws$._socket).toBeNull();
+    const r = record(ws$);
+    expect(ws$._socket).toBe(HandlerSocket.last);
+    HandlerSocket.last.open();
+    HandlerSocket.last.serverClose({ code: 1000, wasClean: true });
+    expect(ws$._socket).toBeNull();
+    r.subscription.unsubscribe();
+  });
+
+  test('a socket rxws cannot use fails the connection at once, naming the option and what is missing', async () => {
+    class NoSend {
+      readyState = 0;
+      close(): void {}
+    }
+    const viaCtor = record(webSocket({ url: 'ws://fake', WebSocketCtor: NoSend as never }));
+    await until(() => viaCtor.notes.length === 1);
+    const ctorError = (viaCtor.notes[0] as { error: WebSocketCloseError }).error;
+    expect(ctorError).toMatchObject({ code: 1006, wasClean: false });
+    expect(String((ctorError.cause as Error).message)).toMatch(/'WebSocketCtor' did not make a socket rxws can use: it has no send\(\)/);
+
+    const viaFactory = record(webSocket({ url: 'ws://fake', createWebSocket: () => Object.freeze({ readyState: 0, send() {}, close() {} }) as never }));
+    await until(() => viaFactory.notes.length === 1);
+    expect(String(((viaFactory.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(
+      /'createWebSocket' did not make a socket rxws can use: it has no addEventListener\(\)\/removeEventListener\(\), nor settable onopen/,
+    );
+
+    const viaPromise = record(webSocket({ url: 'ws://fake', createWebSocket: async () => null as never }));
+    await until(() => viaPromise.notes.length === 1);
+    expect(String(((viaPromise.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(/'createWebSocket' .*: it is null/);
+
+    expect(() => webSocket({ socket: { readyState: 1, send() {} } as never })).toThrow(/'socket' must be a WebSocket .*, but it has no close\(\)\./);
+  });
+});
+
+describe('the platform WebSocket is read when each socket is made', () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebSocket');
+  afterEach(() => {
+    if (saved === undefined) delete (globalThis as { WebSocket?: unknown }).WebSocket;
+    else Object.defineProperty(globalThis, 'WebSocket', saved);
+    HandlerSocket.made.length = 0;
+  });
+
+  test('a test double installed as globalThis.WebSocket after the import (and after webSocket()) is used', () => {
+    const ws$ = webSocket<string>('ws://fake');
+    (globalThis as { WebSocket?: unknown }).WebSocket = HandlerSocket;
+    const r = record(ws$);
+    expect(HandlerSocket.made).toHaveLength(1);
+    HandlerSocket.last.open();
+    HandlerSocket.last.message('"from the double"');
+    expect(r.values).toEqual(['from the double']);
+    r.subscription.unsubscribe();
+  });
+
+  test('a global that is a full WebSocket implementation (ws\'s class, rxws\'s) is not used on Node: rxws\'s own is', async () => {
+    const server = await createTestServer();
+    (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket;
+    const ws$ = webSocket(server.url);
+    const r = record(ws$);
+    expect(ws$._socket).toBeInstanceOf(WebSocket);
+    await server.nextConnection();
+    r.subscription.unsubscribe();
+  });
+});
+
+describe('a clean close without a code (the server called close() with no arguments: 1005)', () => {
+  test('subscribers complete, close$ reports 1005 wasClean: true', async () => {
+    const server = await createTestServer();
+    const ws$ = webSocket(server.url);
+    const closes: { code: number; wasClean: boolean }[] = [];
+    ws$.close$.subscribe((e) => closes.push({ code: e.code, wasClean: e.wasClean }));
+    const r = record(ws$);
+    const connection = await server.nextConnection();
+    await until(() => ws$.state === 'open');
+    await connection.close();
+    await expect(r.done).resolves.toEqual({ kind: 'C' });
+    expect(closes).toEqual([{ code: 1005, wasClean: true }]);
+  });
+
+  test('reconnect() treats it as 1000: the stream completes, no new connection', async () => {
+    const server = await createTestServer();
+    const ws$ = webSocket(server.url);
+    const r = record(ws$.pipe(reconnect({ initialDelay: 10 })));
+    const connection = await server.nextConnection();
+    await until(() => ws$.state === 'open');
+    await connection.close();
+    await expect(r.done).resolves.toEqual({ kind: 'C' });
+    expect(defaultShouldReconnect(new WebSocketCloseError({ code: 1005, reason: '', wasClean: true }))).toBe(false);
+    expect(defaultShouldReconnect(new WebSocketCloseError({ code: 1005, reason: '', wasClean: false }))).toBe(true);
+    expect(ws$.state).toBe('closed');
+    expect(server.connections).toHaveLength(1);
+  });
+});
+
+describe('multiplex, as rxjs code uses it', () => {
+  test('control messages of another type than In are sent through the serializer (rxjs declares them () => any)', async () => {
+    const server = await createTestServer({ json: true });
+    const ws$ = webSocket<string>(server.url);
+    const a = record(ws$.multiplex(() => ({ sub: 'A' }), () => 42, (m) => m.startsWith('A')));
+    const connection = await server.nextConnection();
+    await expect(connection.nextMessage()).resolves.toEqual({ sub: 'A' });
+    connection.send('A1');
+    await until(() => a.values.length === 1);
+    a.subscription.unsubscribe();
+    await expect(connection.nextMessage()).resolves.toBe(42);
+  });
+
+  test('when the connection ends, unsubMsg is still called after the subscribers heard (as rxjs), and nothing is sent', async () => {
+    const server = await createTestServer({ json: true });
+    const ws$ = webSocket<string>(server.url);
+    const events: string[] = [];
+    ws$.multiplex(() => 'sub', () => (events.push('unsub'), 'unsub'), () => true).subscribe({ complete: () => events.push('complete') });
+    const connection = await server.nextConnection();
+    await expect(connection.nextMessage()).resolves.toBe('sub');
+    await connection.close(1000);
+    await until(() => events.length === 2);
+    expect(events).toEqual(['complete', 'unsub']);
+    expect(ws$.queueLength).toBe(0);
   });
 });
