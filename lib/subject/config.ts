@@ -311,6 +311,16 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   return normalized;
 }
 
+/** Whether `value` can be called with `new` (checked without calling it: `newTarget` must be a constructor). */
+function isConstructor(value: unknown): boolean {
+  try {
+    Reflect.construct(Object, [], value as new () => unknown);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Makes the socket of one connection, as the config says (rxjs's call shapes for the constructor). */
 export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: string): unknown {
   const { factory, protocol, options } = config;
@@ -320,6 +330,10 @@ export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: stri
     throw new TypeError(
       "webSocket(): there is no WebSocket here (globalThis.WebSocket is undefined): pass 'WebSocketCtor' or 'createWebSocket', or install a WebSocket before connecting.",
     );
+  }
+  if (config.Ctor !== undefined && !isConstructor(Ctor)) {
+    // An arrow function or a method cannot be called with `new`: say which option, not "Ctor is not a constructor".
+    throw new TypeError("webSocket(): 'WebSocketCtor' is not a constructor (an arrow function?): pass a class, or give a function that returns a socket as 'createWebSocket'.");
   }
   if (protocol) return new Ctor(url, protocol, options);
   return options !== undefined ? new Ctor(url, undefined, options) : new Ctor(url);

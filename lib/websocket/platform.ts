@@ -21,13 +21,17 @@ let lastChecked: unknown;
 let lastVerdict = true;
 
 /** Whether `Ctor` is a real WebSocket implementation (a WebIDL interface, or `ws`'s class). */
-function isImplementation(Ctor: Function): boolean {
+function isImplementation(Ctor: { prototype?: unknown }): boolean {
   if (Ctor === lastChecked) return lastVerdict;
   const proto: unknown = Ctor.prototype;
   let verdict = false;
   if (proto !== null && typeof proto === 'object') {
     const p = proto as Record<string, unknown>;
-    verdict = Object.prototype.toString.call(proto) === '[object WebSocket]' || (typeof p.terminate === 'function' && typeof p.ping === 'function');
+    try {
+      verdict = Object.prototype.toString.call(proto) === '[object WebSocket]' || (typeof p.terminate === 'function' && typeof p.ping === 'function');
+    } catch {
+      verdict = false; // a getter that throws on the prototype: not a WebIDL interface
+    }
   }
   lastChecked = Ctor;
   lastVerdict = verdict;

@@ -493,6 +493,10 @@ describe('sockets with handler attributes only (test doubles, thin adapters)', (
     await until(() => viaPromise.notes.length === 1);
     expect(String(((viaPromise.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(/'createWebSocket' .*: it is null/);
 
+    const arrow = record(webSocket({ url: 'ws://fake', WebSocketCtor: ((url: string) => new HandlerSocket(url)) as never }));
+    await until(() => arrow.notes.length === 1);
+    expect(String(((arrow.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(/'WebSocketCtor' is not a constructor .*'createWebSocket'/);
+
     expect(() => webSocket({ socket: { readyState: 1, send() {} } as never })).toThrow(/'socket' must be a WebSocket .*, but it has no close\(\)\./);
   });
 });

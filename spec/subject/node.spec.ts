@@ -146,7 +146,7 @@ test.each([
   ['a throwing factory', { url: 'ws://127.0.0.1:1', createWebSocket: () => { throw new Error('factory failed'); } }, 'factory failed'],
   ['a bad URL', { url: 'http://[bad' }, 'is invalid'],
   ['a url function returning nothing', { url: () => undefined as never }, 'not a string or URL'],
-  ['a factory returning a non-socket', { url: 'ws://127.0.0.1:1', createWebSocket: () => ({}) as never }, 'must return a WebSocket'],
+  ['a factory returning a non-socket', { url: 'ws://127.0.0.1:1', createWebSocket: () => ({}) as never }, "'createWebSocket' did not make a socket rxws can use: it has no numeric readyState, no send(), no close()"],
 ])('%s becomes a connection error (WebSocketCloseError 1006, cause attached), never an unhandled rejection', async (_name, config, message) => {
   const ws$ = webSocket(config);
   const states: string[] = [];
