@@ -730,20 +730,21 @@ export class SubjectCore<In, Out> {
     }
   }
 
-  adopt(connection: Connection<In, Out>, socket: unknown, made: boolean): void {
-    const missing = missingFromSocket(socket);
+  adopt(connection: Connection<In, Out>, candidate: unknown, made: boolean): void {
+    const missing = missingFromSocket(candidate);
     if (missing !== undefined) {
       this.failBeforeSocket(connection, new TypeError(`webSocket(): ${this.socketSource()} did not make a socket rxws can use: ${missing}.`));
-      if (made && socket !== null && typeof socket === 'object' && typeof (socket as WebSocketLike).close === 'function') {
+      const close = made && candidate !== null && typeof candidate === 'object' ? (candidate as { close?: unknown }).close : undefined;
+      if (typeof close === 'function') {
         try {
-          (socket as WebSocketLike).close(); // don't leave it connecting
+          close.call(candidate); // don't leave it connecting
         } catch {
           // nothing more to do for a socket nobody will use
         }
       }
       return;
     }
-    if (!isWebSocketLike(socket)) return; // (for the type: missingFromSocket checked it)
+    const socket = candidate as WebSocketLike;
     if (made && connection.phase !== RESOLVING) {
       // The connection was closed while the factory ran: don't leave its socket behind.
       try {
@@ -1260,9 +1261,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function isWebSocketLike(value: unknown): value is WebSocketLike {
-  return missingFromSocket(value) === undefined;
-}
 
 /** Calls a config observer; a throw is reported as rxjs reports unhandled errors, never breaking the connection's bookkeeping. */
 function callObserver<T>(observer: { next: (value: T) => void }, value: T): void {

@@ -1,8 +1,9 @@
 // Drop-in behaviour: everything rxjs/webSocket 7.x accepts, and the behaviour kept where sound.
 import { webSocket, WebSocket, WebSocketSubject, WebSocketCloseError, reconnect, defaultShouldReconnect } from 'rxws';
 import { WebSocket as WsWebSocket } from 'ws';
+import { WebSocket as UndiciWebSocket } from 'undici';
 import { createTestServer, useTestServers } from 'rxws/testing';
-import { Observable, firstValueFrom, map, take, toArray } from 'rxjs';
+import { Observable, first, firstValueFrom, map, take, toArray } from 'rxjs';
 import { CountingWebSocket, delay, record, until } from './helpers.js';
 
 useTestServers();
@@ -461,6 +462,34 @@ describe('sockets with handler attributes only (test doubles, thin adapters)', (
     r.subscription.unsubscribe();
   });
 
+  test('the handshake hook works over handler attributes too: its messages first, then the queue', () => {
+    const ws$ = webSocket<string>({
+      url: 'ws://fake',
+      WebSocketCtor: HandlerSocket,
+      handshake: ({ send, messages }) => {
+        send('auth');
+        return messages.pipe(first((m) => m === 'ok'));
+      },
+    });
+    ws$.next('queued');
+    const r = record(ws$);
+    const socket = HandlerSocket.last;
+    socket.open();
+    expect(socket.sent).toEqual(['"auth"']);
+    socket.message('"ok"');
+    expect(socket.sent).toEqual(['"auth"', '"queued"']);
+    expect(r.values).toEqual(['ok']);
+    r.subscription.unsubscribe();
+  });
+
+  test('a handshake waiting on a handler-attribute socket that closes: subscribers get that close's error', () => {
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, handshake: ({ messages }) => messages.pipe(first()) });
+    const r = record(ws$);
+    HandlerSocket.last.open();
+    HandlerSocket.last.serverClose({ code: 1011, wasClean: true });
+    expect(r.notes).toEqual([{ kind: 'E', error: expect.objectContaining({ code: 1011 }) }]);
+  });
+
   test('_socket (rxjs 7\'s private field, read by some code) is the current socket', () => {
     const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket });
     expect(ws$._socket).toBeNull();
@@ -522,12 +551,14 @@ describe('the platform WebSocket is read when each socket is made', () => {
 
   test('a global that is a full WebSocket implementation (ws\'s class, rxws\'s) is not used on Node: rxws\'s own is', async () => {
     const server = await createTestServer();
-    (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket;
-    const ws$ = webSocket(server.url);
-    const r = record(ws$);
-    expect(ws$._socket).toBeInstanceOf(WebSocket);
-    await server.nextConnection();
-    r.subscription.unsubscribe();
+    for (const Implementation of [WsWebSocket, UndiciWebSocket, WebSocket]) {
+      (globalThis as { WebSocket?: unknown }).WebSocket = Implementation;
+      const ws$ = webSocket(server.url);
+      const r = record(ws$);
+      expect(ws$._socket).toBeInstanceOf(WebSocket);
+      await server.nextConnection();
+      r.subscription.unsubscribe();
+    }
   });
 });
 
