@@ -482,7 +482,7 @@ describe('sockets with handler attributes only (test doubles, thin adapters)', (
     r.subscription.unsubscribe();
   });
 
-  test('a handshake waiting on a handler-attribute socket that closes: subscribers get that close's error', () => {
+  test('a handshake waiting on a handler-attribute socket that closes: subscribers get the error of that close', () => {
     const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, handshake: ({ messages }) => messages.pipe(first()) });
     const r = record(ws$);
     HandlerSocket.last.open();
