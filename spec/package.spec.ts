@@ -34,46 +34,49 @@ async function exec(file: string, args: string[], cwd: string, timeout = 60_000)
 
 // One `npm pack` for the whole file; the consumers install its contents.
 let work = '';
-let tarball = '';
+/** The two slow checks, started as soon as the package is unpacked, to run beside the others. */
+let packageCheck: Promise<Settled>;
+let typeCheck: Promise<Settled>;
+type Settled = { output: string } | { error: Error };
+const settle = (promise: Promise<string>): Promise<Settled> => promise.then((output) => ({ output }), (error: Error) => ({ error }));
+const outputOf = async (settled: Promise<Settled>): Promise<string> => {
+  const result = await settled;
+  if ('error' in result) throw result.error;
+  return result.output;
+};
+
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rxws-package-'));
   const packed = JSON.parse(await exec('npm', ['pack', '--json', '--pack-destination', work], root)) as Array<{ filename: string }>;
-  tarball = join(work, packed[0]!.filename);
+  const tarball = join(work, packed[0]!.filename);
+  packageCheck = settle(exec(process.execPath, [join(root, 'scripts', 'check-package.mjs'), tarball], root, 120_000));
   // <work>/node_modules/rxws is the tarball's contents (a copy, not a link to this repo, so nothing
   // unpublished can leak in); its dependencies and what a user of the kit has are links to ours.
   const modules = join(work, 'node_modules');
   mkdirSync(join(modules, 'rxws'), { recursive: true });
   await exec('tar', ['-xzf', tarball, '-C', join(modules, 'rxws'), '--strip-components=1'], work);
-  for (const dep of ['rxjs', 'ws', '@types/ws', '@types/node', 'expect']) {
+  for (const dep of ['rxjs', 'ws', '@types/ws', '@types/node', 'expect', 'jest-environment-jsdom']) {
     mkdirSync(dirname(join(modules, dep)), { recursive: true });
     symlinkSync(join(root, 'node_modules', dep), join(modules, dep), 'dir');
   }
+  const projects = Object.entries(CONSUMERS).map(([name, project]) => {
+    const dir = join(work, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: project.type }));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...BASE_OPTIONS, ...project.options }, files: Object.keys(project.files) }));
+    for (const [file, source] of Object.entries(project.files)) writeFileSync(join(dir, file), source);
+    return dir;
+  });
+  // One TypeScript process for every project (build mode shares the parsed files), with this
+  // repo's TypeScript; it fails with the errors it printed.
+  typeCheck = settle(exec(process.execPath, [tscBin, '-b', ...projects], work, 180_000));
 }, 120_000);
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all([packageCheck, typeCheck]);
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 200_000);
 
 describe('the package', () => {
-  it('passes @arethetypeswrong/cli (profile node16) and publint with nothing reported', async () => {
-    const output = await exec(process.execPath, [join(root, 'scripts', 'check-package.mjs'), tarball], root);
-    expect(output).toContain('attw (profile node16): no problems');
-    expect(output).toContain('publint (every level): no messages');
-  }, 120_000);
-
-  it('type-checks in CommonJS and ESM projects (node16, nodenext), bundler, a browser bundler and node10', async () => {
-    const projects = Object.entries(CONSUMERS).map(([name, project]) => {
-      const dir = join(work, name);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: project.type }));
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...BASE_OPTIONS, ...project.options }, files: Object.keys(project.files) }));
-      for (const [file, source] of Object.entries(project.files)) writeFileSync(join(dir, file), source);
-      return dir;
-    });
-    // One TypeScript process for every project (build mode shares the parsed files), with this
-    // repo's TypeScript; it fails with the errors it printed.
-    expect(await exec(process.execPath, [tscBin, '-b', ...projects], work, 180_000)).toBe('');
-  }, 200_000);
-
   it('loads every entry point with require() and import() on Node, the same exports each way', async () => {
     const script = join(work, 'load.cjs');
     writeFileSync(script, LOAD_SCRIPT);
@@ -107,6 +110,26 @@ describe('the package', () => {
     expect(nodeBuild.wsLoaded).toBe(true);
     expect(nodeBuild.builtIns.filter((name) => nodeOnly.test(name))).toEqual(expect.arrayContaining(['NativeModule net', 'NativeModule http']));
   }, 60_000);
+
+  it("works in a user's Jest test in the jsdom environment (the browser condition, required as CommonJS)", async () => {
+    const project = join(work, 'jest-jsdom');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer-jest-jsdom', private: true }));
+    writeFileSync(join(project, 'jest.config.js'), `module.exports = { testEnvironment: 'jsdom', cacheDirectory: ${JSON.stringify(join(work, 'jest-cache'))} };`);
+    writeFileSync(join(project, 'app.test.js'), `const { webSocket, WebSocket } = require('rxws');
+test('rxws is the browser build, on the environment\\'s WebSocket', () => {
+  expect(require.resolve('rxws')).toMatch(/dist[\\\\/]browser-cjs[\\\\/]index\\.js$/);
+  expect(WebSocket).toBe(window.WebSocket);
+  expect(typeof webSocket('ws://127.0.0.1:9').subscribe).toBe('function');
+});
+`);
+    const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+    const env = { ...process.env, JEST_WORKER_ID: undefined, NODE_OPTIONS: undefined };
+    const { stderr } = await run(process.execPath, [jest, '--rootDir', project, '--watchman=false', '--ci'], { cwd: project, env, timeout: 90_000 }).catch(
+      (error: { stdout?: string; stderr?: string }) => { throw new Error(`the jsdom project's Jest run failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`); },
+    );
+    expect(stderr).toMatch(/Tests:\s+1 passed, 1 total/);
+  }, 120_000);
 
   it('gives the browser condition the platform WebSocket, never ws or Node built-ins', async () => {
     for (const tree of ['browser', 'browser-cjs']) {
@@ -158,6 +181,16 @@ describe('the package', () => {
     }
     expect(readFileSync(join(root, 'dist', 'cjs', 'package.json'), 'utf8')).toContain('"commonjs"');
   });
+
+  it('passes @arethetypeswrong/cli (profile node16) and publint with nothing reported', async () => {
+    const output = await outputOf(packageCheck);
+    expect(output).toContain('attw (profile node16): no problems');
+    expect(output).toContain('publint (every level): no messages');
+  }, 120_000);
+
+  it('type-checks in CommonJS and ESM projects (node16, nodenext), bundler, a browser bundler and node10', async () => {
+    expect(await outputOf(typeCheck)).toBe('');
+  }, 200_000);
 });
 
 interface LoadResult {
