@@ -21,8 +21,7 @@ rmSync(dist, { recursive: true, force: true });
 run(['-p', 'tsconfig.build.json']);
 // CommonJS + its declarations.
 run(['-p', 'tsconfig.build-cjs.json']);
-const commonjs = '{ "type": "commonjs" }\n';
-writeFileSync(join(dist, 'cjs', 'package.json'), commonjs);
+writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
   e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
@@ -47,7 +46,7 @@ function browserTree(from, to) {
     for (const m of src.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](\.[^'"]+)['"]/g)) visit(join(file, '..', m[1]));
   };
   visit(join(to, 'index.js'));
-  if (existsSync(join(to, 'package.json'))) reachable.add(join(to, 'package.json'));
+  if (existsSync(join(to, 'package.json'))) reachable.add(join(to, 'package.json')); // its "type"
   for (const file of walk(to)) if (!reachable.has(file)) rmSync(file);
   for (const file of reachable) {
     if (!file.endsWith('.js')) continue;
