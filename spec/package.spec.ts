@@ -7,10 +7,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import 'rxws/testing/jest';
 
 const root = join(__dirname, '..');
 const run = promisify(execFile);
 const tscBin = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+useTestServers();
 
 const ENTRIES = ['rxws', 'rxws/node', 'rxws/testing', 'rxws/testing/jest'] as const;
 
@@ -112,23 +116,29 @@ describe('the package', () => {
   }, 60_000);
 
   it("works in a user's Jest test in the jsdom environment (the browser condition, required as CommonJS)", async () => {
+    const server = await createTestServer({ json: true });
+    server.on({ type: 'hello' }).reply({ type: 'welcome' });
     const project = join(work, 'jest-jsdom');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer-jest-jsdom', private: true }));
-    writeFileSync(join(project, 'jest.config.js'), `module.exports = { testEnvironment: 'jsdom', cacheDirectory: ${JSON.stringify(join(work, 'jest-cache'))} };`);
-    writeFileSync(join(project, 'app.test.js'), `const { webSocket, WebSocket } = require('rxws');
-test('rxws is the browser build, on the environment\\'s WebSocket', () => {
+    writeFileSync(join(project, 'jest.config.js'), `module.exports = { testEnvironment: 'jsdom', testTimeout: 30000, cacheDirectory: ${JSON.stringify(join(work, 'jest-cache'))} };`);
+    writeFileSync(join(project, 'app.test.js'), `const { webSocket } = require('rxws');
+const { firstValueFrom } = require('rxjs');
+test('the browser build, over the WebSocket of jsdom', async () => {
   expect(require.resolve('rxws')).toMatch(/dist[\\\\/]browser-cjs[\\\\/]index\\.js$/);
-  expect(WebSocket).toBe(window.WebSocket);
-  expect(typeof webSocket('ws://127.0.0.1:9').subscribe).toBe('function');
+  const subject = webSocket(process.env.RXWS_TEST_SERVER);
+  const reply = firstValueFrom(subject);
+  subject.next({ type: 'hello' });
+  expect(await reply).toEqual({ type: 'welcome' });
 });
 `);
     const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-    const env = { ...process.env, JEST_WORKER_ID: undefined, NODE_OPTIONS: undefined };
+    const env = { ...process.env, RXWS_TEST_SERVER: server.url, JEST_WORKER_ID: undefined, NODE_OPTIONS: undefined, FORCE_COLOR: '0' };
     const { stderr } = await run(process.execPath, [jest, '--rootDir', project, '--watchman=false', '--ci'], { cwd: project, env, timeout: 90_000 }).catch(
       (error: { stdout?: string; stderr?: string }) => { throw new Error(`the jsdom project's Jest run failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`); },
     );
     expect(stderr).toMatch(/Tests:\s+1 passed, 1 total/);
+    await expect(server).toHaveReceivedMessages([{ type: 'hello' }]);
   }, 120_000);
 
   it('gives the browser condition the platform WebSocket, never ws or Node built-ins', async () => {
