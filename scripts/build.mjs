@@ -1,5 +1,11 @@
-// Builds dist/: ESM (dist/esm) and CommonJS (dist/cjs) for Node, a browser ESM tree (dist/browser)
-// that uses the platform WebSocket and never reaches `ws` or Node built-ins, and declarations (dist/types).
+// Builds dist/, each format with its own declarations (TypeScript reads a .d.ts as ESM or CommonJS
+// by the nearest package.json's "type", as Node reads the .js beside it):
+// - dist/esm: ESM for Node; its declarations in dist/types (ESM, by the root "type": "module").
+// - dist/cjs: CommonJS for Node, with its declarations beside it (dist/cjs/package.json says
+//   "type": "commonjs"), for `require` under `moduleResolution: node16`/`nodenext` (else TS1479).
+// - dist/browser (ESM) and dist/browser-cjs (CommonJS, e.g. Jest's jsdom environment, which
+//   resolves the `browser` condition and then requires): the same trees with the platform
+//   WebSocket, which never reach `ws` or Node built-ins. They use the declarations above.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,40 +17,47 @@ const run = (args) => execFileSync(tsc, args, { cwd: root, stdio: 'inherit' });
 
 rmSync(dist, { recursive: true, force: true });
 
-// ESM + declarations.
+// ESM + its declarations (dist/types).
 run(['-p', 'tsconfig.build.json']);
-// CommonJS.
+// CommonJS + its declarations.
 run(['-p', 'tsconfig.build-cjs.json']);
 writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 
-// Browser: the ESM tree, with every `*.browser.js` module put in place of its Node twin, and the
-// Node-only folders removed. A module with a browser twin is the only place that touches `ws`.
-const browser = join(dist, 'browser');
-cpSync(join(dist, 'esm'), browser, { recursive: true });
-for (const dir of ['node', 'testing']) rmSync(join(browser, dir), { recursive: true, force: true });
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
   e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
-for (const file of walk(browser)) {
-  if (file.endsWith('.map')) { rmSync(file); continue; }
-  if (!file.endsWith('.browser.js')) continue;
-  const twin = file.replace(/\.browser\.js$/, '.js');
-  writeFileSync(twin, readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, ''));
-  rmSync(file);
+const dropSourceMapComment = (src) => src.replace(/\n\/\/# sourceMappingURL=.*$/, '');
+
+// A browser tree: the Node tree with every `*.browser.js` module put in place of its Node twin, the
+// Node-only folders removed, and then everything its index.js cannot reach (the Node WebSocket and
+// its helpers, the declarations). A module with a browser twin is the only place that touches `ws`.
+function browserTree(from, to) {
+  cpSync(from, to, { recursive: true });
+  for (const dir of ['node', 'testing']) rmSync(join(to, dir), { recursive: true, force: true });
+  for (const file of walk(to)) {
+    if (!file.endsWith('.browser.js')) continue;
+    writeFileSync(file.replace(/\.browser\.js$/, '.js'), readFileSync(file, 'utf8'));
+    rmSync(file);
+  }
+  const reachable = new Set();
+  const visit = (file) => {
+    if (reachable.has(file) || !existsSync(file)) return;
+    reachable.add(file);
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](\.[^'"]+)['"]/g)) visit(join(file, '..', m[1]));
+  };
+  visit(join(to, 'index.js'));
+  if (existsSync(join(to, 'package.json'))) reachable.add(join(to, 'package.json')); // its "type"
+  for (const file of walk(to)) if (!reachable.has(file)) rmSync(file);
+  for (const file of reachable) {
+    if (!file.endsWith('.js')) continue;
+    const src = dropSourceMapComment(readFileSync(file, 'utf8'));
+    writeFileSync(file, src);
+    const builtIn = /(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)['"](ws|node:[^'"]+|events|stream|net|tls|http|https|buffer|crypto|url|util|zlib)['"]|\bprocess\.|\bBuffer\./;
+    const bad = src.match(builtIn);
+    if (bad) throw new Error(`browser build: ${file} references ${bad[0]}`);
+  }
 }
-// Drop modules the browser tree can no longer reach (the Node WebSocket and its helpers).
-const reachable = new Set();
-const visit = (file) => {
-  if (reachable.has(file) || !existsSync(file)) return;
-  reachable.add(file);
-  const src = readFileSync(file, 'utf8');
-  for (const m of src.matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)) visit(join(file, '..', m[1]));
-};
-visit(join(browser, 'index.js'));
-for (const file of walk(browser)) if (!reachable.has(file)) rmSync(file);
-for (const file of reachable) {
-  const src = readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '');
-  writeFileSync(file, src);
-  const bad = src.match(/from\s*['"](ws|node:[^'"]+|events|stream|net|tls|http|https|buffer)['"]|\bprocess\.|\bBuffer\./);
-  if (bad) throw new Error(`browser build: ${file} references ${bad[0]}`);
-}
-console.log('built dist/esm, dist/cjs, dist/browser, dist/types');
+browserTree(join(dist, 'esm'), join(dist, 'browser'));
+browserTree(join(dist, 'cjs'), join(dist, 'browser-cjs'));
+
+console.log('built dist/esm + dist/types, dist/cjs (with its declarations), dist/browser, dist/browser-cjs');
