@@ -1,3 +1,3 @@
 // Node: rxws's own WebSocket on `ws`. The browser build puts platform.browser.ts in its place.
 export { WebSocket } from './websocket.js';
-export { CloseEvent, ErrorEvent } from './events.js';
+export { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
