@@ -26,6 +26,9 @@ describe.each(implementations)('the events a WebSocket fires ($name)', ({ WebSoc
     }).toThrow(TypeError);
     expect(event.data).toBe('hello');
     expect(Object.keys(event)).not.toContain('data');
+    const done = closed(socket);
+    socket.close();
+    await done;
   });
 
   it('a close event is a CloseEvent down to Object.prototype.toString, neither bubbling nor cancelable, with read-only attributes', async () => {
@@ -48,6 +51,9 @@ describe.each(implementations)('the events a WebSocket fires ($name)', ({ WebSoc
     expect([error.type, error.bubbles, error.cancelable]).toEqual(['error', false, false]);
     const { socket: other } = await connect((url) => new WebSocket(url));
     expect(other.readyState).toBe(WebSocket.OPEN);
+    const done = closed(other);
+    other.close();
+    await done;
   });
 });
 

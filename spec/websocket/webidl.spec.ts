@@ -68,8 +68,8 @@ describe.each(implementations)('WebSocket, the WebIDL interface ($name)', ({ Web
     const server = await createTestServer({ protocols: (offered) => offered[0] ?? false });
     const Loose = WebSocket as unknown as new (...args: unknown[]) => WebSocket;
     const sockets = [new Loose(server.url, 'chat', 'stray'), new Loose(server.url, ['chat'], 42, 'more'), new Loose(server.url, 'chat', null)];
+    await Promise.all(sockets.map((socket) => nextEvent(socket, 'open')));
     for (const socket of sockets) {
-      await nextEvent(socket, 'open');
       expect(socket.protocol).toBe('chat');
       const done = closed(socket);
       socket.close();
