@@ -132,6 +132,23 @@ export class ErrorEvent extends Event {
   }
 }
 
+function isMessagePort(value: unknown): boolean {
+  return typeof MessagePort === 'function' && value instanceof MessagePort;
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(String(value === null || typeof value !== 'object' ? value : JSON.stringify(value)));
+  } catch {
+    return '"?"';
+  }
+}
+
+// What browsers (and undici) say when an attribute's getter is called on another object.
+function illegalInvocation(): TypeError {
+  return new TypeError('Illegal invocation');
+}
+
 // One frozen empty array for every event without ports (the usual case: a WebSocket's).
 const NO_PORTS: readonly unknown[] = Object.freeze([]);
 // Lets WebSocket make its message events without an init dictionary per message.
@@ -166,11 +183,28 @@ export class MessageEvent<T = any> extends Event {
     this.#data = (init.data === undefined ? null : init.data) as T;
     this.#origin = init.origin === undefined ? '' : String(init.origin);
     this.#lastEventId = init.lastEventId === undefined ? '' : String(init.lastEventId);
-    this.#source = init.source === undefined ? null : init.source;
-    if (init.ports === undefined) this.#ports = NO_PORTS;
-    else if (init.ports === null || typeof init.ports !== 'object' || !(Symbol.iterator in init.ports)) {
-      throw new TypeError("Failed to construct 'MessageEvent': The 'ports' member is not iterable.");
-    } else this.#ports = Object.freeze([...init.ports]);
+    // WebIDL: source is a MessageEventSource (on Node, a MessagePort) or null; ports a sequence
+    // of MessagePorts.
+    const source = init.source;
+    if (source !== undefined && source !== null && !isMessagePort(source)) {
+      throw new TypeError(`MessageEvent constructor: Expected eventInitDict.source (${describe(source)}) to be an instance of MessagePort.`);
+    }
+    this.#source = source ?? null;
+    const ports = init.ports;
+    if (ports === undefined) {
+      this.#ports = NO_PORTS;
+      return;
+    }
+    if (ports === null || typeof ports !== 'object' || !(Symbol.iterator in ports)) {
+      throw new TypeError(`MessageEvent constructor: eventInitDict.ports (${String(ports)}) is not iterable.`);
+    }
+    const list = [...ports];
+    list.forEach((port, index) => {
+      if (!isMessagePort(port)) {
+        throw new TypeError(`MessageEvent constructor: Expected eventInitDict.ports[${index}] (${describe(port)}) to be an instance of MessagePort.`);
+      }
+    });
+    this.#ports = Object.freeze(list);
   }
 
   /** @internal A WebSocket's `message` event: no init dictionary to allocate and read. */
@@ -183,26 +217,31 @@ export class MessageEvent<T = any> extends Event {
 
   /** The message: a string, or binary data as the socket's `binaryType` asks. */
   get data(): T {
+    if (!(#data in this)) throw illegalInvocation();
     return this.#data;
   }
 
   /** The origin of the socket's URL (e.g. `ws://example.com:8080`). */
   get origin(): string {
+    if (!(#data in this)) throw illegalInvocation();
     return this.#origin;
   }
 
   /** `''` for a WebSocket's messages. */
   get lastEventId(): string {
+    if (!(#data in this)) throw illegalInvocation();
     return this.#lastEventId;
   }
 
   /** `null` for a WebSocket's messages. */
   get source(): unknown {
+    if (!(#data in this)) throw illegalInvocation();
     return this.#source;
   }
 
   /** A frozen array; empty for a WebSocket's messages. */
   get ports(): readonly unknown[] {
+    if (!(#data in this)) throw illegalInvocation();
     return this.#ports;
   }
 }

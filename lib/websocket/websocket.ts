@@ -131,6 +131,9 @@ class DialledWs extends WsSocket {
 function uncork(socket: WebSocket): void {
   socket[kUncork]();
 }
+function destroyStream(this: Socket): void {
+  this.destroy();
+}
 function onHandshakeTimeout(socket: WebSocket): void {
   socket[kHandshakeTimedOut]();
 }
@@ -694,7 +697,13 @@ export class WebSocket extends EventTarget {
     this.#failure ??= error;
     if (this.#state === CONNECTING) return; // `ws` fails the handshake itself: error, then close
     this[kUncork]();
-    this.#ws.terminate();
+    const tcp = this.#ws._socket;
+    if (tcp == null || tcp.destroyed) return;
+    // `ws` ends the TCP connection once its close frame is written, and meanwhile drains what is
+    // left to read: destroying it then sends a FIN, not a reset that could discard the close
+    // frame at the server. A close frame stuck behind a backlog is not waited for.
+    if (tcp.writableFinished || tcp.writableLength > 0) tcp.destroy();
+    else tcp.once('finish', destroyStream);
   }
 
   /**
