@@ -100,14 +100,21 @@ describe("rxws's exported event classes", () => {
     expect([empty.data, empty.origin, empty.lastEventId, empty.source, empty.bubbles, empty.cancelable]).toEqual([null, '', '', null, false, false]);
     expect(empty.ports).toEqual([]);
     expect(Object.isFrozen(empty.ports)).toBe(true);
-    const source = {};
-    const ports: unknown[] = [];
+    const { port1: source, port2 } = new MessageChannel();
+    const ports: unknown[] = [port2];
     const full = new MessageEvent('message', { data: { a: 1 }, origin: 'ws://h', lastEventId: '7', source, ports, bubbles: true });
     expect([full.data, full.origin, full.lastEventId, full.source, full.bubbles]).toEqual([{ a: 1 }, 'ws://h', '7', source, true]);
+    expect(full.ports).toEqual([port2]);
     expect(Object.isFrozen(full.ports)).toBe(true);
     expect(full.ports).not.toBe(ports); // a frozen copy: the caller's array is not frozen
     expect(full.ports).toBe(full.ports); // the same array at every read
+    source.close();
+    // WebIDL: source is a MessagePort (on Node) or null, ports a sequence of MessagePorts.
     expect(() => new MessageEvent('message', { ports: 5 as unknown as unknown[] })).toThrow(TypeError);
+    expect(() => new MessageEvent('message', { ports: [{}] })).toThrow(TypeError);
+    expect(() => new MessageEvent('message', { source: {} })).toThrow(TypeError);
+    // A getter on another object: TypeError, as browsers say it.
+    expect(() => Reflect.get(MessageEvent.prototype, 'data', {})).toThrow('Illegal invocation');
   });
 
   it('CloseEvent converts code as an unsigned short and defaults to 0, "" and false', () => {
