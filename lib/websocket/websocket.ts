@@ -131,6 +131,11 @@ class DialledWs extends WsSocket {
 function uncork(socket: WebSocket): void {
   socket[kUncork]();
 }
+/** Whether the Node `headers` option already carries an Authorization header (any case). */
+function hasAuthorization(headers: unknown): boolean {
+  if (headers === null || typeof headers !== 'object') return false;
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+}
 function destroyStream(this: Socket): void {
   this.destroy();
 }
@@ -325,7 +330,7 @@ export class WebSocket extends EventTarget {
       // Fetch sends a URL's credentials only when the server asks (a 401), and `ws` would send
       // them up front: dial without them, and keep them for a second handshake.
       let href = record.href;
-      if (record.username !== '' || record.password !== '') {
+      if ((record.username !== '' || record.password !== '') && !hasAuthorization(wsOptions.headers)) {
         const bare = new URL(href);
         bare.username = '';
         bare.password = '';

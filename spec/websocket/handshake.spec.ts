@@ -1,6 +1,7 @@
 // The opening handshake as Fetch makes it: several subprotocols in one header combined with ', ',
 // and the URL's credentials sent only when the server asks for them (a 401), once, as Basic.
 import type { IncomingMessage } from 'node:http';
+import { WebSocket as RxwsWebSocket } from 'rxws';
 import { useTestServers, createTestServer } from 'rxws/testing';
 import { closed, nextEvent, recordEvents } from '../helpers/events.js';
 import { implementations, undiciDeviations } from '../helpers/implementations.js';
@@ -76,5 +77,14 @@ describe.each(implementations)('the opening handshake ($name)', ({ name, WebSock
     expect(log).toEqual(['error rs=3', 'close 1006 false rs=3']);
     expect(server.requests).toHaveLength(name === 'undici' && undiciDeviations.unauthorizedRetriedWithoutCredentials ? 2 : 1);
     for (const request of server.requests) expect(request.headers.authorization).toBeUndefined();
+  });
+});
+
+describe('the opening handshake (rxws, Node options)', () => {
+  it("an Authorization in the Node headers option is sent from the first handshake, and the URL's credentials do not replace it", async () => {
+    const server = await authenticatingServer(Infinity);
+    const socket = new RxwsWebSocket(withCredentials(server.url, 'x'), [], { headers: { Authorization: 'Bearer t0ken' } });
+    await closed(socket);
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t0ken']);
   });
 });
