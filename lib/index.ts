@@ -5,10 +5,10 @@
  * the platform's own.
  * @packageDocumentation
  */
-export { WebSocket, CloseEvent, ErrorEvent } from './websocket/platform.js';
+export { WebSocket, CloseEvent, ErrorEvent, MessageEvent } from './websocket/platform.js';
 export { CONNECTING, OPEN, CLOSING, CLOSED } from './websocket/constants.js';
 export type { ReadyState, BinaryType, WebSocketData } from './websocket/constants.js';
-export type { CloseEventInit, ErrorEventInit } from './websocket/events.js';
+export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './websocket/events.js';
 export type { EventHandler } from './websocket/event-handlers.js';
 export { getNodeControls, type NodeControls } from './websocket/controls.js';
 export type { NodeWebSocketOptions } from './node/options.js';

@@ -218,6 +218,9 @@ const extended = [];
 globalThis.expect = { extend: (matchers) => extended.push(Object.keys(matchers)) };
 const browser = process.execArgv.includes('--conditions=browser');
 if (browser) globalThis.WebSocket = class NativeWebSocket {};
+// The platform globals the browser build reads: Node makes some of them on first access (its
+// MessageEvent loads its stream module), which a browser's own globals do not charge to rxws.
+if (browser) void [globalThis.MessageEvent, globalThis.CloseEvent, globalThis.ErrorEvent];
 (async () => {
   const result = {};
   const loadedBefore = new Set(process.moduleLoadList);

@@ -13,8 +13,9 @@ export function loadRxws() {
 /** Connects `new WebSocket(url)` with `binaryType`, in the adapter interface of bench/clients/raw-ws.mjs. */
 export function connectWhatwg(WebSocket, url, binaryType, label) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.binaryType = binaryType;
+    // 'nodebuffer' (rxws only) is a Node option; the attribute takes the standard values.
+    const socket = binaryType === 'nodebuffer' ? new WebSocket(url, [], { binaryType }) : new WebSocket(url);
+    if (binaryType !== 'nodebuffer') socket.binaryType = binaryType;
     let callback = noop;
     socket.onmessage = (event) => callback(event.data);
     socket.onerror = (event) => reject(event.error ?? new Error(`${label} error`));

@@ -1,5 +1,5 @@
 // rxws's WHATWG `WebSocket`, from the built package (dist/esm), i.e. what users get. Binary
-// messages are delivered as Buffers (`binaryType = 'nodebuffer'`, an rxws extension), the same
+// messages are delivered as Buffers (`{ binaryType: 'nodebuffer' }` in the Node options, an rxws extension), the same
 // type raw `ws` delivers, so the comparison to the baseline is like for like. Set
 // BENCH_RXWS_BINARY_TYPE=arraybuffer to compare with undici's ArrayBuffers instead.
 //

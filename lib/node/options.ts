@@ -1,5 +1,6 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { ClientOptions } from 'ws';
+import type { BinaryType } from '../websocket/constants.js';
 
 /**
  * Node-only options of rxws's `WebSocket` (the third constructor argument), passed to `ws`.
@@ -31,6 +32,14 @@ export interface NodeWebSocketOptions
   /** Follow HTTP redirects during the handshake. Default false (a redirect fails the connection). */
   followRedirects?: boolean;
   /**
+   * How binary messages are delivered at first: `'nodebuffer'` (a `Buffer`, Node only), or the
+   * standard `'blob'` (default) and `'arraybuffer'`. The `binaryType` attribute accepts only the
+   * standard two; assigning one of them later replaces this choice.
+   *
+   * @example new WebSocket(url, [], { binaryType: 'nodebuffer' })
+   */
+  binaryType?: BinaryType;
+  /**
    * Coalesce the writes of one tick into as few syscalls as possible (the socket is corked at the
    * first send of a tick and uncorked before the tick ends). Default true.
    */
@@ -50,7 +59,7 @@ const NON_NEGATIVE = ['handshakeTimeout', 'maxPayload', 'maxRedirects'] as const
 const BOOLEAN = ['followRedirects', 'rejectUnauthorized', 'skipUTF8Validation', 'coalesce'] as const;
 
 /** Checks `options` and returns the `ws` client options to use, with rxws's defaults, and rxws's own. */
-export function toWsOptions(options: unknown): ClientOptions & { coalesce: boolean } {
+export function toWsOptions(options: unknown): ClientOptions & { coalesce: boolean; binaryType?: BinaryType } {
   if (options === undefined || options === null) return { ...NODE_DEFAULTS, coalesce: true };
   if (typeof options !== 'object') {
     throw new TypeError(`WebSocket options must be an object, not ${typeof options}.`);
@@ -71,11 +80,15 @@ export function toWsOptions(options: unknown): ClientOptions & { coalesce: boole
   if (given.headers !== undefined && (given.headers === null || typeof given.headers !== 'object')) {
     throw new TypeError(`WebSocket option 'headers' must be an object of header names to values.`);
   }
+  const binaryType = given.binaryType;
+  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+    throw new TypeError(`WebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${String(binaryType)}.`);
+  }
   const pmd = given.perMessageDeflate;
   if (pmd !== undefined && typeof pmd !== 'boolean' && (pmd === null || typeof pmd !== 'object')) {
     throw new TypeError(`WebSocket option 'perMessageDeflate' must be a boolean or an object.`);
   }
   const merged: Record<string, unknown> = { ...NODE_DEFAULTS, coalesce: true };
   for (const key of Object.keys(given)) if (given[key] !== undefined) merged[key] = given[key];
-  return merged as unknown as ClientOptions & { coalesce: boolean };
+  return merged as unknown as ClientOptions & { coalesce: boolean; binaryType?: BinaryType };
 }

@@ -1,11 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket as WsSocket } from 'ws';
 import { kAdopt, WebSocket } from '../websocket/websocket.js';
+import type { BinaryType } from '../websocket/constants.js';
 
 /** Options of {@link wrapWebSocket}. */
 export interface WrapOptions {
   /** Coalesce the writes of one tick (see `NodeWebSocketOptions.coalesce`). Default true. */
   coalesce?: boolean;
+  /** How binary messages are delivered at first (see `NodeWebSocketOptions.binaryType`). Default 'blob'. */
+  binaryType?: BinaryType;
 }
 
 /**
@@ -33,5 +36,9 @@ export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage, optio
   if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') {
     throw new TypeError(`wrapWebSocket option 'coalesce' must be a boolean.`);
   }
-  return new WebSocket(url, undefined, { [kAdopt]: socket, coalesce: options.coalesce } as never);
+  const { binaryType } = options;
+  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+    throw new TypeError(`wrapWebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'.`);
+  }
+  return new WebSocket(url, undefined, { [kAdopt]: socket, coalesce: options.coalesce, binaryType } as never);
 }

@@ -72,7 +72,10 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   createWebSocket?: WebSocketFactory;
   /** Node only: options for rxws's `WebSocket` (headers, TLS, agent, handshakeTimeout, ...), its third constructor argument. */
   options?: NodeWebSocketOptions;
-  /** Set on each socket right after it is made: `'blob'`, `'arraybuffer'` or (Node) `'nodebuffer'`. */
+  /**
+   * Set on each socket right after it is made: `'blob'` or `'arraybuffer'`; or (Node) `'nodebuffer'`,
+   * passed to rxws's `WebSocket` in its Node options (a `createWebSocket` factory passes it itself).
+   */
   binaryType?: BinaryType;
   /**
    * Server side: an already-open socket to use instead of dialling, e.g.
@@ -335,6 +338,9 @@ export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: stri
     // An arrow function or a method cannot be called with `new`: say which option, not "Ctor is not a constructor".
     throw new TypeError("webSocket(): 'WebSocketCtor' is not a constructor (an arrow function?): pass a class, or give a function that returns a socket as 'createWebSocket'.");
   }
-  if (protocol) return new Ctor(url, protocol, options);
-  return options !== undefined ? new Ctor(url, undefined, options) : new Ctor(url);
+  // Buffers are a Node option of rxws's WebSocket (its binaryType attribute takes the standard
+  // values only); other constructors ignore a third argument they do not know.
+  const nodeOptions = config.binaryType === 'nodebuffer' ? { ...options, binaryType: 'nodebuffer' as const } : options;
+  if (protocol) return new Ctor(url, protocol, nodeOptions);
+  return nodeOptions !== undefined ? new Ctor(url, undefined, nodeOptions) : new Ctor(url);
 }

@@ -755,7 +755,8 @@ export class SubjectCore<In, Out> {
       return;
     }
     const { binaryType } = this.config;
-    if (binaryType !== undefined) socket.binaryType = binaryType;
+    // (A socket made with 'nodebuffer' in its Node options already reports it.)
+    if (binaryType !== undefined && socket.binaryType !== binaryType) socket.binaryType = binaryType;
     connection.attach(socket);
     const readyState = socket.readyState;
     if (readyState === CONNECTING) {

@@ -7,8 +7,14 @@ export const CLOSED = 3;
 /** One of the four `readyState` values. */
 export type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOSED;
 
-/** What `binaryType` accepts: the two standard values, and `'nodebuffer'` (Node only, rxws extension). */
-export type BinaryType = 'blob' | 'arraybuffer' | 'nodebuffer';
+/** The two values the standard `binaryType` attribute accepts. */
+export type StandardBinaryType = 'blob' | 'arraybuffer';
+
+/**
+ * How binary messages are delivered: the two standard values, and `'nodebuffer'` (Node only, rxws
+ * extension, chosen through the Node options or the subject's config; the attribute ignores it).
+ */
+export type BinaryType = StandardBinaryType | 'nodebuffer';
 
 /** The data `send()` accepts, as the WebIDL `(BufferSource or Blob or USVString)`. */
 export type WebSocketData = string | ArrayBufferLike | ArrayBufferView | Blob;

@@ -4,7 +4,7 @@
 // fails when it connects. Where the platform has no `CloseEvent`/`ErrorEvent` (Node with the
 // `browser` condition, some test environments), rxws's own classes stand in.
 import type { WebSocket as NodeWebSocket } from './websocket.js';
-import { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent } from './events.js';
+import { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent, MessageEvent as RxwsMessageEvent } from './events.js';
 
 /** The WebSocket constructor to use now: `globalThis.WebSocket`, or undefined when there is none. */
 export function platformWebSocket(): typeof NodeWebSocket | undefined {
@@ -15,7 +15,7 @@ export function platformWebSocket(): typeof NodeWebSocket | undefined {
 /** The platform's WebSocket as it was when rxws loaded (what `import { WebSocket } from 'rxws'` gives). */
 export const WebSocket = (globalThis as { WebSocket?: unknown }).WebSocket as typeof NodeWebSocket;
 
-
-const globals = globalThis as { CloseEvent?: unknown; ErrorEvent?: unknown };
+const globals = globalThis as { CloseEvent?: unknown; ErrorEvent?: unknown; MessageEvent?: unknown };
 export const CloseEvent = (typeof globals.CloseEvent === 'function' ? globals.CloseEvent : RxwsCloseEvent) as typeof RxwsCloseEvent;
 export const ErrorEvent = (typeof globals.ErrorEvent === 'function' ? globals.ErrorEvent : RxwsErrorEvent) as typeof RxwsErrorEvent;
+export const MessageEvent = (typeof globals.MessageEvent === 'function' ? globals.MessageEvent : RxwsMessageEvent) as typeof RxwsMessageEvent;

@@ -1,8 +1,7 @@
 // Node: rxws's own WebSocket on `ws`. The browser build puts platform.browser.ts in its place.
 import { WebSocket } from './websocket.js';
 export { WebSocket };
-export { CloseEvent, ErrorEvent } from './events.js';
-
+export { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
 
 /**
  * The WebSocket constructor to use now. rxws's own, unless the program put another kind of socket

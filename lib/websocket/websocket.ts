@@ -3,20 +3,21 @@
 // close-code rules, event order, `wasClean` and a `bufferedAmount` that counts payload bytes.
 import { types } from 'node:util';
 import { WebSocket as WsSocket, type RawData } from 'ws';
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
-import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type WebSocketData } from './constants.js';
+import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type StandardBinaryType, type WebSocketData } from './constants.js';
 import { kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
 import { runEventHandler, type EventHandler, type StoredHandler } from './event-handlers.js';
 import { ownEventTargetMap, shareEventTargetMaps } from './lean-event-target.js';
-import { CloseEvent, ErrorEvent } from './events.js';
+import { CloseEvent, ErrorEvent, createMessageEvent, webIdlInterface } from './events.js';
 import { parseProtocols, parseWebSocketUrl } from './url.js';
 import { toWsOptions, type NodeWebSocketOptions } from '../node/options.js';
 import { FifoQueue } from './fifo-queue.js';
 
 const kOwner = Symbol('rxws.owner');
 const kOnUpgrade = Symbol('rxws.onUpgrade');
+const kOnUnexpectedResponse = Symbol('rxws.onUnexpectedResponse');
 const kOnOpen = Symbol('rxws.onOpen');
 const kOnMessage = Symbol('rxws.onMessage');
 const kOnError = Symbol('rxws.onError');
@@ -44,7 +45,8 @@ export const kAdopt = Symbol('rxws.adopt');
 
 /** `ws`'s socket with the back-reference to the rxws `WebSocket` that owns it. */
 interface OwnedWs extends WsSocket {
-  [kOwner]: WebSocket;
+  // null once retired (a handshake retried with credentials: see kOnUnexpectedResponse).
+  [kOwner]: WebSocket | null;
   // Private `ws` state read for `wasClean` (both close frames exchanged), as `ws`'s own
   // EventTarget shim does.
   _closeFrameReceived?: boolean;
@@ -58,13 +60,13 @@ interface OwnedWs extends WsSocket {
 // The listeners of an adopted socket live at module level and find their WebSocket through a
 // symbol, so a connection costs no closures for them (a dialled one needs none: see DialledWs).
 function onWsMessage(this: WsSocket, data: RawData | Blob, isBinary: boolean): void {
-  (this as OwnedWs)[kOwner][kOnMessage](data, isBinary);
+  (this as OwnedWs)[kOwner]![kOnMessage](data, isBinary);
 }
 function onWsError(this: WsSocket, error: Error): void {
-  (this as OwnedWs)[kOwner][kOnError](error);
+  (this as OwnedWs)[kOwner]![kOnError](error);
 }
 function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
-  (this as OwnedWs)[kOwner][kOnClose](code, reason);
+  (this as OwnedWs)[kOwner]![kOnClose](code, reason);
 }
 // The listener of every handler attribute, for every socket and event type (a listener is called
 // with its target as `this`, and the event says which attribute): `onmessage` costs no closure.
@@ -79,7 +81,7 @@ function runHandlerAttribute(this: WebSocket, event: Event): void {
  * class, so V8 keeps it in the object rather than in an extra property store added later).
  */
 class DialledWs extends WsSocket {
-  [kOwner]: WebSocket;
+  [kOwner]: WebSocket | null;
   constructor(owner: WebSocket, url: string, protocols: string[], options: ConstructorParameters<typeof WsSocket>[2]) {
     super(url, protocols, options);
     this[kOwner] = owner;
@@ -94,6 +96,7 @@ class DialledWs extends WsSocket {
     const owner = this[kOwner];
     // eslint-disable-next-line prefer-rest-params
     if (owner === undefined) return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]); // inside super()
+    if (owner === null) return true; // retired: its handshake is being retried on another socket
     switch (type) {
       case 'message':
         owner[kOnMessage](a as RawData | Blob, b as boolean);
@@ -110,6 +113,10 @@ class DialledWs extends WsSocket {
       case 'close':
         owner[kOnClose](a as number, b as Buffer);
         break;
+      case 'unexpected-response':
+        if (owner[kOnUnexpectedResponse](a as ClientRequest, b as IncomingMessage)) return true;
+        // eslint-disable-next-line prefer-rest-params
+        return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
       default:
         // eslint-disable-next-line prefer-rest-params
         return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
@@ -124,9 +131,39 @@ class DialledWs extends WsSocket {
 function uncork(socket: WebSocket): void {
   socket[kUncork]();
 }
+/** Whether the Node `headers` option already carries an Authorization header (any case). */
+function hasAuthorization(headers: unknown): boolean {
+  if (headers === null || typeof headers !== 'object') return false;
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+}
+function destroyStream(this: Socket): void {
+  this.destroy();
+}
 function onHandshakeTimeout(socket: WebSocket): void {
   socket[kHandshakeTimedOut]();
 }
+const PROTOCOL_HEADER = 'sec-websocket-protocol';
+/**
+ * `ws`'s last step before a handshake request leaves: `ws` joins the subprotocols with ',', Fetch
+ * combines header values with ', ' (what browsers and undici send).
+ */
+function combineProtocolHeader(request: ClientRequest): void {
+  const value = request.getHeader(PROTOCOL_HEADER);
+  if (typeof value === 'string') request.setHeader(PROTOCOL_HEADER, value.split(',').join(', '));
+}
+function finishHandshakeRequest(request: ClientRequest): void {
+  combineProtocolHeader(request);
+  request.end();
+}
+
+/** What a handshake needs to be made again, with the URL's credentials, after a 401. */
+interface AuthenticationRetry {
+  href: string;
+  protocols: string[];
+  options: WsClientOptions;
+  authorization: string;
+}
+type WsClientOptions = ConstructorParameters<typeof WsSocket>[2];
 
 /** A send that waits behind a Blob being read, or the close that follows such sends. */
 interface PendingOperation {
@@ -144,6 +181,8 @@ class SeldomSocketState {
   controls: NodeControls | undefined = undefined;
   writeListeners: (() => void) | (() => void)[] | undefined = undefined;
   extensions = '';
+  // Set while CONNECTING when the URL has credentials and no 401 has been answered yet.
+  authenticationRetry: AuthenticationRetry | undefined = undefined;
 }
 
 /** Adoption details for a socket accepted by a `ws` server. */
@@ -171,7 +210,8 @@ export class WebSocket extends EventTarget {
   declare readonly CLOSING: typeof CLOSING;
   declare readonly CLOSED: typeof CLOSED;
 
-  readonly #ws: OwnedWs;
+  // Replaced once at most: when a 401 is answered by a second handshake with the URL's credentials.
+  #ws: OwnedWs;
   readonly #url: string;
   // Computed at the first message (an idle connection keeps no string for it).
   #origin: string | undefined = undefined;
@@ -248,7 +288,9 @@ export class WebSocket extends EventTarget {
    *
    * @param url An absolute ws:, wss:, http: or https: URL without a fragment.
    * @param protocols One subprotocol or a list of them, offered in order.
-   * @param options Node only: `ws` client options (headers, agent, TLS, handshakeTimeout, ...).
+   * @param options Node only: `ws` client options (headers, agent, TLS, handshakeTimeout,
+   *   binaryType 'nodebuffer', ...). A third argument that is not an object is ignored, as WebIDL
+   *   ignores extra arguments.
    * @throws DOMException `SyntaxError` for a bad URL or subprotocol list; `TypeError` for bad options.
    */
   constructor(url: string | URL, protocols?: string | string[], options?: NodeWebSocketOptions) {
@@ -257,6 +299,7 @@ export class WebSocket extends EventTarget {
     if (arguments.length === 0) {
       throw new TypeError("Failed to construct 'WebSocket': 1 argument required, but only 0 present.");
     }
+    if (options !== undefined && (options === null || typeof options !== 'object')) options = undefined;
     const adopted = (options as AdoptOptions | undefined)?.[kAdopt];
     if (adopted !== undefined) {
       // A socket accepted by a `ws` server: already open, nothing to dial.
@@ -267,10 +310,34 @@ export class WebSocket extends EventTarget {
       this.#extensions = adopted.extensions;
       // Unmasked server frames reference the caller's bytes until written: copy them.
       this.#flags |= COPY_BINARY | ((options as { coalesce?: boolean }).coalesce !== false ? COALESCE : 0);
+      const initialType = (options as { binaryType?: BinaryType }).binaryType;
+      if (initialType !== undefined) this.#binaryType = initialType;
     } else {
       const record = parseWebSocketUrl(url);
       const list = parseProtocols(protocols);
-      const { coalesce, handshakeTimeout, ...wsOptions } = toWsOptions(options);
+      const { coalesce, handshakeTimeout, binaryType, ...wsOptions } = toWsOptions(options);
+      if (binaryType !== undefined) this.#binaryType = binaryType;
+      if (list.length > 1) {
+        const finish = wsOptions.finishRequest;
+        wsOptions.finishRequest =
+          finish === undefined
+            ? finishHandshakeRequest
+            : (request, ws) => {
+                combineProtocolHeader(request);
+                finish(request, ws);
+              };
+      }
+      // Fetch sends a URL's credentials only when the server asks (a 401), and `ws` would send
+      // them up front: dial without them, and keep them for a second handshake.
+      let href = record.href;
+      if ((record.username !== '' || record.password !== '') && !hasAuthorization(wsOptions.headers)) {
+        const bare = new URL(href);
+        bare.username = '';
+        bare.password = '';
+        href = bare.href;
+        const authorization = `Basic ${Buffer.from(`${record.username}:${record.password}`).toString('base64')}`;
+        this.#more.authenticationRetry = { href, protocols: list, options: wsOptions, authorization };
+      }
       // TLS options matter only for wss: (or a redirect there); `ws` keeps its options object for
       // the life of the connection, so a plain ws: connection does not carry them.
       if (record.protocol === 'ws:' && wsOptions.followRedirects !== true) delete wsOptions.rejectUnauthorized;
@@ -281,7 +348,7 @@ export class WebSocket extends EventTarget {
         this.#handshakeTimer = setTimeout(onHandshakeTimeout, handshakeTimeout, this);
       }
       this.#state = CONNECTING;
-      this.#ws = new DialledWs(this, record.href, list, wsOptions) as OwnedWs;
+      this.#ws = new DialledWs(this, href, list, wsOptions) as OwnedWs;
       // The same serialization, parsed again by `ws`: keep its string rather than a second one.
       this.#url = this.#ws.url === record.href ? this.#ws.url : record.href;
       // A socket we dial delivers Buffers, converted per message; its events reach us through
@@ -326,16 +393,17 @@ export class WebSocket extends EventTarget {
 
   /**
    * How binary messages are delivered: `'blob'` (default) or `'arraybuffer'`; any other value is
-   * ignored. Node extension: `'nodebuffer'` delivers a `Buffer`.
+   * ignored. `Buffer`s are chosen through the Node options (`{ binaryType: 'nodebuffer' }`), and
+   * the attribute then reads `'nodebuffer'` until `'blob'` or `'arraybuffer'` is assigned.
    */
   get binaryType(): BinaryType {
     return this.#binaryType;
   }
 
-  set binaryType(type: BinaryType) {
+  set binaryType(type: StandardBinaryType) {
     // WebIDL enumeration attribute: an unknown value is ignored, not an error.
-    if (type !== 'blob' && type !== 'arraybuffer' && type !== 'nodebuffer') return;
-    this.#binaryType = type;
+    if (type === 'blob' || type === 'arraybuffer') this.#binaryType = type;
+    else if ((type as string) === 'nodebuffer') warnNodebufferAttribute();
   }
 
   /** Called with the `open` event. */
@@ -405,10 +473,9 @@ export class WebSocket extends EventTarget {
     } else if (data instanceof Blob) {
       payload = data;
       size = data.size;
-    } else if (types.isSharedArrayBuffer(data)) {
-      throw new TypeError("Failed to execute 'send' on 'WebSocket': The provided ArrayBuffer value must not be shared.");
     } else {
-      // WebIDL: anything else is converted with ToString (USVString).
+      // WebIDL: anything else is converted with ToString (USVString), a bare SharedArrayBuffer
+      // too (it is not a BufferSource): it is sent as the text "[object SharedArrayBuffer]".
       payload = String(data);
       size = Buffer.byteLength(payload);
       binary = false;
@@ -480,10 +547,6 @@ export class WebSocket extends EventTarget {
     ownEventTargetMap(this);
     // (Reflect.apply keeps the argument count, which EventTarget checks.)
     Reflect.apply(EventTarget.prototype.addEventListener, this, args);
-  }
-
-  get [Symbol.toStringTag](): string {
-    return 'WebSocket';
   }
 
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
@@ -620,16 +683,57 @@ export class WebSocket extends EventTarget {
     // "When a WebSocket message has been received": if readyState is not OPEN, return.
     if (this.readyState !== OPEN) return;
     const value = isBinary ? toBinaryType(data, this.#binaryType) : textOf(data);
-    this.#emit(new MessageEvent('message', { data: value, origin: (this.#origin ??= originOf(this.#url)) }));
+    this.#emit(createMessageEvent(value, (this.#origin ??= originOf(this.#url))));
     // When this was the last frame of what `ws` read, what the handlers sent goes out now rather
     // than at the end of the tick: a reply leaves as soon as it would without coalescing, and the
     // replies to a batch of frames parsed from one read still leave together, after the last.
     if (this.#corked !== undefined && this.#ws._receiver?._bufferedBytes === 0) this[kUncork]();
   }
 
-  /** @internal */
+  /**
+   * @internal `ws` reports an error. After the handshake that is a protocol error from the server
+   * (invalid UTF-8, a reserved opcode, a masked frame, a bad close frame, a message over
+   * maxPayload) or a failed write: the spec fails the WebSocket connection. `ws` has queued its
+   * close frame (1002, 1007, 1009...) and would wait up to 30 s for the server to close TCP;
+   * the connection is destroyed now instead (the close frame written first), so `error` and
+   * `close` 1006 follow at once. Messages parsed before the bad frame were delivered already.
+   */
   [kOnError](error: Error): void {
     this.#failure ??= error;
+    if (this.#state === CONNECTING) return; // `ws` fails the handshake itself: error, then close
+    this[kUncork]();
+    const tcp = this.#ws._socket;
+    if (tcp == null || tcp.destroyed) return;
+    // `ws` ends the TCP connection once its close frame is written, and meanwhile drains what is
+    // left to read: destroying it then sends a FIN, not a reset that could discard the close
+    // frame at the server. A close frame stuck behind a backlog is not waited for.
+    if (tcp.writableFinished || tcp.writableLength > 0) tcp.destroy();
+    else tcp.once('finish', destroyStream);
+  }
+
+  /**
+   * @internal The server answered the handshake with another status than 101. On a 401 to a URL
+   * with credentials, the handshake is made once more with them as Basic authorization (Fetch's
+   * HTTP-network-or-cache fetch, step 14); anything else fails the connection, as before.
+   */
+  [kOnUnexpectedResponse](_request: ClientRequest, response: IncomingMessage): boolean {
+    const retry = this.#seldom?.authenticationRetry;
+    if (retry === undefined || response.statusCode !== 401 || this.#state !== CONNECTING) return false;
+    this.#seldom!.authenticationRetry = undefined;
+    const old = this.#ws;
+    old[kOwner] = null; // what it reports from now on is dropped
+    old.close(); // aborts the first request
+    const headers = { ...(retry.options?.headers as Record<string, string> | undefined), authorization: retry.authorization };
+    const ws = new DialledWs(this, retry.href, retry.protocols, { ...retry.options, headers }) as OwnedWs;
+    ws.binaryType = 'nodebuffer';
+    // Listeners added to the first `ws` socket (through getNodeControls) move to the second.
+    for (const name of old.eventNames()) {
+      for (const listener of old.listeners(name)) ws.on(name, listener as (...args: unknown[]) => void);
+    }
+    this.#ws = ws;
+    const controls = this.#controls as Controls | undefined;
+    if (controls !== undefined) controls.raw = ws;
+    return true;
   }
 
   /** @internal */
@@ -661,6 +765,9 @@ export class WebSocket extends EventTarget {
   }
 }
 
+// WebIDL: `WebSocket.length` is 1 (the required `url`); attributes and operations are enumerable
+// properties of the prototype; the class string is 'WebSocket'.
+webIdlInterface(WebSocket, 'WebSocket', 1);
 Object.defineProperties(WebSocket.prototype, {
   CONNECTING: { value: CONNECTING, enumerable: true },
   OPEN: { value: OPEN, enumerable: true },
@@ -691,6 +798,17 @@ function textOf(data: RawData | Blob): string {
   return Buffer.from(data as ArrayBuffer).toString();
 }
 
+let warnedNodebufferAttribute = false;
+/** Once per process: `binaryType = 'nodebuffer'` is ignored now, as the spec asks. */
+function warnNodebufferAttribute(): void {
+  if (warnedNodebufferAttribute) return;
+  warnedNodebufferAttribute = true;
+  process.emitWarning(
+    "WebSocket: binaryType 'nodebuffer' is not a standard value and is ignored; pass { binaryType: 'nodebuffer' } as the constructor's third argument (the Node options) to receive Buffers.",
+    { code: 'RXWS_NODEBUFFER_ATTRIBUTE' },
+  );
+}
+
 function copyBytes(bytes: Uint8Array): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes);
 }
@@ -706,7 +824,8 @@ function originOf(url: string): string {
 /** The Node controls of one socket: methods on the prototype, so having them costs one object. */
 class Controls implements NodeControls {
   readonly #socket: WebSocket;
-  readonly raw: WsSocket;
+  // Replaced when a handshake is retried with credentials (see kOnUnexpectedResponse).
+  raw: WsSocket;
 
   constructor(socket: WebSocket, raw: WsSocket) {
     this.#socket = socket;

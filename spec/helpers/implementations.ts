@@ -47,4 +47,14 @@ export const undiciDeviations = {
    * error and close 1006 but leaves the TCP connection open (the server still sees it open).
    */
   rejectedHandshakeLeavesConnectionOpen: true,
+  /**
+   * WebIDL: a view on shared memory is not an `[AllowShared]` BufferSource, so send() throws
+   * TypeError; undici sends its bytes.
+   */
+  sharedMemoryViewIsSent: true,
+  /**
+   * Fetch (HTTP-network-or-cache fetch, step 14): a 401 is retried only with the URL's credentials;
+   * undici repeats a handshake refused with 401 once even when the URL has none.
+   */
+  unauthorizedRetriedWithoutCredentials: true,
 } as const;

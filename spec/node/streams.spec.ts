@@ -77,8 +77,7 @@ describe('toAsyncIterable', () => {
   it('breaking out of the loop unsubscribes and closes with 1000, leaving no listener or timer', async () => {
     const server = await createTestServer();
     const before = timeouts();
-    const socket = new WebSocket(server.url);
-    socket.binaryType = 'nodebuffer';
+    const socket = new WebSocket(server.url, [], { binaryType: 'nodebuffer' });
     const messages = toAsyncIterable<string>(socket);
     const connection = await server.nextConnection();
     connection.send('a');

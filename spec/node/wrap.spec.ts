@@ -58,6 +58,18 @@ describe('wrapWebSocket (server side)', () => {
     void server;
   });
 
+  it("delivers Buffers with { binaryType: 'nodebuffer' }, and rejects an unknown binaryType", async () => {
+    const { client, connection } = await connectClient();
+    expect(() => wrapWebSocket(connection.raw, connection.request.raw, { binaryType: 'buffer' as 'blob' })).toThrow(TypeError);
+    const socket = wrapWebSocket(connection.raw, connection.request.raw, { binaryType: 'nodebuffer' });
+    expect(socket.binaryType).toBe('nodebuffer');
+    const message = nextEvent<MessageEvent>(socket, 'message');
+    client.send(Buffer.from([4, 5]));
+    const data = (await message).data as unknown;
+    expect(Buffer.isBuffer(data)).toBe(true);
+    expect([...(data as Buffer)]).toEqual([4, 5]);
+  });
+
   it('sends text and binary, counts bufferedAmount, and keeps order', async () => {
     const { socket, client } = await accept();
     const got: unknown[] = [];

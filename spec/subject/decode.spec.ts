@@ -1,6 +1,6 @@
 // A deserializer that throws does not kill the connection for everyone: the failure goes to
 // decodeError$ (or, with onDecodeError: 'error', errors the subscribers as rxjs does).
-import { webSocket, type DecodeFailure } from 'rxws';
+import { MessageEvent as RxwsMessageEvent, webSocket, type DecodeFailure } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { retry } from 'rxjs';
 import { record, until } from './helpers.js';
@@ -22,7 +22,7 @@ test("by default a bad frame goes to decodeError$ and every subscriber carries o
   expect(a.values).toEqual([{ n: 1 }, { n: 2 }]);
   expect(b.notes.every((n) => n.kind === 'N')).toBe(true);
   expect(failures).toHaveLength(1);
-  expect(failures[0]!.event).toBeInstanceOf(MessageEvent);
+  expect(failures[0]!.event).toBeInstanceOf(RxwsMessageEvent);
   expect(failures[0]!.event.data).toBe('{broken');
   expect(failures[0]!.error).toBeInstanceOf(SyntaxError);
   expect(connection.isOpen).toBe(true);

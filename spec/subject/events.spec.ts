@@ -1,6 +1,6 @@
 // The connection's events as observables: open$, message$, error$, close$, state$ — passive, hot,
 // across connections — and bufferedAmount.
-import { webSocket, type ConnectionState } from 'rxws';
+import { MessageEvent as RxwsMessageEvent, webSocket, type ConnectionState } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import type { Observable } from 'rxjs';
 import { delay, record, until } from './helpers.js';
@@ -80,7 +80,7 @@ test('message$ emits the raw MessageEvent, even when the deserializer throws', a
   connection.send('not json');
   connection.send('{"ok":true}');
   await until(() => raw.length === 2);
-  expect(raw[0]).toBeInstanceOf(MessageEvent);
+  expect(raw[0]).toBeInstanceOf(RxwsMessageEvent);
   expect(raw.map((e) => e.data)).toEqual(['not json', '{"ok":true}']);
   await until(() => r.values.length === 1);
   expect(r.values).toEqual([{ ok: true }]);

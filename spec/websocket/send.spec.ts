@@ -65,6 +65,21 @@ describe.each(implementations)('WebSocket send() ($name)', ({ name, WebSocket })
     socket.close();
   });
 
+  it('sends a bare SharedArrayBuffer as the text "[object SharedArrayBuffer]" (not a BufferSource); a view on shared memory throws TypeError', async () => {
+    const { socket, connection } = await openSocket();
+    const shared = new SharedArrayBuffer(4);
+    if (!(name === 'undici' && undiciDeviations.sharedMemoryViewIsSent)) {
+      expect(() => socket.send(new Uint8Array(shared))).toThrow(TypeError);
+      expect(() => socket.send(new DataView(shared))).toThrow(TypeError);
+      expect(socket.bufferedAmount).toBe(0);
+    }
+    socket.send(shared as unknown as ArrayBuffer);
+    expect(connection.messages.filter((m) => typeof m === 'string')).toEqual([]);
+    await until(() => connection.messages.some((m) => typeof m === 'string'));
+    expect(connection.messages.filter((m) => typeof m === 'string')).toEqual(['[object SharedArrayBuffer]']);
+    socket.close();
+  });
+
   it('sends what the bytes were at the call, even when they change later', async () => {
     const { socket, connection } = await openSocket();
     const bytes = new Uint8Array([1, 2, 3]);
