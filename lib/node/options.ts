@@ -35,6 +35,14 @@ export interface NodeWebSocketOptions
    * first send of a tick and uncorked before the tick ends). Default true.
    */
   coalesce?: boolean;
+  /**
+   * How binary messages are delivered from the start, as the `binaryType` attribute would set it;
+   * `'nodebuffer'` (a `Buffer`, no conversion) is chosen here, the Node route.
+   *
+   * @example
+   * const socket = new WebSocket(url, [], { binaryType: 'nodebuffer' }); // e.data is a Buffer
+   */
+  binaryType?: 'blob' | 'arraybuffer' | 'nodebuffer';
 }
 
 /** The defaults rxws applies on top of `ws`'s. */
@@ -50,7 +58,9 @@ const NON_NEGATIVE = ['handshakeTimeout', 'maxPayload', 'maxRedirects'] as const
 const BOOLEAN = ['followRedirects', 'rejectUnauthorized', 'skipUTF8Validation', 'coalesce'] as const;
 
 /** Checks `options` and returns the `ws` client options to use, with rxws's defaults, and rxws's own. */
-export function toWsOptions(options: unknown): ClientOptions & { coalesce: boolean } {
+export function toWsOptions(
+  options: unknown,
+): ClientOptions & { coalesce: boolean; binaryType?: NodeWebSocketOptions['binaryType'] } {
   if (options === undefined || options === null) return { ...NODE_DEFAULTS, coalesce: true };
   if (typeof options !== 'object') {
     throw new TypeError(`WebSocket options must be an object, not ${typeof options}.`);
@@ -71,11 +81,15 @@ export function toWsOptions(options: unknown): ClientOptions & { coalesce: boole
   if (given.headers !== undefined && (given.headers === null || typeof given.headers !== 'object')) {
     throw new TypeError(`WebSocket option 'headers' must be an object of header names to values.`);
   }
+  const binaryType = given.binaryType;
+  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+    throw new TypeError(`WebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${String(binaryType)}.`);
+  }
   const pmd = given.perMessageDeflate;
   if (pmd !== undefined && typeof pmd !== 'boolean' && (pmd === null || typeof pmd !== 'object')) {
     throw new TypeError(`WebSocket option 'perMessageDeflate' must be a boolean or an object.`);
   }
   const merged: Record<string, unknown> = { ...NODE_DEFAULTS, coalesce: true };
   for (const key of Object.keys(given)) if (given[key] !== undefined) merged[key] = given[key];
-  return merged as unknown as ClientOptions & { coalesce: boolean };
+  return merged as unknown as ClientOptions & { coalesce: boolean; binaryType?: NodeWebSocketOptions['binaryType'] };
 }

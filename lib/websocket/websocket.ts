@@ -270,7 +270,9 @@ export class WebSocket extends EventTarget {
     } else {
       const record = parseWebSocketUrl(url);
       const list = parseProtocols(protocols);
-      const { coalesce, handshakeTimeout, ...wsOptions } = toWsOptions(options);
+      const { coalesce, handshakeTimeout, binaryType, ...wsOptions } = toWsOptions(options);
+      // The Node options' binaryType ('nodebuffer' is chosen this way); rxws's own, not `ws`'s.
+      if (binaryType !== undefined) this.#binaryType = binaryType;
       // TLS options matter only for wss: (or a redirect there); `ws` keeps its options object for
       // the life of the connection, so a plain ws: connection does not carry them.
       if (record.protocol === 'ws:' && wsOptions.followRedirects !== true) delete wsOptions.rejectUnauthorized;
