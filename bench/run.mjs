@@ -38,8 +38,21 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, totalmem, release } from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const BASELINE = 'raw-ws';
+// `ws` masks and unmasks with bufferutil's native code when it can load it, as production Node
+// services do (it is a devDependency here): every client's `ws` and the ws server alike.
+const bufferutil = (() => {
+  if (process.env.WS_NO_BUFFER_UTIL) return 'disabled (WS_NO_BUFFER_UTIL)';
+  try {
+    const require = createRequire(import.meta.url);
+    require('bufferutil');
+    return require('bufferutil/package.json').version;
+  } catch {
+    return 'not installed (ws masks in JavaScript)';
+  }
+})();
 const here = new URL('.', import.meta.url);
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -235,6 +248,7 @@ if (unsaturated.length > 0) {
 }
 const targeted = summary.filter((s) => s.pass !== null);
 console.log(`\nallocator: ${describeAllocator(malloc)}`);
+console.log(`bufferutil: ${bufferutil}`);
 console.log(`\ntargets: ${targeted.length - missed}/${targeted.length} met`);
 
 const git = (...a) => {
@@ -254,6 +268,7 @@ writeFileSync(
       commit: git('rev-parse', 'HEAD'),
       dirty: (git('status', '--porcelain', '--', 'lib') ?? '') !== '',
       rxwsDist: process.env.BENCH_RXWS_DIST ?? 'dist/esm/index.js',
+      bufferutil,
       machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), kernel: release() },
       config: { ...config, quick, malloc, baseline: BASELINE, servers: serverNames, clients: clientNames, scenarios: scenarioNames },
       clients: Object.fromEntries(clientNames.map((n) => [n, clients[n].description])),
