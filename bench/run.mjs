@@ -17,7 +17,9 @@
 // and `raw-ws` measured in the same round), which cancels most between-round noise.
 //
 // Options (flags, or the BENCH_* environment variables):
-//   --quick                 2 rounds, 0.2 s warm-up, 0.5 s measurement, 300 connections
+//   --quick                 2 rounds, 0.2 s warm-up, 0.5 s measurement, 300 connections, and
+//                           raw ws and rxws's clients only (the reference clients undici and
+//                           rxjs/webSocket when named with --clients): < 2 min on a quiet machine
 //   --rounds=N              BENCH_ROUNDS         (default 5)
 //   --warmup=ms             BENCH_WARMUP_MS      (default 500)
 //   --duration=ms           BENCH_DURATION_MS    (default 2000)
@@ -75,8 +77,11 @@ const list = (dir) =>
     .map((f) => f.slice(0, -4));
 const split = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 // Baseline first, so the table reads top-down from it.
-const clientNames = split(option('clients', 'BENCH_CLIENTS', '', '') || list('clients/').join(','))
-  .sort((a, b) => (b === BASELINE) - (a === BASELINE));
+const REFERENCE_CLIENTS = ['undici', 'rxjs-websocket']; // not rxws's: left out of --quick unless named
+const clientNames = split(
+  option('clients', 'BENCH_CLIENTS', '', '') ||
+    list('clients/').filter((c) => !quick || !REFERENCE_CLIENTS.includes(c)).join(','),
+).sort((a, b) => (b === BASELINE) - (a === BASELINE));
 const scenarioNames = split(option('scenarios', 'BENCH_SCENARIOS', '', '') || 'text-throughput,binary-throughput,latency,idle-memory');
 if (!clientNames.includes(BASELINE)) throw new Error(`the baseline client '${BASELINE}' must be in the run`);
 const SERVERS = ['minimal', 'ws'];
