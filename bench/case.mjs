@@ -1,9 +1,9 @@
 // One measurement: one client, one scenario, in this fresh process (started by run.mjs).
-// Starts its own server process (bench/server.mjs) unless --port is given, runs the scenario and
-// prints one line `BENCH_RESULT {json}` on stdout.
+// Starts its own server process (bench/server.mjs, `--server=minimal|ws`, default minimal) unless
+// --port is given, runs the scenario and prints one line `BENCH_RESULT {json}` on stdout.
 //
 // Usage: node --expose-gc bench/case.mjs <client> <scenario>
-//          [--warmup=ms] [--duration=ms] [--connections=N] [--port=N]
+//          [--warmup=ms] [--duration=ms] [--connections=N] [--server=minimal|ws] [--port=N]
 import { spawn } from 'node:child_process';
 import { nodeOn, SERVER_CPU } from './pin.mjs';
 import { once } from 'node:events';
@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 
 const [clientName, scenarioName, ...rest] = process.argv.slice(2);
 if (!clientName || !scenarioName) {
-  console.error('usage: node --expose-gc bench/case.mjs <client> <scenario> [--warmup=ms] [--duration=ms] [--connections=N] [--port=N]');
+  console.error('usage: node --expose-gc bench/case.mjs <client> <scenario> [--warmup=ms] [--duration=ms] [--connections=N] [--server=minimal|ws] [--port=N]');
   process.exit(2);
 }
 const flags = Object.fromEntries(
@@ -26,7 +26,7 @@ const scenario = await import(new URL(`./scenarios/${scenarioName}.mjs`, import.
 
 let port = Number(flags.port ?? 0);
 if (!port) {
-  const [command, argv] = nodeOn(SERVER_CPU, [new URL('./server.mjs', import.meta.url).pathname]);
+  const [command, argv] = nodeOn(SERVER_CPU, [new URL('./server.mjs', import.meta.url).pathname, `--server=${flags.server ?? 'minimal'}`]);
   const server = spawn(command, argv, {
     // Its stdin is our pipe: when this process exits, the server sees EOF and exits too.
     stdio: ['pipe', 'pipe', 'inherit'],

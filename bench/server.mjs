@@ -15,10 +15,18 @@
 //                                    client reads them (TCP backpressure), until it closes
 // Every mode answers a close frame with a close frame and then ends the TCP connection.
 //
-// Usage: node bench/server.mjs [port]   (0 or none: any free port). Prints one JSON line,
-// {"port":N}, once listening; exits when its stdin closes (the parent went away) or on SIGTERM.
+// `--server=ws` runs instead what most Node services run: a plain `ws` server with its default
+// options, `new WebSocketServer({ port: 0 })`, echoing each message with
+// `ws.send(data, { binary: isBinary })` (one event and one write per message; `bufferutil` is
+// installed, so it masks and unmasks natively, as a production service would). It echoes on
+// every path (the /sink and /source modes are the minimal server's only).
+//
+// Usage: node bench/server.mjs [port] [--server=minimal|ws]   (port 0 or none: any free port).
+// Prints one JSON line, {"port":N}, once listening; exits when its stdin closes (the parent went
+// away) or on SIGTERM.
 import { createServer } from 'node:net';
 import { createHash } from 'node:crypto';
+import { WebSocketServer } from 'ws';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP_TEXT = 0x1;
@@ -204,11 +212,24 @@ function serve(socket) {
   socket.on('error', () => socket.destroy());
 }
 
-const server = createServer({ noDelay: true }, serve);
-// A large backlog: the memory scenario opens hundreds of connections at once.
-server.listen({ host: '127.0.0.1', port: Number(process.argv[2] ?? 0), backlog: 4096 }, () => {
-  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
-});
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const kind = process.argv.find((a) => a.startsWith('--server='))?.slice('--server='.length) ?? 'minimal';
+const listening = (server) => () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
+if (kind === 'ws') {
+  // Default options but the address (loopback, as the minimal server) and the backlog.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(positional[0] ?? 0), backlog: 4096 });
+  wss.on('connection', (ws) => {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    ws.on('error', () => ws.terminate());
+  });
+  wss.on('listening', listening(wss));
+} else if (kind === 'minimal') {
+  const server = createServer({ noDelay: true }, serve);
+  // A large backlog: the memory scenario opens hundreds of connections at once.
+  server.listen({ host: '127.0.0.1', port: Number(positional[0] ?? 0), backlog: 4096 }, listening(server));
+} else {
+  throw new Error(`--server must be 'minimal' or 'ws', not '${kind}'`);
+}
 const stop = () => process.exit(0);
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

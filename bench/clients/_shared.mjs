@@ -10,12 +10,15 @@ export function loadRxws() {
   return import(entry);
 }
 
-/** Connects `new WebSocket(url)` with `binaryType`, in the adapter interface of bench/clients/raw-ws.mjs. */
-export function connectWhatwg(WebSocket, url, binaryType, label) {
+/**
+ * Connects `new WebSocket(url)` (or `new WebSocket(url, [], nodeOptions)`) and sets the
+ * `binaryType` attribute unless it is undefined, in the adapter interface of
+ * bench/clients/raw-ws.mjs.
+ */
+export function connectWhatwg(WebSocket, url, binaryType, label, nodeOptions) {
   return new Promise((resolve, reject) => {
-    // 'nodebuffer' (rxws only) is a Node option; the attribute takes the standard values.
-    const socket = binaryType === 'nodebuffer' ? new WebSocket(url, [], { binaryType }) : new WebSocket(url);
-    if (binaryType !== 'nodebuffer') socket.binaryType = binaryType;
+    const socket = nodeOptions === undefined ? new WebSocket(url) : new WebSocket(url, [], nodeOptions);
+    if (binaryType !== undefined) socket.binaryType = binaryType;
     let callback = noop;
     socket.onmessage = (event) => callback(event.data);
     socket.onerror = (event) => reject(event.error ?? new Error(`${label} error`));

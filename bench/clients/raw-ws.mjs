@@ -6,7 +6,8 @@
 //   description   one line for the docs / results file
 //   checkTargets  whether the targets apply to this client (rxws's own clients)
 //   scenarios     optional list of scenario names this adapter supports (default: all)
-//   targets       optional per-metric targets overriding the scenario's, e.g. { msgPerSec: { min: 0.92 } }
+//   targets       optional per-metric targets overriding the scenario's, e.g. { msgPerSec: { min: 0.92 } },
+//                 or per server: { msgPerSec: { minimal: { min: 0.92 }, ws: { min: 1.1 } } }
 //   connect(url)  → Promise<{ send(data), onMessage(cb), close() → Promise }>, resolved once open.
 //                 send() takes a string (text message) or a Uint8Array (binary message); cb gets a
 //                 string for a text message and the client's natural binary type otherwise.

@@ -47,6 +47,10 @@ export async function pipelinedEcho(client, ctx, { payload, window }) {
     mbPerSec: (messages * size) / (elapsedUs / 1e6) / 1e6,
     cpuUsPerMsg: cpuUs / messages,
     cpuUtil: cpuUs / elapsedUs,
+    // Where the client's CPU went: its own code (user) or the kernel (system: syscalls, and on
+    // loopback the TCP work of the packets it writes).
+    userUsPerMsg: cpu.user / messages,
+    systemUsPerMsg: cpu.system / messages,
     messages,
   };
 }

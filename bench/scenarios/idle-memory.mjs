@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const name = 'idle-memory';
 export const description = 'N open idle connections; (heapUsed + external) and RSS growth / N';
 export const metrics = [
-  { key: 'heapExtPerConn', label: 'heap+external B/conn', better: 'lower', target: { max: 1.5 } },
+  // rxws's WebSocket: at most 1.15x raw ws against the ws server (issue 15); the subjects set their own.
+  { key: 'heapExtPerConn', label: 'heap+external B/conn', better: 'lower', target: { minimal: { max: 1.5 }, ws: { max: 1.15 } } },
   { key: 'heapPerConn', label: 'heapUsed B/conn', better: 'lower' },
   { key: 'rssPerConn', label: 'RSS B/conn', better: 'lower' },
 ];
