@@ -7,6 +7,10 @@ import { isWebIdlObject, iterate, iteratorMethod, toDOMString, toProtocolList } 
 /**
  * Request headers for the opening handshake, as Fetch's `HeadersInit`: a record of names to
  * values, or an iterable of `[name, value]` pairs (a `Headers`, a `Map`, an array of pairs).
+ *
+ * @example
+ * new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+ * new WebSocket(url, { headers: [['x-trace', id], ['x-trace', parentId]] }); // sent as "x-trace: id, parentId"
  */
 export type WebSocketHeadersInit = Iterable<readonly string[]> | Record<string, string | readonly string[]>;
 
@@ -122,9 +126,10 @@ function toHeaderRecord(init: unknown): Record<string, string> {
  */
 export function toProtocolsArgument(value: unknown): ProtocolsArgument {
   if (value === undefined) return { protocols: [], headers: undefined };
-  if (!isWebIdlObject(value) || iteratorMethod(value, "Failed to construct 'WebSocket': the protocols") !== undefined) {
-    return { protocols: toProtocolList(value), headers: undefined };
-  }
+  if (!isWebIdlObject(value)) return { protocols: [toDOMString(value)], headers: undefined };
+  // (@@iterator is read once, as WebIDL reads it.)
+  const method = iteratorMethod(value, "Failed to construct 'WebSocket': the protocols");
+  if (method !== undefined) return { protocols: Array.from(iterate(value, method), toDOMString), headers: undefined };
   const init = value as Record<string, unknown>;
   if (init.dispatcher !== undefined) {
     throw new TypeError(
