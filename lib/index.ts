@@ -12,6 +12,7 @@ export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './websock
 export type { EventHandler } from './websocket/event-handlers.js';
 export { getNodeControls, type NodeControls } from './websocket/controls.js';
 export type { NodeWebSocketOptions } from './node/options.js';
+export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
 // subject layer
 export * from './subject/index.js';
 // backpressure

@@ -254,7 +254,7 @@ const BASE_OPTIONS = {
 };
 
 // ESM syntax: in an ESM file an import, in a CommonJS one (a .cts, or a .ts in a CommonJS package) a require.
-const ESM_SYNTAX = `import { WebSocket, CloseEvent, webSocket, reconnect, WebSocketCloseError, type WebSocketSubject, type ConnectionState } from 'rxws';
+const ESM_SYNTAX = `import { WebSocket, CloseEvent, webSocket, reconnect, WebSocketCloseError, type WebSocketSubject, type ConnectionState, type WebSocketInit } from 'rxws';
 import { wrapWebSocket, NODE_DEFAULTS, type NodeWebSocketOptions } from 'rxws/node';
 import { createTestServer, type TestServer } from 'rxws/testing';
 import { matchers, type TestServerMatchers } from 'rxws/testing/jest';
@@ -262,6 +262,8 @@ import { matchers, type TestServerMatchers } from 'rxws/testing/jest';
 const options: NodeWebSocketOptions = { headers: { authorization: 'x' }, handshakeTimeout: 1000 };
 const socket: WebSocket = new WebSocket('ws://127.0.0.1:1', ['chat'], options);
 socket.onclose = (event: CloseEvent) => void event.wasClean;
+const init: WebSocketInit = { protocols: ['chat'], headers: [['x-trace', '1']] };
+const withInit: WebSocket = new WebSocket('ws://127.0.0.1:1', init, options);
 interface Command { type: 'subscribe'; topic: string }
 interface Update { topic: string; value: number }
 const subject: WebSocketSubject<Command, Update> = webSocket<Command, Update>({ url: 'ws://127.0.0.1:1', queue: { limit: 100, overflow: 'drop-oldest' } });
@@ -270,7 +272,7 @@ subject.pipe(reconnect()).subscribe({ next: (update: Update) => void update.valu
 subject.state$.subscribe((state: ConnectionState) => void state);
 const server: Promise<TestServer> = createTestServer({ json: true });
 const matcherNames: Array<keyof TestServerMatchers<void>> = Object.keys(matchers) as Array<keyof typeof matchers>;
-void [wrapWebSocket, NODE_DEFAULTS, server, matcherNames];
+void [wrapWebSocket, NODE_DEFAULTS, server, matcherNames, withInit];
 `;
 
 // \`import x = require()\`: CommonJS files only.

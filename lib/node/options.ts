@@ -46,6 +46,58 @@ export interface NodeWebSocketOptions
   coalesce?: boolean;
 }
 
+/** The Node options other than TLS ones, every one (the compiler checks the list is whole). */
+const OWN_OPTION_NAMES = [
+  'headers',
+  'agent',
+  'origin',
+  'family',
+  'localAddress',
+  'rejectUnauthorized',
+  'checkServerIdentity',
+  'maxRedirects',
+  'skipUTF8Validation',
+  'createConnection',
+  'servername',
+  'handshakeTimeout',
+  'maxPayload',
+  'perMessageDeflate',
+  'followRedirects',
+  'binaryType',
+  'coalesce',
+] as const satisfies readonly (keyof NodeWebSocketOptions)[];
+type UnlistedOption = Exclude<keyof NodeWebSocketOptions, keyof SecureContextOptions | (typeof OWN_OPTION_NAMES)[number]>;
+const ownOptionsListed: [UnlistedOption] extends [never] ? true : UnlistedOption = true;
+void ownOptionsListed;
+const TLS_OPTION_NAMES = [
+  'ALPNCallback',
+  'allowPartialTrustChain',
+  'ca',
+  'cert',
+  'sigalgs',
+  'ciphers',
+  'clientCertEngine',
+  'crl',
+  'dhparam',
+  'ecdhCurve',
+  'honorCipherOrder',
+  'key',
+  'privateKeyEngine',
+  'privateKeyIdentifier',
+  'maxVersion',
+  'minVersion',
+  'passphrase',
+  'pfx',
+  'secureOptions',
+  'secureProtocol',
+  'sessionIdContext',
+  'ticketKeys',
+  'sessionTimeout',
+] as const satisfies readonly (keyof SecureContextOptions)[];
+
+/** The names of the Node options (the constructor's third argument), TLS ones included. */
+export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([...OWN_OPTION_NAMES, ...TLS_OPTION_NAMES]);
+
 /** The defaults rxws applies on top of `ws`'s. */
 export const NODE_DEFAULTS = {
   handshakeTimeout: 30_000,

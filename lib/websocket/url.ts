@@ -36,18 +36,43 @@ export function parseWebSocketUrl(url: unknown): URL {
 // RFC 2616 `token`: visible US-ASCII except separators.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/**
- * Converts `protocols` as WebIDL's `(DOMString or sequence<DOMString>)` and checks it (step 8-9):
- * a duplicate (compared case-insensitively) or a value that is not a token is a `SyntaxError`.
- */
-export function parseProtocols(protocols: unknown): string[] {
-  let list: string[];
-  if (protocols === undefined) return [];
-  if (protocols !== null && typeof protocols === 'object' && Symbol.iterator in protocols) {
-    list = Array.from(protocols as Iterable<unknown>, (p) => String(p));
-  } else {
-    list = [String(protocols)];
+/** WebIDL's Type(V) is Object: a non-null object or a function. */
+export function isWebIdlObject(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/** ECMAScript's GetMethod(V, @@iterator): undefined when absent, a TypeError when not callable. */
+export function iteratorMethod(value: object, what: string): (() => Iterator<unknown>) | undefined {
+  const method: unknown = (value as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (method === undefined || method === null) return undefined;
+  if (typeof method !== 'function') throw new TypeError(`${what}: its Symbol.iterator is not a function.`);
+  return method as () => Iterator<unknown>;
+}
+
+/** The values `method` iterates over `value` (WebIDL's "create a sequence from an iterable"). */
+export function iterate(value: object, method: () => Iterator<unknown>): Iterable<unknown> {
+  return { [Symbol.iterator]: () => method.call(value) };
+}
+
+/** WebIDL `DOMString`: ECMAScript ToString (a Symbol is a TypeError, as a template literal makes it). */
+export function toDOMString(value: unknown): string {
+  return `${value as string}`;
+}
+
+/** Converts `protocols` as WebIDL's `(DOMString or sequence<DOMString>)`, unchecked. */
+export function toProtocolList(protocols: unknown): string[] {
+  if (isWebIdlObject(protocols)) {
+    const method = iteratorMethod(protocols, "Failed to construct 'WebSocket': the protocols");
+    if (method !== undefined) return Array.from(iterate(protocols, method), toDOMString);
   }
+  return [toDOMString(protocols)];
+}
+
+/**
+ * Checks the subprotocols (the constructor's step 8-9): a duplicate (compared case-insensitively)
+ * or a value that is not a token is a `SyntaxError`.
+ */
+export function checkProtocols(list: string[]): string[] {
   const seen = new Set<string>();
   for (const protocol of list) {
     if (!TOKEN.test(protocol)) {
@@ -60,4 +85,9 @@ export function parseProtocols(protocols: unknown): string[] {
     seen.add(key);
   }
   return list;
+}
+
+/** Converts `protocols` as WebIDL's `(DOMString or sequence<DOMString>)` and checks it. */
+export function parseProtocols(protocols: unknown): string[] {
+  return protocols === undefined ? [] : checkProtocols(toProtocolList(protocols));
 }

@@ -11,7 +11,8 @@ import { kEventSink, kNodeControls, type EventSink, type NodeControls } from './
 import { runEventHandler, type EventHandler, type StoredHandler } from './event-handlers.js';
 import { ownEventTargetMap, shareEventTargetMaps } from './lean-event-target.js';
 import { CloseEvent, ErrorEvent, createMessageEvent, webIdlInterface } from './events.js';
-import { parseProtocols, parseWebSocketUrl } from './url.js';
+import { checkProtocols, parseWebSocketUrl } from './url.js';
+import { toProtocolsArgument, type WebSocketInit } from './init.js';
 import { toWsOptions, type NodeWebSocketOptions } from '../node/options.js';
 import { FifoQueue } from './fifo-queue.js';
 
@@ -130,6 +131,24 @@ class DialledWs extends WsSocket {
 
 function uncork(socket: WebSocket): void {
   socket[kUncork]();
+}
+/**
+ * The headers of the WebSocketInit dictionary with the Node options' `headers` over them: a name
+ * given in both (in any case) is sent once, with the Node options' value (the more specific,
+ * Node-only argument; an `undefined` value there is not given).
+ */
+function withNodeHeaders(init: Record<string, string>, node: Record<string, string> | undefined): Record<string, string> {
+  if (node === undefined) return init;
+  const merged = Object.assign(Object.create(null) as Record<string, string>, init);
+  const initNames = new Map(Object.keys(init).map((name) => [name.toLowerCase(), name]));
+  for (const name of Object.keys(node)) {
+    const value = node[name];
+    if (value === undefined) continue;
+    const shadowed = initNames.get(name.toLowerCase());
+    if (shadowed !== undefined) delete merged[shadowed];
+    merged[name] = value;
+  }
+  return merged;
 }
 /** Whether the Node `headers` option already carries an Authorization header (any case). */
 function hasAuthorization(headers: unknown): boolean {
@@ -287,13 +306,21 @@ export class WebSocket extends EventTarget {
    * Opens a connection to `url`.
    *
    * @param url An absolute ws:, wss:, http: or https: URL without a fragment.
-   * @param protocols One subprotocol or a list of them, offered in order.
+   * @param protocols One subprotocol or a list of them (any iterable), offered in order; or, as
+   *   Node's built-in WebSocket takes it, a {@link WebSocketInit} dictionary
+   *   `{ protocols?, headers? }` (an object without `Symbol.iterator`).
    * @param options Node only: `ws` client options (headers, agent, TLS, handshakeTimeout,
-   *   binaryType 'nodebuffer', ...). A third argument that is not an object is ignored, as WebIDL
-   *   ignores extra arguments.
-   * @throws DOMException `SyntaxError` for a bad URL or subprotocol list; `TypeError` for bad options.
+   *   binaryType 'nodebuffer', ...), with a dictionary as second argument too. A third argument
+   *   that is not an object is ignored, as WebIDL ignores extra arguments.
+   * @throws DOMException `SyntaxError` for a bad URL or subprotocol list; `TypeError` for bad
+   *   options, bad dictionary `headers`, a `dispatcher`, or a Node option in the dictionary.
+   *
+   * @example
+   * new WebSocket(url, ['v2.json', 'v1.json']);
+   * new WebSocket(url, { protocols: 'v2.json', headers: { authorization: `Bearer ${token}` } });
+   * new WebSocket(url, { headers: { cookie } }, { agent: proxyAgent });
    */
-  constructor(url: string | URL, protocols?: string | string[], options?: NodeWebSocketOptions) {
+  constructor(url: string | URL, protocols?: string | string[] | WebSocketInit, options?: NodeWebSocketOptions) {
     super();
     shareEventTargetMaps(this);
     if (arguments.length === 0) {
@@ -313,9 +340,13 @@ export class WebSocket extends EventTarget {
       const initialType = (options as { binaryType?: BinaryType }).binaryType;
       if (initialType !== undefined) this.#binaryType = initialType;
     } else {
-      const record = parseWebSocketUrl(url);
-      const list = parseProtocols(protocols);
+      // WebIDL converts the arguments (TypeErrors) before the steps check them (SyntaxErrors).
+      const input = String(url);
+      const argument = toProtocolsArgument(protocols);
+      const record = parseWebSocketUrl(input);
+      const list = checkProtocols(argument.protocols);
       const { coalesce, handshakeTimeout, binaryType, ...wsOptions } = toWsOptions(options);
+      if (argument.headers !== undefined) wsOptions.headers = withNodeHeaders(argument.headers, wsOptions.headers);
       if (binaryType !== undefined) this.#binaryType = binaryType;
       if (list.length > 1) {
         const finish = wsOptions.finishRequest;
