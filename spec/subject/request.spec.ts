@@ -134,7 +134,9 @@ test('a streamed response times out between replies', async () => {
     return undefined; // then nothing more
   });
   const socket = webSocket<Command, Message>(server.url);
-  const r = record(socket.request((id) => ({ id, method: 'trickle' }), { timeout: 80, isLast: () => false, select: (x) => x.data }));
+  // The timeout is far above the 30 ms gap: a loaded machine's event-loop stall must not end the
+  // stream before the second reply.
+  const r = record(socket.request((id) => ({ id, method: 'trickle' }), { timeout: 1000, isLast: () => false, select: (x) => x.data }));
   const end = (await r.done) as { error: TimeoutError };
   expect(r.values).toEqual([1, 2]);
   expect(end.error).toBeInstanceOf(TimeoutError);
@@ -217,7 +219,7 @@ test('no timer is left behind', async () => {
   const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   await Promise.all(Array.from({ length: 20 }, () => firstValueFrom(socket.request((id) => ({ id, method: 'ok' }), { timeout: 10_000 }))));
   const r = record(socket.request((id) => ({ id, method: 'never' }), { timeout: 10_000 }));
-  await delay(10);
+  await until(() => server.messages.some((m) => (m as { method?: string }).method === 'never'), 5000, 'the request to reach the server');
   r.subscription.unsubscribe();
   // The connection closes with the last request; let its closing handshake (and `ws`'s close
   // timer) finish, so only timers of request() itself could remain.
