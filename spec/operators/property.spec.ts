@@ -90,7 +90,7 @@ test('a real server, random drops: the server receives no duplicate and no reord
         const marker = n++;
         ws$.next(marker);
         try {
-          await until(() => server.messages.slice(from).includes(marker), 400, `marker ${marker}`);
+          await until(() => server.messages.slice(from).includes(marker), 1000, `marker ${marker}`);
           break;
         } catch (error) {
           if (tries > 10) throw error;

@@ -61,7 +61,7 @@ class Feed {
 }
 
 /** Waits (real time) until `check` passes. */
-async function eventually(check: () => void, timeout = 2000): Promise<void> {
+async function eventually(check: () => void, timeout = 5000): Promise<void> {
   const start = Date.now();
   for (;;) {
     try {

@@ -1,5 +1,6 @@
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { closeOf, closeWs, openWs, WsClient } from './clients.js';
+import { until } from '../helpers/client.js';
 
 useTestServers({ onLeak: 'throw' });
 
@@ -128,7 +129,7 @@ describe('scripted replies: server.on(match)', () => {
     ws.send('"boom"');
     await connection.nextMessage();
     await connection.nextMessage();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => connection.errors.length > 0, 5000, 'the reply error'); // the reply runs after the message is queued
     expect(connection.errors.map((e) => e.message)).toEqual(['reply exploded']);
     expect(connection.formatTranscript()).toContain('reply-error reply exploded');
     await closeWs(ws);
