@@ -268,7 +268,8 @@ describe('fault injection', () => {
     (ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const started = Date.now();
     await server.close();
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Cut after the kit's short close grace, not ws's 30 s closing timeout (generous for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(10_000);
     ws.terminate();
   });
 });

@@ -71,6 +71,7 @@ describe('scripted replies: server.on(match)', () => {
     for (let i = 0; i < 3; i++) ws.send('twice');
     expect([await box.next(), await box.next()]).toEqual(['ok', 'ok']);
     await server.connections[0]!.expectNoMessage(0).catch(() => undefined);
+    await until(() => server.connections[0]!.messages.filter((m) => m === 'twice').length === 3, 5000, 'the third message'); // seen, and not answered
     expect(rule.calls).toBe(2);
     await closeWs(ws);
   });
