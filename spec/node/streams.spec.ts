@@ -33,12 +33,12 @@ function timeouts(): number {
 }
 
 /**
- * Waits (up to 2 s) until no more timers are active than `before`: the in-process server's side
+ * Waits (up to 5 s) until no more timers are active than `before`: the in-process server's side
  * of a connection may still be closing (its close timer pending) when the client is CLOSED. A
  * leaked timer outlives the wait, and the assertion after it fails.
  */
 async function timersBackTo(before: number): Promise<void> {
-  await until(() => timeouts() <= before, 2000).catch(() => undefined);
+  await until(() => timeouts() <= before, 5000).catch(() => undefined);
   expect(timeouts()).toBeLessThanOrEqual(before);
 }
 

@@ -105,7 +105,7 @@ describe('gate()', () => {
     connection.resumeReading();
     await until(() => pulled > pulledWhileStopped + 50);
     sub.unsubscribe();
-    await until(() => finalized, 2000, 'the generator to be finalized');
+    await until(() => finalized, 5000, 'the generator to be finalized');
     subscription.unsubscribe();
     await connection.waitForClose({ timeout: 5000 });
   });

@@ -130,7 +130,7 @@ describe('connectTimeout', () => {
     expect(causes[0]).toMatchObject({ kind: 'timeout', code: 1006, wasClean: false });
     expect(ws$.state).toBe('reconnecting');
     // The client's TCP socket is gone: only the server's end of the held upgrade remains.
-    await until(() => tcp() - base === server.heldHandshakes, 1000, 'the client socket to be destroyed');
+    await until(() => tcp() - base === server.heldHandshakes, 5000, 'the client socket to be destroyed');
     expect(made.slice(from).every((s) => s.readyState === 3 && s.attached === 0)).toBe(true);
     server.delayHandshake(0);
     server.releaseHandshakes();
@@ -138,7 +138,7 @@ describe('connectTimeout', () => {
     const sockets = made.slice(from);
     expect(sockets).toHaveLength(2);
     expect(sockets[0]!.readyState).toBe(3);
-    await until(() => server.openConnections.length === 1, 2000, 'no lingering connection on the server');
+    await until(() => server.openConnections.length === 1, 5000, 'no lingering connection on the server');
     expect(reconnecting(w.statuses)[0]!.cause.kind).toBe('timeout');
     expect(r.notes).toEqual([]);
     r.subscription.unsubscribe();

@@ -137,7 +137,7 @@ test('re-subscribed after a reconnect, before the queue; subscribers keep receiv
   first.drop();
   await until(() => socket.state !== 'open');
   chat.next('while down');
-  const second = await server.nextConnection({ timeout: 2000 });
+  const second = await server.nextConnection({ timeout: 5000 });
   await until(() => second.messages.length === 2);
   expect(typesOf(second.messages)).toEqual(['sub:room', 'pub:room']);
   publish('room', 'after');

@@ -40,7 +40,7 @@ describe('Node: protocol pings', () => {
     ws$.status$.subscribe((s) => statuses.push(s));
     const r = record(ws$.pipe(reconnect({ initialDelay: 5, maxDelay: 5 })));
     (await server.nextConnection()).stall();
-    await server.nextConnection({ timeout: 2000 });
+    await server.nextConnection({ timeout: 5000 });
     expect(statuses.find((s) => s.state === 'reconnecting')).toMatchObject({ attempt: 1, cause: { kind: 'heartbeat', code: 1006 } });
     r.subscription.unsubscribe();
     await until(() => ws$.state === 'closed');
@@ -59,8 +59,8 @@ test('server side: a wrapped connection pings its client, and terminates one tha
   let pings = 0;
   client.on('ping', () => pings++);
   client.on('error', () => undefined);
-  await until(() => pings >= 1, 2000);
-  await until(() => ends.length === 1, 2000);
+  await until(() => pings >= 1, 5000);
+  await until(() => ends.length === 1, 5000);
   expect(ends[0]).toMatchObject({ kind: 'heartbeat', code: 1006 });
   client.terminate();
 });

@@ -173,7 +173,7 @@ describe('across connections', () => {
     // A topic started while down goes out with the others, before the queue.
     const c = record(topic(socket, 'c'));
     await restarted;
-    const second = await server.nextConnection({ timeout: 2000 });
+    const second = await server.nextConnection({ timeout: 5000 });
     await until(() => second.messages.length >= 5);
     expect(typesOf(second.messages)).toEqual(['sub:a', 'sub:b', 'sub:c', 'pub:a', 'pub:b']);
     expect(first.closeInfo?.code).toBe(1012);
@@ -200,7 +200,7 @@ describe('across connections', () => {
     first.drop(); // 1006
     await until(() => socket.state !== 'open');
     a.subscription.unsubscribe(); // while no connection is open
-    const second = await server.nextConnection({ timeout: 2000 });
+    const second = await server.nextConnection({ timeout: 5000 });
     await expect(second).toReceiveMessage({ type: 'sub', topic: 'b' });
     await second.expectNoMessage(80);
     expect(count('unsub')).toBe(0);
@@ -239,7 +239,7 @@ describe('across connections', () => {
     const first = await server.nextConnection();
     await until(() => count('sub') === 1);
     first.drop();
-    const second = await server.nextConnection({ timeout: 2000 });
+    const second = await server.nextConnection({ timeout: 5000 });
     await expect(second).toReceiveMessage({ type: 'sub', topic: 'a' });
     await second.expectNoMessage(60);
     publish('a', 'back');

@@ -154,7 +154,7 @@ test('in flight when the connection drops: errors with the close cause', async (
   const end = (await r.done) as { error: WebSocketCloseError };
   expect(end.error).toBeInstanceOf(WebSocketCloseError);
   expect(end.error).toMatchObject({ code: 1012, reason: 'restart' });
-  const second = await server.nextConnection({ timeout: 2000 });
+  const second = await server.nextConnection({ timeout: 5000 });
   await second.expectNoMessage(60); // not re-sent
   stop();
 });
@@ -192,7 +192,7 @@ test('resend: true re-sends it on the next connection, after the topics and befo
   socket.next({ type: 'pub', topic: 't', data: 'queued' });
   // A request made while disconnected waits in the registry too (not in the queue).
   const later = record(socket.request((rid) => ({ id: rid, method: 'later' }), { select: (x) => x.result }));
-  const second = await server.nextConnection({ timeout: 2000 });
+  const second = await server.nextConnection({ timeout: 5000 });
   await until(() => second.messages.length === 4);
   expect(typesOf(second.messages)).toEqual(['sub:t', `slow:${id}`, `later:${(second.messages[2] as Req).id}`, 'pub:t']);
   second.send({ id, result: 'finally' });
