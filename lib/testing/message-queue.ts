@@ -6,7 +6,7 @@ import { realClearTimeout, realNow, realSetTimeout, type RealTimer } from './tim
 
 /** Options of every awaiting method of the kit. */
 export interface WaitOptions {
-  /** How long to wait, in real milliseconds (fake timers do not affect it). Default: the server's `timeout` (1000). */
+  /** How long to wait, in real milliseconds (fake timers do not affect it). Default: the server's `timeout` (3000). */
   timeout?: number;
   /** Cancels the wait: the promise rejects with the signal's reason and the wait is withdrawn. */
   signal?: AbortSignal;

@@ -48,7 +48,10 @@ export interface TestServerOptions {
   handshakeDelay?: number;
   /** Delay every scripted reply by this many real milliseconds. */
   replyDelay?: number;
-  /** Default timeout of the waits, in real milliseconds. Default 1000. */
+  /**
+   * Default timeout of the waits, in real milliseconds. Default 3000: generous for a loaded CI
+   * machine, and under Jest's default 5 s test timeout, so a wait that fails says what arrived.
+   */
   timeout?: number;
   /** Serve `wss://` with these TLS options (`key`, `cert`…). */
   tls?: HttpsServerOptions;
@@ -80,6 +83,7 @@ export interface HandshakeRecord {
 }
 
 const DEFAULT_REFUSAL_STATUS = 503;
+const DEFAULT_WAIT_TIMEOUT_MS = 3000;
 const CLOSE_GRACE_MS = 500;
 const SETTLE_MS = 25;
 const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
@@ -194,7 +198,7 @@ export class TestServer implements ConnectionHost {
 
   /** @internal */
   get defaultTimeout(): number {
-    return this.#options.timeout ?? 1000;
+    return this.#options.timeout ?? DEFAULT_WAIT_TIMEOUT_MS;
   }
 
   /** @internal */

@@ -1,5 +1,6 @@
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { openBrowser, type BrowserSession } from './harness.js';
+import { until } from '../helpers/client.js';
 
 useTestServers();
 let browser: BrowserSession;
@@ -11,10 +12,14 @@ afterAll(async () => browser?.close());
 describe.each(['page', 'worker'] as const)('send backpressure in Chromium (%s)', (where) => {
   it('closes the gate while the server stops reading (polling bufferedAmount), then sends everything in order', async () => {
     const server = await createTestServer();
-    // The server stops reading at once and resumes after 0.8 s: the client's buffer fills up.
+    // The server stops reading at once, so the client's buffer fills up; it resumes when the page
+    // says (over a second connection) that the gate has closed.
     server.onConnection((connection) => {
-      connection.stopReading();
-      setTimeout(() => connection.resumeReading(), 800);
+      if (connection.id === 1) connection.stopReading();
+    });
+    server.on('gated').reply(() => {
+      server.connections[0]!.resumeReading();
+      return undefined;
     });
     const input = { url: server.url, count: 200, size: 64 * 1024, high: 512 * 1024, low: 128 * 1024 };
     const report = await (where === 'page' ? browser.run : browser.runInWorker)<{
@@ -34,8 +39,7 @@ describe.each(['page', 'worker'] as const)('send backpressure in Chromium (%s)',
     // The socket never held much more than the high-water mark plus one message.
     expect(report.maxBuffered).toBeLessThanOrEqual(input.high + 2 * input.size);
     const connection = server.connections[0]!;
-    const deadline = Date.now() + 10_000;
-    while (connection.messages.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => connection.messages.length >= 200, 10_000, '200 messages');
     const order = connection.messages.map((m) => {
       const bytes = m as Uint8Array;
       return bytes[0]! | (bytes[1]! << 8);

@@ -29,3 +29,29 @@ export async function until(predicate: () => boolean, timeout = 5000, what = 'co
     await delay(5);
   }
 }
+
+/**
+ * Waits until the values `sample()` returns have stayed the same for `quiet` ms of real time and
+ * at least 10 samples (every 10 ms: a process descheduled on a loaded machine does not count as
+ * quiet), or fails after `timeout` ms naming `what`. For "the system has reached its stall" before
+ * a check that nothing more happens: a stall is a state nothing announces, so steadiness is the
+ * observation that proves it.
+ */
+export async function untilSteady(sample: () => readonly unknown[], quiet = 200, timeout = 10_000, what = 'a steady state'): Promise<void> {
+  const start = Date.now();
+  let last = sample();
+  let since = Date.now();
+  let samples = 0;
+  for (;;) {
+    await delay(10);
+    const now = sample();
+    if (now.length !== last.length || now.some((v, i) => !Object.is(v, last[i]))) {
+      last = now;
+      since = Date.now();
+      samples = 0;
+    } else if (++samples >= 10 && Date.now() - since >= quiet) {
+      return;
+    }
+    if (Date.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what} (last: ${JSON.stringify(now)}).`);
+  }
+}

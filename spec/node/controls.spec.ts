@@ -31,10 +31,15 @@ describe('Node controls of the WebSocket', () => {
     expect(pings()).toEqual(['hb-1']);
     expect(pongs).toEqual(['hb-1']);
     remove();
+    // A listener still attached tells when the pong for hb-2 is back: the removed one heard nothing.
+    const later: string[] = [];
+    const removeLater = controls.onPong((data) => later.push(Buffer.from(data).toString()));
     controls.ping('hb-2');
     await until(() => pings().length === 2);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => later.length === 1, 5000, 'the pong for hb-2');
+    expect(later).toEqual(['hb-2']);
     expect(pongs).toEqual(['hb-1']);
+    removeLater();
     socket.close();
     await closed(socket);
     expect(() => controls.ping()).not.toThrow(); // a no-op once closed

@@ -1,7 +1,7 @@
 // gate() and sendAll() (issue 6): sources paced by the send gate, against real servers.
 import { webSocket, gate, sendAll, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
 import { createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
-import { delay, until } from '../helpers/client.js';
+import { delay, until, untilSteady } from '../helpers/client.js';
 import { filter, firstValueFrom, from, lastValueFrom } from 'rxjs';
 import { Readable } from 'node:stream';
 
@@ -16,8 +16,9 @@ function chunk(seq: number, size = 64 * KiB): Uint8Array {
 }
 const seqOf = (m: unknown) => new DataView((m as Uint8Array).buffer, (m as Uint8Array).byteOffset).getUint32(0);
 
-async function expectInOrder(connection: TestConnection, count: number, timeout = 5000): Promise<void> {
-  await until(() => connection.messages.length >= count, timeout, `${count} messages (have ${connection.messages.length})`);
+// Tens of MiB through an in-process server: seconds on a loaded 2-core machine.
+async function expectInOrder(connection: TestConnection, count: number, timeout = 15_000): Promise<void> {
+  await until(() => connection.messages.length >= count, timeout, `${count} messages`);
   const seqs = connection.messages.map(seqOf);
   expect(seqs.length).toBe(count);
   for (let i = 0; i < count; i++) if (seqs[i] !== i) throw new Error(`message ${i} has sequence ${seqs[i]}`);
@@ -60,21 +61,23 @@ describe('gate()', () => {
         },
         complete: () => (completed = true),
       });
-    await delay(300);
+    // The stall: the gate closed, then nothing moves any more (the server reads nothing).
+    await until(() => writable.includes(false), 5000, 'the gate to close');
+    await untilSteady(() => [passed, subject.bufferedAmount], 200, 10_000, 'the source to stall');
     const passedWhileStopped = passed;
     expect(writable).toContain(false);
     expect(passedWhileStopped).toBeLessThan(total); // the source waits
     expect(subject.queueLength).toBe(0); // nothing was pushed into the subject's queue
     expect(maxBuffered).toBeLessThanOrEqual(HIGH + 64 * KiB);
     expect(completed).toBe(false);
-    await delay(100);
+    await delay(100); // a quiet window is the behaviour under test: nothing more passes while stalled
     expect(passed).toBe(passedWhileStopped); // still waiting, not trickling
     connection.resumeReading();
     await expectInOrder(connection, total);
     expect(completed).toBe(true);
     subscription.unsubscribe();
     await connection.waitForClose();
-  });
+  }, 60_000);
 
   it('pulls an async generator given directly no faster than the network takes it, and stops it on unsubscribe', async () => {
     const { subject, connection, subscription } = await openSubject();
@@ -92,16 +95,17 @@ describe('gate()', () => {
       }
     }
     const sub = gate<Uint8Array>(subject)(produce()).subscribe((c) => subject.next(c));
-    await delay(300);
+    await until(() => pulled > 0);
+    await untilSteady(() => [pulled, subject.bufferedAmount], 200, 10_000, 'the generator to stall');
     const pulledWhileStopped = pulled;
     expect(pulledWhileStopped).toBeLessThan(1000); // bounded by the kernel buffers + high-water mark, not infinite
-    await delay(100);
+    await delay(100); // a quiet window is the behaviour under test: nothing more is pulled while stalled
     expect(pulled).toBeLessThanOrEqual(pulledWhileStopped + 1);
     expect(subject.bufferedAmount).toBeLessThanOrEqual(HIGH + 64 * KiB);
     connection.resumeReading();
     await until(() => pulled > pulledWhileStopped + 50);
     sub.unsubscribe();
-    await until(() => finalized, 2000, 'the generator to be finalized');
+    await until(() => finalized, 5000, 'the generator to be finalized');
     subscription.unsubscribe();
     await connection.waitForClose({ timeout: 5000 });
   });
@@ -118,9 +122,10 @@ describe('gate()', () => {
       },
     });
     const sub = gate<Uint8Array>(subject)(readable).subscribe((c) => subject.next(c));
-    await delay(300);
+    await until(() => read > 0);
+    await untilSteady(() => [read, subject.bufferedAmount], 200, 10_000, 'the Readable to stall');
     const readWhileStopped = read;
-    await delay(100);
+    await delay(100); // a quiet window is the behaviour under test: nothing more is read while stalled
     expect(read).toBeLessThanOrEqual(readWhileStopped + 5); // the Readable's own read-ahead (highWaterMark 4) at most
     sub.unsubscribe();
     await until(() => readable.destroyed);
@@ -139,7 +144,7 @@ describe('gate()', () => {
         sent.push(v);
         subject.next(v);
       });
-    await delay(20);
+    await delay(20); // a quiet window is the behaviour under test: nothing passes with no connection (none is opened)
     expect(sent).toEqual([]);
     expect(subject.queueLength).toBe(0);
     subject.subscribe();
@@ -165,7 +170,8 @@ describe('gate()', () => {
     expect(passed).toBe(0); // CONNECTING
     const connection = await server.nextConnection();
     connection.stopReading();
-    await delay(300);
+    await until(() => passed > 0);
+    await untilSteady(() => [passed, socket.bufferedAmount], 200, 10_000, 'the source to stall');
     expect(passed).toBeGreaterThan(0);
     expect(passed).toBeLessThan(2000);
     expect(socket.bufferedAmount).toBeLessThanOrEqual(128 * KiB + 64 * KiB);
@@ -194,7 +200,9 @@ describe('sendAll()', () => {
       for (let i = 0; i < 300; i++) yield chunk(i);
     })()));
     void count$.then(() => (done = true));
-    await delay(200);
+    // Stalled: the gate closed (300 chunks are far more than the kernel buffers take), nothing moves.
+    await firstValueFrom(subject.writable$.pipe(filter((w) => !w)));
+    await untilSteady(() => [subject.bufferedAmount], 200, 10_000, 'sendAll to stall');
     expect(done).toBe(false);
     connection.resumeReading();
     await expect(count$).resolves.toBe(300);
@@ -220,7 +228,7 @@ describe('sendAll()', () => {
     const result = lastValueFrom(sendAll(subject, from(Array.from({ length: 1000 }, (_, i) => chunk(i)))));
     const connection = await server.nextConnection();
     connection.stopReading();
-    await delay(100);
+    await until(() => subject.bufferedAmount > 0, 5000, 'sendAll to be writing'); // dropped mid-stream
     connection.drop();
     await expect(result).rejects.toBeInstanceOf(WebSocketCloseError);
     await until(() => subject.state === 'closed');

@@ -90,7 +90,7 @@ test('a real server, random drops: the server receives no duplicate and no reord
         const marker = n++;
         ws$.next(marker);
         try {
-          await until(() => server.messages.slice(from).includes(marker), 400, `marker ${marker}`);
+          await until(() => server.messages.slice(from).includes(marker), 1000, `marker ${marker}`);
           break;
         } catch (error) {
           if (tries > 10) throw error;
@@ -109,7 +109,7 @@ test('a real server, random drops: the server receives no duplicate and no reord
       } finally {
         sub.unsubscribe();
       }
-      await until(() => ws$.state === 'closed' && server.openConnections.length === 0, 2000, `closed ${ws$.state} ${server.openConnections.length}`);
+      await until(() => ws$.state === 'closed' && server.openConnections.length === 0, 5000, `closed ${ws$.state} ${server.openConnections.length}`);
     }),
     { numRuns: 12 },
   );

@@ -130,7 +130,7 @@ describe('connectTimeout', () => {
     expect(causes[0]).toMatchObject({ kind: 'timeout', code: 1006, wasClean: false });
     expect(ws$.state).toBe('reconnecting');
     // The client's TCP socket is gone: only the server's end of the held upgrade remains.
-    await until(() => tcp() - base === server.heldHandshakes, 1000, 'the client socket to be destroyed');
+    await until(() => tcp() - base === server.heldHandshakes, 5000, 'the client socket to be destroyed');
     expect(made.slice(from).every((s) => s.readyState === 3 && s.attached === 0)).toBe(true);
     server.delayHandshake(0);
     server.releaseHandshakes();
@@ -138,7 +138,7 @@ describe('connectTimeout', () => {
     const sockets = made.slice(from);
     expect(sockets).toHaveLength(2);
     expect(sockets[0]!.readyState).toBe(3);
-    await until(() => server.openConnections.length === 1, 2000, 'no lingering connection on the server');
+    await until(() => server.openConnections.length === 1, 5000, 'no lingering connection on the server');
     expect(reconnecting(w.statuses)[0]!.cause.kind).toBe('timeout');
     expect(r.notes).toEqual([]);
     r.subscription.unsubscribe();
@@ -155,7 +155,10 @@ describe('close codes', () => {
     const done = await r.done;
     expect(done.kind).toBe('E');
     expect((done as { error: WebSocketCloseError }).error).toMatchObject({ code, reason: 'bye', kind: 'close' });
-    await delay(80);
+    // A quiet window is the behaviour under test (no retry follows). It outlasts the longest backoff
+    // (maxDelay 40 ms), and a timer due later fires after one due earlier, so a retry would have
+    // begun by its end: the state would not be 'closed'.
+    await delay(200);
     expect(server.connections).toHaveLength(1);
     expect(ws$.state).toBe('closed');
   });
@@ -191,8 +194,9 @@ describe('close codes', () => {
     await server.nextConnection();
     ws$.close();
     expect((await r.done).kind).toBe('C');
-    await delay(60);
+    await delay(200); // a quiet window (no retry follows) longer than the longest backoff (40 ms)
     expect(server.connections).toHaveLength(1);
+    expect(ws$.state).toBe('closed');
 
     server.refuseNext(100, 503);
     const w = watch(ws$);
@@ -202,8 +206,11 @@ describe('close codes', () => {
     ws$.close();
     expect((await r2.done).kind).toBe('C');
     expect(ws$.state).toBe('closed');
+    // A quiet window (no attempt follows) outlasting the cancelled 200 ms retry: a timer due later
+    // fires after one due earlier, so a retry that was not cancelled would have left 'closed'.
     await delay(300);
     expect(server.handshakes.length).toBe(handshakes);
+    expect(ws$.state).toBe('closed');
     w.stop();
   });
 
@@ -216,8 +223,9 @@ describe('close codes', () => {
     const handshakes = server.handshakes.length;
     ws$.complete();
     expect((await r.done).kind).toBe('C');
-    await delay(300);
+    await delay(300); // a quiet window outlasting the cancelled 200 ms retry (see above)
     expect(server.handshakes.length).toBe(handshakes);
+    expect(ws$.state).toBe('closed');
   });
 });
 
@@ -292,6 +300,9 @@ describe('resetAfter (flap guard)', () => {
     (await server.nextConnection()).drop();
     (await server.nextConnection()).drop(); // attempt 1 opened but dropped before 50 ms
     const third = await server.nextConnection();
+    // resetAfter counts from the client's open: wait for it, then outlast the 50 ms (a timer due
+    // later fires after the one due earlier, however late both are on a loaded machine).
+    await until(() => ws$.state === 'open', 5000, 'the third connection to open');
     await delay(120); // stable now
     third.drop();
     await server.nextConnection();
@@ -335,8 +346,9 @@ describe('one socket and one schedule per subject', () => {
     await until(() => ws$.state === 'reconnecting');
     r.subscription.unsubscribe();
     expect(ws$.state).toBe('closed');
-    await delay(200);
+    await delay(200); // a quiet window outlasting the cancelled 100 ms retry (see above)
     expect(server.handshakes).toHaveLength(1);
+    expect(ws$.state).toBe('closed');
   });
 });
 

@@ -2,7 +2,8 @@
 // socket behind, and never more than one socket at a time.
 import { webSocket, reconnect } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
-import { CountingWebSocket, made, until, delay } from './helpers.js';
+import { CountingWebSocket, made, until } from './helpers.js';
+import { untilSteady } from '../helpers/client.js';
 
 useTestServers();
 
@@ -14,7 +15,8 @@ const handles = (): Record<string, number> => {
 
 test('500 reconnect cycles: no listener, timer or socket left behind', async () => {
   const server = await createTestServer();
-  await delay(20);
+  // Counted once the new server's handles are steady (a transient one counted here would hide a leak).
+  await untilSteady(() => [handles().Timeout, handles().TCPSocketWrap, handles().TCPServerWrap], 50, 5000, 'steady handles');
   const before = handles();
   const ws$ = webSocket<string>({ url: server.url, WebSocketCtor: CountingWebSocket, heartbeat: { interval: 10_000 } });
   const from = made.length;

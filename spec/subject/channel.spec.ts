@@ -28,10 +28,10 @@ test('subscribe receives the unwrapped messages of its topic; next() sends wrapp
   const connection = await server.nextConnection();
   await expect(connection).toReceiveMessage({ type: 'sub', topic: 'room:42' });
   await expect(connection).toReceiveMessage({ type: 'pub', topic: 'room:42', data: { text: 'hello' } });
-  publish('room:42', { text: 'hi back' });
+  // 'not ours' goes first: once 'hi back' (sent after it on the same connection) has arrived, so has it.
   connection.send({ topic: 'room:7', data: 'not ours' });
+  publish('room:42', { text: 'hi back' });
   await until(() => got.values.length === 1);
-  await delay(20);
   expect(got.values).toEqual([{ text: 'hi back' }]);
   expect(chat.observed).toBe(true);
   got.subscription.unsubscribe();
@@ -48,7 +48,10 @@ test('reference-counted: channels with the same key share one server subscriptio
   await until(() => subs.every((s) => s.values.length === 1));
   subs[0]!.subscription.unsubscribe();
   subs[1]!.subscription.unsubscribe();
+  // A quiet window, closed by a probe sent after it: an unsub sent meanwhile would have arrived first.
   await delay(30);
+  socket.next({ type: 'pub', topic: 'probe', data: 0 });
+  await until(() => count('pub', 'probe') === 1);
   expect(count('unsub')).toBe(0);
   subs[2]!.subscription.unsubscribe();
   await until(() => count('unsub') === 1);
@@ -134,7 +137,7 @@ test('re-subscribed after a reconnect, before the queue; subscribers keep receiv
   first.drop();
   await until(() => socket.state !== 'open');
   chat.next('while down');
-  const second = await server.nextConnection({ timeout: 2000 });
+  const second = await server.nextConnection({ timeout: 5000 });
   await until(() => second.messages.length === 2);
   expect(typesOf(second.messages)).toEqual(['sub:room', 'pub:room']);
   publish('room', 'after');

@@ -101,8 +101,11 @@ describe('client-initiated closes complete the subscribers', () => {
     expect(events).toEqual(['closing', 'close 1006']);
     expect(socket.readyState).toBe(3);
     expect(socket.attached).toBe(0);
+    // The server's observation: the held upgrade saw the client leave (aborted); releasing then
+    // accepts nothing.
+    await until(() => server.handshakes.every((h) => h.outcome !== 'pending'), 5000, 'the server to see the client leave');
     server.releaseHandshakes();
-    await delay(50);
+    expect(server.handshakes.map((h) => h.outcome)).toEqual(['aborted']);
     expect(server.connections.filter((c) => c.isOpen)).toHaveLength(0);
   });
 
@@ -114,7 +117,10 @@ describe('client-initiated closes complete the subscribers', () => {
     a$.close();
     await expect(a.done).resolves.toEqual({ kind: 'C' });
     expect(a$.queueLength).toBe(1); // kept for the next connection
-    await delay(100);
+    // A quiet window (the abandoned upgrade, if it reached the server, outlasts its 50 ms delay and
+    // is aborted, never accepted): nothing is accepted is the behaviour under test.
+    await delay(150);
+    await until(() => server.handshakes.every((h) => h.outcome !== 'pending'), 5000, 'the abandoned handshake to settle');
     expect(server.connections.filter((c) => c.isOpen)).toHaveLength(0);
 
     const b$ = webSocket<string>(server.url);
@@ -233,7 +239,9 @@ describe('error() and close() arguments', () => {
     expect((thrown as Error).message).toMatch(/code/);
     expect((thrown as Error).cause).toBe(original);
     expect(() => ws$.error(undefined as never)).toThrow(TypeError);
-    await delay(30);
+    // No close frame went out: a message sent now arrives (frames are ordered), on an open connection.
+    ws$.next('probe');
+    await expect(connection.nextMessage()).resolves.toBe('"probe"');
     expect(connection.isOpen).toBe(true);
     expect(ws$.state).toBe('open');
     ws$.close();
@@ -245,7 +253,9 @@ describe('error() and close() arguments', () => {
     expect(() => ws$.error({ code: 2000 })).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
     expect(() => ws$.close(1006)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
     expect(() => ws$.close(4000, 'x'.repeat(124))).toThrow(expect.objectContaining({ name: 'SyntaxError' }));
-    await delay(30);
+    // No close frame went out: a message sent now arrives (frames are ordered), on an open connection.
+    ws$.next('probe');
+    await expect(connection.nextMessage()).resolves.toBe('"probe"');
     expect(connection.isOpen).toBe(true);
     ws$.close(4000, 'x'.repeat(123));
     await expect(connection.waitForClose()).resolves.toMatchObject({ code: 4000, reason: 'x'.repeat(123) });
@@ -263,7 +273,10 @@ describe('error() and close() arguments', () => {
     // ... and are not replayed on the next connection (unlike rxjs 7's complete() before a subscriber).
     const r = record(ws$);
     const connection = await server.nextConnection();
-    await delay(50);
+    // Nothing replayed: a message sent once open arrives (no close frame before it), on an open connection.
+    await until(() => ws$.state === 'open');
+    ws$.next('probe');
+    await expect(connection.nextMessage()).resolves.toBe('"probe"');
     expect(connection.isOpen).toBe(true);
     r.subscription.unsubscribe();
   });

@@ -115,17 +115,19 @@ describe('lifecycle', () => {
   test('nothing connects until the first subscriber; all subscribers share one connection', async () => {
     const server = await createTestServer({ json: true });
     const ws$ = webSocket<unknown>(server.url);
-    await delay(50);
+    await delay(50); // a quiet window is the behaviour under test: with no subscriber, nothing connects
     expect(server.handshakes).toHaveLength(0);
     const a = record(ws$);
     const b = record(ws$);
     const connection = await server.nextConnection();
     connection.send('both');
     await until(() => a.values.length === 1 && b.values.length === 1);
-    await delay(30);
+    await delay(30); // a quiet window: no second connection is opened for b
     expect(server.connections).toHaveLength(1);
     a.subscription.unsubscribe();
-    await delay(30);
+    // No close frame went out: a message sent now arrives (frames are ordered), on an open connection.
+    ws$.next('probe');
+    await expect(connection.nextMessage()).resolves.toBe('probe');
     expect(connection.isOpen).toBe(true); // b still listens
     b.subscription.unsubscribe();
     await expect(connection.waitForClose()).resolves.toMatchObject({ code: 1000 });

@@ -12,7 +12,7 @@ test('subscribing to the event streams never opens a connection', async () => {
   const ws$ = webSocket(server.url);
   const streams: Observable<unknown>[] = [ws$.open$, ws$.message$, ws$.error$, ws$.close$, ws$.state$, ws$.decodeError$, ws$.dropped$];
   const subs = streams.map((s) => s.subscribe());
-  await delay(50);
+  await delay(50); // a quiet window is the behaviour under test: nothing connects (the state stays 'idle')
   expect(server.handshakes).toHaveLength(0);
   expect(ws$.state).toBe('idle');
   subs.forEach((s) => s.unsubscribe());

@@ -4,7 +4,7 @@ import { WebSocket as UndiciWebSocket } from 'undici';
 import { webSocket, type WebSocketLike } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { retry } from 'rxjs';
-import { CountingWebSocket, delay, made, record, until } from './helpers.js';
+import { CountingWebSocket, made, record, until } from './helpers.js';
 
 useTestServers();
 
@@ -37,7 +37,13 @@ test('after the last unsubscribe: socket closed, every listener removed, no time
     expect(socket.attached).toBe(0);
   }
   expect(ws$.observed).toBe(false);
-  await delay(50);
+  // The server's side of the last close settles within moments (its close timer); a leaked timer
+  // or socket outlives the wait, and the checks after it fail.
+  const settled = (): boolean => {
+    const now = activeHandles();
+    return (now.Timeout ?? 0) <= (before.Timeout ?? 0) && (now.TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0);
+  };
+  await until(settled, 3000).catch(() => undefined);
   const after = activeHandles();
   expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
   expect(after.TCPSocketWrap ?? 0).toBeLessThanOrEqual(before.TCPSocketWrap ?? 0);

@@ -15,7 +15,7 @@ beforeEach(() => {
   process.on('unhandledRejection', onUnhandled);
 });
 afterEach(async () => {
-  await delay(10);
+  await delay(10); // a quiet window: a rejection left unhandled is reported within it (after the microtasks)
   process.off('unhandledRejection', onUnhandled);
   expect(unhandled).toEqual([]);
 });
@@ -188,14 +188,14 @@ test('unsubscribing while an async url or factory is pending leaves no socket be
   expect(ws$.state).toBe('closed');
   expect(closes.map((c) => c.code)).toEqual([1006]);
   release();
-  await delay(50);
+  await delay(50); // a quiet window is the behaviour under test: the url resolving (a microtask) makes no socket
   expect(made).toHaveLength(0);
   expect(server.handshakes).toHaveLength(0);
 
   let resolveSocket!: (s: WebSocket) => void;
   const slow$ = webSocket({ url: server.url, createWebSocket: () => new Promise<WebSocket>((resolve) => (resolveSocket = resolve)) });
   const s = record(slow$);
-  await delay(5);
+  await until(() => resolveSocket !== undefined, 5000, 'the factory to be called');
   s.subscription.unsubscribe();
   const late = new WebSocket(server.url);
   resolveSocket(late);

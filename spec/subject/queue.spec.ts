@@ -43,7 +43,7 @@ describe('queueing', () => {
     await c1.waitForClose();
     ws$.next(1);
     ws$.next(2);
-    await delay(30);
+    await delay(30); // a quiet window is the behaviour under test: with nobody subscribed, nothing connects
     expect(ws$.queueLength).toBe(2);
     expect(server.connections).toHaveLength(1);
     const again = record(ws$);

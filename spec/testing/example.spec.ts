@@ -61,7 +61,7 @@ class Feed {
 }
 
 /** Waits (real time) until `check` passes. */
-async function eventually(check: () => void, timeout = 2000): Promise<void> {
+async function eventually(check: () => void, timeout = 5000): Promise<void> {
   const start = Date.now();
   for (;;) {
     try {
@@ -113,7 +113,7 @@ describe('Feed against a scripted server', () => {
     const first = await server.nextConnection();
     await expect(first).toReceiveMessage({ type: 'subscribe', topic: 'prices' });
     first.stall(); // the TCP connection stays up; nothing is read or answered
-    const second = await server.nextConnection({ timeout: 1000 });
+    const second = await server.nextConnection({ timeout: 5000 });
     await expect(second).toReceiveMessage({ type: 'subscribe', topic: 'prices' });
     expect(feed.closeCodes).toEqual([1006]);
     expect(first.transcript.some((e) => e.kind === 'stall')).toBe(true);

@@ -1,5 +1,6 @@
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { closeOf, closeWs, openWs, WsClient } from './clients.js';
+import { until } from '../helpers/client.js';
 
 useTestServers({ onLeak: 'throw' });
 
@@ -70,6 +71,7 @@ describe('scripted replies: server.on(match)', () => {
     for (let i = 0; i < 3; i++) ws.send('twice');
     expect([await box.next(), await box.next()]).toEqual(['ok', 'ok']);
     await server.connections[0]!.expectNoMessage(0).catch(() => undefined);
+    await until(() => server.connections[0]!.messages.filter((m) => m === 'twice').length === 3, 5000, 'the third message'); // seen, and not answered
     expect(rule.calls).toBe(2);
     await closeWs(ws);
   });
@@ -128,7 +130,7 @@ describe('scripted replies: server.on(match)', () => {
     ws.send('"boom"');
     await connection.nextMessage();
     await connection.nextMessage();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => connection.errors.length > 0, 5000, 'the reply error'); // the reply runs after the message is queued
     expect(connection.errors.map((e) => e.message)).toEqual(['reply exploded']);
     expect(connection.formatTranscript()).toContain('reply-error reply exploded');
     await closeWs(ws);

@@ -10,6 +10,7 @@ import {
 } from 'rxws/testing';
 import { closeOf, closeWs, openWs, WsClient } from './clients.js';
 import { selfSignedCertificate } from './tls.js';
+import { until } from '../helpers/client.js';
 
 useTestServers({ onLeak: 'throw' });
 
@@ -148,7 +149,7 @@ describe('createTestServer', () => {
     connection.send('hi');
     connection.send(new Uint8Array([9, 8, 7]));
     connection.send(new Uint16Array([1]).buffer);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => received.length === 3, 5000, 'three messages');
     expect(received).toEqual([['hi', false], ['9,8,7', true], ['1,0', true]]);
     expect(() => connection.send({ an: 'object' })).toThrow(/json: true/);
     await closeWs(ws);
@@ -293,7 +294,7 @@ describe('createTestServer', () => {
     await connection.nextMessage();
     connection.send('pong!');
     ws.ping();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => connection.transcript.some((e) => e.kind === 'ping'), 5000, 'the ping to arrive');
     await closeWs(ws);
     await connection.closed;
     const kinds = connection.transcript.map((e) => [e.direction, e.kind]);

@@ -6,6 +6,7 @@ import {
   TestServerLeakError,
 } from 'rxws/testing';
 import { closeOf, closeWs, openWs } from './clients.js';
+import { until, untilSteady } from '../helpers/client.js';
 
 // These tests drive the teardown helpers themselves, so they call them explicitly.
 afterEach(() => closeAllTestServers({ onLeak: 'ignore' }));
@@ -80,8 +81,12 @@ describe('teardown', () => {
       delete counts.Timeout; // Jest's own timers come and go
       return counts;
     };
-    await new Promise((r) => setTimeout(r, 10));
+    await untilSteady(() => [JSON.stringify(count())], 50, 5000, 'steady handles'); // counted once steady
     const before = count();
+    const same = (): boolean => {
+      const now = count();
+      return Object.keys({ ...now, ...before }).every((k) => now[k] === before[k]);
+    };
     const server = await createTestServer({ json: true });
     server.on('ping').reply('pong');
     const ws = await openWs(server.url);
@@ -91,10 +96,11 @@ describe('teardown', () => {
     await connection.nextMessage({ timeout: 20 }).catch(() => undefined);
     server.delayHandshake(Infinity);
     const held = openWs(server.url).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => server.heldHandshakes === 1, 5000, 'the handshake to be held');
     await server.close();
     await held;
-    await new Promise((r) => setTimeout(r, 20));
+    // The client's side of the cut handshake is released within moments; a leaked handle outlives the wait.
+    await until(same, 3000).catch(() => undefined);
     expect(count()).toEqual(before);
   });
 });

@@ -78,7 +78,7 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     await closed(socket);
     socket.close(4002);
     expect(await connection.closed).toEqual({ code: 4000, reason: 'first', wasClean: true });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // a quiet window is the behaviour under test: no second close event
     expect(log).toEqual(['close 4000 true rs=3']);
   });
 

@@ -97,7 +97,7 @@ describe.each(implementations)('WebSocket failures ($name)', ({ name, WebSocket 
     expect(log[0]).toBe('error rs=3');
     expect(log).toHaveLength(2);
     expect(event.wasClean).toBe(false);
-    const told = await connection.waitForClose({ timeout: 1000 }).catch(() => undefined);
+    const told = await connection.waitForClose({ timeout: 5000 }).catch(() => undefined);
     if (told && told.code !== 1006) expect(told.code).toBe(serverCode);
   });
 });

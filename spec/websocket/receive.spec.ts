@@ -29,8 +29,9 @@ describe.each(implementations)('WebSocket messages ($name)', ({ name, WebSocket 
       got.push((e as MessageEvent).data);
       if (got.length === 1) socket.binaryType = 'arraybuffer';
     });
+    const first = nextEvent(socket, 'message');
     connection.send(new Uint8Array([1, 2, 3]));
-    await new Promise((r) => setTimeout(r, 20));
+    await first; // delivered (and binaryType switched) before the second is sent
     connection.send(new Uint8Array([4, 5]));
     while (got.length < 2) await nextEvent(socket, 'message');
     expect(got[0]).toBeInstanceOf(Blob);

@@ -1,5 +1,5 @@
 // Send backpressure in a browser: no drain event, so the gate polls bufferedAmount while closed.
-import { lastValueFrom } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
 import { sendAll, webSocket } from 'rxws';
 import { registerTests } from './runtime.js';
 
@@ -12,7 +12,21 @@ registerTests({
       backpressure: { highWaterMark: input.high, lowWaterMark: input.low, pollInterval: 10 },
     });
     const writable: boolean[] = [];
-    const writableSub = subject.writable$.subscribe((w) => writable.push(w));
+    // The gate's first close is told to the server over a second connection (the first is backed
+    // up): the server resumes reading then, whatever the machine's load, not after a fixed time.
+    let told = false;
+    const tellGated = (): void => {
+      told = true;
+      const control = new WebSocket(input.url);
+      control.onopen = () => {
+        control.send('gated');
+        control.close();
+      };
+    };
+    const writableSub = subject.writable$.subscribe((w) => {
+      writable.push(w);
+      if (!w && !told) tellGated();
+    });
     const keepOpen = subject.subscribe({ error: () => {} });
     let pulled = 0;
     let maxBuffered = 0;
@@ -33,7 +47,8 @@ registerTests({
     }, 2);
     const written = await lastValueFrom(sendAll(subject, source()));
     clearInterval(probe);
-    await new Promise((r) => setTimeout(r, 50));
+    // The gate reopens once the last writes drain (at most 10 s; the Node side's checks show the rest).
+    await firstValueFrom(subject.writable$.pipe(filter((w) => w), timeout(10_000))).catch(() => undefined);
     writableSub.unsubscribe();
     keepOpen.unsubscribe();
     return { written, pulled, pulledWhenFirstGated, maxBuffered, writable };

@@ -77,7 +77,7 @@ registerTests({
     }
     for (const s of subs) s.unsubscribe();
     stateSub.unsubscribe();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => subject.bufferedAmount === 0); // the unsubs are on the wire before the close
     keep.unsubscribe();
     return { got };
   },
@@ -118,7 +118,7 @@ registerTests({
     await until(() => states.includes('reconnecting')); // the server dropped us; the next try is a minute away
     const waitingSince = Date.now();
     (globalThis as unknown as EventTarget).dispatchEvent(new Event('online'));
-    await until(() => opens === 2, 3000);
+    await until(() => opens === 2, 10_000);
     const tookMs = Date.now() - waitingSince;
     sub.unsubscribe();
     return { opens, tookMs, states: [...new Set(states)] };
