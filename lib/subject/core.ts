@@ -8,7 +8,7 @@ import { parseCloseArguments } from '../websocket/close-code.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
-import { getNodeControls, hasEventSink, kEventSink } from '../websocket/controls.js';
+import { getNodeControls, hasEventSink, kBinaryTypeOption, kEventSink, takesBinaryTypeOption } from '../websocket/controls.js';
 import { Heartbeat } from './heartbeat.js';
 import { handshakeStep, type Handshake } from './handshake.js';
 import type { CloseKind } from './close-error.js';
@@ -755,8 +755,12 @@ export class SubjectCore<In, Out> {
       return;
     }
     const { binaryType } = this.config;
-    // (A socket made with 'nodebuffer' in its Node options already reports it.)
-    if (binaryType !== undefined && socket.binaryType !== binaryType) socket.binaryType = binaryType;
+    // (A socket made with 'nodebuffer' in its Node options already reports it. On another rxws
+    // socket, a factory's or an adopted one, 'nodebuffer' is the Node option, not the attribute.)
+    if (binaryType !== undefined && socket.binaryType !== binaryType) {
+      if (binaryType === 'nodebuffer' && takesBinaryTypeOption(socket)) socket[kBinaryTypeOption] = binaryType;
+      else socket.binaryType = binaryType;
+    }
     connection.attach(socket);
     const readyState = socket.readyState;
     if (readyState === CONNECTING) {

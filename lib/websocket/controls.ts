@@ -33,6 +33,18 @@ export interface NodeControls {
  */
 export const kEventSink: unique symbol = Symbol.for('rxws.eventSink') as never;
 
+/**
+ * Internal: chooses how an rxws `WebSocket` delivers binary messages, `'nodebuffer'` included (the
+ * Node options' route, for a socket made elsewhere: a `createWebSocket` factory's, an adopted
+ * server-side one). The standard `binaryType` attribute takes `'blob'` and `'arraybuffer'` only.
+ */
+export const kBinaryTypeOption: unique symbol = Symbol.for('rxws.binaryTypeOption') as never;
+
+/** Whether `socket` is an rxws `WebSocket` that takes {@link kBinaryTypeOption}. */
+export function takesBinaryTypeOption(socket: unknown): socket is { [kBinaryTypeOption]: 'blob' | 'arraybuffer' | 'nodebuffer' } {
+  return socket !== null && typeof socket === 'object' && kBinaryTypeOption in socket;
+}
+
 /** What takes a socket's events through its {@link kEventSink} slot: an object, so it costs no closure. */
 export interface EventSink {
   handleEvent(event: Event): void;

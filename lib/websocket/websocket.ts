@@ -7,7 +7,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type StandardBinaryType, type WebSocketData } from './constants.js';
-import { kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
+import { kBinaryTypeOption, kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
 import { runEventHandler, type EventHandler, type StoredHandler } from './event-handlers.js';
 import { ownEventTargetMap, shareEventTargetMaps } from './lean-event-target.js';
 import { CloseEvent, ErrorEvent, createMessageEvent, webIdlInterface } from './events.js';
@@ -200,7 +200,8 @@ class SeldomSocketState {
   controls: NodeControls | undefined = undefined;
   writeListeners: (() => void) | (() => void)[] | undefined = undefined;
   extensions = '';
-  // Set while CONNECTING when the URL has credentials and no 401 has been answered yet.
+  // Set while CONNECTING when the URL has credentials and no 401 has been answered yet; cleared at
+  // open and close.
   authenticationRetry: AuthenticationRetry | undefined = undefined;
 }
 
@@ -435,6 +436,11 @@ export class WebSocket extends EventTarget {
     // WebIDL enumeration attribute: an unknown value is ignored, not an error.
     if (type === 'blob' || type === 'arraybuffer') this.#binaryType = type;
     else if ((type as string) === 'nodebuffer') warnNodebufferAttribute();
+  }
+
+  /** @internal See `kBinaryTypeOption`: the Node options' binaryType, for a socket made elsewhere. */
+  set [kBinaryTypeOption](type: BinaryType) {
+    this.#binaryType = type;
   }
 
   /** Called with the `open` event. */
@@ -704,6 +710,8 @@ export class WebSocket extends EventTarget {
   /** @internal */
   [kOnOpen](): void {
     this.#clearHandshakeTimer();
+    // The URL's credentials are needed no more (and kept no longer than the handshake).
+    if (this.#seldom !== undefined) this.#seldom.authenticationRetry = undefined;
     if (this.#state !== CONNECTING) return;
     this.#state = OPEN;
     this.#emit(new Event('open'));
@@ -726,8 +734,9 @@ export class WebSocket extends EventTarget {
    * (invalid UTF-8, a reserved opcode, a masked frame, a bad close frame, a message over
    * maxPayload) or a failed write: the spec fails the WebSocket connection. `ws` has queued its
    * close frame (1002, 1007, 1009...) and would wait up to 30 s for the server to close TCP;
-   * the connection is destroyed now instead (the close frame written first), so `error` and
-   * `close` 1006 follow at once. Messages parsed before the bad frame were delivered already.
+   * the connection is destroyed now instead (its close frame written first, unless writes are
+   * backed up), so `error` and `close` 1006 follow at once. Messages parsed before the bad frame
+   * were delivered already.
    */
   [kOnError](error: Error): void {
     this.#failure ??= error;
@@ -770,6 +779,7 @@ export class WebSocket extends EventTarget {
   /** @internal */
   [kOnClose](code: number, reason: Buffer): void {
     this.#clearHandshakeTimer();
+    if (this.#seldom !== undefined) this.#seldom.authenticationRetry = undefined;
     const ws = this.#ws;
     const received = ws._closeFrameReceived === true;
     const wasClean = received && ws._closeFrameSent === true;

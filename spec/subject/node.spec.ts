@@ -201,3 +201,21 @@ test('unsubscribing while an async url or factory is pending leaves no socket be
   resolveSocket(late);
   await until(() => late.readyState === WebSocket.CLOSED);
 });
+
+test("binaryType 'nodebuffer' reaches a socket a createWebSocket factory made (the Node option, not the attribute)", async () => {
+  const server = await createTestServer();
+  const binary$ = webSocket<unknown, unknown>({
+    url: server.url,
+    createWebSocket: (url, protocols) => new WebSocket(url, protocols),
+    binaryType: 'nodebuffer',
+    deserializer: (event) => event.data,
+  });
+  const received: unknown[] = [];
+  const subscription = binary$.subscribe({ next: (data) => received.push(data), error: () => undefined }) // (a failed check's teardown closes with 1001);
+  const connection = await server.nextConnection();
+  connection.send(new Uint8Array([1, 2, 3]));
+  await until(() => received.length === 1, 5000, 'the binary message');
+  expect(Buffer.isBuffer(received[0])).toBe(true);
+  expect([...(received[0] as Buffer)]).toEqual([1, 2, 3]);
+  subscription.unsubscribe();
+});

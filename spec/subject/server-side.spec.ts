@@ -96,3 +96,23 @@ test("'socket' cannot be combined with url, ctor or factory options", () => {
     socket.close();
   }
 });
+
+test("binaryType 'nodebuffer' on a server-side subject delivers Buffers", async () => {
+  const server = await createTestServer();
+  const subjects: WebSocketSubject<unknown>[] = [];
+  server.onConnection((connection) => {
+    subjects.push(webSocket<unknown>({ socket: wrapWebSocket(connection.raw), binaryType: 'nodebuffer', deserializer: (event) => event.data }));
+  });
+  const c = client(server.url);
+  await until(() => subjects.length === 1);
+  const received: unknown[] = [];
+  const subscription = subjects[0]!.subscribe({ next: (data) => received.push(data), error: () => undefined }) // (a failed check's teardown closes with 1001);
+  await until(() => c.socket.readyState === WebSocket.OPEN);
+  c.socket.send(new Uint8Array([4, 5, 6]));
+  await until(() => received.length === 1, 5000, 'the binary message');
+  expect(Buffer.isBuffer(received[0])).toBe(true);
+  expect([...(received[0] as Buffer)]).toEqual([4, 5, 6]);
+  subscription.unsubscribe();
+  c.socket.close();
+  await c.closed;
+});
