@@ -74,7 +74,11 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   options?: NodeWebSocketOptions;
   /**
    * Set on each socket right after it is made: `'blob'` or `'arraybuffer'`; or (Node) `'nodebuffer'`,
-   * passed to rxws's `WebSocket` in its Node options (a `createWebSocket` factory passes it itself).
+   * passed to rxws's `WebSocket` as its Node option (also to one a `createWebSocket` factory made,
+   * or an adopted `socket`).
+   *
+   * @example
+   * webSocket<Buffer>({ url, binaryType: 'nodebuffer', deserializer: (e) => e.data as Buffer });
    */
   binaryType?: BinaryType;
   /**
