@@ -3,7 +3,7 @@
 // of every kind a user has (CommonJS and ESM under node16 and nodenext, bundler, a browser bundler,
 // node10) and loaded by Node with `require` and `import`, for every entry point.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -166,13 +166,17 @@ test('the browser build, over the WebSocket of jsdom', async () => {
     expect(stdout.trim()).toBe('true');
   });
 
-  it('declares sideEffects: false, rxjs 7 as a peer, and ESM and CommonJS declarations for every entry', () => {
+  it('declares side effects only for the Jest entry (it registers matchers on import), ws as a caret range, rxjs 7 as a peer, and ESM and CommonJS declarations for every entry', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      sideEffects: boolean;
+      sideEffects: string[];
       exports: Record<string, unknown>;
       peerDependencies: Record<string, string>;
+      dependencies: Record<string, string>;
     };
-    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.sideEffects).toEqual(['./dist/esm/testing/jest.js', './dist/cjs/testing/jest.js']);
+    for (const file of pkg.sideEffects) expect(existsSync(join(root, file))).toBe(true);
+    // A user with a newer ws 8 shares it with rxws rather than installing a second copy.
+    expect(pkg.dependencies.ws).toMatch(/^\^8\./);
     expect(pkg.peerDependencies.rxjs).toMatch(/^\^7/);
     // Every `types` in the map, with the format TypeScript gives it (the nearest package.json's type).
     const typesOf = (target: unknown, conditions: string[]): Array<[string, string]> =>

@@ -180,7 +180,6 @@ function decide(policy: Policy, cause: ReconnectCause, attempt: number): boolean
 /** One pending attempt: its timer, and what it is waiting for (the delay, then connectivity). */
 class Pending {
   timer: Subscription | undefined = undefined;
-  awaitingOnline = false;
   constructor(
     readonly attempt: number,
     readonly delay: number,
@@ -496,9 +495,8 @@ class SubjectReconnector implements ReconnectHooks {
   fire(pending: Pending, force: boolean): void {
     if (this.pending !== pending) return;
     if (!force && this.#network?.offline === true) {
-      pending.awaitingOnline = true; // the 'online' event fires it...
-      // ...and where none comes (Chromium's workers see onLine change but no event), a look
-      // again now and then, so an attempt never waits forever.
+      // The 'online' event fires it; and where none comes (Chromium's workers see onLine change
+      // but no event), a look again now and then, so an attempt never waits forever.
       pending.timer = this.leader.scheduler.schedule(() => {
         pending.timer = undefined;
         this.fire(pending, false);
@@ -542,7 +540,6 @@ function resubscribing<T>(policy: Policy, source: Observable<T>, outer: Subscrib
   let timer: Subscription | undefined;
   let stable: Subscription | undefined;
   let pending: { attempt: number } | undefined;
-  let awaitingOnline = false;
   let done = false;
   const { scheduler } = policy;
   const network = policy.network === undefined ? undefined : new NetworkWatch(policy.network, () => {
@@ -554,7 +551,6 @@ function resubscribing<T>(policy: Policy, source: Observable<T>, outer: Subscrib
     timer?.unsubscribe();
     timer = undefined;
     pending = undefined;
-    awaitingOnline = false;
     subscribe();
   };
 
@@ -586,7 +582,7 @@ function resubscribing<T>(policy: Policy, source: Observable<T>, outer: Subscrib
     const attemptOrWait = (): void => {
       timer = undefined;
       if (network?.offline === true) {
-        awaitingOnline = true; // the 'online' event fires it, or the next look (see OFFLINE_RECHECK)
+        // the 'online' event fires it, or the next look (see OFFLINE_RECHECK)
         timer = scheduler.schedule(attemptOrWait, Math.max(delay, OFFLINE_RECHECK));
         return;
       }
@@ -626,7 +622,6 @@ function resubscribing<T>(policy: Policy, source: Observable<T>, outer: Subscrib
   subscribe();
   return () => {
     done = true;
-    void awaitingOnline;
     network?.stop();
     timer?.unsubscribe();
     stable?.unsubscribe();

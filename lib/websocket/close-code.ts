@@ -55,14 +55,6 @@ export function toUSVString(value: string): string {
   return (value as string & { toWellFormed(): string }).toWellFormed();
 }
 
-/** Whether `code` may appear in a close frame on the wire (RFC 6455 section 7.4). */
-export function isValidWireCloseCode(code: number): boolean {
-  return (
-    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
-    (code >= 3000 && code <= 4999)
-  );
-}
-
 /** The UTF-8 length of a well-formed string, without allocating (works in browsers and Node). */
 export function utf8ByteLength(value: string): number {
   let bytes = value.length;
