@@ -1,6 +1,6 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { ClientOptions } from 'ws';
-import type { BinaryType } from '../websocket/constants.js';
+import { isBinaryType, type BinaryType } from '../websocket/constants.js';
 
 /**
  * Node-only options of rxws's `WebSocket` (the third constructor argument), passed to `ws`.
@@ -133,7 +133,7 @@ export function toWsOptions(options: unknown): ClientOptions & { coalesce: boole
     throw new TypeError(`WebSocket option 'headers' must be an object of header names to values.`);
   }
   const binaryType = given.binaryType;
-  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+  if (binaryType !== undefined && !isBinaryType(binaryType)) {
     throw new TypeError(`WebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${String(binaryType)}.`);
   }
   const pmd = given.perMessageDeflate;

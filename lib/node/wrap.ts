@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket as WsSocket } from 'ws';
 import { kAdopt, WebSocket } from '../websocket/websocket.js';
-import type { BinaryType } from '../websocket/constants.js';
+import { isBinaryType, type BinaryType } from '../websocket/constants.js';
 
 /** Options of {@link wrapWebSocket}. */
 export interface WrapOptions {
@@ -37,7 +37,7 @@ export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage, optio
     throw new TypeError(`wrapWebSocket option 'coalesce' must be a boolean.`);
   }
   const { binaryType } = options;
-  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+  if (binaryType !== undefined && !isBinaryType(binaryType)) {
     throw new TypeError(`wrapWebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'.`);
   }
   return new WebSocket(url, undefined, { [kAdopt]: socket, coalesce: options.coalesce, binaryType } as never);

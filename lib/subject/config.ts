@@ -1,7 +1,7 @@
 import type { CloseEvent } from '../websocket/events.js';
 import type { NextObserver } from 'rxjs';
 import { platformWebSocket } from '../websocket/platform.js';
-import type { BinaryType } from '../websocket/constants.js';
+import { isBinaryType, type BinaryType } from '../websocket/constants.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from './socket-like.js';
@@ -263,7 +263,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   if (WebSocketCtor !== undefined && createWebSocket !== undefined) fail(`give 'WebSocketCtor' or 'createWebSocket', not both.`);
   if (options !== undefined && createWebSocket !== undefined) fail(`'options' is passed to the WebSocket constructor; with 'createWebSocket', apply them in the factory.`);
   if (options !== undefined && (options === null || typeof options !== 'object')) fail(`'options' must be an object, not ${describe(options)}.`);
-  if (binaryType !== undefined && binaryType !== 'blob' && binaryType !== 'arraybuffer' && binaryType !== 'nodebuffer') {
+  if (binaryType !== undefined && !isBinaryType(binaryType)) {
     fail(`'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${describe(binaryType)}.`);
   }
   if (onDecodeError !== undefined && onDecodeError !== 'emit' && onDecodeError !== 'error') {
