@@ -4,7 +4,7 @@
 // shares one timer and one socket; on any other observable it resubscribes on its own.
 import { Observable, Subscription, type MonoTypeOperatorFunction, type Observer, type SchedulerLike, type Subscriber } from 'rxjs';
 import { WebSocketSubject } from '../subject/web-socket-subject.js';
-import type { ReconnectHooks, SubjectCore } from '../subject/core.js';
+import { reconnectHostOf, type ReconnectHooks, type ReconnectHost } from '../subject/reconnect-host.js';
 import type { WebSocketCloseError } from '../subject/close-error.js';
 import { subjectOf } from '../subject/topics.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
@@ -148,7 +148,7 @@ export function reconnect<T>(options: ReconnectOptions = {}): MonoTypeOperatorFu
     const subject = findSubject(source);
     return new Observable<T>((subscriber) => {
       if (subject !== undefined) {
-        const core = WebSocketSubject.coreOf(subject) as SubjectCore<unknown, unknown>;
+        const core = reconnectHostOf(subject)!;
         let coordinator = core.reconnectHooks;
         if (!(coordinator instanceof SubjectReconnector)) coordinator = new SubjectReconnector(core, subject);
         return (coordinator as SubjectReconnector).register(policy, source, subscriber as Subscriber<unknown>);
@@ -314,7 +314,7 @@ class SubjectReconnector implements ReconnectHooks {
   readonly #driverObserver: Partial<Observer<unknown>> = { error: () => undefined, complete: () => undefined };
 
   constructor(
-    readonly core: SubjectCore<unknown, unknown>,
+    readonly core: ReconnectHost,
     readonly subject: WebSocketSubject<unknown, unknown>,
   ) {}
 

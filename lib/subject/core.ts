@@ -18,6 +18,7 @@ import { reportUnhandledError } from './report-unhandled.js';
 import { SendGate } from './backpressure.js';
 import { listensThroughEventTarget, missingFromSocket, type WebSocketLike, type WebSocketMessage } from './socket-like.js';
 import type { TopicRegistry } from './topics.js';
+import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
 
 /**
  * What an {@link OpenStep} gets: the connection that just opened, and a way to write to it
@@ -63,23 +64,6 @@ const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
   exhausted: frozen({ state: 'exhausted' } as ConnectionStatus),
 };
 const IDLE_STATUS = PLAIN_STATUS.idle;
-
-/**
- * @internal What `reconnect()` listens to on a subject (lib/operators/reconnect.ts), so one
- * schedule serves every reconnecting subscriber of the subject.
- */
-export interface ReconnectHooks {
-  /** The current connection started (state `'connecting'`). */
-  connecting(): void;
-  /** The current connection opened and its open steps completed. */
-  ready(): void;
-  /** The current connection ended: called once, before its subscribers hear of it. `byClient`: the client's own close. */
-  ended(error: WebSocketCloseError, byClient: boolean): void;
-  /** `close()`, `complete()`, `error()` or `unsubscribe()` on the subject: no retry may follow. */
-  userClosed(): void;
-  /** `reconnect()` on the subject: attempt now (skip a pending delay, or start afresh). */
-  now(): void;
-}
 
 /** One entry of `decodeError$`: the message the deserializer could not decode, and what it threw. */
 export interface DecodeFailure {
@@ -452,7 +436,7 @@ class SeldomState<In, Out> {
 }
 
 /** @internal The state and behaviour behind a `WebSocketSubject`. */
-export class SubjectCore<In, Out> {
+export class SubjectCore<In, Out> implements ReconnectHost {
   readonly config: NormalizedConfig<In, Out>;
   // The outbound queue, the send gate, reconnect()'s and topics' state: made on first write.
   #seldom: SeldomState<In, Out> | undefined = undefined;

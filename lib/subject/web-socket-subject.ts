@@ -12,6 +12,7 @@ import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
 import { kSendGate, type SendGate } from './backpressure.js';
 import { sendAll, type GateOptions } from '../operators/gate.js';
 import type { ObservableInput } from 'rxjs';
+import { kReconnectHost, type ReconnectHost } from './reconnect-host.js';
 
 /** Whether `value` is a subscriber already (as rxjs decides it: it then subscribes it as it is). */
 function isSubscriberLike(value: unknown): boolean {
@@ -265,9 +266,9 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
     return requestStream<In, Out, R>(this, this.#core, this, message, options);
   }
 
-  /** @internal The engine (for rxws's operators: reconnect() calls `holdForReconnect()` on it). */
-  static coreOf<In, Out>(subject: WebSocketSubject<In, Out>): SubjectCore<In, Out> {
-    return subject.#core;
+  /** @internal The engine's side that `reconnect()` drives (see lib/subject/reconnect-host.ts). */
+  get [kReconnectHost](): ReconnectHost {
+    return this.#core;
   }
 
   /**

@@ -2,6 +2,7 @@
 //   client → { type: 'sub', topic } / { type: 'unsub', topic } / { type: 'pub', topic, data }
 //   server → { topic, data } to the connections subscribed to `topic`
 //   client → { id, method, params } ; server → { id, result } (scripted per test)
+import { reconnectHostOf } from '../../lib/subject/reconnect-host.js';
 import { WebSocketSubject } from 'rxws';
 import { createTestServer, type TestConnection, type TestServer } from 'rxws/testing';
 import { retry, type Subscription } from 'rxjs';
@@ -78,7 +79,7 @@ export async function topicServer(): Promise<TopicServer> {
  * Returns the function that stops it.
  */
 export function keepConnected(socket: WebSocketSubject<Command, Message>, delay = 20): () => void {
-  const release = WebSocketSubject.coreOf(socket).holdForReconnect();
+  const release = reconnectHostOf(socket)!.holdForReconnect();
   const subscription: Subscription = socket.pipe(retry({ delay })).subscribe();
   return () => {
     subscription.unsubscribe();
