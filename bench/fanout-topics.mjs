@@ -4,8 +4,8 @@
 // A server process streams `{"topic":"t<k>","data":n}` to one connection as fast as the socket
 // takes it (k cycling over the topics). The client (this process) subscribes once per topic and
 // counts what each subscriber receives, three ways over the same subject and JSON deserializer:
-//   channel    socket.channel(key, { topicOf }) : one map lookup per message
-//   multiplex  socket.multiplex(sub, unsub, m => m.topic === key) : one predicate per topic and message
+//   channel    channel(socket, key, { topicOf }) : one map lookup per message
+//   multiplex  multiplex(socket, sub, unsub, m => m.topic === key) : one predicate per topic and message
 //   filter     socket.pipe(filter(m => m.topic === key)) : a plain subscriber per topic (rxjs's way)
 // Rounds interleave the modes; each figure is the median. msg/s counts messages received (each
 // reaches exactly one topic's subscriber; the run checks that).
@@ -42,7 +42,8 @@ if (process.argv[2] === '--server') {
   const DURATION = Number(args.duration ?? 2000);
   const WARMUP = Number(args.warmup ?? 500);
   const entry = process.env.BENCH_RXWS_DIST ? pathToFileURL(process.env.BENCH_RXWS_DIST).href : new URL('../dist/esm/index.js', import.meta.url).href;
-  const { webSocket } = await import(entry);
+  const rxws = await import(entry);
+  const { webSocket } = rxws;
   const { filter } = await import('rxjs');
 
   const server = fork(new URL(import.meta.url).pathname, ['--server', String(TOPICS)], { stdio: 'inherit' });
@@ -53,12 +54,12 @@ if (process.argv[2] === '--server') {
   const modes = {
     channel(socket, counts) {
       const options = { topicOf: (m) => m.topic };
-      return Array.from({ length: TOPICS }, (_, k) => socket.channel(`t${k}`, options).subscribe(() => counts[k]++));
+      return Array.from({ length: TOPICS }, (_, k) => rxws.channel(socket, `t${k}`, options).subscribe(() => counts[k]++));
     },
     multiplex(socket, counts) {
       return Array.from({ length: TOPICS }, (_, k) => {
         const key = `t${k}`;
-        return socket.multiplex(() => 'sub', () => 'unsub', (m) => m.topic === key).subscribe(() => counts[k]++);
+        return rxws.multiplex(socket, () => 'sub', () => 'unsub', (m) => m.topic === key).subscribe(() => counts[k]++);
       });
     },
     filter(socket, counts) {

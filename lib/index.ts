@@ -15,18 +15,21 @@ export type { NodeWebSocketOptions } from './node/options.js';
 export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
 // subject layer
 export * from './subject/index.js';
+// capabilities beyond rxjs/webSocket's, each bundled only when imported
+export type { BackpressureOption, HeartbeatOption } from './subject/features.js';
 // backpressure
 export { gate, sendAll, type GateOptions, type GateOperator, type GateTarget } from './operators/gate.js';
-export { DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, DEFAULT_POLL_INTERVAL, type BackpressureConfig } from './subject/backpressure.js';
+export { backpressure, writableOf, bufferedAmountOf } from './subject/send-gate.js';
+export { DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, DEFAULT_POLL_INTERVAL, type BackpressureConfig } from './flow/water-marks.js';
 // multiplex
-export { WebSocketChannel, ChannelError, type ChannelOptions } from './subject/channel.js';
-export { TimeoutError, RequestError, DEFAULT_REQUEST_TIMEOUT, type RequestOptions, type RequestId } from './subject/request.js';
-export type { MultiplexOptions } from './subject/multiplex.js';
-export { kSubject, subjectOf } from './subject/topics.js';
+export { multiplex, type MultiplexOptions } from './subject/multiplex.js';
+export { channel, WebSocketChannel, ChannelError, type ChannelOptions } from './subject/channel.js';
+export { request, TimeoutError, RequestError, DEFAULT_REQUEST_TIMEOUT, type RequestOptions, type RequestId } from './subject/request.js';
+export { kSubject, subjectOf, type FromSubject } from './subject/derived.js';
 // operators: reconnect, and its heartbeat / handshake / scheduling companions
 export * from './operators/index.js';
 export { TimerScheduler, timerScheduler } from './scheduling/index.js';
-export { DEFAULT_HEARTBEAT, type HeartbeatConfig } from './subject/heartbeat.js';
+export { heartbeat, DEFAULT_HEARTBEAT, type HeartbeatConfig } from './subject/heartbeat.js';
 export type { Handshake, HandshakeConnection } from './subject/handshake.js';
 export type { CloseKind } from './subject/close-error.js';
 export type { ConnectionStatus } from './subject/connection-state.js';

@@ -4,10 +4,10 @@
 import { Readable, Writable } from 'node:stream';
 import { getNodeControls, type NodeControls } from '../websocket/controls.js';
 import { FifoQueue } from '../websocket/fifo-queue.js';
-import { DrainWaker, hasSendGate, kSendGate, type HasSendGate, type SendGate } from '../subject/backpressure.js';
+import { DrainWaker, hasSendGate, sendGateOf, type HasSendGate, type SendGate } from '../subject/backpressure.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import { webSocket } from '../subject/web-socket.js';
-import type { WebSocketLike, WebSocketMessage } from '../subject/socket-like.js';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import type { GateTarget } from '../operators/gate.js';
 
 /** The default inbound buffer of {@link toAsyncIterable} and {@link toReadable}: 64 messages. */
@@ -276,7 +276,7 @@ class MessageIterator<T> implements WebSocketAsyncIterator<T> {
     this.#subject = subject;
     this.#high = high;
     this.#low = low;
-    this.#pause = new InboundPause(subject[kSendGate]);
+    this.#pause = new InboundPause(sendGateOf(subject));
   }
 
   get buffered(): number {
@@ -369,7 +369,7 @@ class WebSocketReadable<T> extends Readable {
 
   constructor(subject: HasSendGate, highWaterMark: number) {
     super({ objectMode: true, highWaterMark });
-    this.#pause = new InboundPause(subject[kSendGate]);
+    this.#pause = new InboundPause(sendGateOf(subject));
     this.#subscription = new HeldSubscription(
       subject,
       (value) => {
@@ -412,7 +412,7 @@ class WebSocketWritable extends Writable {
   constructor(subject: HasSendGate, highWaterMark: number, maxBuffered: number, closeOnFinish: boolean) {
     super({ objectMode: true, highWaterMark, decodeStrings: false });
     this.#subject = subject;
-    this.#gate = subject[kSendGate];
+    this.#gate = sendGateOf(subject);
     this.#maxBuffered = maxBuffered;
     this.#closeOnFinish = closeOnFinish;
     this.#closeWatch = subject.close$.subscribe((event) => {

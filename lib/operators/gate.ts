@@ -5,7 +5,7 @@ import {
   DEFAULT_WATER_MARKS,
   DrainWaker,
   hasSendGate,
-  kSendGate,
+  sendGateOf,
   normalizeWaterMarks,
   Pacer,
   type BackpressureConfig,
@@ -13,7 +13,7 @@ import {
   type WaterMarks,
 } from '../subject/backpressure.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
-import type { WebSocketLike, WebSocketMessage } from '../subject/socket-like.js';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import { FifoQueue } from '../websocket/fifo-queue.js';
 
@@ -137,7 +137,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
     let send: (value: T) => void;
     let socketOf: () => WebSocketLike | null;
     if (hasSendGate(target)) {
-      const gateOf = target[kSendGate];
+      const gateOf = sendGateOf(target);
       subscriptions.add(target.close$.subscribe(closedEarly));
       subscriptions.add(target.subscribe({ error: (error) => subscriber.error(error) }));
       send = (value) => target.next(value as never);
@@ -198,7 +198,7 @@ function checkTarget(socket: unknown, where: string): HasSendGate | WebSocketLik
 }
 
 function pollOf(target: HasSendGate | WebSocketLike): number {
-  return hasSendGate(target) ? target[kSendGate].marks.poll : DEFAULT_WATER_MARKS.poll;
+  return hasSendGate(target) ? sendGateOf(target).marks.poll : DEFAULT_WATER_MARKS.poll;
 }
 
 /** How a paced producer on `target` learns it may emit. */
@@ -220,7 +220,7 @@ function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | 
   let writability: Writability;
 
   if (hasSendGate(target)) {
-    const sendGate = target[kSendGate];
+    const sendGate = sendGateOf(target);
     const pacer = marks === undefined ? undefined : new Pacer(marks, recheck);
     let paced: WebSocketLike | null = null;
     arm = () => {

@@ -1,6 +1,9 @@
 import { Observable, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { SubjectCore } from './core.js';
-import { markSubject, registryOf, type TopicSpec } from './topics.js';
+import { requireEngine } from './engine-host.js';
+import type { FromSubject } from './derived.js';
+import type { WebSocketSubject } from './web-socket-subject.js';
+import { markSubject, registryOf, type TopicRegistry, type TopicSpec } from './topics.js';
 
 /**
  * How `channel(key, options)` talks to the server about one topic. Give `topicOf` (routing by
@@ -13,9 +16,9 @@ import { markSubject, registryOf, type TopicSpec } from './topics.js';
  */
 export interface ChannelOptions<In, Out, T = Out, V = In, K = string> {
   /** The message that subscribes on the server: sent when the first subscriber arrives, and again on every new connection. None if omitted. */
-  subscribe?: (key: K) => In;
+  subscribe?: NoInfer<(key: K) => In>;
   /** The message sent when the last subscriber leaves, only while the connection is open. None if omitted. */
-  unsubscribe?: (key: K) => In;
+  unsubscribe?: NoInfer<(key: K) => In>;
   /** The topic of a received message: the channel gets those whose `topicOf(message) === key`. Share one function between channels. */
   topicOf?: (message: Out) => unknown;
   /** Whether a received message belongs to this channel (alone, or after `topicOf`). */
@@ -54,7 +57,7 @@ const OPTION_KEYS = new Set(['subscribe', 'unsubscribe', 'topicOf', 'select', 'u
  * queue is flushed. Make one with `subject.channel(key, options)`.
  *
  * @example
- * const room = socket.channel('room:42', {
+ * const room = channel(socket, 'room:42', {
  *   subscribe: (topic) => ({ type: 'sub', topic }),
  *   unsubscribe: (topic) => ({ type: 'unsub', topic }),
  *   topicOf: (m) => m.topic,
@@ -72,7 +75,7 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   readonly #spec: TopicSpec<unknown, unknown, T>;
   readonly #wrap: ((value: V, key: K) => unknown) | undefined;
 
-  /** @internal Use `subject.channel(key, options)`. */
+  /** @internal Use `channel(subject, key, options)`. */
   constructor(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
     super();
     checkOptions(options);
@@ -125,7 +128,7 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   }
 
   #topic() {
-    return this.#core.topics?.topics.get(this.key);
+    return (this.#core.topics as TopicRegistry<unknown, unknown> | undefined)?.topics.get(this.key);
   }
 }
 
@@ -149,4 +152,28 @@ function describe(value: unknown): string {
     text = String(value);
   }
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * A two-way sub-subject of `subject` for the topic `key`: subscribers receive its messages
+ * (`unwrap`ped), `next(value)` sends `wrap(value, key)`. Reference-counted and re-subscribed on
+ * every new connection like {@link multiplex}; an application error (`isError`) errors this
+ * channel alone. Channels with the same key share one topic. See docs/multiplex.md.
+ *
+ * @example
+ * import { webSocket, channel } from 'rxws';
+ *
+ * const chat = channel(socket, 'room:42', {
+ *   subscribe: (topic) => ({ type: 'sub', topic }),
+ *   unsubscribe: (topic) => ({ type: 'unsub', topic }),
+ *   topicOf: (m) => m.topic,
+ *   unwrap: (m) => m.data,
+ *   wrap: (data, topic) => ({ type: 'pub', topic, data }),
+ * });
+ * chat.subscribe((data) => render(data));
+ * chat.next({ text: 'hi' });
+ */
+export function channel<In, Out, T = Out, V = In, K = string>(subject: WebSocketSubject<In, Out>, key: K, options: ChannelOptions<FromSubject<In>, FromSubject<Out>, T, V, K>): WebSocketChannel<T, V, K> {
+  const core = requireEngine<unknown, unknown>(subject, 'channel()');
+  return new WebSocketChannel<T, V, K>(subject, core, subject as Observable<unknown>, key, options as ChannelOptions<unknown, unknown, T, V, K>);
 }

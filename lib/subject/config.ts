@@ -1,12 +1,12 @@
 import type { CloseEvent } from '../websocket/events.js';
 import type { NextObserver } from 'rxjs';
 import { platformWebSocket } from '../websocket/platform.js';
-import { isBinaryType, type BinaryType } from '../websocket/constants.js';
+import type { BinaryType } from '../websocket/constants.js';
+import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail as failAt } from '../common/options.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
-import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from './socket-like.js';
-import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from './backpressure.js';
-import { normalizeHeartbeat, type HeartbeatConfig, type NormalizedHeartbeat } from './heartbeat.js';
+import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
+import { isFeature, type BackpressureOption, type HeartbeatOption } from './features.js';
 import type { Handshake } from './handshake.js';
 
 /**
@@ -92,11 +92,16 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   /** See {@link DecodeErrorPolicy}. Default `'emit'`. */
   onDecodeError?: DecodeErrorPolicy;
   /**
-   * The send gate: while the socket's `bufferedAmount` is above `highWaterMark` bytes, `next()`
-   * queues (in the same bounded queue); writing resumes, in order, once it has fallen to
-   * `lowWaterMark`. Default `{ highWaterMark: 1 MiB, lowWaterMark: 256 KiB }`; `false` turns it off.
+   * A send gate, made by `backpressure()`: while the socket's `bufferedAmount` is above its
+   * high-water mark, `next()` queues (in the same bounded queue); writing resumes, in order, once
+   * it has fallen to the low one. Without it `next()` writes at once, as `rxjs/webSocket` does
+   * (`gate()`, `sendAll()` and rxws/node's streams then add a gate with the default watermarks);
+   * `false`: never gate, even then.
+   *
+   * @example
+   * backpressure: backpressure({ highWaterMark: 4 << 20, lowWaterMark: 1 << 20 })
    */
-  backpressure?: BackpressureConfig | false;
+  backpressure?: BackpressureOption | false;
   /**
    * The on-open handshake (authentication, hello): runs when each connection opens, before the
    * queued messages are flushed; the connection is ready when the returned observable completes.
@@ -108,13 +113,13 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   handshake?: Handshake<In, Out>;
   /**
    * Detects dead and half-open connections by pings (protocol pings on Node, an application-level
-   * `ping` elsewhere): `true` for the defaults, or {@link HeartbeatConfig}. A miss terminates the
-   * socket; subscribers error with `kind: 'heartbeat'`. Off by default.
+   * `ping` elsewhere), made by `heartbeat()`. A miss terminates the socket; subscribers error with
+   * `kind: 'heartbeat'`. Off by default.
    *
    * @example
-   * heartbeat: { interval: 20_000, timeout: 5_000 }
+   * heartbeat: heartbeat({ interval: 20_000, timeout: 5_000 })
    */
-  heartbeat?: HeartbeatConfig<In, Out> | boolean;
+  heartbeat?: HeartbeatOption<In, Out>;
 }
 
 /** The checked configuration the subject runs on. */
@@ -136,12 +141,12 @@ export interface NormalizedConfig<In, Out> {
   queueLimit: number;
   overflow: OverflowPolicy;
   onDecodeError: DecodeErrorPolicy;
-  /** The send gate's watermarks (`high: Infinity` when off). */
-  backpressure: WaterMarks;
+  /** The send gate (undefined: none until something wants one; false: never gate). */
+  backpressure: BackpressureOption | false | undefined;
   /** The user's on-open handshake (its types erased, so they do not constrain the subject's variance). */
   handshake: Handshake<never, never> | undefined;
   /** The heartbeat, when on. */
-  heartbeat: NormalizedHeartbeat | undefined;
+  heartbeat: HeartbeatOption<unknown, unknown> | undefined;
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -164,7 +169,7 @@ const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
   queueLimit: DEFAULT_QUEUE_LIMIT,
   overflow: 'drop-oldest',
   onDecodeError: 'emit',
-  backpressure: DEFAULT_WATER_MARKS,
+  backpressure: undefined,
   handshake: undefined,
   heartbeat: undefined,
 };
@@ -199,12 +204,10 @@ function defaultDeserializer(event: MessageEvent): never {
   return JSON.parse(event.data as string) as never;
 }
 
-function fail(message: string): never {
-  throw new TypeError(`webSocket(): ${message}`);
-}
+const WHERE = 'webSocket()';
 
-function checkFunction(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'function') fail(`'${name}' must be a function, not ${describe(value)}.`);
+function fail(message: string): never {
+  failAt(WHERE, message);
 }
 
 function checkObserver(value: unknown, name: string): void {
@@ -214,13 +217,11 @@ function checkObserver(value: unknown, name: string): void {
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `${typeof value} ${String(value)}`;
+/** A capability option (`heartbeat`, `backpressure`) must be made by its function (plain objects were the earlier spelling). */
+function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure', allowFalse: boolean): void {
+  if (value === undefined || (allowFalse && value === false) || isFeature(value, name)) return;
+  fail(`'${name}' takes ${name}(options) (import { ${name} } from 'rxws'), e.g. ${name}: ${name}({ … }), not ${describe(value)}. (Plain objects and true were the earlier spelling: see docs/migration.md.)`);
 }
-
 
 /**
  * Checks the argument of `webSocket()` and fills in the defaults.
@@ -251,43 +252,24 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   if (protocol !== undefined && typeof protocol !== 'string' && !(Array.isArray(protocol) && protocol.every((p) => typeof p === 'string'))) {
     fail(`'protocol' must be a string or an array of strings, not ${describe(protocol)}.`);
   }
-  checkFunction(config.serializer, 'serializer');
-  checkFunction(config.deserializer, 'deserializer');
-  checkFunction(config.resultSelector, 'resultSelector');
-  checkFunction(WebSocketCtor, 'WebSocketCtor');
-  checkFunction(createWebSocket, 'createWebSocket');
-  checkFunction(config.handshake, 'handshake');
+  for (const name of ['serializer', 'deserializer', 'resultSelector', 'WebSocketCtor', 'createWebSocket', 'handshake']) checkFunction(WHERE, config[name], name);
   checkObserver(config.openObserver, 'openObserver');
   checkObserver(config.closeObserver, 'closeObserver');
   checkObserver(config.closingObserver, 'closingObserver');
   if (WebSocketCtor !== undefined && createWebSocket !== undefined) fail(`give 'WebSocketCtor' or 'createWebSocket', not both.`);
   if (options !== undefined && createWebSocket !== undefined) fail(`'options' is passed to the WebSocket constructor; with 'createWebSocket', apply them in the factory.`);
   if (options !== undefined && (options === null || typeof options !== 'object')) fail(`'options' must be an object, not ${describe(options)}.`);
-  if (binaryType !== undefined && !isBinaryType(binaryType)) {
-    fail(`'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${describe(binaryType)}.`);
-  }
-  if (onDecodeError !== undefined && onDecodeError !== 'emit' && onDecodeError !== 'error') {
-    fail(`'onDecodeError' must be 'emit' or 'error', not ${describe(onDecodeError)}.`);
-  }
+  checkOneOf(WHERE, binaryType, 'binaryType', ['blob', 'arraybuffer', 'nodebuffer']);
+  checkOneOf(WHERE, onDecodeError, 'onDecodeError', ['emit', 'error']);
+  checkFeature(config.heartbeat, 'heartbeat', false);
+  checkFeature(config.backpressure, 'backpressure', true);
   let queueLimit = DEFAULT_QUEUE_LIMIT;
   let overflow: OverflowPolicy = 'drop-oldest';
   if (queue !== undefined) {
-    if (queue === null || typeof queue !== 'object') fail(`'queue' must be an object { limit?, overflow? }, not ${describe(queue)}.`);
-    const { limit, overflow: policy, ...rest } = queue as QueueConfig;
-    const extra = Object.keys(rest);
-    if (extra.length > 0) fail(`unknown queue option '${extra[0]}'.`);
-    if (limit !== undefined) {
-      if (typeof limit !== 'number' || !(limit >= 0) || (!Number.isInteger(limit) && limit !== Infinity)) {
-        fail(`'queue.limit' must be a whole number >= 0 or Infinity, not ${describe(limit)}.`);
-      }
-      queueLimit = limit;
-    }
-    if (policy !== undefined) {
-      if (policy !== 'drop-oldest' && policy !== 'drop-newest' && policy !== 'error') {
-        fail(`'queue.overflow' must be 'drop-oldest', 'drop-newest' or 'error', not ${describe(policy)}.`);
-      }
-      overflow = policy;
-    }
+    const q = checkOptions(WHERE, queue, 'queue', ['limit', 'overflow']);
+    queueLimit = checkNumber(WHERE, q['limit'], 'queue.limit', DEFAULT_QUEUE_LIMIT, 0, true, true);
+    checkOneOf(WHERE, q['overflow'], 'queue.overflow', ['drop-oldest', 'drop-newest', 'error']);
+    overflow = (q['overflow'] as OverflowPolicy | undefined) ?? overflow;
   }
 
 
@@ -310,11 +292,9 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   if (queueLimit !== DEFAULT_QUEUE_LIMIT) normalized.queueLimit = queueLimit;
   if (overflow !== 'drop-oldest') normalized.overflow = overflow;
   if (onDecodeError !== undefined) normalized.onDecodeError = onDecodeError as DecodeErrorPolicy;
-  const backpressure = normalizeWaterMarks(config.backpressure, 'webSocket()');
-  if (backpressure !== DEFAULT_WATER_MARKS) normalized.backpressure = backpressure;
+  if (config.backpressure !== undefined) normalized.backpressure = config.backpressure as BackpressureOption | false;
   if (config.handshake !== undefined) normalized.handshake = config.handshake as Handshake<never, never>;
-  const heartbeat = normalizeHeartbeat(config.heartbeat);
-  if (heartbeat !== undefined) normalized.heartbeat = heartbeat;
+  if (config.heartbeat !== undefined) normalized.heartbeat = config.heartbeat as HeartbeatOption<unknown, unknown>;
   return normalized;
 }
 

@@ -9,15 +9,13 @@ import { WebSocketCloseError, messageOf } from './close-error.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { getNodeControls, hasEventSink, kBinaryTypeOption, kEventSink, takesBinaryTypeOption } from '../websocket/controls.js';
-import { Heartbeat } from './heartbeat.js';
 import { handshakeStep, type Handshake } from './handshake.js';
 import type { CloseKind } from './close-error.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { DirectSubscriber } from './direct-subscriber.js';
 import { reportUnhandledError } from './report-unhandled.js';
-import { SendGate } from './backpressure.js';
-import { listensThroughEventTarget, missingFromSocket, type WebSocketLike, type WebSocketMessage } from './socket-like.js';
-import type { TopicRegistry } from './topics.js';
+import { listensThroughEventTarget, missingFromSocket, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
+import type { EngineGate, EngineHeartbeat, GateHost } from './features.js';
 import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
 
 /**
@@ -44,7 +42,7 @@ export type OpenStep = (connection: OpeningConnection, host: OpenStepHost) => Ob
 
 /** What an open step may reach of the subject running it. */
 export interface OpenStepHost {
-  readonly topics: { opened(connection: OpeningConnection): void } | undefined;
+  readonly topics: TopicsSlot | undefined;
 }
 
 /** The last open step: multiplexed topics re-subscribe, and requests waiting for a connection go out. */
@@ -138,6 +136,14 @@ class SocketListeners {
 const HANDLER_ATTRIBUTES = { open: 'onopen', message: 'onmessage', error: 'onerror', close: 'onclose' } as const;
 type HandlerSocket = Record<(typeof HANDLER_ATTRIBUTES)[keyof typeof HANDLER_ATTRIBUTES], unknown>;
 
+/** @internal Multiplexed topics and requests (topics.ts), attached to the engine when first used. */
+export interface TopicsSlot {
+  /** A connection opened (the last open step): re-announce live topics, send waiting requests. */
+  opened(connection: OpeningConnection): void;
+  /** The last reconnect() hold was released: topics waiting for a reconnection end now. */
+  holdReleased(): void;
+}
+
 /** What a connection seldom sets (see Connection). */
 class SeldomConnectionState {
   listeners: SocketListeners | undefined = undefined;
@@ -146,7 +152,7 @@ class SeldomConnectionState {
   step: Subscription | undefined = undefined;
   failure: CloseKind | undefined = undefined;
   failureCause: unknown = undefined;
-  heartbeat: Heartbeat | undefined = undefined;
+  heartbeat: EngineHeartbeat | undefined = undefined;
 }
 
 /**
@@ -181,10 +187,10 @@ class Connection<In, Out> {
   }
 
   /** The connection's heartbeat (the `heartbeat` option), from open to close. */
-  get heartbeat(): Heartbeat | undefined {
+  get heartbeat(): EngineHeartbeat | undefined {
     return this.#seldom?.heartbeat;
   }
-  set heartbeat(heartbeat: Heartbeat | undefined) {
+  set heartbeat(heartbeat: EngineHeartbeat | undefined) {
     if (heartbeat !== undefined || this.#seldom !== undefined) this.more.heartbeat = heartbeat;
   }
 
@@ -423,12 +429,12 @@ export class PassiveStreams {
 /** What a subject seldom sets, kept apart so an idle subject carries none of it. */
 class SeldomState<In, Out> {
   queue: OutboundQueue | undefined = undefined;
-  sendGate: SendGate | undefined = undefined;
+  gate: EngineGate | undefined = undefined;
   adoptedEnd: CloseEvent | undefined = undefined;
   lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
   attempt = 0;
   reconnectHooks: ReconnectHooks | undefined = undefined;
-  topics: TopicRegistry<In, Out> | undefined = undefined;
+  topics: TopicsSlot | undefined = undefined;
   reconnectHolds = 0;
   waiting: Connection<In, Out> | undefined = undefined;
   streams: PassiveStreams | undefined = undefined;
@@ -436,7 +442,7 @@ class SeldomState<In, Out> {
 }
 
 /** @internal The state and behaviour behind a `WebSocketSubject`. */
-export class SubjectCore<In, Out> implements ReconnectHost {
+export class SubjectCore<In, Out> implements ReconnectHost, GateHost {
   readonly config: NormalizedConfig<In, Out>;
   // The outbound queue, the send gate, reconnect()'s and topics' state: made on first write.
   #seldom: SeldomState<In, Out> | undefined = undefined;
@@ -449,6 +455,8 @@ export class SubjectCore<In, Out> implements ReconnectHost {
   
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
+    const backpressure = config.backpressure;
+    if (backpressure) this.gate = backpressure.create(this);
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
       // passive streams see it even before anyone subscribes.
@@ -483,11 +491,6 @@ export class SubjectCore<In, Out> implements ReconnectHost {
   /** The passive streams, made on first use (a subject nobody watches stays small). */
   get streams(): PassiveStreams | undefined {
     return this.#seldom?.streams;
-  }
-
-  /** The send gate's high-water mark (`Infinity` with `backpressure: false`). */
-  get highWaterMark(): number {
-    return this.config.backpressure.high;
   }
 
   /** The outbound queue, made on first use. */
@@ -534,10 +537,10 @@ export class SubjectCore<In, Out> implements ReconnectHost {
   }
 
   /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
-  get topics(): TopicRegistry<In, Out> | undefined {
+  get topics(): TopicsSlot | undefined {
     return this.#seldom?.topics;
   }
-  set topics(topics: TopicRegistry<In, Out> | undefined) {
+  set topics(topics: TopicsSlot | undefined) {
     if (topics !== undefined || this.#seldom !== undefined) this.more.topics = topics;
   }
 
@@ -568,9 +571,12 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     return (this.more.streams ??= new PassiveStreams());
   }
 
-  /** The send gate (backpressure), made on first use. */
-  get sendGate(): SendGate {
-    return (this.more.sendGate ??= new SendGate(this, this.config.backpressure));
+  /** The send gate: the `backpressure` option's, or one `gate()`, `sendAll()`, … made (see send-gate.ts). */
+  get gate(): EngineGate | undefined {
+    return this.#seldom?.gate;
+  }
+  set gate(gate: EngineGate | undefined) {
+    if (gate !== undefined || this.#seldom !== undefined) this.more.gate = gate;
   }
 
   /**
@@ -857,10 +863,10 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     // Ready: queued messages go out in order, then next() writes directly.
     connection.ready = true;
     this.openSocket = socket;
-    this.#seldom?.sendGate?.attach(socket);
+    this.#seldom?.gate?.attach(socket);
     this.flush();
     this.finishIfDrained(connection);
-    this.#seldom?.sendGate?.notify();
+    this.#seldom?.gate?.notify();
     if (connection === this.current && connection.phase === SOCKET_OPEN) this.reconnectHooks?.ready();
   }
 
@@ -869,14 +875,12 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     const config = this.config.heartbeat;
     const socket = connection.socket;
     if (config === undefined || socket === undefined) return;
-    const ping = config.ping;
-    connection.heartbeat = new Heartbeat(
-      config,
+    connection.heartbeat = config.start(
       socket,
-      () => {
+      (ping) => {
         // Application-level pings go straight to the socket once the connection is ready: never
         // queued, never replayed, never before the handshake.
-        if (ping !== undefined && connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping() as In));
+        if (connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping as In));
       },
       () => this.abort(connection, 'heartbeat'),
     );
@@ -922,7 +926,7 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.#seldom?.sendGate?.detach();
+      this.#seldom?.gate?.detach();
     }
     connection.step?.unsubscribe();
     connection.step = undefined;
@@ -988,7 +992,7 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     connection.phase = CLOSED;
     if (this.openSocket === connection.socket) {
       this.openSocket = null;
-      this.#seldom?.sendGate?.detach();
+      this.#seldom?.gate?.detach();
     }
     connection.socket = undefined;
     const isCurrent = connection === this.current;
@@ -1071,7 +1075,7 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     const socket = this.openSocket;
     if (socket !== null && this.queued === 0 && !this.gated && socket.readyState === OPEN) {
       socket.send(data);
-      if (socket.bufferedAmount > this.highWaterMark) this.sendGate.block(socket);
+      this.gate?.written(socket);
       return;
     }
     this.queue.push(data);
@@ -1090,7 +1094,7 @@ export class SubjectCore<In, Out> implements ReconnectHost {
         queue.dropped(data, error);
         continue;
       }
-      if (socket.bufferedAmount > this.highWaterMark) this.sendGate.block(socket);
+      this.gate?.written(socket);
     }
   }
 
@@ -1156,7 +1160,7 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.#seldom?.sendGate?.detach();
+      this.#seldom?.gate?.detach();
     }
     this.setState('closing');
     return true;
@@ -1193,7 +1197,7 @@ export class SubjectCore<In, Out> implements ReconnectHost {
     connection.phase = CLOSING;
     if (this.openSocket === socket) {
       this.openSocket = null;
-      this.#seldom?.sendGate?.detach();
+      this.#seldom?.gate?.detach();
     }
     if (this.current === connection) this.setState('closing');
     socket.close(code, reason);

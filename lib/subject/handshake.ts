@@ -1,7 +1,7 @@
 // The user's on-open handshake (authentication, hello): the first step of the open sequence.
 import { Observable, type ObservableInput } from 'rxjs';
 import type { OpenStep } from './core.js';
-import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 
 /**
  * What the `handshake` hook gets, once per connection, right after it opened and before anything

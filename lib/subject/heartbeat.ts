@@ -4,10 +4,12 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { getNodeControls } from '../websocket/controls.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
-import type { WebSocketLike } from './socket-like.js';
+import type { WebSocketLike } from '../websocket/socket-like.js';
+import { checkFunction, checkNumber, checkOptions, fail } from '../common/options.js';
+import { kFeature, type EngineHeartbeat, type HeartbeatOption } from './features.js';
 
 /**
- * The `heartbeat` option of `webSocket()`: finds dead and half-open connections.
+ * The options of {@link heartbeat} (`webSocket()`'s `heartbeat` option): finds dead and half-open connections.
  *
  * Every `interval` ms the connection is pinged, and some sign of life must arrive within `timeout`
  * ms: a pong, or **any** inbound message. If none does, the socket is terminated at once (no
@@ -28,9 +30,7 @@ import type { WebSocketLike } from './socket-like.js';
  *
  * @example
  * // Node: protocol pings every 20 s, dead after 5 s without an answer
- * webSocket({ url, heartbeat: { interval: 20_000, timeout: 5_000 } });
- * // Browser: application-level ping / pong
- * webSocket<Msg>({ url, heartbeat: { ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' } });
+ * webSocket({ url, heartbeat: heartbeat({ interval: 20_000, timeout: 5_000 }) });
  */
 export interface HeartbeatConfig<In = unknown, Out = unknown> {
   /** How often to ping, in ms. Default 25000 (below the usual 30-60 s proxy and NAT idle timeouts). */
@@ -60,35 +60,46 @@ export interface NormalizedHeartbeat {
   readonly scheduler: SchedulerLike;
 }
 
-const KEYS = new Set(['interval', 'timeout', 'grace', 'ping', 'isPong', 'scheduler']);
+const KEYS = ['interval', 'timeout', 'grace', 'ping', 'isPong', 'scheduler'];
 
-/** @internal Checks the `heartbeat` option (`true` means the defaults). @throws TypeError naming the bad option. */
-export function normalizeHeartbeat(value: unknown): NormalizedHeartbeat | undefined {
-  if (value === undefined || value === false) return undefined;
-  const config = (value === true ? {} : value) as Record<string, unknown>;
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new TypeError(`webSocket(): 'heartbeat' must be true or an object { interval?, timeout?, grace?, ping?, isPong?, scheduler? }.`);
-  }
-  for (const key of Object.keys(config)) if (!KEYS.has(key)) throw new TypeError(`webSocket(): unknown heartbeat option '${key}'.`);
-  const number = (name: 'interval' | 'timeout' | 'grace', min: number): number => {
-    const v = config[name] ?? DEFAULT_HEARTBEAT[name];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new TypeError(`webSocket(): 'heartbeat.${name}' must be a finite number >= ${min}, not ${String(v)}.`);
-    return v;
-  };
-  for (const name of ['ping', 'isPong'] as const) {
-    if (config[name] !== undefined && typeof config[name] !== 'function') throw new TypeError(`webSocket(): 'heartbeat.${name}' must be a function.`);
-  }
-  const scheduler = config.scheduler ?? timerScheduler;
-  if (typeof (scheduler as SchedulerLike).schedule !== 'function' || typeof (scheduler as SchedulerLike).now !== 'function') {
-    throw new TypeError(`webSocket(): 'heartbeat.scheduler' must be an RxJS SchedulerLike.`);
-  }
+/** @internal Checks heartbeat options and fills in the defaults. @throws TypeError naming the bad option. */
+export function normalizeHeartbeat(value: unknown, where = 'heartbeat()'): NormalizedHeartbeat {
+  const config = checkOptions(where, value, 'options', KEYS);
+  checkFunction(where, config['ping'], 'ping');
+  checkFunction(where, config['isPong'], 'isPong');
+  const scheduler = (config['scheduler'] ?? timerScheduler) as SchedulerLike;
+  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') fail(where, `'scheduler' must be an RxJS SchedulerLike.`);
   return {
-    interval: number('interval', 1),
-    timeout: number('timeout', 1),
-    grace: number('grace', 0),
-    ping: config.ping as (() => unknown) | undefined,
-    isPong: config.isPong as ((message: unknown) => boolean) | undefined,
-    scheduler: scheduler as SchedulerLike,
+    interval: checkNumber(where, config['interval'], 'interval', DEFAULT_HEARTBEAT.interval, 1, false, false),
+    timeout: checkNumber(where, config['timeout'], 'timeout', DEFAULT_HEARTBEAT.timeout, 1, false, false),
+    grace: checkNumber(where, config['grace'], 'grace', DEFAULT_HEARTBEAT.grace, 0, false, false),
+    ping: config['ping'] as (() => unknown) | undefined,
+    isPong: config['isPong'] as ((message: unknown) => boolean) | undefined,
+    scheduler,
+  };
+}
+
+/**
+ * A heartbeat for `webSocket()`'s `heartbeat` option: finds dead and half-open connections (see
+ * {@link HeartbeatConfig} for how it pings and decides). Bundled only when imported.
+ *
+ * @throws TypeError for a bad option.
+ *
+ * @example
+ * import { webSocket, heartbeat } from 'rxws';
+ *
+ * // Node: protocol pings every 20 s, dead after 5 s without an answer
+ * webSocket({ url, heartbeat: heartbeat({ interval: 20_000, timeout: 5_000 }) });
+ * // Browser: application-level ping / pong
+ * webSocket<Msg>({ url, heartbeat: heartbeat({ ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' }) });
+ */
+export function heartbeat<In = unknown, Out = unknown>(options: HeartbeatConfig<In, Out> = {}): HeartbeatOption<In, Out> {
+  const config = normalizeHeartbeat(options);
+  const ping = config.ping as (() => In) | undefined;
+  return {
+    [kFeature]: 'heartbeat',
+    isPong: config.isPong as ((message: Out) => boolean) | undefined,
+    start: (socket, send, dead) => new Heartbeat(config, socket, () => send(ping!()), dead),
   };
 }
 
@@ -100,7 +111,7 @@ export type HeartbeatMode = 'protocol' | 'message' | 'passive';
  * protocol pongs set it too. `sendPing` sends the application-level ping (false when it could
  * not); `dead` is called once, on a missed deadline.
  */
-export class Heartbeat {
+export class Heartbeat implements EngineHeartbeat {
   /** A sign of life since the last ping. */
   alive = false;
   readonly mode: HeartbeatMode;

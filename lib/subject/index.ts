@@ -8,4 +8,4 @@ export type { QueueConfig, OverflowPolicy, DroppedMessage, DropReason } from './
 export type { WebSocketSubjectConfig, DecodeErrorPolicy } from './config.js';
 export type { ConnectionState } from './connection-state.js';
 export type { DecodeFailure } from './core.js';
-export type { WebSocketLike, WebSocketMessage, WebSocketConstructor, WebSocketFactory, UrlSource } from './socket-like.js';
+export type { WebSocketLike, WebSocketMessage, WebSocketConstructor, WebSocketFactory, UrlSource } from '../websocket/socket-like.js';

@@ -1,9 +1,12 @@
 import { Observable } from 'rxjs';
 import type { SubjectCore } from './core.js';
+import { requireEngine } from './engine-host.js';
+import type { FromSubject } from './derived.js';
 import { markSubject, registryOf, type TopicSpec } from './topics.js';
+import type { WebSocketSubject } from './web-socket-subject.js';
 
 /**
- * The optional fourth argument of `multiplex()`.
+ * The optional last argument of {@link multiplex}.
  *
  * @typeParam Out what the subject receives.
  */
@@ -68,4 +71,35 @@ export function multiplexStream<In, Out>(
   spec.key = options?.key !== undefined ? options.key : spec;
   const stream = new Observable<Out>((subscriber) => registryOf(core, source).join(spec, subscriber));
   return markSubject(stream, subject);
+}
+
+/**
+ * A shared, reference-counted stream of one topic of `subject`'s messages (rxws's multiplexing;
+ * the subject's own `multiplex()` method is rxjs's, one subscription message per subscriber):
+ *
+ * - the first subscriber sends `subMsg()`, later ones join silently, and `unsubMsg()` goes out
+ *   when the last one leaves, only while the connection is open;
+ * - every live topic's `subMsg()` is sent again when a connection opens, after the `handshake`
+ *   and before the queue is flushed, so topics survive `reconnect()`;
+ * - a throw in a callback errors that topic's subscribers only;
+ * - `options.key` makes calls with the same key share one topic; `options.topicOf` routes by key
+ *   (one map lookup per message however many topics).
+ *
+ * See docs/multiplex.md.
+ *
+ * @example
+ * import { webSocket, multiplex, reconnect } from 'rxws';
+ *
+ * const ws$ = webSocket<Command, Update>(url);
+ * const prices$ = multiplex(ws$, () => ({ sub: 'prices' }), () => ({ unsub: 'prices' }), (m) => m.topic === 'prices');
+ * prices$.pipe(reconnect()).subscribe(render); // re-subscribed on every new connection
+ */
+export function multiplex<In, Out>(
+  subject: WebSocketSubject<In, Out>,
+  subMsg: FromSubject<() => In>,
+  unsubMsg: FromSubject<() => In>,
+  messageFilter: FromSubject<(value: Out) => boolean>,
+  options?: FromSubject<MultiplexOptions<Out>>,
+): Observable<Out> {
+  return multiplexStream<In, Out>(subject, requireEngine<In, Out>(subject, 'multiplex()'), subject, subMsg, unsubMsg, messageFilter, options);
 }

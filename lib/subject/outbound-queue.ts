@@ -1,5 +1,5 @@
 import { FifoQueue } from '../websocket/fifo-queue.js';
-import type { WebSocketMessage } from './socket-like.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
 
 /**
  * What happens when `next()` would put one message more than `limit` in the outbound queue:

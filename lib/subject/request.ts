@@ -1,9 +1,12 @@
 import { Observable, TimeoutError as RxjsTimeoutError, type Subscriber, type TimeoutInfo } from 'rxjs';
 import type { OpeningConnection } from './core.js';
 import { WebSocketCloseError } from './close-error.js';
-import type { WebSocketMessage } from './socket-like.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
 import { markSubject, registryOf, type RegisteredRequest, type TopicRegistry } from './topics.js';
 import type { SubjectCore } from './core.js';
+import { requireEngine } from './engine-host.js';
+import type { FromSubject } from './derived.js';
+import type { WebSocketSubject } from './web-socket-subject.js';
 
 /** A request's correlation id: from the `id` option, or `'<random>-<n>'` by default. */
 export type RequestId = string | number;
@@ -242,9 +245,31 @@ class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
 }
 
 /**
- * `request(message, options)`: sends `message` (or `message(id)`) once and emits the matching
- * reply, or the replies until the last one. See {@link RequestOptions} and docs/multiplex.md.
+ * Sends one message on `subject` and emits its reply (or its replies until the last one, for
+ * streamed responses). `message` may be a function of the request's id. Correlation: by default a
+ * reply whose `id` equals the request's; see {@link RequestOptions} for `match`, `idOf`,
+ * `timeout` (a {@link TimeoutError}), streaming (`isLast`, `until`), `cancel` and `resend`.
+ * Unsubscribing cancels. See docs/multiplex.md.
+ *
+ * @example
+ * import { webSocket, request } from 'rxws';
+ *
+ * const rpc$ = webSocket<Call, Reply>(url);
+ * request(rpc$, (id) => ({ id, method: 'sum', params: [1, 2] }), { timeout: 5000 }).subscribe((reply) => show(reply));
  */
+export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: FromSubject<(id: RequestId) => In>, options?: RequestOptions<FromSubject<In>, FromSubject<Out>, R>): Observable<R>;
+/**
+ * Sends `message` on `subject` and emits its reply (see the form with a function of the id).
+ *
+ * @example
+ * request(rpc$, { id: 7, method: 'status' }).subscribe((reply) => show(reply));
+ */
+export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: FromSubject<In>, options?: RequestOptions<FromSubject<In>, FromSubject<Out>, R>): Observable<R>;
+export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: In | ((id: RequestId) => In), options?: RequestOptions<In, Out, R>): Observable<R> {
+  return requestStream<In, Out, R>(subject, requireEngine<In, Out>(subject, 'request()'), subject, message as In | ((id: RequestId) => In), options as RequestOptions<In, Out, R> | undefined);
+}
+
+/** @internal `request()` on an engine. */
 export function requestStream<In, Out, R>(
   subject: unknown,
   core: SubjectCore<In, Out>,

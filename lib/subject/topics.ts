@@ -5,27 +5,10 @@
 // open step, after the user's handshake and before the outbound queue is flushed.
 import type { Observable, Observer, Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import type { OpeningConnection, SubjectCore } from './core.js';
-import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { reportUnhandledError } from './report-unhandled.js';
 
-/**
- * The property by which a stream rxws derives from a subject (`multiplex()`, `channel()`,
- * `request()`) refers to that subject, so operators such as `reconnect()` can reach it.
- * `Symbol.for('rxws.subject')`. Read it with {@link subjectOf}.
- */
-export const kSubject: unique symbol = Symbol.for('rxws.subject');
-
-/** The subject a stream made by `multiplex()`, `channel()` or `request()` belongs to, if any. */
-export function subjectOf(stream: unknown): unknown {
-  if (stream === null || (typeof stream !== 'object' && typeof stream !== 'function')) return undefined;
-  return (stream as { [kSubject]?: unknown })[kSubject];
-}
-
-/** @internal Marks `stream` as derived from `subject` (a non-enumerable {@link kSubject}). */
-export function markSubject<S extends object>(stream: S, subject: unknown): S {
-  Object.defineProperty(stream, kSubject, { value: subject, enumerable: false });
-  return stream;
-}
+export { kSubject, subjectOf, markSubject } from './derived.js';
 
 /** @internal What a received message is delivered to. */
 export interface Route<Out> {
@@ -441,5 +424,5 @@ export class TopicRegistry<In, Out> {
 
 /** @internal The registry of `core`, made on first use. */
 export function registryOf<In, Out>(core: SubjectCore<In, Out>, source: Observable<Out>): TopicRegistry<In, Out> {
-  return (core.topics ??= new TopicRegistry<In, Out>(core, source));
+  return (core.topics ??= new TopicRegistry<In, Out>(core, source)) as TopicRegistry<In, Out>;
 }

@@ -4,14 +4,10 @@ import { DirectSubscriber } from './direct-subscriber.js';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
-import { multiplexStream, type MultiplexOptions } from './multiplex.js';
-import { WebSocketChannel, type ChannelOptions } from './channel.js';
-import { requestStream, type RequestId, type RequestOptions } from './request.js';
 import type { DroppedMessage } from './outbound-queue.js';
-import type { WebSocketLike, WebSocketMessage } from './socket-like.js';
-import { kSendGate, type SendGate } from './backpressure.js';
-import { sendAll, type GateOptions } from '../operators/gate.js';
-import type { ObservableInput } from 'rxjs';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
+import { kEngine } from './engine-host.js';
+import { markSubject } from './derived.js';
 import { kReconnectHost, type ReconnectHost } from './reconnect-host.js';
 
 /** Whether `value` is a subscriber already (as rxjs decides it: it then subscribes it as it is). */
@@ -190,15 +186,14 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   }
 
   /**
-   * A stream of the messages for one topic, as rxjs's `multiplex` but shared and
-   * reference-counted: the first subscriber sends `subMsg()`, later ones join without a message,
-   * and `unsubMsg()` goes out when the last one leaves, only if the connection is open. Every live
-   * topic's `subMsg()` is sent again when a connection opens, after the handshake and before the
-   * queue is flushed. A throw in `subMsg`, `unsubMsg` or `messageFilter` errors that topic only.
-   * When the connection has ended, `unsubMsg()` is still called (after the topic's subscribers
-   * heard of it, as rxjs does) but nothing is sent. Each call is one topic; `options.key` makes
-   * calls with the same key share one. See docs/multiplex.md (and for how subscribers see a
-   * dropped connection).
+   * A stream of the messages for one topic, exactly as rxjs's `multiplex`: each subscription
+   * sends `subMsg()` (through `next()`, so queued until open), receives the messages
+   * `messageFilter` accepts, and on unsubscribe sends `unsubMsg()` while a connection is up or
+   * coming (a connection that has ended took the server's subscription with it). A throw in a
+   * callback errors that subscription. With `reconnect()` each subscription re-subscribes, and
+   * so sends `subMsg()` again, on the next connection. For topics shared by many subscribers
+   * and re-announced on every connection, use rxws's `multiplex(subject, …)` function
+   * (docs/multiplex.md).
    *
    * @example
    * const prices$ = ws$.multiplex(
@@ -207,7 +202,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    *   (m) => m.topic === 'prices',
    * );
    */
-  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out>;
+  multiplex(subMsg: () => In, unsubMsg: () => In, messageFilter: (value: Out) => boolean): Observable<Out>;
   /**
    * rxjs 7's loose form: control messages of any type (rxjs declares them `() => any`), handed to
    * the serializer as they are. Chosen only when the messages are not of type `In`; with the
@@ -217,57 +212,51 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * const ws$ = webSocket<string>(url);
    * ws$.multiplex(() => ({ sub: 'A' }), () => ({ unsub: 'A' }), (m) => m.startsWith('A'));
    */
-  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out>;
-  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean, options?: MultiplexOptions<Out>): Observable<Out> {
+  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out>;
+  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out> {
+    if (arguments.length > 3) throw new TypeError("subject.multiplex() takes rxjs's three arguments: for options (key, topicOf) use rxws's multiplex(subject, ...) function.");
     // The loose form's messages go to the serializer as rxjs's do: typed as In from here on.
-    return multiplexStream<In, Out>(this, this.#core, this, subMsg as () => In, unsubMsg as () => In, messageFilter, options);
-  }
-
-  /**
-   * A two-way sub-subject for the topic `key`: subscribers receive its messages (`unwrap`ped),
-   * `next(value)` sends `wrap(value, key)`. Reference-counted and re-subscribed on every new
-   * connection like `multiplex()`; an application error (`isError`) errors this channel alone.
-   * Channels with the same key share one topic.
-   *
-   * @example
-   * const chat = socket.channel('room:42', {
-   *   subscribe: (topic) => ({ type: 'sub', topic }),
-   *   unsubscribe: (topic) => ({ type: 'unsub', topic }),
-   *   topicOf: (m) => m.topic,
-   *   unwrap: (m) => m.data,
-   *   wrap: (data, topic) => ({ type: 'pub', topic, data }),
-   * });
-   * chat.subscribe((data) => render(data));
-   * chat.next({ text: 'hi' });
-   */
-  channel<T = Out, V = In, K = string>(key: K, options: ChannelOptions<In, Out, T, V, K>): WebSocketChannel<T, V, K> {
-    return new WebSocketChannel<T, V, K>(
+    return markSubject(
+      new Observable<Out>((observer) => {
+        try {
+          this.next(subMsg() as In);
+        } catch (error) {
+          observer.error(error); // (rxjs subscribes anyway and sends unsubMsg(): nothing was subscribed)
+          return;
+        }
+        const subscription = this.subscribe({
+          next: (value) => {
+            try {
+              if (messageFilter(value)) observer.next(value);
+            } catch (error) {
+              observer.error(error);
+            }
+          },
+          error: (error: unknown) => observer.error(error),
+          complete: () => observer.complete(),
+        });
+        return () => {
+          try {
+            const message = unsubMsg() as In;
+            const state = this.#core.state;
+            if (state === 'open' || state === 'connecting') this.next(message);
+          } catch (error) {
+            observer.error(error);
+          }
+          subscription.unsubscribe();
+        };
+      }),
       this,
-      this.#core as SubjectCore<unknown, unknown>,
-      this as Observable<unknown>,
-      key,
-      options as ChannelOptions<unknown, unknown, T, V, K>,
     );
-  }
-
-  /**
-   * Sends one message and emits its reply (or its replies until the last one, for streamed
-   * responses). `message` may be a function of the request's id. Correlation: by default a reply
-   * whose `id` equals the request's; see {@link RequestOptions} for `match`, `idOf`, `timeout`
-   * (a {@link TimeoutError}), streaming (`isLast`, `until`), `cancel` and `resend`.
-   * Unsubscribing cancels.
-   *
-   * @example
-   * const sum$ = socket.request((id) => ({ id, method: 'sum', params: [1, 2] }), { timeout: 5000 });
-   */
-  request<R = Out>(message: (id: RequestId) => In, options?: RequestOptions<In, Out, R>): Observable<R>;
-  request<R = Out>(message: In, options?: RequestOptions<In, Out, R>): Observable<R>;
-  request<R = Out>(message: In | ((id: RequestId) => In), options?: RequestOptions<In, Out, R>): Observable<R> {
-    return requestStream<In, Out, R>(this, this.#core, this, message, options);
   }
 
   /** @internal The engine's side that `reconnect()` drives (see lib/subject/reconnect-host.ts). */
   get [kReconnectHost](): ReconnectHost {
+    return this.#core;
+  }
+
+  /** @internal The engine, for the subject layer's optional capabilities (see lib/subject/engine-host.ts). */
+  get [kEngine](): SubjectCore<In, Out> {
     return this.#core;
   }
 
@@ -380,40 +369,6 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /** The live socket's `bufferedAmount` (0 with no connection). */
   get bufferedAmount(): number {
     return this.#core.bufferedAmount;
-  }
-
-  /**
-   * The send gate (see `backpressure`): replays `true` or `false` at once, then every change.
-   * False while the socket's `bufferedAmount` is above the high-water mark and has not yet
-   * fallen to the low-water mark (`next()` queues meanwhile); true otherwise, and again after a
-   * reconnection. Passive.
-   */
-  get writable$(): Observable<boolean> {
-    return this.#core.sendGate.writable$;
-  }
-
-  /**
-   * The live socket's `bufferedAmount`: the current value at once, then its changes, read when
-   * writes complete (Node) or on a poll while subscribed (other sockets); 0 between connections.
-   * Passive.
-   */
-  get bufferedAmount$(): Observable<number> {
-    return this.#core.sendGate.bufferedAmount$;
-  }
-
-  /**
-   * Sends every value of `source` through the send gate, pulling an iterable, async iterable or
-   * Node `Readable` no faster than the network takes it; emits the number of messages once all
-   * were written (handed to the socket and `bufferedAmount` back to 0), then completes. See
-   * `sendAll()` in docs/backpressure.md.
-   */
-  sendAll(source: ObservableInput<In>, options?: GateOptions): Observable<number> {
-    return sendAll<In>(this as never, source, options);
-  }
-
-  /** @internal The send gate (for gate(), sendAll() and rxws/node's streams). */
-  get [kSendGate](): SendGate {
-    return this.#core.sendGate;
   }
 
   /** How many messages wait in the outbound queue. */

@@ -1,5 +1,5 @@
 // gate() and sendAll() (issue 6): sources paced by the send gate, against real servers.
-import { webSocket, gate, sendAll, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
+import { writableOf, backpressure, webSocket, gate, sendAll, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
 import { createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
 import { delay, until, untilSteady } from '../helpers/client.js';
 import { filter, firstValueFrom, from, lastValueFrom } from 'rxjs';
@@ -32,7 +32,7 @@ async function openSubject() {
     url: server.url,
     serializer: (x) => x,
     deserializer: (e) => e.data,
-    backpressure: { highWaterMark: HIGH, lowWaterMark: 64 * KiB },
+    backpressure: backpressure({ highWaterMark: HIGH, lowWaterMark: 64 * KiB }),
   });
   const subscription = subject.subscribe({ error: () => undefined });
   const connection = await server.nextConnection();
@@ -50,7 +50,7 @@ describe('gate()', () => {
     let maxBuffered = 0;
     let completed = false;
     const writable: boolean[] = [];
-    subject.writable$.subscribe((w) => writable.push(w));
+    writableOf(subject).subscribe((w) => writable.push(w));
     from(values)
       .pipe(gate(subject))
       .subscribe({
@@ -201,7 +201,7 @@ describe('sendAll()', () => {
     })()));
     void count$.then(() => (done = true));
     // Stalled: the gate closed (300 chunks are far more than the kernel buffers take), nothing moves.
-    await firstValueFrom(subject.writable$.pipe(filter((w) => !w)));
+    await firstValueFrom(writableOf(subject).pipe(filter((w) => !w)));
     await untilSteady(() => [subject.bufferedAmount], 200, 10_000, 'sendAll to stall');
     expect(done).toBe(false);
     connection.resumeReading();
@@ -212,10 +212,10 @@ describe('sendAll()', () => {
     await connection.waitForClose();
   });
 
-  it('subject.sendAll(source) opens a connection for the duration and releases it (1000) at the end', async () => {
+  it('sendAll(subject, source) opens a connection for the duration and releases it (1000) at the end', async () => {
     const server = await createTestServer();
     const subject = webSocket<string>({ url: server.url, serializer: (x) => x });
-    await expect(lastValueFrom(subject.sendAll(['x', 'y', 'z']))).resolves.toBe(3);
+    await expect(lastValueFrom(sendAll(subject, ['x', 'y', 'z']))).resolves.toBe(3);
     const connection = server.connections[0]!;
     const closed = await connection.waitForClose();
     expect(closed.code).toBe(1000);

@@ -1,6 +1,6 @@
 // Soak: 500 reconnect cycles (the server drops every connection) leave no listener, timer or
 // socket behind, and never more than one socket at a time.
-import { webSocket, reconnect } from 'rxws';
+import { heartbeat, webSocket, reconnect } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { CountingWebSocket, made, until } from './helpers.js';
 import { untilSteady } from '../helpers/client.js';
@@ -18,7 +18,7 @@ test('500 reconnect cycles: no listener, timer or socket left behind', async () 
   // Counted once the new server's handles are steady (a transient one counted here would hide a leak).
   await untilSteady(() => [handles().Timeout, handles().TCPSocketWrap, handles().TCPServerWrap], 50, 5000, 'steady handles');
   const before = handles();
-  const ws$ = webSocket<string>({ url: server.url, WebSocketCtor: CountingWebSocket, heartbeat: { interval: 10_000 } });
+  const ws$ = webSocket<string>({ url: server.url, WebSocketCtor: CountingWebSocket, heartbeat: heartbeat({ interval: 10_000 }) });
   const from = made.length;
   const cycles = 500;
   let opens = 0;

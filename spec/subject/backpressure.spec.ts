@@ -1,6 +1,7 @@
 // The send gate of WebSocketSubject (issue 6): `backpressure` watermarks on bufferedAmount,
 // writable$ / bufferedAmount$, complete() under gating, the browser polling path.
-import { webSocket, getNodeControls, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, type WebSocketSubject, type DroppedMessage } from 'rxws';
+import { sendGateOf } from '../../lib/subject/send-gate.js';
+import { bufferedAmountOf, writableOf, backpressure, webSocket, getNodeControls, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, type WebSocketSubject, type DroppedMessage } from 'rxws';
 import { createTestServer, createMemoryWebSocket, useTestServers, type TestConnection } from 'rxws/testing';
 import { firstValueFrom, filter } from 'rxjs';
 import { until, delay } from './helpers.js';
@@ -45,9 +46,9 @@ async function expectInOrder(connection: TestConnection, count: number, timeout 
 describe('send gate on bufferedAmount', () => {
   it('a server that stops reading: writable$ goes false, next() queues, bufferedAmount stays near the high-water mark; resuming drains in order', async () => {
     const high = 256 * KiB;
-    const { subject, connection, subscription } = await openSubject({ backpressure: { highWaterMark: high, lowWaterMark: 64 * KiB }, queue: { limit: Infinity } });
+    const { subject, connection, subscription } = await openSubject({ backpressure: backpressure({ highWaterMark: high, lowWaterMark: 64 * KiB }), queue: { limit: Infinity } });
     const writable: boolean[] = [];
-    subject.writable$.subscribe((w) => writable.push(w));
+    writableOf(subject).subscribe((w) => writable.push(w));
     expect(writable).toEqual([true]);
     connection.stopReading();
     const total = 480; // 30 MiB: well past what the kernel buffers on loopback
@@ -72,7 +73,7 @@ describe('send gate on bufferedAmount', () => {
   }, 60_000);
 
   it('complete() under gating waits until the queue has gone out, then closes with 1000', async () => {
-    const { subject, connection } = await openSubject({ backpressure: { highWaterMark: 128 * KiB, lowWaterMark: 0 }, queue: { limit: Infinity } });
+    const { subject, connection } = await openSubject({ backpressure: backpressure({ highWaterMark: 128 * KiB, lowWaterMark: 0 }), queue: { limit: Infinity } });
     connection.stopReading();
     const total = 400;
     for (let i = 0; i < total; i++) {
@@ -95,7 +96,7 @@ describe('send gate on bufferedAmount', () => {
   }, 60_000);
 
   it('while gated the queue keeps its bound and overflow policy; drops are reported on dropped$', async () => {
-    const { subject, connection, subscription } = await openSubject({ backpressure: { highWaterMark: 64 * KiB }, queue: { limit: 10, overflow: 'drop-newest' } });
+    const { subject, connection, subscription } = await openSubject({ backpressure: backpressure({ highWaterMark: 64 * KiB }), queue: { limit: 10, overflow: 'drop-newest' } });
     const dropped: DroppedMessage[] = [];
     subject.dropped$.subscribe((d) => dropped.push(d));
     connection.stopReading();
@@ -112,9 +113,9 @@ describe('send gate on bufferedAmount', () => {
   });
 
   it('writable$ resets to true when the gated connection ends, and works again on the next one', async () => {
-    const { server, subject, connection, subscription } = await openSubject({ backpressure: { highWaterMark: 64 * KiB }, queue: { limit: Infinity } });
+    const { server, subject, connection, subscription } = await openSubject({ backpressure: backpressure({ highWaterMark: 64 * KiB }), queue: { limit: Infinity } });
     const writable: boolean[] = [];
-    subject.writable$.subscribe((w) => writable.push(w));
+    writableOf(subject).subscribe((w) => writable.push(w));
     connection.stopReading();
     for (let i = 0; i < 300 && writable.at(-1) !== false; i++) {
       subject.next(chunk(i));
@@ -139,7 +140,7 @@ describe('send gate on bufferedAmount', () => {
     const server = await createTestServer();
     const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x, deserializer: (e) => e.data });
     const seen: number[] = [];
-    const monitor = subject.bufferedAmount$.subscribe((b) => seen.push(b));
+    const monitor = bufferedAmountOf(subject).subscribe((b) => seen.push(b));
     expect(seen).toEqual([0]);
     await delay(20); // a quiet window is the behaviour under test: monitoring opens no connection
     expect(server.connections.length).toBe(0); // passive: no connection opened
@@ -163,7 +164,7 @@ describe('send gate on bufferedAmount', () => {
   it('backpressure: false never gates', async () => {
     const { subject, connection, subscription } = await openSubject({ backpressure: false });
     const writable: boolean[] = [];
-    subject.writable$.subscribe((w) => writable.push(w));
+    writableOf(subject).subscribe((w) => writable.push(w));
     connection.stopReading();
     for (let i = 0; i < 300; i++) subject.next(chunk(i));
     expect(subject.queueLength).toBe(0);
@@ -174,7 +175,7 @@ describe('send gate on bufferedAmount', () => {
   });
 
   it('on rxws\'s Node WebSocket it wakes on write completion: no timer while gated', async () => {
-    const { subject, connection, subscription } = await openSubject({ backpressure: { highWaterMark: 64 * KiB }, queue: { limit: Infinity } });
+    const { subject, connection, subscription } = await openSubject({ backpressure: backpressure({ highWaterMark: 64 * KiB }), queue: { limit: Infinity } });
     connection.stopReading();
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     // Counted once steady: the previous test's closing sockets may still start or end a timer.
@@ -185,7 +186,7 @@ describe('send gate on bufferedAmount', () => {
       if (i % 16 === 15) await delay(1);
     }
     expect(subject.queueLength).toBeGreaterThan(0);
-    const gate = (subject as unknown as Record<symbol, { polling: boolean }>)[Symbol.for('rxws.sendGate')]!;
+    const gate = sendGateOf(subject);
     expect(gate.polling).toBe(false);
     // A transient timer elsewhere (the kit, a closing socket) goes; a poll timer would stay while gated.
     await until(() => timers() <= before, 5000).catch(() => undefined);
@@ -207,10 +208,10 @@ describe('send gate where there is no drain event (the browser path)', () => {
       createWebSocket: controller.factory,
       serializer: (x) => x,
       deserializer: (e) => e.data as string,
-      backpressure: { highWaterMark: 1000, lowWaterMark: 100, pollInterval: 10 },
+      backpressure: backpressure({ highWaterMark: 1000, lowWaterMark: 100, pollInterval: 10 }),
     });
     const writable: boolean[] = [];
-    subject.writable$.subscribe((w) => writable.push(w));
+    writableOf(subject).subscribe((w) => writable.push(w));
     subject.subscribe();
     const peer = controller.last!;
     peer.open();
@@ -246,7 +247,7 @@ describe('send gate where there is no drain event (the browser path)', () => {
   it('a connection that closes while gated stops the poll', () => {
     jest.useFakeTimers();
     const { controller } = createMemoryWebSocket({ closeHandshake: 'auto' });
-    const subject = webSocket<string>({ url: 'ws://memory/x', createWebSocket: controller.factory, serializer: (x) => x, backpressure: { highWaterMark: 10 } });
+    const subject = webSocket<string>({ url: 'ws://memory/x', createWebSocket: controller.factory, serializer: (x) => x, backpressure: backpressure({ highWaterMark: 10 }) });
     subject.subscribe({ error: () => undefined });
     const peer = controller.last!;
     peer.open();
@@ -273,14 +274,19 @@ describe('backpressure option', () => {
     [{ pollInterval: 0 }, /pollInterval/],
     [{ highwaterMark: 1 }, /unknown backpressure option 'highwaterMark'/],
     [true, /'backpressure' must be an object/],
-  ])('rejects %p with a TypeError', (backpressure, message) => {
-    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure } as never)).toThrow(TypeError);
-    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure } as never)).toThrow(message);
+  ])('backpressure(%p) throws a TypeError', (options, message) => {
+    expect(() => backpressure(options as never)).toThrow(TypeError);
+    expect(() => backpressure(options as never)).toThrow(message);
+  });
+
+  it.each([[{ highWaterMark: 1 }], [true], [{}]])("webSocket({ backpressure: %p }) (the earlier spelling) says to use backpressure()", (value) => {
+    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: value } as never)).toThrow(TypeError);
+    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: value } as never)).toThrow(/'backpressure' takes backpressure\(options\)/);
   });
 
   it('accepts a low-water mark alone when it is under the default high one, and Infinity', () => {
-    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: { lowWaterMark: 0 } })).not.toThrow();
-    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: { highWaterMark: Infinity } })).not.toThrow();
-    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: { highWaterMark: 100 } })).not.toThrow(); // low defaults to min(256 KiB, high)
+    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: backpressure({ lowWaterMark: 0 }) })).not.toThrow();
+    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: backpressure({ highWaterMark: Infinity }) })).not.toThrow();
+    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: backpressure({ highWaterMark: 100 }) })).not.toThrow(); // low defaults to min(256 KiB, high)
   });
 });

@@ -1,6 +1,6 @@
 // channel(): two-way, reference-counted topics with routing, unwrapping, wrapping and per-topic
 // application errors, against a real server speaking the topic protocol.
-import { webSocket, ChannelError, WebSocketChannel, type ChannelOptions } from 'rxws';
+import { channel, webSocket, ChannelError, WebSocketChannel, type ChannelOptions } from 'rxws';
 import { useTestServers } from 'rxws/testing';
 import 'rxws/testing/jest';
 import { record, until, delay } from './helpers.js';
@@ -20,7 +20,7 @@ const rooms: ChannelOptions<Command, Message, unknown, unknown> = {
 test('subscribe receives the unwrapped messages of its topic; next() sends wrapped through the subject', async () => {
   const { server, publish } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
-  const chat = socket.channel('room:42', rooms);
+  const chat = channel(socket, 'room:42', rooms);
   expect(chat).toBeInstanceOf(WebSocketChannel);
   expect(chat.key).toBe('room:42');
   const got = record(chat);
@@ -42,7 +42,7 @@ test('subscribe receives the unwrapped messages of its topic; next() sends wrapp
 test('reference-counted: channels with the same key share one server subscription', async () => {
   const { server, publish, count } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
-  const subs = [record(socket.channel('r', rooms)), record(socket.channel('r', rooms)), record(socket.channel('r', rooms))];
+  const subs = [record(channel(socket, 'r', rooms)), record(channel(socket, 'r', rooms)), record(channel(socket, 'r', rooms))];
   await until(() => count('sub') === 1);
   publish('r', 1);
   await until(() => subs.every((s) => s.values.length === 1));
@@ -60,9 +60,9 @@ test('reference-counted: channels with the same key share one server subscriptio
 test('an application error for the topic errors that channel alone', async () => {
   const { server, publish, count } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
-  const secret = [record(socket.channel('secret', rooms)), record(socket.channel('secret', rooms))];
-  const open = record(socket.channel('open', rooms));
-  const custom = record(socket.channel('custom', { ...rooms, toError: (m, key) => new Error(`${key}: ${String(m.error)}`) }));
+  const secret = [record(channel(socket, 'secret', rooms)), record(channel(socket, 'secret', rooms))];
+  const open = record(channel(socket, 'open', rooms));
+  const custom = record(channel(socket, 'custom', { ...rooms, toError: (m, key) => new Error(`${key}: ${String(m.error)}`) }));
   const main = record(socket);
   const connection = await server.nextConnection();
   await until(() => count('sub') === 3);
@@ -83,7 +83,7 @@ test('an application error for the topic errors that channel alone', async () =>
   expect(open.notes).toEqual([{ kind: 'N', value: 'still here' }]);
   expect(main.notes.every((n) => n.kind === 'N')).toBe(true);
   // The channel can be subscribed again: a fresh sub.
-  const back = record(socket.channel('secret', rooms));
+  const back = record(channel(socket, 'secret', rooms));
   await until(() => count('sub', 'secret') === 2);
   for (const r of [back, open, main]) r.subscription.unsubscribe();
 });
@@ -92,9 +92,9 @@ test('select (a predicate) routes without topicOf; throws in callbacks end that 
   const { server, count } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
   const boom = new Error('boom');
-  const evens$ = socket.channel('evens', { subscribe: () => ({ type: 'sub', topic: 'numbers' }), select: (m) => m.topic === 'numbers' && typeof m.data === 'number' && m.data % 2 === 0 });
+  const evens$ = channel(socket, 'evens', { subscribe: () => ({ type: 'sub', topic: 'numbers' }), select: (m) => m.topic === 'numbers' && typeof m.data === 'number' && m.data % 2 === 0 });
   const evens = record(evens$);
-  const broken = record(socket.channel('broken', { topicOf: (m) => m.topic, unwrap: () => { throw boom; } }));
+  const broken = record(channel(socket, 'broken', { topicOf: (m) => m.topic, unwrap: () => { throw boom; } }));
   const connection = await server.nextConnection();
   await until(() => count('sub') === 1);
   for (let i = 0; i < 5; i++) connection.send({ topic: 'numbers', data: i });
@@ -110,7 +110,7 @@ test('complete() and error() end the channel\'s subscribers (the subject carries
   const { server, count } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
   const main = record(socket);
-  const chat = socket.channel('c', rooms);
+  const chat = channel(socket, 'c', rooms);
   const a = record(chat);
   await until(() => count('sub') === 1);
   chat.complete();
@@ -130,7 +130,7 @@ test('re-subscribed after a reconnect, before the queue; subscribers keep receiv
   const { server, publish } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
   const stop = keepConnected(socket);
-  const chat = socket.channel('room', rooms);
+  const chat = channel(socket, 'room', rooms);
   const got = record(chat);
   const first = await server.nextConnection();
   await expect(first).toReceiveMessage({ type: 'sub', topic: 'room' });
@@ -149,7 +149,7 @@ test('re-subscribed after a reconnect, before the queue; subscribers keep receiv
 
 test('options are checked', () => {
   const socket = webSocket<Command, Message>('ws://127.0.0.1:1');
-  expect(() => socket.channel('x', {})).toThrow(/topicOf.*select/);
-  expect(() => socket.channel('x', { topicOf: (m: Message) => m.topic, selekt: () => true } as never)).toThrow(/unknown option 'selekt'/);
-  expect(() => socket.channel('x', { topicOf: 'topic' } as never)).toThrow(/'topicOf' must be a function/);
+  expect(() => channel(socket, 'x', {})).toThrow(/topicOf.*select/);
+  expect(() => channel(socket, 'x', { topicOf: (m: Message) => m.topic, selekt: () => true } as never)).toThrow(/unknown option 'selekt'/);
+  expect(() => channel(socket, 'x', { topicOf: 'topic' } as never)).toThrow(/'topicOf' must be a function/);
 });

@@ -1,7 +1,7 @@
 // The subject's flushes (after open, after a backpressure pause) ride on the Node WebSocket's
 // write coalescing: a flush of many queued messages leaves in few writes to the TCP socket.
 import type { Socket } from 'node:net';
-import { WebSocket, getNodeControls, webSocket } from 'rxws';
+import { writableOf, backpressure, WebSocket, getNodeControls, webSocket } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { until } from './helpers.js';
 
@@ -54,7 +54,7 @@ describe('coalesced flushes of the subject', () => {
       url: server.url,
       serializer: (v) => v,
       deserializer: (e) => e.data,
-      backpressure: { highWaterMark: 256 * 1024, lowWaterMark: 64 * 1024 },
+      backpressure: backpressure({ highWaterMark: 256 * 1024, lowWaterMark: 64 * 1024 }),
       createWebSocket: (url, protocols) => {
         const socket = new WebSocket(url, protocols);
         counts = countWritesOnOpen(socket);
@@ -62,7 +62,7 @@ describe('coalesced flushes of the subject', () => {
       },
     });
     const writable: boolean[] = [];
-    subject.writable$.subscribe((w) => writable.push(w));
+    writableOf(subject).subscribe((w) => writable.push(w));
     const subscription = subject.subscribe();
     const connection = await server.nextConnection();
     await until(() => subject.state === 'open');

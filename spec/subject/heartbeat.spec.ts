@@ -1,6 +1,6 @@
 // The heartbeat option: protocol pings on Node against a real server (a stalled peer is found and
 // terminated), application-level pings on a platform-like socket in virtual time, sleep/wake.
-import { webSocket, reconnect, WebSocketCloseError, type ConnectionStatus } from 'rxws';
+import { heartbeat, webSocket, reconnect, WebSocketCloseError, type ConnectionStatus } from 'rxws';
 import { createMemoryWebSocket, createTestServer, useTestServers } from 'rxws/testing';
 import { VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
 import { wrapWebSocket } from 'rxws/node';
@@ -14,7 +14,7 @@ describe('Node: protocol pings', () => {
     const server = await createTestServer();
     // The timeout leaves room for a loaded machine's event-loop stalls (a healthy peer's pong is
     // read only after the stall, and the timer runs first); the interval keeps pings frequent.
-    const ws$ = webSocket({ url: server.url, heartbeat: { interval: 40, timeout: 250 } });
+    const ws$ = webSocket({ url: server.url, heartbeat: heartbeat({ interval: 40, timeout: 250 }) });
     const r = record(ws$);
     const connection = await server.nextConnection();
     const pings = () => connection.transcript.filter((e) => e.kind === 'ping').length;
@@ -35,7 +35,7 @@ describe('Node: protocol pings', () => {
 
   test('with reconnect(): the heartbeat miss reaches shouldReconnect and a new connection follows', async () => {
     const server = await createTestServer();
-    const ws$ = webSocket({ url: server.url, heartbeat: { interval: 30, timeout: 30 } });
+    const ws$ = webSocket({ url: server.url, heartbeat: heartbeat({ interval: 30, timeout: 30 }) });
     const statuses: ConnectionStatus[] = [];
     ws$.status$.subscribe((s) => statuses.push(s));
     const r = record(ws$.pipe(reconnect({ initialDelay: 5, maxDelay: 5 })));
@@ -52,7 +52,7 @@ test('server side: a wrapped connection pings its client, and terminates one tha
   const server = await createTestServer();
   const ends: unknown[] = [];
   server.onConnection((connection) => {
-    const subject = webSocket({ socket: wrapWebSocket(connection.raw), heartbeat: { interval: 30, timeout: 30 } });
+    const subject = webSocket({ socket: wrapWebSocket(connection.raw), heartbeat: heartbeat({ interval: 30, timeout: 30 }) });
     subject.subscribe({ error: (e: unknown) => ends.push(e) });
   });
   const client = new WS(server.url, { autoPong: false });
@@ -90,7 +90,7 @@ describe('application-level pings (no protocol pings: a browser-like socket)', (
     const ws$ = webSocket<Msg>({
       url: 'ws://memory/',
       WebSocketCtor: WebSocket,
-      heartbeat: { interval: 100, timeout: 50, grace: 20, ...options, scheduler: clock.scheduler, ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' },
+      heartbeat: heartbeat({ interval: 100, timeout: 50, grace: 20, ...options, scheduler: clock.scheduler, ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' }),
     });
     return { ws$, controller, clock };
   }

@@ -1,6 +1,6 @@
 // multiplex(): shared, reference-counted per topic, reconnect-aware; against a real server that
 // implements a small topic protocol (spec/subject/topic-protocol.ts).
-import { webSocket, WebSocketCloseError, subjectOf, kSubject } from 'rxws';
+import { multiplex, channel, webSocket, WebSocketCloseError, subjectOf, kSubject } from 'rxws';
 import { useTestServers } from 'rxws/testing';
 import 'rxws/testing/jest';
 import { retry, type Observable } from 'rxjs';
@@ -10,7 +10,7 @@ import { keepConnected, topicServer, typesOf, type Command, type Message } from 
 useTestServers();
 
 const topic = (socket: ReturnType<typeof webSocket<Command, Message>>, name: string, options?: { key?: unknown }): Observable<Message> =>
-  socket.multiplex(
+  multiplex(socket, 
     () => ({ type: 'sub', topic: name }),
     () => ({ type: 'unsub', topic: name }),
     (m) => m.topic === name,
@@ -112,7 +112,7 @@ describe('errors end only that stream', () => {
     const { server, publish, count } = await topicServer();
     const socket = webSocket<Command, Message>(server.url);
     const boom = new Error('boom');
-    const bad$ = socket.multiplex(() => ({ type: 'sub', topic: 'bad' }), () => ({ type: 'unsub', topic: 'bad' }), (m) => {
+    const bad$ = multiplex(socket, () => ({ type: 'sub', topic: 'bad' }), () => ({ type: 'unsub', topic: 'bad' }), (m) => {
       if (m.topic === 'bad') throw boom;
       return false;
     });
@@ -135,9 +135,9 @@ describe('errors end only that stream', () => {
     const socket = webSocket<Command, Message>(server.url);
     const boom = new Error('boom');
     const main = record(socket);
-    const bad = record(socket.multiplex(() => { throw boom; }, () => ({ type: 'unsub', topic: 'x' }), () => true));
+    const bad = record(multiplex(socket, () => { throw boom; }, () => ({ type: 'unsub', topic: 'x' }), () => true));
     expect(bad.notes).toEqual([{ kind: 'E', error: boom }]);
-    const badUnsub = record(socket.multiplex(() => ({ type: 'sub', topic: 'u' }), () => { throw boom; }, () => true));
+    const badUnsub = record(multiplex(socket, () => ({ type: 'sub', topic: 'u' }), () => { throw boom; }, () => true));
     const good = record(topic(socket, 'good'));
     await until(() => count('sub') === 2);
     badUnsub.subscription.unsubscribe();
@@ -273,7 +273,7 @@ test('10,000 topics over one socket', async () => {
   const received = new Array<number>(N).fill(0);
   const wrong: string[] = [];
   const subscriptions = Array.from({ length: N }, (_, i) =>
-    socket.channel(`t${i}`, rooms).subscribe((m) => {
+    channel(socket, `t${i}`, rooms).subscribe((m) => {
       if (m.topic !== `t${i}`) wrong.push(`${i}:${m.topic}`);
       received[i]!++;
     }),

@@ -1,6 +1,6 @@
 // request(): one message, its reply (or replies), correlated by id; timeouts, cancellation,
 // streamed responses and reconnects, against a real server.
-import { webSocket, TimeoutError, RequestError, WebSocketCloseError, subjectOf } from 'rxws';
+import { multiplex, request, webSocket, TimeoutError, RequestError, WebSocketCloseError, subjectOf } from 'rxws';
 import { useTestServers, type TestConnection } from 'rxws/testing';
 import 'rxws/testing/jest';
 import { TimeoutError as RxjsTimeoutError, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
@@ -16,7 +16,7 @@ test('sends one message and emits the reply with the same id (the default correl
   const { server } = await topicServer();
   server.on(isMethod('sum')).reply((m: Req & { params: number[] }) => ({ id: m.id, result: m.params.reduce((a, b) => a + b, 0) }));
   const socket = webSocket<Command, Message>(server.url);
-  const sum$ = socket.request((id) => ({ id, method: 'sum', params: [1, 2, 3] }));
+  const sum$ = request(socket, (id) => ({ id, method: 'sum', params: [1, 2, 3] }));
   expect(subjectOf(sum$)).toBe(socket);
   await expect(firstValueFrom(sum$)).resolves.toMatchObject({ result: 6 });
   const ids = server.messages.map((m) => (m as Req).id);
@@ -31,7 +31,7 @@ test('1,000 concurrent requests are each answered with their own reply (the serv
   const socket = webSocket<Command, Message>(server.url);
   const N = 1000;
   const results = Array.from({ length: N }, (_, i) =>
-    firstValueFrom(socket.request((id) => ({ id, method: 'square', params: i }), { select: (reply) => reply.result })),
+    firstValueFrom(request(socket, (id) => ({ id, method: 'square', params: i }), { select: (reply) => reply.result })),
   );
   const connection = await server.nextConnection();
   await until(() => connection.messages.length === N);
@@ -51,7 +51,7 @@ test('a custom id generator and match predicate', async () => {
   const socket = webSocket<unknown, { re: number; data: unknown }>(server.url);
   let n = 100;
   const reply = firstValueFrom(
-    socket.request((id) => ({ ref: id, method: 'echo', params: 'x' }), { id: () => ++n, match: (r, id) => r.re === id, select: (r) => r.data }),
+    request(socket, (id) => ({ ref: id, method: 'echo', params: 'x' }), { id: () => ++n, match: (r, id) => r.re === id, select: (r) => r.data }),
   );
   await expect(reply).resolves.toBe('x');
   expect(server.messages).toEqual([{ ref: 101, method: 'echo', params: 'x' }]);
@@ -61,7 +61,7 @@ test('a request without a reply errors with a TimeoutError naming it, and sends 
   const { server } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
   const main = record(socket);
-  const r = record(socket.request((id) => ({ id, method: 'never' }), { timeout: 50, cancel: (id) => ({ id, method: 'cancel' }) }));
+  const r = record(request(socket, (id) => ({ id, method: 'never' }), { timeout: 50, cancel: (id) => ({ id, method: 'cancel' }) }));
   const connection = await server.nextConnection();
   const sent = (await connection.nextMessage()) as Req;
   const end = await r.done;
@@ -84,11 +84,11 @@ test('unsubscribing cancels: the cancel message goes out only if the request was
   const main = record(socket);
   const cancel = (id: unknown) => ({ id, method: 'cancel' });
   // Unsubscribed before the connection opened: never sent, nothing to cancel.
-  const early = record(socket.request((id) => ({ id, method: 'slow' }), { cancel }));
+  const early = record(request(socket, (id) => ({ id, method: 'slow' }), { cancel }));
   early.subscription.unsubscribe();
   const connection = await server.nextConnection();
   await until(() => socket.state === 'open');
-  const r = record(socket.request((id) => ({ id, method: 'slow' }), { cancel }));
+  const r = record(request(socket, (id) => ({ id, method: 'slow' }), { cancel }));
   const sent = (await connection.nextMessage()) as Req;
   expect(sent.method).toBe('slow');
   r.subscription.unsubscribe();
@@ -96,7 +96,7 @@ test('unsubscribing cancels: the cancel message goes out only if the request was
   await connection.expectNoMessage(50);
   // Answered requests are not cancelled.
   server.on(isMethod('fast')).reply((m: Req) => ({ id: m.id, result: 1 }));
-  await firstValueFrom(socket.request((id) => ({ id, method: 'fast' }), { cancel }));
+  await firstValueFrom(request(socket, (id) => ({ id, method: 'fast' }), { cancel }));
   await connection.nextMessage();
   await connection.expectNoMessage(50);
   main.subscription.unsubscribe();
@@ -116,11 +116,11 @@ test('streamed responses: isLast (emitted) and until (a terminator), with error 
   });
   server.on(isMethod('fail')).reply((m: Req) => ({ id: m.id, error: 'bad params' }));
   const socket = webSocket<Command, Message>(server.url);
-  const counted = socket.request((id) => ({ id, method: 'count', params: 3 }), { isLast: (r) => r.done === true, select: (r) => r.data });
+  const counted = request(socket, (id) => ({ id, method: 'count', params: 3 }), { isLast: (r) => r.done === true, select: (r) => r.data });
   await expect(lastValueFrom(counted.pipe(toArray()))).resolves.toEqual([1, 2, 3]);
-  const streamed = socket.request((id) => ({ id, method: 'stream' }), { until: (r) => r.done === true, select: (r) => r.data });
+  const streamed = request(socket, (id) => ({ id, method: 'stream' }), { until: (r) => r.done === true, select: (r) => r.data });
   await expect(lastValueFrom(streamed.pipe(toArray()))).resolves.toEqual(['a', 'b']);
-  const failed = record(socket.request((id) => ({ id, method: 'fail' }), { isError: (r) => r.error !== undefined }));
+  const failed = record(request(socket, (id) => ({ id, method: 'fail' }), { isError: (r) => r.error !== undefined }));
   const end = (await failed.done) as { error: RequestError };
   expect(end.error).toBeInstanceOf(RequestError);
   expect(end.error).toMatchObject({ name: 'RequestError', reply: { error: 'bad params' } });
@@ -136,7 +136,7 @@ test('a streamed response times out between replies', async () => {
   const socket = webSocket<Command, Message>(server.url);
   // The timeout is far above the 30 ms gap: a loaded machine's event-loop stall must not end the
   // stream before the second reply.
-  const r = record(socket.request((id) => ({ id, method: 'trickle' }), { timeout: 1000, isLast: () => false, select: (x) => x.data }));
+  const r = record(request(socket, (id) => ({ id, method: 'trickle' }), { timeout: 1000, isLast: () => false, select: (x) => x.data }));
   const end = (await r.done) as { error: TimeoutError };
   expect(r.values).toEqual([1, 2]);
   expect(end.error).toBeInstanceOf(TimeoutError);
@@ -147,7 +147,7 @@ test('in flight when the connection drops: errors with the close cause', async (
   const { server } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
   const stop = keepConnected(socket);
-  const r = record(socket.request((id) => ({ id, method: 'slow' })));
+  const r = record(request(socket, (id) => ({ id, method: 'slow' })));
   const first = await server.nextConnection();
   await first.nextMessage();
   await first.close(1012, 'restart');
@@ -162,7 +162,7 @@ test('in flight when the connection drops: errors with the close cause', async (
 test('in flight when the server closes cleanly (1000): errors too, since the reply cannot come; the client\'s own close completes it', async () => {
   const { server } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
-  const r = record(socket.request((id) => ({ id, method: 'slow' })));
+  const r = record(request(socket, (id) => ({ id, method: 'slow' })));
   const first = await server.nextConnection();
   await first.nextMessage();
   await first.close(1000, 'bye');
@@ -171,7 +171,7 @@ test('in flight when the server closes cleanly (1000): errors too, since the rep
   expect(end.error).toMatchObject({ code: 1000, reason: 'bye', wasClean: true });
   expect(end.error.message).toMatch(/before the reply to request .+ came/);
 
-  const mine = record(socket.request((id) => ({ id, method: 'slow' })));
+  const mine = record(request(socket, (id) => ({ id, method: 'slow' })));
   const second = await server.nextConnection();
   await second.nextMessage();
   socket.close();
@@ -182,8 +182,8 @@ test('resend: true re-sends it on the next connection, after the topics and befo
   const { server, count } = await topicServer();
   const socket = webSocket<Command, Message>(server.url);
   const stop = keepConnected(socket);
-  const topic = record(socket.multiplex(() => ({ type: 'sub', topic: 't' }), () => ({ type: 'unsub', topic: 't' }), (m) => m.topic === 't'));
-  const r = record(socket.request((id) => ({ id, method: 'slow' }), { resend: true, select: (x) => x.result }));
+  const topic = record(multiplex(socket, () => ({ type: 'sub', topic: 't' }), () => ({ type: 'unsub', topic: 't' }), (m) => m.topic === 't'));
+  const r = record(request(socket, (id) => ({ id, method: 'slow' }), { resend: true, select: (x) => x.result }));
   const first = await server.nextConnection();
   await until(() => first.messages.length === 2);
   const { id } = first.messages[1] as Req;
@@ -191,7 +191,7 @@ test('resend: true re-sends it on the next connection, after the topics and befo
   await until(() => socket.state !== 'open');
   socket.next({ type: 'pub', topic: 't', data: 'queued' });
   // A request made while disconnected waits in the registry too (not in the queue).
-  const later = record(socket.request((rid) => ({ id: rid, method: 'later' }), { select: (x) => x.result }));
+  const later = record(request(socket, (rid) => ({ id: rid, method: 'later' }), { select: (x) => x.result }));
   const second = await server.nextConnection({ timeout: 5000 });
   await until(() => second.messages.length === 4);
   expect(typesOf(second.messages)).toEqual(['sub:t', `slow:${id}`, `later:${(second.messages[2] as Req).id}`, 'pub:t']);
@@ -207,9 +207,9 @@ test('resend: true re-sends it on the next connection, after the topics and befo
 
 test('options are checked', () => {
   const socket = webSocket<Command, Message>('ws://127.0.0.1:1');
-  expect(() => socket.request({ method: 'x' }, { timeout: 0 })).toThrow(/'timeout' must be/);
-  expect(() => socket.request({ method: 'x' }, { timout: 5 } as never)).toThrow(/unknown option 'timout'/);
-  expect(() => socket.request({ method: 'x' }, { match: true } as never)).toThrow(/'match' must be a function/);
+  expect(() => request(socket, { method: 'x' }, { timeout: 0 })).toThrow(/'timeout' must be/);
+  expect(() => request(socket, { method: 'x' }, { timout: 5 } as never)).toThrow(/unknown option 'timout'/);
+  expect(() => request(socket, { method: 'x' }, { match: true } as never)).toThrow(/'match' must be a function/);
 });
 
 test('no timer is left behind', async () => {
@@ -217,8 +217,8 @@ test('no timer is left behind', async () => {
   server.on(isMethod('ok')).reply((m: Req) => ({ id: m.id }));
   const socket = webSocket<Command, Message>(server.url);
   const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-  await Promise.all(Array.from({ length: 20 }, () => firstValueFrom(socket.request((id) => ({ id, method: 'ok' }), { timeout: 10_000 }))));
-  const r = record(socket.request((id) => ({ id, method: 'never' }), { timeout: 10_000 }));
+  await Promise.all(Array.from({ length: 20 }, () => firstValueFrom(request(socket, (id) => ({ id, method: 'ok' }), { timeout: 10_000 }))));
+  const r = record(request(socket, (id) => ({ id, method: 'never' }), { timeout: 10_000 }));
   await until(() => server.messages.some((m) => (m as { method?: string }).method === 'never'), 5000, 'the request to reach the server');
   r.subscription.unsubscribe();
   // The connection closes with the last request; let its closing handshake (and `ws`'s close

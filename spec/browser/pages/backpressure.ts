@@ -1,6 +1,6 @@
 // Send backpressure in a browser: no drain event, so the gate polls bufferedAmount while closed.
 import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
-import { sendAll, webSocket } from 'rxws';
+import { writableOf, backpressure, sendAll, webSocket } from 'rxws';
 import { registerTests } from './runtime.js';
 
 registerTests({
@@ -9,7 +9,7 @@ registerTests({
       url: input.url,
       serializer: (bytes) => bytes,
       deserializer: (event) => event.data,
-      backpressure: { highWaterMark: input.high, lowWaterMark: input.low, pollInterval: 10 },
+      backpressure: backpressure({ highWaterMark: input.high, lowWaterMark: input.low, pollInterval: 10 }),
     });
     const writable: boolean[] = [];
     // The gate's first close is told to the server over a second connection (the first is backed
@@ -23,7 +23,7 @@ registerTests({
         control.close();
       };
     };
-    const writableSub = subject.writable$.subscribe((w) => {
+    const writableSub = writableOf(subject).subscribe((w) => {
       writable.push(w);
       if (!w && !told) tellGated();
     });
@@ -48,7 +48,7 @@ registerTests({
     const written = await lastValueFrom(sendAll(subject, source()));
     clearInterval(probe);
     // The gate reopens once the last writes drain (at most 10 s; the Node side's checks show the rest).
-    await firstValueFrom(subject.writable$.pipe(filter((w) => w), timeout(10_000))).catch(() => undefined);
+    await firstValueFrom(writableOf(subject).pipe(filter((w) => w), timeout(10_000))).catch(() => undefined);
     writableSub.unsubscribe();
     keepOpen.unsubscribe();
     return { written, pulled, pulledWhenFirstGated, maxBuffered, writable };

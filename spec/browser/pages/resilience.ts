@@ -1,5 +1,5 @@
 // Reconnect, heartbeat, multiplexed topics and connectivity events, in a page or a Worker.
-import { webSocket, reconnect, type ReconnectCause } from 'rxws';
+import { multiplex, heartbeat, webSocket, reconnect, type ReconnectCause } from 'rxws';
 import { registerTests } from './runtime.js';
 
 const until = async (predicate: () => boolean, ms = 8000): Promise<void> => {
@@ -34,7 +34,7 @@ registerTests({
   async heartbeat(input: { url: string }) {
     const subject = webSocket<{ type: string }, { type: string }>({
       url: input.url,
-      heartbeat: { interval: 100, timeout: 200, ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' },
+      heartbeat: heartbeat({ interval: 100, timeout: 200, ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' }),
     });
     const causes: string[] = [];
     const got: string[] = [];
@@ -59,7 +59,7 @@ registerTests({
     const keep = subject.pipe(reconnect({ initialDelay: 50, maxDelay: 100 })).subscribe();
     // Separate multiplex() calls for one topic share one server subscription through their key.
     const topic = (name: string) =>
-      subject.multiplex(() => ({ type: 'sub', topic: name }), () => ({ type: 'unsub', topic: name }), (m) => m.topic === name, { key: name });
+      multiplex(subject, () => ({ type: 'sub', topic: name }), () => ({ type: 'unsub', topic: name }), (m) => m.topic === name, { key: name });
     const got: Record<string, string[]> = { a: [], b: [] };
     const subs = [
       topic('a').subscribe((m) => got.a!.push(m.data)),

@@ -1,6 +1,6 @@
-import type { BinaryType } from '../websocket/constants.js';
+import type { BinaryType } from './constants.js';
 import type { NodeWebSocketOptions } from '../node/options.js';
-import type { CloseEvent } from '../websocket/events.js';
+import type { CloseEvent } from './events.js';
 
 /** What `next()` hands to the socket after serializing: the data `WebSocket.send()` accepts. */
 export type WebSocketMessage = string | ArrayBufferLike | ArrayBufferView | Blob;

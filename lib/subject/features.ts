@@ -1,0 +1,81 @@
+// The engine's extension points: what an optional capability (send gate, heartbeat, topics)
+// plugs into a subject's engine. Types and a brand only, so the engine carries none of their code:
+// an application pays for a capability only when it imports the function that makes it.
+import type { WebSocketLike } from '../websocket/socket-like.js';
+
+/**
+ * The brand of a capability given in the config (`heartbeat: heartbeat()`, `backpressure:
+ * backpressure()`), so the config can tell it from the plain objects of earlier versions.
+ * `Symbol.for('rxws.feature')`, shared by the ESM and CommonJS builds.
+ */
+export const kFeature: unique symbol = Symbol.for('rxws.feature') as never;
+
+/** @internal Whether `value` is the capability `name`, made by its function. */
+export function isFeature(value: unknown, name: string): boolean {
+  return value !== null && typeof value === 'object' && (value as { [kFeature]?: unknown })[kFeature] === name;
+}
+
+/** @internal A send gate plugged into the engine (see lib/subject/send-gate.ts). */
+export interface EngineGate {
+  /** A message went out on `socket` (close the gate if `bufferedAmount` is above the high-water mark). */
+  written(socket: WebSocketLike): void;
+  /** A connection became ready on `socket`. */
+  attach(socket: WebSocketLike): void;
+  /** The ready connection is closing or closed. */
+  detach(): void;
+  /** Writing may be possible again: tell the producers waiting for it. */
+  notify(): void;
+}
+
+/** @internal What the engine gives a gate it makes (see {@link BackpressureOption}). */
+export interface GateHost {
+  /** The socket `next()` writes to (the connection is open and ready), or null. */
+  readonly openSocket: WebSocketLike | null;
+  /** The current connection, if any (its socket may still be connecting). */
+  readonly current: { readonly socket: WebSocketLike | undefined } | undefined;
+  /** How many messages wait in the outbound queue. */
+  readonly queued: number;
+  /** True while the gate holds `next()` (set by the gate). */
+  gated: boolean;
+  /** The subject's send gate, once there is one. */
+  gate: EngineGate | undefined;
+  /** The `backpressure` option (`false`: never gate; undefined: the defaults, once a gate is wanted). */
+  readonly config: { readonly backpressure: BackpressureOption | false | undefined };
+  /** The gate reopened: flush the queue, then finish a close that waited for it. */
+  gateOpened(): void;
+}
+
+/** The `backpressure` option of `webSocket()`, made by `backpressure()`. */
+export interface BackpressureOption {
+  /** @internal */
+  readonly [kFeature]: 'backpressure';
+  /** @internal Makes the subject's gate. */
+  create(host: GateHost): EngineGate;
+}
+
+/** @internal One connection's heartbeat, as the engine drives it. */
+export interface EngineHeartbeat {
+  /** A sign of life since the last ping (the engine sets it on every inbound message). */
+  alive: boolean;
+  /** Stops its timers and listeners. */
+  stop(): void;
+}
+
+/**
+ * The `heartbeat` option of `webSocket()`, made by `heartbeat()`.
+ *
+ * @typeParam In what the subject sends (an application-level ping is one).
+ * @typeParam Out what the subject receives (an application-level pong is one).
+ */
+export interface HeartbeatOption<In = unknown, Out = unknown> {
+  /** @internal */
+  readonly [kFeature]: 'heartbeat';
+  /** @internal Recognises the application-level pong (not passed to subscribers). */
+  readonly isPong: ((message: Out) => boolean) | undefined;
+  /**
+   * @internal Starts one open connection's heartbeat: `send(value)` sends an application-level
+   * ping (serialized, straight to the socket once the connection is ready), `dead()` is called
+   * once on a missed deadline.
+   */
+  start(socket: WebSocketLike, send: (value: In) => void, dead: () => void): EngineHeartbeat;
+}
