@@ -4,7 +4,7 @@
 // less capable). Tests force a fallback by setting `probes.<name> = false` (and restoring it).
 //
 // Layout, one section per function: the section's probe, then the function.
-import { map, of } from 'rxjs';
+import { Observable, map } from 'rxjs';
 
 /**
  * @internal What the probes found at load: `true` where rxjs still has the private shape a
@@ -19,7 +19,7 @@ export const probes = {
 
 function probeLiftedSource(): boolean {
   try {
-    const origin = of(1);
+    const origin = new Observable<never>();
     return (origin.pipe(map((x) => x)) as { source?: unknown }).source === origin;
   } catch {
     return false;

@@ -62,7 +62,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
 /** Fills in and checks the backoff options. @throws TypeError naming a bad option. */
 export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions> {
   const finite = (name: 'initialDelay' | 'maxDelay' | 'factor', min: number): number =>
-    checkNumber(WHERE, name, options[name] ?? DEFAULT_BACKOFF[name], { min });
+    checkNumber(WHERE, name, options[name] ?? DEFAULT_BACKOFF[name], min);
   const initialDelay = finite('initialDelay', 0);
   const maxDelay = finite('maxDelay', 0);
   const factor = finite('factor', 1);

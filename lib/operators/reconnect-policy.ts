@@ -104,9 +104,9 @@ export function resolvePolicy(options: ReconnectOptions): Policy {
   const scheduler = options.scheduler ?? timerScheduler;
   if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') throw new TypeError(`${WHERE}: 'scheduler' must be an RxJS SchedulerLike.`);
   const backoff = resolveBackoff(options);
-  const maxAttempts = checkNumber(WHERE, 'maxAttempts', options.maxAttempts ?? Infinity, { min: 0, integer: true, infinite: true });
-  const resetAfter = checkNumber(WHERE, 'resetAfter', options.resetAfter ?? DEFAULT_RESET_AFTER, { min: 0, infinite: true });
-  const connectTimeout = checkNumber(WHERE, 'connectTimeout', options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, { min: 0, infinite: true });
+  const maxAttempts = checkNumber(WHERE, 'maxAttempts', options.maxAttempts ?? Infinity, 0, true, true);
+  const resetAfter = checkNumber(WHERE, 'resetAfter', options.resetAfter ?? DEFAULT_RESET_AFTER, 0, false, true);
+  const connectTimeout = checkNumber(WHERE, 'connectTimeout', options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, 0, false, true);
   return {
     backoff,
     maxAttempts,

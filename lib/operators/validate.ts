@@ -8,28 +8,14 @@ export function checkOptionKeys(where: string, options: unknown, known: Readonly
   for (const key of Object.keys(options)) if (!known.has(key)) throw new TypeError(`${where}: unknown option '${key}'.`);
 }
 
-/** How {@link checkNumber} bounds a number. */
-export interface NumberRule {
-  /** The smallest value allowed. */
-  readonly min: number;
-  /** Whole numbers only (Infinity allowed where `infinite` is). */
-  readonly integer?: boolean;
-  /** Whether `Infinity` is allowed. */
-  readonly infinite?: boolean;
-}
-
-/** Returns `value` if it is a number that `rule` allows; throws a TypeError naming `name` otherwise. */
-export function checkNumber(where: string, name: string, value: unknown, rule: NumberRule): number {
-  const valid =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    value >= rule.min &&
-    (value === Infinity ? rule.infinite === true : rule.integer !== true || Number.isInteger(value));
-  if (!valid) {
-    const kind = rule.infinite === true ? `${rule.integer === true ? 'a whole number' : 'a number'} >= ${rule.min} or Infinity` : `a finite number >= ${rule.min}`;
-    throw new TypeError(`${where}: '${name}' must be ${kind}, not ${String(value)}.`);
-  }
-  return value as number;
+/**
+ * Returns `value` if it is a number >= `min` (a whole one if `integer`; `Infinity` only if
+ * `infinite`); throws a TypeError naming `name` otherwise.
+ */
+export function checkNumber(where: string, name: string, value: unknown, min: number, integer = false, infinite = false): number {
+  if (typeof value === 'number' && value >= min && (value === Infinity ? infinite : !integer || Number.isInteger(value))) return value;
+  const kind = infinite ? `${integer ? 'a whole number' : 'a number'} >= ${min} or Infinity` : `a finite number >= ${min}`;
+  throw new TypeError(`${where}: '${name}' must be ${kind}, not ${String(value)}.`);
 }
 
 /** Throws unless `value` is a function or `undefined`. */
@@ -37,12 +23,9 @@ export function checkOptionalFunction(where: string, name: string, value: unknow
   if (value !== undefined && typeof value !== 'function') throw new TypeError(`${where}: '${name}' must be a function.`);
 }
 
-/** Throws unless `value` is one of `allowed`. */
+/** Returns `value` if it is one of `allowed`; throws a TypeError naming `name` otherwise. */
 export function checkOneOf<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[]): T {
-  if (!(allowed as readonly unknown[]).includes(value)) {
-    const list = allowed.map((a) => `'${a}'`);
-    const spelled = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]!}` : list.join('');
-    throw new TypeError(`${where}: '${name}' must be ${spelled}, not ${JSON.stringify(value)}.`);
-  }
-  return value as T;
+  if ((allowed as readonly unknown[]).includes(value)) return value as T;
+  const spelled = `'${allowed.join("', '")}'`.replace(/, ([^,]*)$/, ' or $1');
+  throw new TypeError(`${where}: '${name}' must be ${spelled}, not ${JSON.stringify(value)}.`);
 }
