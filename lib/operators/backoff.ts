@@ -1,4 +1,5 @@
 // The reconnect delay: exponential backoff with jitter, as a pure function of the attempt number.
+import { checkNumber, checkOneOf } from './validate.js';
 
 /**
  * How the delay is randomised:
@@ -60,24 +61,17 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
 
 /** Fills in and checks the backoff options. @throws TypeError naming a bad option. */
 export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions> {
-  const initialDelay = options.initialDelay ?? DEFAULT_BACKOFF.initialDelay;
-  const maxDelay = options.maxDelay ?? DEFAULT_BACKOFF.maxDelay;
-  const factor = options.factor ?? DEFAULT_BACKOFF.factor;
-  const jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
-  checkNumber(initialDelay, 'initialDelay', 0);
-  checkNumber(maxDelay, 'maxDelay', 0);
-  checkNumber(factor, 'factor', 1);
-  if (jitter !== 'full' && jitter !== 'equal' && jitter !== 'none') {
-    throw new TypeError(`reconnect(): 'jitter' must be 'full', 'equal' or 'none', not ${JSON.stringify(jitter)}.`);
-  }
+  const finite = (name: 'initialDelay' | 'maxDelay' | 'factor', min: number): number =>
+    checkNumber(WHERE, name, options[name] ?? DEFAULT_BACKOFF[name], min);
+  const initialDelay = finite('initialDelay', 0);
+  const maxDelay = finite('maxDelay', 0);
+  const factor = finite('factor', 1);
+  const jitter = checkOneOf(WHERE, 'jitter', options.jitter ?? DEFAULT_BACKOFF.jitter, JITTERS);
   return { initialDelay, maxDelay: Math.max(maxDelay, 0), factor, jitter };
 }
 
-function checkNumber(value: unknown, name: string, min: number): void {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value === Infinity) {
-    throw new TypeError(`reconnect(): '${name}' must be a finite number >= ${min}, not ${String(value)}.`);
-  }
-}
+const WHERE = 'reconnect()';
+const JITTERS: readonly Jitter[] = ['full', 'equal', 'none'];
 
 function clampUnit(x: number): number {
   return x >= 0 && x < 1 ? x : x >= 1 ? 1 : 0;

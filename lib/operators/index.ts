@@ -1,5 +1,6 @@
 // rxws's reconnect operator and its parts (backoff, causes, connectivity).
-export { reconnect, DEFAULT_RESET_AFTER, DEFAULT_CONNECT_TIMEOUT, type ReconnectOptions } from './reconnect.js';
+export { reconnect } from './reconnect.js';
+export { DEFAULT_RESET_AFTER, DEFAULT_CONNECT_TIMEOUT, type ReconnectOptions } from './reconnect-policy.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions, type Jitter } from './backoff.js';
 export { defaultShouldReconnect, RETRYABLE_CLOSE_CODES, FATAL_CLOSE_CODES, type ReconnectCause, type OtherEnd } from './reconnect-cause.js';
 export type { NetworkStatus } from './network.js';

@@ -1,40 +1,10 @@
 // Why a connection ended, as reconnect()'s shouldReconnect sees it, and the default decision.
 import { WebSocketCloseError } from '../subject/close-error.js';
+import type { ReconnectCause, OtherEnd } from '../subject/connection-state.js';
 
-/**
- * The end of a stream that is not a connection's (`reconnect()` on a plain observable, or an
- * error some operator between the subject and `reconnect()` produced):
- *
- * - `kind: 'complete'`: the source completed (on an rxws stream with the connection still up,
- *   e.g. a channel the server ended);
- * - `kind: 'other'`: the source errored with `error`, which is not a {@link WebSocketCloseError}.
- *   `code` is the error's own numeric `code` when it has one (a `CloseEvent` from
- *   `rxjs/webSocket`, say), so close-code predicates work on it too.
- */
-export interface OtherEnd {
-  readonly kind: 'complete' | 'other';
-  /** The error's numeric `code`, if it has one. */
-  readonly code: number | undefined;
-  /** What the source errored with (`undefined` for a completion). */
-  readonly error: unknown;
-}
-
-/**
- * What `shouldReconnect(cause, attempt)` decides from: the connection's own
- * {@link WebSocketCloseError} (with its real `code`, `reason`, `wasClean`, `cause`, and `kind`:
- * `'close' | 'error' | 'timeout' | 'heartbeat' | 'handshake'`), or an {@link OtherEnd} for
- * endings that are not a connection's. Switch on `kind`; `code` is there on both.
- *
- * @example
- * const shouldReconnect = (cause: ReconnectCause, attempt: number) => {
- *   switch (cause.kind) {
- *     case 'heartbeat': case 'timeout': return true;
- *     case 'close': return cause.code !== 4401 && defaultShouldReconnect(cause, attempt);
- *     default: return defaultShouldReconnect(cause, attempt);
- *   }
- * };
- */
-export type ReconnectCause = WebSocketCloseError | OtherEnd;
+// The cause types are defined in the subject layer (its status$ carries them) and re-exported here
+// under their public names.
+export type { ReconnectCause, OtherEnd } from '../subject/connection-state.js';
 
 /**
  * Close codes the default policy reconnects after (going away, no status, abnormal, server errors,

@@ -1,4 +1,45 @@
-import type { ReconnectCause } from '../operators/reconnect-cause.js';
+// The connection's state as state$/status$ report it, and why a connection ended as reconnect()
+// decides from it (the types live here, in the subject layer, so no subject module imports from
+// lib/operators; lib/operators/reconnect-cause.ts re-exports them under the same names).
+import type { WebSocketCloseError } from './close-error.js';
+
+/**
+ * The end of a stream that is not a connection's (`reconnect()` on a plain observable, or an
+ * error some operator between the subject and `reconnect()` produced):
+ *
+ * - `kind: 'complete'`: the source completed (on an rxws stream with the connection still up,
+ *   e.g. a channel the server ended);
+ * - `kind: 'other'`: the source errored with `error`, which is not a {@link WebSocketCloseError}.
+ *   `code` is the error's own numeric `code` when it has one (a `CloseEvent` from
+ *   `rxjs/webSocket`, say), so close-code predicates work on it too.
+ *
+ * @example
+ * socket$.pipe(reconnect({ shouldReconnect: (cause) => cause.kind !== 'other' || cause.code !== 4000 }));
+ */
+export interface OtherEnd {
+  readonly kind: 'complete' | 'other';
+  /** The error's numeric `code`, if it has one. */
+  readonly code: number | undefined;
+  /** What the source errored with (`undefined` for a completion). */
+  readonly error: unknown;
+}
+
+/**
+ * What `shouldReconnect(cause, attempt)` decides from: the connection's own
+ * {@link WebSocketCloseError} (with its real `code`, `reason`, `wasClean`, `cause`, and `kind`:
+ * `'close' | 'error' | 'timeout' | 'heartbeat' | 'handshake'`), or an {@link OtherEnd} for
+ * endings that are not a connection's. Switch on `kind`; `code` is there on both.
+ *
+ * @example
+ * const shouldReconnect = (cause: ReconnectCause, attempt: number) => {
+ *   switch (cause.kind) {
+ *     case 'heartbeat': case 'timeout': return true;
+ *     case 'close': return cause.code !== 4401 && defaultShouldReconnect(cause, attempt);
+ *     default: return defaultShouldReconnect(cause, attempt);
+ *   }
+ * };
+ */
+export type ReconnectCause = WebSocketCloseError | OtherEnd;
 
 /**
  * The state of a `WebSocketSubject`'s connection, as `state$` reports it:

@@ -184,3 +184,46 @@ test('a plain observable: fatal codes and maxAttempts stop it with the error', (
     ts.schedule(() => expect(errors).toEqual([{ code: 1008 }, new Error('x')]), 100);
   });
 });
+
+test('bad options are refused up front, each with a message naming the option', () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /options must be an object/],
+    [{ bogus: 1 }, /unknown option 'bogus'/],
+    [{ shouldReconnect: 1 }, /'shouldReconnect' must be a function/],
+    [{ random: 'x' }, /'random' must be a function/],
+    [{ scheduler: 5 }, /'scheduler' must be an RxJS SchedulerLike/],
+    [{ initialDelay: -1 }, /'initialDelay' must be a finite number >= 0, not -1/],
+    [{ maxDelay: Infinity }, /'maxDelay' must be a finite number >= 0, not Infinity/],
+    [{ factor: 0.5 }, /'factor' must be a finite number >= 1, not 0.5/],
+    [{ jitter: 'some' }, /'jitter' must be 'full', 'equal' or 'none', not "some"/],
+    [{ maxAttempts: 1.5 }, /'maxAttempts' must be a whole number >= 0 or Infinity, not 1.5/],
+    [{ resetAfter: NaN }, /'resetAfter' must be a number >= 0 or Infinity, not NaN/],
+    [{ connectTimeout: -5 }, /'connectTimeout' must be a number >= 0 or Infinity, not -5/],
+  ];
+  for (const [options, message] of cases) expect(() => reconnect(options as never)).toThrow(message);
+  expect(() => reconnect({ maxAttempts: Infinity, resetAfter: Infinity, connectTimeout: Infinity, network: false })).not.toThrow();
+});
+
+test('resetAfter: Infinity never starts the count over (the default scheduler sets no timer, which would fire at once)', () => {
+  jest.useFakeTimers();
+  try {
+    const { WebSocket, controller } = createMemoryWebSocket();
+    const attempts: number[] = [];
+    const ws$ = webSocket({ url: 'ws://memory/', WebSocketCtor: WebSocket });
+    const watching = ws$.status$.subscribe((s) => s.state === 'reconnecting' && attempts.push(s.attempt));
+    const sub = ws$.pipe(reconnect({ initialDelay: 10, jitter: 'none', resetAfter: Infinity })).subscribe();
+    controller.last!.open();
+    jest.advanceTimersByTime(60_000);
+    controller.last!.fail();
+    jest.advanceTimersByTime(10);
+    controller.last!.open();
+    jest.advanceTimersByTime(60_000);
+    controller.last!.fail();
+    expect(attempts).toEqual([1, 2]);
+    sub.unsubscribe();
+    watching.unsubscribe();
+    expect(jest.getTimerCount()).toBe(0);
+  } finally {
+    jest.useRealTimers();
+  }
+});

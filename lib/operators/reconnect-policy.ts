@@ -1,0 +1,129 @@
+// reconnect()'s options: their public shape and defaults, their checked and filled-in form (the
+// Policy the engine reads), and the one decision rule (maxAttempts, then shouldReconnect).
+import type { SchedulerLike } from 'rxjs';
+import { timerScheduler } from '../scheduling/timer-scheduler.js';
+import { resolveBackoff, type BackoffOptions } from './backoff.js';
+import { defaultShouldReconnect, type ReconnectCause } from './reconnect-cause.js';
+import { defaultNetwork, type NetworkStatus } from './network.js';
+import { checkNumber, checkOptionKeys, checkOptionalFunction } from './validate.js';
+
+/**
+ * The options of {@link reconnect}; every one has a default.
+ *
+ * @example
+ * socket.pipe(reconnect({
+ *   initialDelay: 500, maxDelay: 10_000,         // full jitter, 500 ms → 10 s cap
+ *   maxAttempts: 20, resetAfter: 5_000, connectTimeout: 8_000,
+ *   shouldReconnect: (cause, attempt) => cause.code !== 4401 && defaultShouldReconnect(cause, attempt),
+ * }));
+ */
+export interface ReconnectOptions extends BackoffOptions {
+  /**
+   * How many reconnect attempts to make after a connection ends, before giving up (the first
+   * connection is not one of them: `maxAttempts: 3` makes at most 4 connections). Default
+   * `Infinity`. When spent the stream errors with the last cause and `state$` says `'exhausted'`.
+   */
+  maxAttempts?: number;
+  /** The attempt count resets only after a connection stayed open (and ready) this long, in ms. Default 5000. */
+  resetAfter?: number;
+  /**
+   * A connection that is not open (and through its handshake) after this many ms is abandoned
+   * (no socket left behind) and counts as a failed attempt, cause `kind: 'timeout'`. Default
+   * 10000; `Infinity` for none. Only on rxws streams (a plain observable has no "open").
+   */
+  connectTimeout?: number;
+  /** Whether to reconnect after `cause` (attempt: the number the next attempt would have). Default {@link defaultShouldReconnect}. */
+  shouldReconnect?: (cause: ReconnectCause, attempt: number) => boolean;
+  /**
+   * The scheduler of the delays and timeouts. Default rxws's `timerScheduler` (Node timers
+   * unref'ed). Pass a `TestScheduler` (or `asyncScheduler` inside `run()`) for virtual time, or a
+   * scheduler that runs outside Angular's zone.
+   */
+  scheduler?: SchedulerLike;
+  /** The random source of the jitter, a number in [0, 1) per call. Default `Math.random` (one draw per attempt). */
+  random?: () => number;
+  /**
+   * Connectivity: while `onLine` is false, attempts wait; an `online` event retries at once
+   * (with a fresh attempt count). Default: the browser's (`navigator.onLine` and the global
+   * `online`/`offline` events) where they exist; `false` to ignore connectivity.
+   */
+  network?: NetworkStatus | false;
+}
+
+/**
+ * The default `resetAfter` (ms): how long a connection must stay up before the attempt count
+ * starts over.
+ *
+ * @example
+ * reconnect({ resetAfter: DEFAULT_RESET_AFTER * 2 });
+ */
+export const DEFAULT_RESET_AFTER = 5000;
+
+/**
+ * The default `connectTimeout` (ms): how long a connection may take to open before it is
+ * abandoned as a failed attempt.
+ *
+ * @example
+ * reconnect({ connectTimeout: DEFAULT_CONNECT_TIMEOUT / 2 });
+ */
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+
+/** @internal {@link ReconnectOptions} checked, with every default filled in. */
+export interface Policy {
+  readonly backoff: Required<BackoffOptions>;
+  readonly maxAttempts: number;
+  readonly resetAfter: number;
+  readonly connectTimeout: number;
+  readonly shouldReconnect: (cause: ReconnectCause, attempt: number) => boolean;
+  readonly scheduler: SchedulerLike;
+  readonly random: () => number;
+  readonly network: NetworkStatus | undefined;
+}
+
+const WHERE = 'reconnect()';
+
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'initialDelay',
+  'maxDelay',
+  'factor',
+  'jitter',
+  'maxAttempts',
+  'resetAfter',
+  'connectTimeout',
+  'shouldReconnect',
+  'scheduler',
+  'random',
+  'network',
+]);
+
+/** @internal Checks `options` and fills in the defaults. @throws TypeError naming a bad option. */
+export function resolvePolicy(options: ReconnectOptions): Policy {
+  checkOptionKeys(WHERE, options, OPTION_KEYS);
+  checkOptionalFunction(WHERE, 'shouldReconnect', options.shouldReconnect);
+  checkOptionalFunction(WHERE, 'random', options.random);
+  const scheduler = options.scheduler ?? timerScheduler;
+  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') throw new TypeError(`${WHERE}: 'scheduler' must be an RxJS SchedulerLike.`);
+  const backoff = resolveBackoff(options);
+  const maxAttempts = checkNumber(WHERE, 'maxAttempts', options.maxAttempts ?? Infinity, 0, true, true);
+  const resetAfter = checkNumber(WHERE, 'resetAfter', options.resetAfter ?? DEFAULT_RESET_AFTER, 0, false, true);
+  const connectTimeout = checkNumber(WHERE, 'connectTimeout', options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, 0, false, true);
+  return {
+    backoff,
+    maxAttempts,
+    resetAfter,
+    connectTimeout,
+    shouldReconnect: options.shouldReconnect ?? defaultShouldReconnect,
+    scheduler,
+    random: options.random ?? Math.random,
+    network: options.network === false ? undefined : (options.network ?? defaultNetwork()),
+  };
+}
+
+/**
+ * @internal Whether to make attempt `attempt` after an end with `cause`: `'exhausted'` past
+ * `maxAttempts`, else what `shouldReconnect` says. Throws what `shouldReconnect` throws.
+ */
+export function decide(policy: Policy, cause: ReconnectCause, attempt: number): boolean | 'exhausted' {
+  if (attempt > policy.maxAttempts) return 'exhausted';
+  return policy.shouldReconnect(cause, attempt);
+}
