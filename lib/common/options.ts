@@ -2,12 +2,12 @@
 // option was given (`webSocket()`, `reconnect()`, …) and names the option and what it got.
 // The bottom layer: imports nothing.
 
-/** A value as an error message shows it: `null`, `"text"`, `an object`, `number NaN`, … */
+/** A value as an error message shows it: `null`, `"text"`, `an object`, `a function`, `NaN`, … */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return `${typeof value} ${String(value)}`;
+  return typeof value === 'function' ? 'a function' : String(value);
 }
 
 /** Throws `TypeError('<where>: <message>')`. */
@@ -37,7 +37,7 @@ export function checkFunction(where: string, value: unknown, name: string): void
 export function checkNumber(where: string, value: unknown, name: string, fallback: number, min: number, whole: boolean, infinite: boolean): number {
   const v = value ?? fallback;
   if (typeof v !== 'number' || !(v >= min) || (v === Infinity ? !infinite : whole && !Number.isInteger(v))) {
-    fail(where, `'${name}' must be ${whole ? 'a whole number' : 'a number'} >= ${min}${infinite ? ' or Infinity' : ''}, not ${describe(v)}.`);
+    fail(where, `'${name}' must be ${whole ? 'a whole number' : infinite ? 'a number' : 'a finite number'} >= ${min}${infinite ? ' or Infinity' : ''}, not ${describe(v)}.`);
   }
   return v;
 }

@@ -1,5 +1,5 @@
 // The reconnect delay: exponential backoff with jitter, as a pure function of the attempt number.
-import { checkNumber, checkOneOf } from './validate.js';
+import { checkNumber, checkOneOf } from '../common/options.js';
 
 /**
  * How the delay is randomised:
@@ -62,11 +62,12 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
 /** Fills in and checks the backoff options. @throws TypeError naming a bad option. */
 export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions> {
   const finite = (name: 'initialDelay' | 'maxDelay' | 'factor', min: number): number =>
-    checkNumber(WHERE, name, options[name] ?? DEFAULT_BACKOFF[name], min);
+    checkNumber(WHERE, options[name], name, DEFAULT_BACKOFF[name], min, false, false);
   const initialDelay = finite('initialDelay', 0);
   const maxDelay = finite('maxDelay', 0);
   const factor = finite('factor', 1);
-  const jitter = checkOneOf(WHERE, 'jitter', options.jitter ?? DEFAULT_BACKOFF.jitter, JITTERS);
+  checkOneOf(WHERE, options.jitter, 'jitter', JITTERS);
+  const jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
   return { initialDelay, maxDelay: Math.max(maxDelay, 0), factor, jitter };
 }
 

@@ -5,7 +5,7 @@ import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import { resolveBackoff, type BackoffOptions } from './backoff.js';
 import { defaultShouldReconnect, type ReconnectCause } from './reconnect-cause.js';
 import { defaultNetwork, type NetworkStatus } from './network.js';
-import { checkNumber, checkOptionKeys, checkOptionalFunction } from './validate.js';
+import { checkFunction, checkNumber, checkOptions } from '../common/options.js';
 
 /**
  * The options of {@link reconnect}; every one has a default.
@@ -98,15 +98,15 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
 
 /** @internal Checks `options` and fills in the defaults. @throws TypeError naming a bad option. */
 export function resolvePolicy(options: ReconnectOptions): Policy {
-  checkOptionKeys(WHERE, options, OPTION_KEYS);
-  checkOptionalFunction(WHERE, 'shouldReconnect', options.shouldReconnect);
-  checkOptionalFunction(WHERE, 'random', options.random);
+  checkOptions(WHERE, options, 'options', [...OPTION_KEYS]);
+  checkFunction(WHERE, options.shouldReconnect, 'shouldReconnect');
+  checkFunction(WHERE, options.random, 'random');
   const scheduler = options.scheduler ?? timerScheduler;
   if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') throw new TypeError(`${WHERE}: 'scheduler' must be an RxJS SchedulerLike.`);
   const backoff = resolveBackoff(options);
-  const maxAttempts = checkNumber(WHERE, 'maxAttempts', options.maxAttempts ?? Infinity, 0, true, true);
-  const resetAfter = checkNumber(WHERE, 'resetAfter', options.resetAfter ?? DEFAULT_RESET_AFTER, 0, false, true);
-  const connectTimeout = checkNumber(WHERE, 'connectTimeout', options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, 0, false, true);
+  const maxAttempts = checkNumber(WHERE, options.maxAttempts, 'maxAttempts', Infinity, 0, true, true);
+  const resetAfter = checkNumber(WHERE, options.resetAfter, 'resetAfter', DEFAULT_RESET_AFTER, 0, false, true);
+  const connectTimeout = checkNumber(WHERE, options.connectTimeout, 'connectTimeout', DEFAULT_CONNECT_TIMEOUT, 0, false, true);
   return {
     backoff,
     maxAttempts,

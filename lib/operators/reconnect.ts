@@ -6,7 +6,7 @@
 // with the options checked once (reconnect-policy.ts).
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { reconnectHostOf } from '../subject/reconnect-host.js';
-import { subjectOf } from '../subject/topics.js';
+import { subjectOf } from '../subject/derived.js';
 import { liftedSourceOf } from '../internals/rxjs.js';
 import { resolvePolicy, type ReconnectOptions } from './reconnect-policy.js';
 import { coordinatorOf } from './reconnect-subject.js';

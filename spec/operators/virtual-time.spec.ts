@@ -187,7 +187,7 @@ test('a plain observable: fatal codes and maxAttempts stop it with the error', (
 
 test('bad options are refused up front, each with a message naming the option', () => {
   const cases: [unknown, RegExp][] = [
-    [null, /options must be an object/],
+    [null, /'options' must be an object/],
     [{ bogus: 1 }, /unknown option 'bogus'/],
     [{ shouldReconnect: 1 }, /'shouldReconnect' must be a function/],
     [{ random: 'x' }, /'random' must be a function/],
