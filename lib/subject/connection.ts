@@ -1,0 +1,332 @@
+// One physical connection of a subject: its socket, its phase and flags, its subscribers, and how
+// the socket's events reach the engine (rxws's event sink, EventTarget listeners or handler
+// attributes).
+import type { Subscriber } from 'rxjs';
+import type { CloseEvent } from '../websocket/events.js';
+import { hasEventSink, kEventSink } from '../websocket/controls.js';
+import { listensThroughEventTarget, type WebSocketLike } from '../websocket/socket-like.js';
+import type { CloseKind } from './close-error.js';
+import type { EngineHeartbeat } from './features.js';
+import type { Subscription } from 'rxjs';
+
+export const CONNECTING = 0;
+export const OPEN = 1;
+
+// A connection's phase. Resolving: reading the URL / running the factory (no socket yet).
+export const WAITING = 0; // subscribers gathered while the previous connection finishes closing
+export const RESOLVING = 1;
+export const SOCKET_CONNECTING = 2;
+export const SOCKET_OPEN = 3;
+export const CLOSING = 4;
+export const CLOSED = 5;
+export type Phase = typeof WAITING | typeof RESOLVING | typeof SOCKET_CONNECTING | typeof SOCKET_OPEN | typeof CLOSING | typeof CLOSED;
+
+const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
+// Bits of a Connection's flags, above its phase.
+const PHASE_MASK = 7;
+const CLIENT_CLOSING = 8;
+const SYNCHRONOUS = 16;
+const READY = 32;
+const ABANDONED = 64;
+const withFlag = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
+const NO_OBSERVERS: readonly Subscriber<never>[] = [];
+const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
+
+/** What a connection calls on the engine it belongs to. */
+export interface ConnectionHost<In, Out> {
+  readonly config: { readonly deserializer: (event: MessageEvent) => Out };
+  readonly streams: { readonly message?: { next(event: MessageEvent): void } | undefined } | undefined;
+  opened(connection: Connection<In, Out>, event: Event): void;
+  errored(connection: Connection<In, Out>, event: Event): void;
+  closed(connection: Connection<In, Out>, event: CloseEvent): void;
+  decodeFailed(connection: Connection<In, Out>, event: MessageEvent, error: unknown): void;
+  isPong(value: Out): boolean;
+  lastLeft(connection: Connection<In, Out>): void;
+}
+
+/**
+ * The listeners a connection puts on a socket that is not rxws's own: one function per event type
+ * (given to `addEventListener`, or set as the `on…` attributes of a socket without it), so an
+ * event is routed by where it came from, never by its `type` (a test double's plain `{ data }`
+ * given to `onmessage` is a message).
+ */
+class SocketListeners {
+  readonly open: (event: Event) => void;
+  readonly message: (event: Event) => void;
+  readonly error: (event: Event) => void;
+  readonly close: (event: Event) => void;
+
+  constructor(connection: Connection<unknown, unknown>) {
+    // Function listeners: an object listener would cost Node's EventTarget an async wrapper and a promise per event.
+    this.open = (event) => connection.core.opened(connection, event);
+    this.message = (event) => connection.receive(event as MessageEvent);
+    this.error = (event) => connection.core.errored(connection, event);
+    this.close = (event) => connection.core.closed(connection, event as CloseEvent);
+  }
+}
+
+/** The handler attribute of each event type, for sockets without `addEventListener`. */
+const HANDLER_ATTRIBUTES = { open: 'onopen', message: 'onmessage', error: 'onerror', close: 'onclose' } as const;
+type HandlerSocket = Record<(typeof HANDLER_ATTRIBUTES)[keyof typeof HANDLER_ATTRIBUTES], unknown>;
+
+/** What a connection seldom sets (see Connection). */
+class SeldomConnectionState {
+  listeners: SocketListeners | undefined = undefined;
+  finish: { code: number; reason: string } | undefined = undefined;
+  lastError: Event | undefined = undefined;
+  step: Subscription | undefined = undefined;
+  failure: CloseKind | undefined = undefined;
+  failureCause: unknown = undefined;
+  heartbeat: EngineHeartbeat | undefined = undefined;
+}
+
+/**
+ * One physical connection and the subscribers that share it. A socket's events reach only the
+ * Connection that attached to it: rxws's Node socket hands them to the Connection itself (its
+ * event sink), any other socket to one function per connection (`listener`), and it detaches on
+ * close. It is also the teardown of each of its subscribers (`unsubscribe()`), so a
+ * subscription costs no closure either.
+ */
+export class Connection<In, Out> {
+  readonly core: ConnectionHost<In, Out>;
+  // The EventTarget listener, a pending close, the last error, the running open step and why the
+  // client fails the connection: made on first write (a connection that just opens keeps none).
+  #seldom: SeldomConnectionState | undefined = undefined;
+  socket: WebSocketLike | undefined = undefined;
+  // None, one (the usual case: no array for it) or several. An array is replaced, never mutated,
+  // so a loop over it is safe against (un)subscribes during emission.
+  #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined = undefined;
+  // The phase (low bits) | CLIENT_CLOSING | SYNCHRONOUS | READY: one field rather than four.
+  #flags: number = WAITING;
+
+  constructor(core: ConnectionHost<In, Out>) {
+    this.core = core;
+  }
+
+  /** Where the connection is, from WAITING to CLOSED. */
+  get phase(): Phase {
+    return (this.#flags & PHASE_MASK) as Phase;
+  }
+  set phase(phase: Phase) {
+    this.#flags = (this.#flags & ~PHASE_MASK) | phase;
+  }
+
+  /** The connection's heartbeat (the `heartbeat` option), from open to close. */
+  get heartbeat(): EngineHeartbeat | undefined {
+    return this.#seldom?.heartbeat;
+  }
+  set heartbeat(heartbeat: EngineHeartbeat | undefined) {
+    if (heartbeat !== undefined || this.#seldom !== undefined) this.more.heartbeat = heartbeat;
+  }
+
+  /** The client started closing this connection (its subscribers will complete). */
+  get clientClosing(): boolean {
+    return (this.#flags & CLIENT_CLOSING) !== 0;
+  }
+  set clientClosing(on: boolean) {
+    this.#flags = withFlag(this.#flags, CLIENT_CLOSING, on);
+  }
+
+  /** True while `start()` runs synchronously inside a subscribe(). */
+  get synchronous(): boolean {
+    return (this.#flags & SYNCHRONOUS) !== 0;
+  }
+  set synchronous(on: boolean) {
+    this.#flags = withFlag(this.#flags, SYNCHRONOUS, on);
+  }
+
+  /** The open steps have completed: the queue may flush and `next()` write directly. */
+  get ready(): boolean {
+    return (this.#flags & READY) !== 0;
+  }
+  set ready(on: boolean) {
+    this.#flags = withFlag(this.#flags, READY, on);
+  }
+
+  /** The client closed the socket while it was still connecting. */
+  get abandoned(): boolean {
+    return (this.#flags & ABANDONED) !== 0;
+  }
+  set abandoned(on: boolean) {
+    this.#flags = withFlag(this.#flags, ABANDONED, on);
+  }
+
+  // A TS-private getter, not `#more`: a class with #-private accessors costs a brand slot per instance.
+  private get more(): SeldomConnectionState {
+    return (this.#seldom ??= new SeldomConnectionState());
+  }
+
+  /** The listeners on a socket that is not rxws's own (see {@link SocketListeners}). */
+  get listeners(): SocketListeners {
+    return (this.more.listeners ??= new SocketListeners(this as Connection<unknown, unknown>));
+  }
+
+  /** complete()/error() before open: close with this once open and flushed. */
+  get finish(): { code: number; reason: string } | undefined {
+    return this.#seldom?.finish;
+  }
+  set finish(finish: { code: number; reason: string } | undefined) {
+    if (finish !== undefined || this.#seldom !== undefined) this.more.finish = finish;
+  }
+
+  /** The last error event of the socket. */
+  get lastError(): Event | undefined {
+    return this.#seldom?.lastError;
+  }
+  set lastError(event: Event | undefined) {
+    if (event !== undefined || this.#seldom !== undefined) this.more.lastError = event;
+  }
+
+  /** The open step still running, if any. */
+  get step(): Subscription | undefined {
+    return this.#seldom?.step;
+  }
+  set step(step: Subscription | undefined) {
+    if (step !== undefined || this.#seldom !== undefined) this.more.step = step;
+  }
+
+  /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
+  get failure(): CloseKind | undefined {
+    return this.#seldom?.failure;
+  }
+  set failure(kind: CloseKind | undefined) {
+    if (kind !== undefined || this.#seldom !== undefined) this.more.failure = kind;
+  }
+
+  /** What failed it (a handshake's error). */
+  get failureCause(): unknown {
+    return this.#seldom?.failureCause;
+  }
+  set failureCause(cause: unknown) {
+    if (cause !== undefined || this.#seldom !== undefined) this.more.failureCause = cause;
+  }
+
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case 'message':
+        this.receive(event as MessageEvent);
+        return;
+      case 'open':
+        this.core.opened(this, event);
+        return;
+      case 'error':
+        this.core.errored(this, event);
+        return;
+      case 'close':
+        this.core.closed(this, event as CloseEvent);
+        return;
+    }
+  }
+
+  // The receive hot path: raw event to message$, deserialize once, fan out.
+  receive(event: MessageEvent): void {
+    const phase = this.phase;
+    // (SOCKET_CONNECTING: only a test double delivers a message before its open event; rxjs delivers it too.)
+    if (phase < SOCKET_CONNECTING || phase === CLOSED) return;
+    const core = this.core;
+    const heartbeat = this.heartbeat;
+    if (heartbeat !== undefined) heartbeat.alive = true; // any inbound message is a sign of life
+    core.streams?.message?.next(event);
+    const observers = this.#observers;
+    if (observers === undefined) return;
+    let value: Out;
+    try {
+      value = core.config.deserializer(event);
+    } catch (error) {
+      core.decodeFailed(this, event, error);
+      return;
+    }
+    if (heartbeat !== undefined && core.isPong(value)) return; // an application-level pong is the heartbeat's
+    if (!isArray(observers)) {
+      observers.next(value);
+      return;
+    }
+    for (let i = 0; i < observers.length; i++) observers[i]!.next(value);
+  }
+
+  /** Whether any subscriber is on this connection. */
+  get observed(): boolean {
+    return this.#observers !== undefined;
+  }
+
+  /** Whether a new subscriber may share this connection (it is not on its way out). */
+  get joinable(): boolean {
+    if (this.phase >= CLOSING || this.clientClosing) return false;
+    const socket = this.socket;
+    return socket === undefined || socket.readyState <= OPEN;
+  }
+
+  attach(socket: WebSocketLike): void {
+    this.socket = socket;
+    // rxws's Node socket takes one sink instead of four EventTarget listeners.
+    if (hasEventSink(socket) && socket[kEventSink] === undefined) {
+      socket[kEventSink] = this;
+      return;
+    }
+    const listeners = this.listeners;
+    if (listensThroughEventTarget(socket)) {
+      for (const type of EVENT_TYPES) socket.addEventListener!(type, listeners[type]);
+      return;
+    }
+    // Handler attributes only (rxjs/webSocket's way): they replace whatever was set there.
+    const target = socket as unknown as HandlerSocket;
+    for (const type of EVENT_TYPES) target[HANDLER_ATTRIBUTES[type]] = listeners[type];
+  }
+
+  detach(): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    if (hasEventSink(socket) && socket[kEventSink] === this) {
+      socket[kEventSink] = undefined;
+      return;
+    }
+    for (const type of EVENT_TYPES) this.stopListening(socket, type); // (removing 'open' again is a no-op)
+  }
+
+  /** Takes this connection's `type` listener off `socket` (a listener or a handler attribute). */
+  stopListening(socket: WebSocketLike, type: (typeof EVENT_TYPES)[number]): void {
+    const listener = this.#seldom?.listeners?.[type];
+    if (listener === undefined) return;
+    if (listensThroughEventTarget(socket)) {
+      socket.removeEventListener!(type, listener);
+      return;
+    }
+    const target = socket as unknown as HandlerSocket;
+    const attribute = HANDLER_ATTRIBUTES[type];
+    if (target[attribute] === listener) target[attribute] = null;
+  }
+
+  add(subscriber: Subscriber<Out>): void {
+    const observers = this.#observers;
+    // An exact-size copy (a spread or push would reserve room for 16).
+    this.#observers = observers === undefined ? subscriber : isArray(observers) ? observers.concat(subscriber) : [observers, subscriber];
+  }
+
+  /**
+   * The teardown of every subscriber of this connection: rxjs marks a subscriber `closed` before
+   * running its teardowns, so the closed ones are the ones leaving.
+   */
+  unsubscribe(): void {
+    const observers = this.#observers;
+    if (observers === undefined) return;
+    if (!isArray(observers)) {
+      if (!observers.closed) return;
+      this.#observers = undefined;
+    } else {
+      let closed = 0;
+      for (let i = 0; i < observers.length; i++) if (observers[i]!.closed) closed++;
+      if (closed === 0) return;
+      const left = closed === observers.length ? NO_OBSERVERS : observers.filter((s) => !s.closed);
+      this.#observers = left.length === 0 ? undefined : left.length === 1 ? left[0] : left;
+    }
+    if (this.#observers === undefined) this.core.lastLeft(this);
+  }
+
+  /** Takes every subscriber off the connection (before a terminal notification). */
+  takeObservers(): readonly Subscriber<Out>[] {
+    const observers = this.#observers;
+    this.#observers = undefined;
+    return observers === undefined ? NO_OBSERVERS : isArray(observers) ? observers : [observers];
+  }
+}
+

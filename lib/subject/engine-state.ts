@@ -1,0 +1,275 @@
+// The state of a subject's engine: its connection now (and the one waiting for it), the outbound
+// queue, the status (with reconnect() details), the passive streams, and the slots optional
+// capabilities plug into. The behaviour is in the classes above it: engine-connect.ts (connect and
+// open), engine-close.ts (every close path) and core.ts (sending).
+import type { CloseEvent } from '../websocket/events.js';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
+import type { NormalizedConfig } from './config.js';
+import type { ConnectionState, ConnectionStatus } from './connection-state.js';
+import { Connection, OPEN, SOCKET_OPEN } from './connection.js';
+import type { EngineGate, GateHost, TopicsSlot } from './features.js';
+import { handshakeStep, type Handshake } from './handshake.js';
+import type { OpeningConnection, OpenStep, OpenStepHost } from './open-step.js';
+import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
+import { PassiveStreams } from './passive-streams.js';
+import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
+import { reportUnhandledError } from './report-unhandled.js';
+
+/** The last open step: multiplexed topics re-subscribe, and requests waiting for a connection go out. */
+function openTopics(connection: OpeningConnection, host: OpenStepHost): void {
+  host.topics?.opened(connection);
+}
+const TOPICS_STEP_ONLY: readonly OpenStep[] = [openTopics];
+const frozen = (status: ConnectionStatus): ConnectionStatus => Object.freeze(status);
+/** The status of each state without details (a connecting one is the first attempt). */
+const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
+  idle: frozen({ state: 'idle' }),
+  connecting: frozen({ state: 'connecting', attempt: 0 }),
+  open: frozen({ state: 'open' }),
+  closing: frozen({ state: 'closing' }),
+  closed: frozen({ state: 'closed' }),
+  reconnecting: frozen({ state: 'reconnecting' } as ConnectionStatus),
+  exhausted: frozen({ state: 'exhausted' } as ConnectionStatus),
+};
+const IDLE_STATUS = PLAIN_STATUS.idle;
+
+/** What a subject seldom sets, kept apart so an idle subject carries none of it. */
+class SeldomState<In, Out> {
+  queue: OutboundQueue | undefined = undefined;
+  gate: EngineGate | undefined = undefined;
+  adoptedEnd: CloseEvent | undefined = undefined;
+  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
+  attempt = 0;
+  reconnectHooks: ReconnectHooks | undefined = undefined;
+  topics: TopicsSlot | undefined = undefined;
+  reconnectHolds = 0;
+  waiting: Connection<In, Out> | undefined = undefined;
+  streams: PassiveStreams | undefined = undefined;
+  gated = false;
+}
+
+/** @internal The state a subject's engine keeps (see the header). */
+export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, OpenStepHost {
+  readonly config: NormalizedConfig<In, Out>;
+  // The outbound queue, the send gate, reconnect()'s and topics' state: made on first write.
+  #seldom: SeldomState<In, Out> | undefined = undefined;
+  /** The live (or closing) connection. */
+  current: Connection<In, Out> | undefined = undefined;
+  /** The socket `next()` may write to at once (the current connection is OPEN). */
+  openSocket: WebSocketLike | null = null;
+  /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
+  status: ConnectionStatus = IDLE_STATUS;
+  
+  // A TS-private getter, not `#more` (a #-private accessor costs a brand slot per instance).
+  protected get more(): SeldomState<In, Out> {
+    return (this.#seldom ??= new SeldomState());
+  }
+
+  /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
+  get waiting(): Connection<In, Out> | undefined {
+    return this.#seldom?.waiting;
+  }
+  set waiting(connection: Connection<In, Out> | undefined) {
+    if (connection !== undefined || this.#seldom !== undefined) this.more.waiting = connection;
+  }
+
+  /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
+  get gated(): boolean {
+    const seldom = this.#seldom;
+    return seldom !== undefined && seldom.gated;
+  }
+  set gated(gated: boolean) {
+    if (gated || this.#seldom !== undefined) this.more.gated = gated;
+  }
+
+  constructor(config: NormalizedConfig<In, Out>) {
+    this.config = config;
+  }
+
+  /** The outbound queue if one was made (for flushing without making one). */
+  get queueIfAny(): OutboundQueue | undefined {
+    return this.#seldom?.queue;
+  }
+
+  /** The passive streams, made on first use (a subject nobody watches stays small). */
+  get streams(): PassiveStreams | undefined {
+    return this.#seldom?.streams;
+  }
+
+  /** The outbound queue, made on first use. */
+  get queue(): OutboundQueue {
+    return (this.more.queue ??= new OutboundQueue(this.config.queueLimit, this.config.overflow, this));
+  }
+
+  /** How many messages wait in the outbound queue. */
+  get queued(): number {
+    const queue = this.#seldom?.queue;
+    return queue === undefined ? 0 : queue.length;
+  }
+
+  /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
+  get adoptedEnd(): CloseEvent | undefined {
+    return this.#seldom?.adoptedEnd;
+  }
+  set adoptedEnd(event: CloseEvent | undefined) {
+    if (event !== undefined || this.#seldom !== undefined) this.more.adoptedEnd = event;
+  }
+
+  /** How the last connection closed, and whether the client closed it (read by request()). */
+  get lastClose(): { readonly event: CloseEvent; readonly byClient: boolean } | undefined {
+    return this.#seldom?.lastClose;
+  }
+  set lastClose(close: { readonly event: CloseEvent; readonly byClient: boolean } | undefined) {
+    if (close !== undefined || this.#seldom !== undefined) this.more.lastClose = close;
+  }
+
+  /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
+  get attempt(): number {
+    return this.#seldom?.attempt ?? 0;
+  }
+  set attempt(attempt: number) {
+    if (attempt !== 0 || this.#seldom !== undefined) this.more.attempt = attempt;
+  }
+
+  /** reconnect()'s coordinator on this subject, while one is attached. */
+  get reconnectHooks(): ReconnectHooks | undefined {
+    return this.#seldom?.reconnectHooks;
+  }
+  set reconnectHooks(hooks: ReconnectHooks | undefined) {
+    if (hooks !== undefined || this.#seldom !== undefined) this.more.reconnectHooks = hooks;
+  }
+
+  /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
+  get topics(): TopicsSlot | undefined {
+    return this.#seldom?.topics;
+  }
+  set topics(topics: TopicsSlot | undefined) {
+    if (topics !== undefined || this.#seldom !== undefined) this.more.topics = topics;
+  }
+
+  /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
+  get reconnectHolds(): number {
+    return this.#seldom?.reconnectHolds ?? 0;
+  }
+  set reconnectHolds(holds: number) {
+    if (holds !== 0 || this.#seldom !== undefined) this.more.reconnectHolds = holds;
+  }
+
+  /**
+   * The open sequence, in order (see {@link OpenStep}): the user's handshake, if any, then the
+   * multiplexed topics re-subscribing (and requests waiting for a connection going out). Made
+   * per open, so an idle subject keeps no array for it.
+   */
+  get openSteps(): readonly OpenStep[] {
+    const { handshake, serializer, deserializer } = this.config;
+    return handshake === undefined ? TOPICS_STEP_ONLY : [handshakeStep(handshake as Handshake<In, Out>, serializer, deserializer), openTopics];
+  }
+
+  /** The connection's state (`status.state`). */
+  get state(): ConnectionState {
+    return this.status.state;
+  }
+
+  get passive(): PassiveStreams {
+    return (this.more.streams ??= new PassiveStreams());
+  }
+
+  /** The send gate: the `backpressure` option's, or one `gate()`, `sendAll()`, … made (see send-gate.ts). */
+  get gate(): EngineGate | undefined {
+    return this.#seldom?.gate;
+  }
+  set gate(gate: EngineGate | undefined) {
+    if (gate !== undefined || this.#seldom !== undefined) this.more.gate = gate;
+  }
+
+  /**
+   * Sends `data` (already serialized) at once on the open connection, bypassing the queue (for
+   * heartbeats, handshakes and subscription messages that must not be replayed later). Returns
+   * false, sending nothing, when no connection is open.
+   */
+  sendNow(data: WebSocketMessage): boolean {
+    const socket = this.current?.phase === SOCKET_OPEN ? this.current.socket : undefined;
+    if (socket === undefined || socket.readyState !== OPEN) return false;
+    socket.send(data);
+    return true;
+  }
+
+  /**
+   * For reconnect(): declares that the caller will resubscribe the subject after a connection
+   * error, until it calls the returned release function. While held, multiplexed topics stay
+   * subscribed across connection errors (re-subscribed by the next connection's open step) instead
+   * of erroring their subscribers; once released while no connection is up, they end as the last
+   * connection did.
+   */
+  holdForReconnect(): () => void {
+    this.reconnectHolds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.reconnectHolds === 0) this.topics?.holdReleased();
+    };
+  }
+
+  reportDrop(dropped: DroppedMessage): void {
+    this.streams?.dropped?.next(dropped);
+  }
+
+  // ---- subscribe / unsubscribe ------------------------------------------------------------
+
+  /** The connection a client close applies to: the one subscribers will next see. */
+  get target(): Connection<In, Out> | undefined {
+    return this.waiting ?? this.current;
+  }
+
+  setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    // Plain states share one frozen status each; a reconnect attempt gets its own.
+    this.setStatus(state === 'connecting' && this.attempt !== 0 ? { state, attempt: this.attempt } : PLAIN_STATUS[state]);
+  }
+
+  /**
+   * `subject.reconnect()`: with a reconnect() attached, attempt at once (a pending backoff delay
+   * is skipped; after `'exhausted'`, the count starts afresh). Without one, an `'exhausted'` state
+   * is cleared (to `'closed'`, attempt count 0).
+   */
+  reconnectNow(): void {
+    const hooks = this.reconnectHooks;
+    if (hooks !== undefined) {
+      hooks.now();
+      return;
+    }
+    this.attempt = 0;
+    if (this.state === 'exhausted') this.setState('closed');
+  }
+
+  /** Sets the state with its details (reconnect() reports attempts, delays and causes this way). */
+  setStatus(status: ConnectionStatus): void {
+    const changed = this.state !== status.state;
+    this.status = status;
+    if (changed) this.streams?.state?.next(status.state);
+    this.streams?.status?.next(status);
+  }
+
+  get bufferedAmount(): number {
+    return this.current?.socket?.bufferedAmount ?? 0;
+  }
+
+  /** True while any subscriber is connected or waiting to be. */
+  get observed(): boolean {
+    return this.current?.observed === true || this.waiting?.observed === true;
+  }
+  /** @internal For `reconnect()`'s connect timeout: fails the current connection (engine-close.ts). */
+  abstract abortCurrent(kind: 'timeout' | 'heartbeat'): void;
+  /** @internal The send gate reopened (engine-close.ts). */
+  abstract gateOpened(): void;
+}
+
+/** Calls a config observer; a throw is reported as rxjs reports unhandled errors, never breaking the connection's bookkeeping. */
+export function callObserver<T>(observer: { next: (value: T) => void }, value: T): void {
+  try {
+    observer.next(value);
+  } catch (error) {
+    reportUnhandledError(error);
+  }
+}
