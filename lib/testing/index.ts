@@ -24,7 +24,6 @@ export type {
   OpenOptions,
   SentData,
 } from './memory-socket.js';
-export { realDelay, realSetTimeout, realClearTimeout } from './timers.js';
-export { formatMessage, toHex } from './format.js';
-export { deepEqual, matchMessage } from './match.js';
 export type { MessageMatcher, AsymmetricMatcher } from './match.js';
+// The kit's own helpers (real-time timers, message formatting, deep equality, matchMessage) are
+// not exported: specs that need them import them from their module (e.g. '../../lib/testing/timers.js').

@@ -71,11 +71,19 @@ interface SocketState {
   binaryType: BinaryType;
 }
 
+// Set by the static blocks below: the constructors are private (the declarations ship none callable).
+let makeHandle: (socket: MemoryWebSocket, state: SocketState, url: string, protocols: string[], closeHandshake: 'auto' | 'manual') => MemorySocketHandle;
+let makeController: (options: MemoryWebSocketOptions) => MemoryWebSocketController;
+
 /**
  * The server side of one memory socket: every method acts synchronously (events are dispatched
  * before it returns).
  */
 export class MemorySocketHandle {
+  static {
+    makeHandle = (socket, state, url, protocols, closeHandshake) => new MemorySocketHandle(socket, state, url, protocols, closeHandshake);
+  }
+
   /** The socket the code under test created. */
   readonly socket: MemoryWebSocket;
   /** Its URL (serialized) and the subprotocols it offered. */
@@ -89,8 +97,8 @@ export class MemorySocketHandle {
   readonly #state: SocketState;
   readonly #closeHandshake: 'auto' | 'manual';
 
-  /** @internal */
-  constructor(socket: MemoryWebSocket, state: SocketState, url: string, protocols: string[], closeHandshake: 'auto' | 'manual') {
+  /** Made for each socket the code under test creates. */
+  private constructor(socket: MemoryWebSocket, state: SocketState, url: string, protocols: string[], closeHandshake: 'auto' | 'manual') {
     this.socket = socket;
     this.#state = state;
     this.url = url;
@@ -180,6 +188,10 @@ export class MemorySocketHandle {
  * Creates the sockets made by one `WebSocket` class and tells the test about them.
  */
 export class MemoryWebSocketController {
+  static {
+    makeController = (options) => new MemoryWebSocketController(options);
+  }
+
   /** The class to hand to the code under test (a new class per controller, so tests never share sockets). */
   readonly WebSocket: MemoryWebSocketConstructor;
   /** A socket factory `(url, protocols) => socket`, for APIs that take one instead of a constructor. */
@@ -187,8 +199,8 @@ export class MemoryWebSocketController {
   readonly #handles: MemorySocketHandle[] = [];
   readonly #listeners = new Set<(handle: MemorySocketHandle) => void>();
 
-  /** @internal */
-  constructor(options: MemoryWebSocketOptions) {
+  /** Use {@link createMemoryWebSocket}. */
+  private constructor(options: MemoryWebSocketOptions) {
     this.WebSocket = defineSocketClass(options.closeHandshake ?? 'auto', (handle) => {
       this.#handles.push(handle);
       for (const listener of this.#listeners) listener(handle);
@@ -238,7 +250,7 @@ export function createMemoryWebSocket(options: MemoryWebSocketOptions = {}): {
   WebSocket: MemoryWebSocketConstructor;
   controller: MemoryWebSocketController;
 } {
-  const controller = new MemoryWebSocketController(options);
+  const controller = makeController(options);
   return { WebSocket: controller.WebSocket, controller };
 }
 
@@ -272,7 +284,7 @@ function defineSocketClass(
       if (arguments.length === 0) throw new TypeError("Failed to construct 'WebSocket': 1 argument required, but only 0 present.");
       this.#url = parseWebSocketUrl(url).href;
       const offered = parseProtocols(protocols);
-      this.#handle = new MemorySocketHandle(this as unknown as MemoryWebSocket, this.#state, this.#url, offered, closeHandshake);
+      this.#handle = makeHandle(this as unknown as MemoryWebSocket, this.#state, this.#url, offered, closeHandshake);
       created(this.#handle);
     }
 

@@ -27,6 +27,9 @@ type Action<P> =
   | { kind: 'drop' }
   | { kind: 'stall' };
 
+// Set by ReplyRule's static block: its constructor is private (the declarations ship none callable).
+let makeRule: <P extends ScriptedPeer>(match: unknown, remove: (rule: ReplyRule<P>) => void) => ReplyRule<P>;
+
 /**
  * One rule of a script, made by `server.on(match)` (or `connection.on(match)`): when a received
  * message matches, its actions run in order. Every method returns the rule, so they chain:
@@ -37,6 +40,10 @@ type Action<P> =
  * server.on('bye').once().close(4000, 'bye');
  */
 export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
+  static {
+    makeRule = (match, remove) => new ReplyRule(match, remove);
+  }
+
   /** The matcher: a value (deep equality), a predicate, or an asymmetric matcher. */
   readonly match: unknown;
   readonly #actions: Action<P>[] = [];
@@ -45,8 +52,8 @@ export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
   #delay: number | undefined;
   #calls = 0;
 
-  /** @internal Made by `on(match)`. */
-  constructor(match: unknown, remove: (rule: ReplyRule<P>) => void) {
+  /** Made by `on(match)`. */
+  private constructor(match: unknown, remove: (rule: ReplyRule<P>) => void) {
     this.match = match;
     this.#remove = remove;
   }
@@ -161,7 +168,7 @@ export class RuleSet<P extends ScriptedPeer = ScriptedPeer> {
 
   /** Adds a rule matching `match` (see {@link ReplyRule}). */
   add(match: unknown): ReplyRule<P> {
-    const rule = new ReplyRule<P>(match, (r) => {
+    const rule = makeRule<P>(match, (r) => {
       const i = this.#rules.indexOf(r);
       if (i !== -1) this.#rules.splice(i, 1);
     });

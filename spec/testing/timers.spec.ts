@@ -1,4 +1,5 @@
-import { createTestServer, realDelay, useTestServers } from 'rxws/testing';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { realDelay } from '../../lib/testing/timers.js';
 import { closeWs, openWs } from './clients.js';
 
 useTestServers({ onLeak: 'throw' });
