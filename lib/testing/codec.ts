@@ -63,7 +63,7 @@ export const jsonCodec: Codec = {
   },
 };
 
-/** Decodes `data` with `codec`, returning a {@link DecodeError} instead of throwing. */
+/** @internal Decodes `data` with `codec`, returning a {@link DecodeError} instead of throwing. */
 export function safeDecode(codec: Codec, data: FrameData): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
   try {
     return { ok: true, value: codec.decode(data) };

@@ -17,7 +17,7 @@ export class WaitTimeoutError extends Error {
   override name = 'WaitTimeoutError';
 }
 
-/** What a queue read needs besides the caller's {@link WaitOptions}. */
+/** @internal What a queue read needs besides the caller's {@link WaitOptions}. */
 export interface ReadRequest extends WaitOptions {
   /** Names the wait in teardown reports, e.g. `nextMessage() on connection #1`. */
   label: string;
@@ -48,6 +48,8 @@ export interface PendingWait {
  * for the next push. Also carries errors in line (a message that failed to decode rejects exactly
  * the read that would have got it) and an end state (a closed connection rejects the reads that
  * outlive its buffer).
+ *
+ * @internal
  */
 export class MessageQueue<T> {
   readonly #buffer: Slot<T>[] = [];

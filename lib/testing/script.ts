@@ -162,7 +162,7 @@ export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
   }
 }
 
-/** An ordered list of rules; the first active rule that matches a message answers it. */
+/** @internal An ordered list of rules; the first active rule that matches a message answers it. */
 export class RuleSet<P extends ScriptedPeer = ScriptedPeer> {
   readonly #rules: ReplyRule<P>[] = [];
 

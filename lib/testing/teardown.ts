@@ -37,7 +37,7 @@ export class TestServerLeakError extends Error {
   }
 }
 
-/** Builds a report, computing `clean`. */
+/** @internal Builds a report, computing `clean`. */
 export function makeReport(server: string, openConnections: string[], pendingWaits: PendingWait[], errors: Error[]): TeardownReport {
   return {
     server,
