@@ -20,6 +20,7 @@ export interface Codec {
 
 /** A received frame that the codec could not decode. */
 export class DecodeError extends Error {
+  /** Always `'DecodeError'`. */
   override name = 'DecodeError';
   /** The frame as it arrived. */
   readonly data: FrameData;

@@ -19,6 +19,7 @@ export type { UpgradeRequest } from './upgrade-request.js';
 export interface CloseInfo {
   /** The close code the server got (or sent first); 1005 for a close frame without code, 1006 for none. */
   readonly code: number;
+  /** The close reason (`''` for none). */
   readonly reason: string;
   /** Whether a close frame was exchanged (`false` after a drop or a network fault). */
   readonly wasClean: boolean;
@@ -26,9 +27,11 @@ export interface CloseInfo {
 
 /** A wait failed because its connection (or its server) closed first. */
 export class ConnectionClosedError extends Error {
+  /** Always `'ConnectionClosedError'`. */
   override name = 'ConnectionClosedError';
   /** The connection's close code and reason, when a connection closed. */
   readonly code: number | undefined;
+  /** The connection's close reason, when a connection closed. */
   readonly reason: string | undefined;
 
   constructor(message: string, close?: CloseInfo) {

@@ -10,7 +10,7 @@ export type { WaitOptions, PendingWait } from './message-queue.js';
 export { rawCodec, jsonCodec, DecodeError } from './codec.js';
 export type { Codec, FrameData } from './codec.js';
 export { ReplyRule } from './script.js';
-export type { Reply, ReplyFunction } from './script.js';
+export type { Reply, ReplyFunction, ScriptedPeer } from './script.js';
 export { frames, buildFrame } from './faults.js';
 export type { FrameSpec } from './faults.js';
 export { closeAllTestServers, useTestServers, openTestServerCount, formatTeardownReport, TestServerLeakError } from './teardown.js';

@@ -5,6 +5,7 @@ import { bytesOf, isBinary } from './format.js';
 
 /** Anything with an `asymmetricMatch` method: `expect.objectContaining(...)`, `expect.any(...)`… */
 export interface AsymmetricMatcher {
+  /** Whether `other` matches. */
   asymmetricMatch(other: unknown): boolean;
 }
 

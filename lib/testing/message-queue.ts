@@ -14,6 +14,7 @@ export interface WaitOptions {
 
 /** A wait of the kit took longer than its timeout. The message says what was expected and what arrived. */
 export class WaitTimeoutError extends Error {
+  /** Always `'WaitTimeoutError'`. */
   override name = 'WaitTimeoutError';
 }
 
@@ -38,6 +39,7 @@ interface Waiter<T> {
 
 /** A pending read, as listed in teardown reports. */
 export interface PendingWait {
+  /** What was waited for, e.g. `nextMessage() on connection #1 (/feed)`. */
   label: string;
   /** Real milliseconds it had been waiting. */
   waitedMs: number;

@@ -5,9 +5,13 @@ import { realDelay } from './timers.js';
 
 /** What a rule's actions act on (a `TestConnection`). */
 export interface ScriptedPeer {
+  /** Sends a reply. */
   send(message: unknown): void;
+  /** Closes the connection (a rule's `close()` action). */
   close(code?: number, reason?: string): unknown;
+  /** Drops the connection without a close frame (a rule's `drop()` action). */
   drop(): void;
+  /** Makes the connection half-open (a rule's `stall()` action). */
   stall(): void;
 }
 
@@ -16,7 +20,10 @@ export interface ScriptedPeer {
  * or `undefined` for none. Declared as a method so a test may annotate the parameter with its
  * protocol's message type (`(m: Subscribe) => ...`).
  */
-export type ReplyFunction<P> = { bivarianceHack(message: unknown, connection: P): unknown }['bivarianceHack'];
+export type ReplyFunction<P> = {
+  /** Computes the reply to `message`, received on `connection`. */
+  bivarianceHack(message: unknown, connection: P): unknown;
+}['bivarianceHack'];
 
 /** A reply: a message to send, or a {@link ReplyFunction}. */
 export type Reply<P> = unknown;

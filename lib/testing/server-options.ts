@@ -7,8 +7,11 @@ import type { Codec } from './codec.js';
 
 /** A handshake refusal: the HTTP status, and optionally headers and a body. */
 export interface Refusal {
+  /** The HTTP status, e.g. 503. */
   status: number;
+  /** Response headers besides `Connection`, `Content-Type` and `Content-Length` (which they may override). */
   headers?: OutgoingHttpHeaders;
+  /** The response body. Default: the status and its reason phrase, e.g. `503 Service Unavailable`. */
   body?: string;
 }
 
@@ -64,9 +67,12 @@ export interface CloseOptions {
 
 /** One upgrade request the server saw, and what became of it. */
 export interface HandshakeRecord {
+  /** The request target as sent, e.g. `/chat?room=1`. */
   readonly url: string;
+  /** The request headers (lower-cased names). */
   readonly headers: IncomingMessage['headers'];
   /** `accepted`, `refused` (with `status`), or `aborted` (the server closed or the client left while it was held). */
   outcome: 'pending' | 'accepted' | 'refused' | 'aborted';
+  /** The HTTP status of a refusal. */
   status?: number;
 }

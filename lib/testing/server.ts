@@ -62,7 +62,12 @@ export class TestServer {
   /** Every upgrade request seen, in order (accepted, refused, held…). */
   readonly handshakes: HandshakeRecord[] = [];
   /** The underlying HTTP(S) server and `ws` server, for anything the kit does not cover. */
-  readonly raw: { readonly http: HttpServer; readonly wss: WebSocketServer };
+  readonly raw: {
+    /** The HTTP (or HTTPS) server listening on the port; the kit handles its `upgrade` events. */
+    readonly http: HttpServer;
+    /** The `ws` server (`noServer` mode) that takes the accepted upgrades over. */
+    readonly wss: WebSocketServer;
+  };
 
   readonly #options: TestServerOptions;
   readonly #messageQueue = new MessageQueue<unknown>();

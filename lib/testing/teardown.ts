@@ -28,7 +28,9 @@ export interface TeardownOptions {
 
 /** Thrown by {@link closeAllTestServers} with `onLeak: 'throw'` when something was left behind. */
 export class TestServerLeakError extends Error {
+  /** Always `'TestServerLeakError'`. */
   override name = 'TestServerLeakError';
+  /** The reports of the servers that were not left clean. */
   readonly reports: TeardownReport[];
 
   constructor(reports: TeardownReport[]) {

@@ -10,6 +10,7 @@ export type Direction = 'in' | 'out' | 'event';
 export interface TranscriptEntry {
   /** Real milliseconds since the transcript began (the connection's upgrade). */
   readonly time: number;
+  /** `in` (from the client), `out` (from the server) or `event` (on the connection). */
   readonly direction: Direction;
   /** `text`, `binary`, `close`, `ping`, `pong`, `raw`, `open`, `drop`, `stall`, `decode-error`… */
   readonly kind: string;

@@ -14,8 +14,9 @@ export interface UpgradeRequest {
   readonly headers: IncomingHttpHeaders;
   /** The subprotocols the client offered (`Sec-WebSocket-Protocol`), in its order. */
   readonly protocols: string[];
-  /** The client's address and port. */
+  /** The client's address. */
   readonly remoteAddress: string | undefined;
+  /** The client's port. */
   readonly remotePort: number | undefined;
   /** The `IncomingMessage` itself, for code that takes one (e.g. a `(ws, request)` connection handler). */
   readonly raw: IncomingMessage;
