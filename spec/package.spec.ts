@@ -202,6 +202,19 @@ test('the browser build, over the WebSocket of jsdom', async () => {
     expect(output).toContain('publint (every level): no messages');
   }, 120_000);
 
+  it('ships no @internal declaration in its .d.ts files (stripInternal), nor the engine\'s own names', () => {
+    const declarations = files(join(work, 'node_modules', 'rxws', 'dist')).filter((f) => f.endsWith('.d.ts'));
+    expect(declarations.length).toBeGreaterThan(0);
+    for (const file of declarations) {
+      const source = readFileSync(file, 'utf8');
+      // A stripped declaration takes its comment with it: an `@internal` left means one was not stripped.
+      expect([file, source.includes('@internal')]).toEqual([file, false]);
+      // A few names the subject and the kit keep to themselves (the type check below catches a
+      // public signature that still names a stripped one).
+      expect([file, source.match(/\b(coreOf|kSendGate|SubjectCore|_subscribe|realDelay|deepEqual|acceptConnection|UpgradeGate)\b/)?.[0]]).toEqual([file, undefined]);
+    }
+  });
+
   it('type-checks in CommonJS and ESM projects (node16, nodenext), bundler, a browser bundler and node10', async () => {
     expect(await outputOf(typeCheck)).toBe('');
   }, 200_000);

@@ -20,6 +20,7 @@ export interface Codec {
 
 /** A received frame that the codec could not decode. */
 export class DecodeError extends Error {
+  /** Always `'DecodeError'`. */
   override name = 'DecodeError';
   /** The frame as it arrived. */
   readonly data: FrameData;
@@ -63,7 +64,7 @@ export const jsonCodec: Codec = {
   },
 };
 
-/** Decodes `data` with `codec`, returning a {@link DecodeError} instead of throwing. */
+/** @internal Decodes `data` with `codec`, returning a {@link DecodeError} instead of throwing. */
 export function safeDecode(codec: Codec, data: FrameData): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
   try {
     return { ok: true, value: codec.decode(data) };

@@ -1,39 +1,25 @@
 // One accepted WebSocket connection, seen from the server: what it received, how to answer, and
 // how to misbehave on it. It wraps a real `ws` socket and keeps the raw TCP socket for faults.
 import { Buffer } from 'node:buffer';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket as WsSocket, RawData } from 'ws';
 import { safeDecode, type Codec, type FrameData } from './codec.js';
+import { expectQuiet } from './expect-quiet.js';
 import { formatMessage, formatMessageList } from './format.js';
 import { MessageQueue, WaitTimeoutError, type PendingWait, type WaitOptions } from './message-queue.js';
 import { RuleSet, type ReplyRule } from './script.js';
 import { realClearTimeout, realSetTimeout } from './timers.js';
 import { Transcript, type TranscriptEntry } from './transcript.js';
+import { describeRequest, type UpgradeRequest } from './upgrade-request.js';
 
-/** The HTTP upgrade request of a connection. */
-export interface UpgradeRequest {
-  /** The request target as sent, e.g. `/chat?room=1`. */
-  readonly url: string;
-  /** The path part of {@link UpgradeRequest.url}, e.g. `/chat`. */
-  readonly path: string;
-  /** The query part of {@link UpgradeRequest.url}. */
-  readonly query: URLSearchParams;
-  /** The request headers (lower-cased names). */
-  readonly headers: IncomingHttpHeaders;
-  /** The subprotocols the client offered (`Sec-WebSocket-Protocol`), in its order. */
-  readonly protocols: string[];
-  /** The client's address and port. */
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-  /** The `IncomingMessage` itself, for code that takes one (e.g. a `(ws, request)` connection handler). */
-  readonly raw: IncomingMessage;
-}
+export type { UpgradeRequest } from './upgrade-request.js';
 
 /** How a connection ended. */
 export interface CloseInfo {
   /** The close code the server got (or sent first); 1005 for a close frame without code, 1006 for none. */
   readonly code: number;
+  /** The close reason (`''` for none). */
   readonly reason: string;
   /** Whether a close frame was exchanged (`false` after a drop or a network fault). */
   readonly wasClean: boolean;
@@ -41,9 +27,11 @@ export interface CloseInfo {
 
 /** A wait failed because its connection (or its server) closed first. */
 export class ConnectionClosedError extends Error {
+  /** Always `'ConnectionClosedError'`. */
   override name = 'ConnectionClosedError';
   /** The connection's close code and reason, when a connection closed. */
   readonly code: number | undefined;
+  /** The connection's close reason, when a connection closed. */
   readonly reason: string | undefined;
 
   constructor(message: string, close?: CloseInfo) {
@@ -68,11 +56,18 @@ export interface DropOptions {
   reset?: boolean;
 }
 
+/** @internal Made by the server on each accepted upgrade (set by TestConnection's static block). */
+export let acceptConnection: (id: number, raw: WsSocket, request: IncomingMessage, socket: Socket, host: ConnectionHost) => TestConnection;
+
 /**
  * A client's connection to a {@link TestServer}, from `await server.nextConnection()` or
  * `server.connections`.
  */
 export class TestConnection {
+  static {
+    acceptConnection = (id, raw, request, socket, host) => new TestConnection(id, raw, request, socket, host);
+  }
+
   /** 1 for the server's first connection, 2 for the next… (counting across restarts). */
   readonly id: number;
   /** The upgrade request: path, query, headers, offered subprotocols. */
@@ -99,8 +94,8 @@ export class TestConnection {
   #stalled = false;
   #replies: Promise<void> = Promise.resolve();
 
-  /** @internal Made by the server on each accepted upgrade. */
-  constructor(id: number, raw: WsSocket, request: IncomingMessage, socket: Socket, host: ConnectionHost) {
+  /** Made by the server on each accepted upgrade. */
+  private constructor(id: number, raw: WsSocket, request: IncomingMessage, socket: Socket, host: ConnectionHost) {
     this.id = id;
     this.raw = raw;
     this.socket = socket;
@@ -382,49 +377,9 @@ export class TestConnection {
   }
 }
 
-/** @internal Shared by connection and server: resolve after `ms` unless a message is or becomes available. */
-export function expectQuiet(
-  queue: MessageQueue<unknown>,
-  ms: number,
-  label: string,
-  receivedSoFar: () => string,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (queue.size > 0) {
-      reject(new Error(`Expected no message on ${label}, but there is an unread one.\n${receivedSoFar()}`));
-      return;
-    }
-    const stop = queue.watch((item) => {
-      stop();
-      realClearTimeout(timer);
-      const what = item.ok ? formatMessage(item.value) : item.error.message;
-      reject(new Error(`Expected no message on ${label} within ${ms} ms, but received ${what}.\n${receivedSoFar()}`));
-    });
-    const timer = realSetTimeout(() => {
-      stop();
-      resolve();
-    }, ms);
-  });
-}
-
 function toFrame(data: RawData, isBinary: boolean): FrameData {
   const buffer = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
   // A copy as a plain Uint8Array: exact bytes, and not a view of a pooled buffer that may change.
   return isBinary ? new Uint8Array(buffer) : buffer.toString('utf8');
 }
 
-function describeRequest(request: IncomingMessage): UpgradeRequest {
-  const url = request.url ?? '/';
-  const parsed = new URL(url, 'http://127.0.0.1');
-  const offered = request.headers['sec-websocket-protocol'];
-  return {
-    url,
-    path: parsed.pathname,
-    query: parsed.searchParams,
-    headers: request.headers,
-    protocols: offered ? offered.split(',').map((p) => p.trim()).filter(Boolean) : [],
-    remoteAddress: request.socket.remoteAddress,
-    remotePort: request.socket.remotePort,
-    raw: request,
-  };
-}

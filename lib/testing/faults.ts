@@ -10,9 +10,11 @@ export interface FrameSpec {
   payload?: FrameData | readonly number[];
   /** The FIN bit. Default `true`. */
   fin?: boolean;
-  /** The RSV1-3 bits (RSV1 is "compressed" under permessage-deflate). Default `false`. */
+  /** The RSV1 bit ("compressed" under permessage-deflate). Default `false`. */
   rsv1?: boolean;
+  /** The RSV2 bit (no extension defines it: a client must fail the connection). Default `false`. */
   rsv2?: boolean;
+  /** The RSV3 bit (no extension defines it: a client must fail the connection). Default `false`. */
   rsv3?: boolean;
   /** Mask the payload, as only clients may (a client must fail a masked server frame). Default `false`. */
   mask?: boolean;

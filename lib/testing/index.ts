@@ -10,7 +10,7 @@ export type { WaitOptions, PendingWait } from './message-queue.js';
 export { rawCodec, jsonCodec, DecodeError } from './codec.js';
 export type { Codec, FrameData } from './codec.js';
 export { ReplyRule } from './script.js';
-export type { Reply, ReplyFunction } from './script.js';
+export type { Reply, ReplyFunction, ScriptedPeer } from './script.js';
 export { frames, buildFrame } from './faults.js';
 export type { FrameSpec } from './faults.js';
 export { closeAllTestServers, useTestServers, openTestServerCount, formatTeardownReport, TestServerLeakError } from './teardown.js';
@@ -24,7 +24,6 @@ export type {
   OpenOptions,
   SentData,
 } from './memory-socket.js';
-export { realDelay, realSetTimeout, realClearTimeout } from './timers.js';
-export { formatMessage, toHex } from './format.js';
-export { deepEqual, matchMessage } from './match.js';
 export type { MessageMatcher, AsymmetricMatcher } from './match.js';
+// The kit's own helpers (real-time timers, message formatting, deep equality, matchMessage) are
+// not exported: specs that need them import them from their module (e.g. '../../lib/testing/timers.js').

@@ -18,13 +18,22 @@ export interface ToHaveReceivedMessagesOptions {
   ordered?: boolean;
 }
 
-/** The matchers' result shape. */
-interface MatcherResult {
+/** What a matcher returns to `expect` (Jest's and Vitest's shape). */
+export interface MatcherResult {
+  /** Whether the expectation held. */
   pass: boolean;
+  /** The failure message (or, under `.not`, the message for a pass). */
   message: () => string;
 }
 
-type Context = Pick<MatcherContext, 'isNot' | 'promise' | 'equals'> & { utils: MatcherUtils['utils'] };
+/**
+ * What the matchers use of the `this` that `expect` calls them with: Jest's `MatcherContext`
+ * (or Vitest's) has all of it, so `expect.extend(matchers)` works with either.
+ */
+export type MatchersContext = Pick<MatcherContext, 'isNot' | 'promise' | 'equals'> & {
+  /** Jest's helpers for hints and diffs. */
+  utils: MatcherUtils['utils'];
+};
 
 function target(received: unknown, matcher: string): TestServer | TestConnection {
   if (received instanceof TestServer || received instanceof TestConnection) return received;
@@ -41,7 +50,7 @@ function nameOf(t: TestServer | TestConnection): string {
  * time, listing what did. With `.not`: passes if the next message differs or none arrives.
  */
 async function toReceiveMessage(
-  this: Context,
+  this: MatchersContext,
   received: unknown,
   expected: unknown,
   options: ToReceiveMessageOptions = {},
@@ -71,7 +80,7 @@ async function toReceiveMessage(
  * with `{ ordered: true }` they must also come in this order. Checks at once, does not wait.
  */
 function toHaveReceivedMessages(
-  this: Context,
+  this: MatchersContext,
   received: unknown,
   expected: readonly unknown[],
   options: ToHaveReceivedMessagesOptions = {},
@@ -108,7 +117,12 @@ function toHaveReceivedMessages(
 }
 
 /** The matchers, for `expect.extend(matchers)` where the global `expect` is not used. */
-export const matchers = { toReceiveMessage, toHaveReceivedMessages };
+export const matchers = {
+  /** See {@link TestServerMatchers.toReceiveMessage}. */
+  toReceiveMessage,
+  /** See {@link TestServerMatchers.toHaveReceivedMessages}. */
+  toHaveReceivedMessages,
+};
 
 /** The matchers' types, merged into Jest's `expect` (both `@types/jest` and `@jest/globals`). */
 export interface TestServerMatchers<R> {

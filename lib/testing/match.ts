@@ -5,6 +5,7 @@ import { bytesOf, isBinary } from './format.js';
 
 /** Anything with an `asymmetricMatch` method: `expect.objectContaining(...)`, `expect.any(...)`… */
 export interface AsymmetricMatcher {
+  /** Whether `other` matches. */
   asymmetricMatch(other: unknown): boolean;
 }
 
@@ -14,7 +15,7 @@ export interface AsymmetricMatcher {
  */
 export type MessageMatcher<M = unknown> = ((message: M) => boolean) | AsymmetricMatcher | unknown;
 
-/** Whether `value` is an asymmetric matcher. */
+/** @internal Whether `value` is an asymmetric matcher. */
 export function isAsymmetricMatcher(value: unknown): value is AsymmetricMatcher {
   return (
     value !== null &&
@@ -23,7 +24,7 @@ export function isAsymmetricMatcher(value: unknown): value is AsymmetricMatcher 
   );
 }
 
-/** Whether `message` satisfies `matcher` (see {@link MessageMatcher}). */
+/** @internal Whether `message` satisfies `matcher` (see {@link MessageMatcher}). */
 export function matchMessage(matcher: unknown, message: unknown): boolean {
   if (typeof matcher === 'function' && !isAsymmetricMatcher(matcher)) {
     return Boolean((matcher as (m: unknown) => unknown)(message));
@@ -35,6 +36,8 @@ export function matchMessage(matcher: unknown, message: unknown): boolean {
  * Structural equality: primitives by `Object.is`, binary by bytes (a `Buffer` equals a
  * `Uint8Array` with the same bytes), arrays and plain objects recursively (own enumerable keys,
  * `undefined`-valued keys ignored, as JSON would), asymmetric matchers in `expected` applied.
+ *
+ * @internal
  */
 export function deepEqual(expected: unknown, actual: unknown): boolean {
   if (isAsymmetricMatcher(expected)) return expected.asymmetricMatch(actual);

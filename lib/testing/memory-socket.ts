@@ -8,59 +8,12 @@ import { parseCloseArguments } from '../websocket/close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type WebSocketData } from '../websocket/constants.js';
 import { CloseEvent, ErrorEvent } from '../websocket/events.js';
 import { parseProtocols, parseWebSocketUrl } from '../websocket/url.js';
+import type { MemoryWebSocket, MemoryWebSocketConstructor, MemoryWebSocketOptions, OpenOptions, SentData } from './memory-socket-types.js';
 
-/** What a memory socket's client sent: strings as sent, binary as a copy of its bytes, Blobs as given. */
-export type SentData = string | Uint8Array | Blob;
+export type { MemoryWebSocket, MemoryWebSocketConstructor, MemoryWebSocketOptions, OpenOptions, SentData } from './memory-socket-types.js';
 
-/** Options of {@link createMemoryWebSocket}. */
-export interface MemoryWebSocketOptions {
-  /**
-   * What happens when the client calls `close()` on an open socket: `'auto'` (default) completes
-   * the closing handshake at once (close event with the client's code, or 1005); `'manual'` leaves
-   * it CLOSING until `handle.close()` or `handle.fail()`.
-   */
-  closeHandshake?: 'auto' | 'manual';
-}
-
-type Handler = ((this: MemoryWebSocket, event: Event) => unknown) | null;
+type Handler = MemoryWebSocket['onopen'];
 type HandlerName = 'open' | 'message' | 'error' | 'close';
-
-/** The standard surface of a memory socket (the same as rxws's `WebSocket` and the browser's). */
-export interface MemoryWebSocket extends EventTarget {
-  readonly url: string;
-  readonly readyState: ReadyState;
-  readonly bufferedAmount: number;
-  readonly extensions: string;
-  readonly protocol: string;
-  binaryType: BinaryType;
-  onopen: Handler;
-  onmessage: Handler;
-  onerror: Handler;
-  onclose: Handler;
-  send(data: WebSocketData): void;
-  close(code?: number, reason?: string): void;
-  readonly CONNECTING: 0;
-  readonly OPEN: 1;
-  readonly CLOSING: 2;
-  readonly CLOSED: 3;
-}
-
-/** The constructor {@link createMemoryWebSocket} returns: `new WebSocket(url, protocols?)`. */
-export interface MemoryWebSocketConstructor {
-  new (url: string | URL, protocols?: string | string[]): MemoryWebSocket;
-  readonly prototype: MemoryWebSocket;
-  readonly CONNECTING: 0;
-  readonly OPEN: 1;
-  readonly CLOSING: 2;
-  readonly CLOSED: 3;
-}
-
-/** Options of {@link MemorySocketHandle.open}. */
-export interface OpenOptions {
-  /** The subprotocol the "server" selected (must be one the client offered, or `''`). */
-  protocol?: string;
-  extensions?: string;
-}
 
 /** The internals a handle drives; kept off the public surface of the socket. */
 interface SocketState {
@@ -71,26 +24,40 @@ interface SocketState {
   binaryType: BinaryType;
 }
 
+// Set by the static blocks below: the constructors are private (the declarations ship none callable).
+let makeHandle: (socket: MemoryWebSocket, state: SocketState, url: string, protocols: string[], closeHandshake: 'auto' | 'manual') => MemorySocketHandle;
+let makeController: (options: MemoryWebSocketOptions) => MemoryWebSocketController;
+
 /**
  * The server side of one memory socket: every method acts synchronously (events are dispatched
  * before it returns).
  */
 export class MemorySocketHandle {
+  static {
+    makeHandle = (socket, state, url, protocols, closeHandshake) => new MemorySocketHandle(socket, state, url, protocols, closeHandshake);
+  }
+
   /** The socket the code under test created. */
   readonly socket: MemoryWebSocket;
-  /** Its URL (serialized) and the subprotocols it offered. */
+  /** Its URL (serialized). */
   readonly url: string;
+  /** The subprotocols it offered, in its order. */
   readonly protocols: string[];
   /** Everything the client sent while open, in order. */
   readonly sent: SentData[] = [];
   /** The code and reason of the client's `close()` call, if it made one. */
-  closeRequest: { code: number | undefined; reason: string } | undefined;
+  closeRequest: {
+    /** The code passed to `close()`, if any. */
+    code: number | undefined;
+    /** The reason passed to `close()` (`''` for none). */
+    reason: string;
+  } | undefined;
 
   readonly #state: SocketState;
   readonly #closeHandshake: 'auto' | 'manual';
 
-  /** @internal */
-  constructor(socket: MemoryWebSocket, state: SocketState, url: string, protocols: string[], closeHandshake: 'auto' | 'manual') {
+  /** Made for each socket the code under test creates. */
+  private constructor(socket: MemoryWebSocket, state: SocketState, url: string, protocols: string[], closeHandshake: 'auto' | 'manual') {
     this.socket = socket;
     this.#state = state;
     this.url = url;
@@ -180,6 +147,10 @@ export class MemorySocketHandle {
  * Creates the sockets made by one `WebSocket` class and tells the test about them.
  */
 export class MemoryWebSocketController {
+  static {
+    makeController = (options) => new MemoryWebSocketController(options);
+  }
+
   /** The class to hand to the code under test (a new class per controller, so tests never share sockets). */
   readonly WebSocket: MemoryWebSocketConstructor;
   /** A socket factory `(url, protocols) => socket`, for APIs that take one instead of a constructor. */
@@ -187,8 +158,8 @@ export class MemoryWebSocketController {
   readonly #handles: MemorySocketHandle[] = [];
   readonly #listeners = new Set<(handle: MemorySocketHandle) => void>();
 
-  /** @internal */
-  constructor(options: MemoryWebSocketOptions) {
+  /** Use {@link createMemoryWebSocket}. */
+  private constructor(options: MemoryWebSocketOptions) {
     this.WebSocket = defineSocketClass(options.closeHandshake ?? 'auto', (handle) => {
       this.#handles.push(handle);
       for (const listener of this.#listeners) listener(handle);
@@ -235,10 +206,12 @@ export class MemoryWebSocketController {
  * socket.send('hi'); // controller.last!.sent == ['hi']
  */
 export function createMemoryWebSocket(options: MemoryWebSocketOptions = {}): {
+  /** The class to hand to the code under test. */
   WebSocket: MemoryWebSocketConstructor;
+  /** Drives the sockets made by that class. */
   controller: MemoryWebSocketController;
 } {
-  const controller = new MemoryWebSocketController(options);
+  const controller = makeController(options);
   return { WebSocket: controller.WebSocket, controller };
 }
 
@@ -272,7 +245,7 @@ function defineSocketClass(
       if (arguments.length === 0) throw new TypeError("Failed to construct 'WebSocket': 1 argument required, but only 0 present.");
       this.#url = parseWebSocketUrl(url).href;
       const offered = parseProtocols(protocols);
-      this.#handle = new MemorySocketHandle(this as unknown as MemoryWebSocket, this.#state, this.#url, offered, closeHandshake);
+      this.#handle = makeHandle(this as unknown as MemoryWebSocket, this.#state, this.#url, offered, closeHandshake);
       created(this.#handle);
     }
 

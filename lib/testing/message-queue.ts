@@ -14,10 +14,11 @@ export interface WaitOptions {
 
 /** A wait of the kit took longer than its timeout. The message says what was expected and what arrived. */
 export class WaitTimeoutError extends Error {
+  /** Always `'WaitTimeoutError'`. */
   override name = 'WaitTimeoutError';
 }
 
-/** What a queue read needs besides the caller's {@link WaitOptions}. */
+/** @internal What a queue read needs besides the caller's {@link WaitOptions}. */
 export interface ReadRequest extends WaitOptions {
   /** Names the wait in teardown reports, e.g. `nextMessage() on connection #1`. */
   label: string;
@@ -38,6 +39,7 @@ interface Waiter<T> {
 
 /** A pending read, as listed in teardown reports. */
 export interface PendingWait {
+  /** What was waited for, e.g. `nextMessage() on connection #1 (/feed)`. */
   label: string;
   /** Real milliseconds it had been waiting. */
   waitedMs: number;
@@ -48,6 +50,8 @@ export interface PendingWait {
  * for the next push. Also carries errors in line (a message that failed to decode rejects exactly
  * the read that would have got it) and an end state (a closed connection rejects the reads that
  * outlive its buffer).
+ *
+ * @internal
  */
 export class MessageQueue<T> {
   readonly #buffer: Slot<T>[] = [];

@@ -5,9 +5,13 @@ import { realDelay } from './timers.js';
 
 /** What a rule's actions act on (a `TestConnection`). */
 export interface ScriptedPeer {
+  /** Sends a reply. */
   send(message: unknown): void;
+  /** Closes the connection (a rule's `close()` action). */
   close(code?: number, reason?: string): unknown;
+  /** Drops the connection without a close frame (a rule's `drop()` action). */
   drop(): void;
+  /** Makes the connection half-open (a rule's `stall()` action). */
   stall(): void;
 }
 
@@ -16,7 +20,10 @@ export interface ScriptedPeer {
  * or `undefined` for none. Declared as a method so a test may annotate the parameter with its
  * protocol's message type (`(m: Subscribe) => ...`).
  */
-export type ReplyFunction<P> = { bivarianceHack(message: unknown, connection: P): unknown }['bivarianceHack'];
+export type ReplyFunction<P> = {
+  /** Computes the reply to `message`, received on `connection`. */
+  bivarianceHack(message: unknown, connection: P): unknown;
+}['bivarianceHack'];
 
 /** A reply: a message to send, or a {@link ReplyFunction}. */
 export type Reply<P> = unknown;
@@ -26,6 +33,9 @@ type Action<P> =
   | { kind: 'close'; code: number | undefined; reason: string | undefined }
   | { kind: 'drop' }
   | { kind: 'stall' };
+
+// Set by ReplyRule's static block: its constructor is private (the declarations ship none callable).
+let makeRule: <P extends ScriptedPeer>(match: unknown, remove: (rule: ReplyRule<P>) => void) => ReplyRule<P>;
 
 /**
  * One rule of a script, made by `server.on(match)` (or `connection.on(match)`): when a received
@@ -37,6 +47,10 @@ type Action<P> =
  * server.on('bye').once().close(4000, 'bye');
  */
 export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
+  static {
+    makeRule = (match, remove) => new ReplyRule(match, remove);
+  }
+
   /** The matcher: a value (deep equality), a predicate, or an asymmetric matcher. */
   readonly match: unknown;
   readonly #actions: Action<P>[] = [];
@@ -45,8 +59,8 @@ export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
   #delay: number | undefined;
   #calls = 0;
 
-  /** @internal Made by `on(match)`. */
-  constructor(match: unknown, remove: (rule: ReplyRule<P>) => void) {
+  /** Made by `on(match)`. */
+  private constructor(match: unknown, remove: (rule: ReplyRule<P>) => void) {
     this.match = match;
     this.#remove = remove;
   }
@@ -155,13 +169,13 @@ export class ReplyRule<P extends ScriptedPeer = ScriptedPeer> {
   }
 }
 
-/** An ordered list of rules; the first active rule that matches a message answers it. */
+/** @internal An ordered list of rules; the first active rule that matches a message answers it. */
 export class RuleSet<P extends ScriptedPeer = ScriptedPeer> {
   readonly #rules: ReplyRule<P>[] = [];
 
   /** Adds a rule matching `match` (see {@link ReplyRule}). */
   add(match: unknown): ReplyRule<P> {
-    const rule = new ReplyRule<P>(match, (r) => {
+    const rule = makeRule<P>(match, (r) => {
       const i = this.#rules.indexOf(r);
       if (i !== -1) this.#rules.splice(i, 1);
     });

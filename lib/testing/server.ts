@@ -1,86 +1,24 @@
 // The loopback test server: a real `ws` server on 127.0.0.1, a free port, no global patched, so
 // any client can reach it (rxws, `ws`, undici, jsdom, a browser) and parallel test files never
 // collide. It owns the HTTP upgrade itself, which is where refusals, delays and holds happen.
-import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type OutgoingHttpHeaders, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Buffer } from 'node:buffer';
-import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket as WsSocket } from 'ws';
-import { jsonCodec, rawCodec, type Codec } from './codec.js';
-import { ConnectionClosedError, TestConnection, expectQuiet, type ConnectionHost } from './connection.js';
-import { DecodeError } from './codec.js';
+import type { Buffer } from 'node:buffer';
+import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import { DecodeError, jsonCodec, rawCodec, type Codec } from './codec.js';
+import { ConnectionClosedError, TestConnection, acceptConnection } from './connection.js';
+import { expectQuiet } from './expect-quiet.js';
 import { formatMessageList } from './format.js';
 import { MessageQueue, WaitTimeoutError, type PendingWait, type WaitOptions } from './message-queue.js';
 import { RuleSet, type ReplyRule } from './script.js';
+import type { CloseOptions, HandshakeRecord, Refusal, RestartOptions, TestServerOptions } from './server-options.js';
 import { makeReport, track, untrack, type TeardownReport } from './teardown.js';
 import { realClearTimeout, realDelay, realSetTimeout } from './timers.js';
+import { UpgradeGate } from './upgrade.js';
 
-/** A handshake refusal: the HTTP status, and optionally headers and a body. */
-export interface Refusal {
-  status: number;
-  headers?: OutgoingHttpHeaders;
-  body?: string;
-}
-
-/** What `verify` returns: `true` accepts, `false` refuses with 401, a number or {@link Refusal} refuses with that status. */
-export type VerifyResult = boolean | number | Refusal;
-
-/** Options of {@link createTestServer}. */
-export interface TestServerOptions {
-  /** Parse incoming text frames as JSON and stringify outgoing messages (binary passes through). */
-  json?: boolean;
-  /** A custom {@link Codec} (wins over `json`). */
-  codec?: Codec;
-  /**
-   * Subprotocol selection: a list (the first protocol the client offers that is in it is chosen;
-   * none if there is no common one) or a function of the offered list returning the choice or
-   * `false`.
-   */
-  protocols?: readonly string[] | ((offered: string[], request: IncomingMessage) => string | false);
-  /** Handshake verification, may be async (see {@link VerifyResult}). */
-  verify?: (request: IncomingMessage) => VerifyResult | Promise<VerifyResult>;
-  /** permessage-deflate: `true` or `ws`'s options to offer it. Default: off. */
-  perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /** Largest message the server accepts, in bytes (`ws` closes with 1009 beyond). Default 100 MiB. */
-  maxPayload?: number;
-  /** Delay every handshake by this many real milliseconds (`Infinity` holds them; see {@link TestServer.delayHandshake}). */
-  handshakeDelay?: number;
-  /** Delay every scripted reply by this many real milliseconds. */
-  replyDelay?: number;
-  /**
-   * Default timeout of the waits, in real milliseconds. Default 3000: generous for a loaded CI
-   * machine, and under Jest's default 5 s test timeout, so a wait that fails says what arrived.
-   */
-  timeout?: number;
-  /** Serve `wss://` with these TLS options (`key`, `cert`…). */
-  tls?: HttpsServerOptions;
-  /** Listen on this port instead of a free one. */
-  port?: number;
-}
-
-/** Options of {@link TestServer.restart}. */
-export interface RestartOptions {
-  /** Drop the connections (1006 for the clients) instead of closing them with 1012 Service Restart. */
-  drop?: boolean;
-  /** How long the port stays closed, in real milliseconds (clients trying meanwhile get ECONNREFUSED). Default 0. */
-  downtime?: number;
-}
-
-/** Options of {@link TestServer.close}. */
-export interface CloseOptions {
-  /** Drop the connections instead of closing them with 1001 Going Away. */
-  drop?: boolean;
-}
-
-/** One upgrade request the server saw, and what became of it. */
-export interface HandshakeRecord {
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  /** `accepted`, `refused` (with `status`), or `aborted` (the server closed or the client left while it was held). */
-  outcome: 'pending' | 'accepted' | 'refused' | 'aborted';
-  status?: number;
-}
+export type { CloseOptions, HandshakeRecord, Refusal, RestartOptions, TestServerOptions, VerifyResult } from './server-options.js';
 
 const DEFAULT_REFUSAL_STATUS = 503;
 const DEFAULT_WAIT_TIMEOUT_MS = 3000;
@@ -99,13 +37,22 @@ const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
  * await expect(connection.nextMessage()).resolves.toEqual({ type: 'hello' });
  */
 export async function createTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = new TestServer(options);
+  const server = makeTestServer(options);
   await server.listen();
   return server;
 }
 
+// Set by TestServer's static block: its constructor is private (so the declarations ship no
+// callable constructor), and createTestServer makes servers through this.
+let makeTestServer: (options: TestServerOptions) => TestServer;
+
 /** A running test server (see {@link createTestServer}). */
-export class TestServer implements ConnectionHost {
+export class TestServer {
+  static {
+    makeTestServer = (options) => new TestServer(options);
+  }
+
+
   /** @internal */ readonly codec: Codec;
   /** @internal */ readonly rules = new RuleSet<TestConnection>();
   /** Every connection accepted so far, in order, open or closed, across restarts. */
@@ -115,28 +62,44 @@ export class TestServer implements ConnectionHost {
   /** Every upgrade request seen, in order (accepted, refused, held…). */
   readonly handshakes: HandshakeRecord[] = [];
   /** The underlying HTTP(S) server and `ws` server, for anything the kit does not cover. */
-  readonly raw: { readonly http: HttpServer; readonly wss: WebSocketServer };
+  readonly raw: {
+    /** The HTTP (or HTTPS) server listening on the port; the kit handles its `upgrade` events. */
+    readonly http: HttpServer;
+    /** The `ws` server (`noServer` mode) that takes the accepted upgrades over. */
+    readonly wss: WebSocketServer;
+  };
 
   readonly #options: TestServerOptions;
   readonly #messageQueue = new MessageQueue<unknown>();
   readonly #connectionQueue = new MessageQueue<TestConnection>();
-  readonly #sockets = new Set<Duplex>();
-  readonly #held = new Map<() => void, Duplex>();
   readonly #connectionHandlers = new Set<(connection: TestConnection) => unknown>();
   readonly #errors: Error[] = [];
   readonly #secure: boolean;
   #port = 0;
   #nextId = 1;
-  #refusals: Refusal[] = [];
-  #handshakeDelay: number;
+  readonly #upgrades: UpgradeGate;
   #replyDelay: number;
   #closing: Promise<TeardownReport> | undefined;
 
-  /** @internal Use {@link createTestServer}. */
-  constructor(options: TestServerOptions) {
+  /** Use {@link createTestServer}. */
+  private constructor(options: TestServerOptions) {
     this.#options = options;
     this.codec = options.codec ?? (options.json ? jsonCodec : rawCodec);
-    this.#handshakeDelay = options.handshakeDelay ?? 0;
+    this.#upgrades = new UpgradeGate(
+      {
+        isClosing: () => this.closed,
+        verify: options.verify,
+        handshakes: this.handshakes,
+        reportError: (error) => this.#errors.push(error),
+        accept: (request, socket, head, record) => {
+          this.raw.wss.handleUpgrade(request, socket, head, (ws) => {
+            record.outcome = 'accepted';
+            this.#accept(ws, request, socket as Socket);
+          });
+        },
+      },
+      options.handshakeDelay ?? 0,
+    );
     this.#replyDelay = options.replyDelay ?? 0;
     this.#secure = options.tls !== undefined;
     const http = options.tls ? createHttpsServer(options.tls) : createHttpServer();
@@ -146,10 +109,10 @@ export class TestServer implements ConnectionHost {
       res.end('This is a WebSocket test server.');
     });
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.#onUpgrade(request, socket, head);
+      void this.#upgrades.handle(request, socket, head);
     });
-    http.on('connection', (socket: Socket) => this.#trackSocket(socket));
-    http.on('secureConnection', (socket: Socket) => this.#trackSocket(socket));
+    http.on('connection', (socket: Socket) => this.#upgrades.track(socket));
+    http.on('secureConnection', (socket: Socket) => this.#upgrades.track(socket));
     const { protocols } = options;
     if (typeof WebSocketServer !== 'function') {
       // Jest's jsdom environment resolves `ws` with the `browser` condition, to a stub.
@@ -208,7 +171,7 @@ export class TestServer implements ConnectionHost {
 
   /** Upgrade requests being held by `delayHandshake(Infinity)`. */
   get heldHandshakes(): number {
-    return this.#held.size;
+    return this.#upgrades.heldCount;
   }
 
   /** @internal Starts listening (on the same port after the first time). */
@@ -238,7 +201,7 @@ export class TestServer implements ConnectionHost {
       timeoutError: (ms) => {
         const refused = this.handshakes.filter((h) => h.outcome === 'refused').length;
         return new WaitTimeoutError(
-          `Timed out after ${ms} ms waiting for a connection to ${this.url}. Accepted so far: ${this.connections.length}; upgrade requests: ${this.handshakes.length} (${refused} refused, ${this.#held.size} held).`,
+          `Timed out after ${ms} ms waiting for a connection to ${this.url}. Accepted so far: ${this.connections.length}; upgrade requests: ${this.handshakes.length} (${refused} refused, ${this.#upgrades.heldCount} held).`,
         );
       },
     });
@@ -304,7 +267,7 @@ export class TestServer implements ConnectionHost {
    * "try again later" that reconnecting clients must survive).
    */
   refuseNext(n = 1, status = DEFAULT_REFUSAL_STATUS, init: Omit<Refusal, 'status'> = {}): void {
-    for (let i = 0; i < n; i++) this.#refusals.push({ status, ...init });
+    for (let i = 0; i < n; i++) this.#upgrades.refuseNext({ status, ...init });
   }
 
   /**
@@ -312,13 +275,12 @@ export class TestServer implements ConnectionHost {
    * until {@link TestServer.releaseHandshakes} (for connect-timeout tests), `0` stops delaying.
    */
   delayHandshake(ms: number): void {
-    this.#handshakeDelay = ms;
+    this.#upgrades.delay = ms;
   }
 
   /** Lets the handshakes held by `delayHandshake(Infinity)` proceed (and stops holding new ones). */
   releaseHandshakes(): void {
-    if (this.#handshakeDelay === Infinity) this.#handshakeDelay = 0;
-    for (const release of [...this.#held.keys()]) release();
+    this.#upgrades.release();
   }
 
   /** Delays every scripted reply from now on by `ms` real milliseconds. */
@@ -386,7 +348,7 @@ export class TestServer implements ConnectionHost {
 
   async #shutDownConnections(code: number | 'drop', reason: string): Promise<void> {
     // Held handshakes are cut, not let through: the server is going away.
-    for (const socket of [...this.#held.values()]) socket.destroy();
+    this.#upgrades.cutHeld();
     const open = this.connections.filter((c) => c.closeInfo === undefined);
     await Promise.all(
       open.map(async (connection) => {
@@ -405,83 +367,13 @@ export class TestServer implements ConnectionHost {
     if (!http.listening) return;
     const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
     // Sockets that never upgraded (refused, held, plain HTTP) would keep the listener open.
-    for (const socket of this.#sockets) socket.destroy();
+    this.#upgrades.destroySockets();
     http.closeAllConnections();
     await stopped;
   }
 
-  #trackSocket(socket: Duplex): void {
-    if (this.#sockets.has(socket)) return;
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
-    // A client that resets the connection mid-handshake is not a server error.
-    socket.on('error', () => undefined);
-  }
-
-  async #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    this.#trackSocket(socket);
-    const record: HandshakeRecord = { url: request.url ?? '/', headers: request.headers, outcome: 'pending' };
-    this.handshakes.push(record);
-    // While an upgrade waits, read the socket (a client sends nothing before the 101), so a client
-    // that gives up is seen: its upgrade is then recorded as aborted, not accepted on release.
-    const waits = this.#handshakeDelay > 0;
-    const gaveUp = (): void => void socket.destroy();
-    if (waits) {
-      socket.on('end', gaveUp);
-      socket.resume();
-    }
-    try {
-      if (this.#handshakeDelay === Infinity) {
-        await new Promise<void>((resolve) => {
-          const release = (): void => {
-            this.#held.delete(release);
-            resolve();
-          };
-          this.#held.set(release, socket);
-          socket.once('close', release);
-        });
-      } else if (this.#handshakeDelay > 0) {
-        await realDelay(this.#handshakeDelay);
-      }
-      // (Left flowing: `ws` attaches its data listener synchronously below, before any data
-      // can be emitted, and a client sends nothing before the 101 anyway.)
-      if (waits) socket.off('end', gaveUp);
-      if (socket.destroyed || this.#closing) {
-        record.outcome = 'aborted';
-        socket.destroy();
-        return;
-      }
-      const refusal = this.#refusals.shift() ?? (await this.#verify(request));
-      if (refusal) {
-        record.outcome = 'refused';
-        record.status = refusal.status;
-        refuse(socket, refusal);
-        return;
-      }
-      this.raw.wss.handleUpgrade(request, socket, head, (ws) => {
-        record.outcome = 'accepted';
-        this.#accept(ws, request, socket as Socket);
-      });
-    } catch (error) {
-      // `verify` threw: refuse with 500 and keep the error for the teardown report.
-      this.#errors.push(error instanceof Error ? error : new Error(String(error)));
-      record.outcome = 'refused';
-      record.status = 500;
-      refuse(socket, { status: 500 });
-    }
-  }
-
-  async #verify(request: IncomingMessage): Promise<Refusal | undefined> {
-    if (!this.#options.verify) return undefined;
-    const result = await this.#options.verify(request);
-    if (result === true) return undefined;
-    if (result === false) return { status: 401 };
-    if (typeof result === 'number') return { status: result };
-    return result;
-  }
-
   #accept(ws: WsSocket, request: IncomingMessage, socket: Socket): void {
-    const connection = new TestConnection(this.#nextId++, ws, request, socket, this);
+    const connection = acceptConnection(this.#nextId++, ws, request, socket, this);
     this.connections.push(connection);
     if (this.#closing) {
       connection.drop();
@@ -501,19 +393,4 @@ export class TestServer implements ConnectionHost {
     const transcripts = this.connections.map((c) => `${c.label}:\n${c.formatTranscript()}`).join('\n');
     return `Received so far on ${this.url} (${this.messages.length}):\n${formatMessageList(this.messages)}\nTranscripts:\n${transcripts || '  (no connection)'}`;
   }
-}
-
-function refuse(socket: Duplex, refusal: Refusal): void {
-  const body = refusal.body ?? `${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}`.trim();
-  const headers: OutgoingHttpHeaders = {
-    Connection: 'close',
-    'Content-Type': 'text/plain',
-    'Content-Length': Buffer.byteLength(body),
-    ...refusal.headers,
-  };
-  const head = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
-    .join('\r\n');
-  socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Unknown'}\r\n${head}\r\n\r\n${body}`);
 }

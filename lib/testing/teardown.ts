@@ -28,7 +28,9 @@ export interface TeardownOptions {
 
 /** Thrown by {@link closeAllTestServers} with `onLeak: 'throw'` when something was left behind. */
 export class TestServerLeakError extends Error {
+  /** Always `'TestServerLeakError'`. */
   override name = 'TestServerLeakError';
+  /** The reports of the servers that were not left clean. */
   readonly reports: TeardownReport[];
 
   constructor(reports: TeardownReport[]) {
@@ -37,7 +39,7 @@ export class TestServerLeakError extends Error {
   }
 }
 
-/** Builds a report, computing `clean`. */
+/** @internal Builds a report, computing `clean`. */
 export function makeReport(server: string, openConnections: string[], pendingWaits: PendingWait[], errors: Error[]): TeardownReport {
   return {
     server,

@@ -10,13 +10,15 @@ const captureClearTimeout = nodeTimers.clearTimeout;
 // `performance.now` is faked too (`Date` as well), so transcripts read this captured clock.
 const captureNow = nodePerformance.now.bind(nodePerformance);
 
-/** A handle returned by {@link realSetTimeout}. */
+/** @internal A handle returned by {@link realSetTimeout}. */
 export type RealTimer = ReturnType<typeof nodeTimers.setTimeout>;
 
 /**
  * `setTimeout` as it was when the kit was loaded: unaffected by fake timers. Timeouts are
  * `unref`ed by default, so a forgotten kit timeout never keeps the process (or a Jest worker)
  * alive; a delay that is a step of a flow passes `keepAlive` so a script awaiting it is not cut short.
+ *
+ * @internal
  */
 export function realSetTimeout(callback: () => void, ms: number, keepAlive = false): RealTimer {
   const timer = captureSetTimeout(callback, Math.max(0, ms));
@@ -24,12 +26,12 @@ export function realSetTimeout(callback: () => void, ms: number, keepAlive = fal
   return timer;
 }
 
-/** Cancels a timer made by {@link realSetTimeout}. */
+/** @internal Cancels a timer made by {@link realSetTimeout}. */
 export function realClearTimeout(timer: RealTimer | undefined): void {
   if (timer !== undefined) captureClearTimeout(timer);
 }
 
-/** Milliseconds from an arbitrary origin, from the real (never faked) monotonic clock. */
+/** @internal Milliseconds from an arbitrary origin, from the real (never faked) monotonic clock. */
 export function realNow(): number {
   return captureNow();
 }
@@ -37,6 +39,8 @@ export function realNow(): number {
 /**
  * Resolves after `ms` real milliseconds (even under fake timers); rejects early with the
  * signal's reason if `signal` aborts.
+ *
+ * @internal
  */
 export function realDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ export type Direction = 'in' | 'out' | 'event';
 export interface TranscriptEntry {
   /** Real milliseconds since the transcript began (the connection's upgrade). */
   readonly time: number;
+  /** `in` (from the client), `out` (from the server) or `event` (on the connection). */
   readonly direction: Direction;
   /** `text`, `binary`, `close`, `ping`, `pong`, `raw`, `open`, `drop`, `stall`, `decode-error`… */
   readonly kind: string;
@@ -19,7 +20,7 @@ export interface TranscriptEntry {
 
 const ARROWS: Record<Direction, string> = { in: '→ server', out: '← server', event: '  ·' };
 
-/** An append-only transcript with a real-time clock (fake timers do not shift its times). */
+/** @internal An append-only transcript with a real-time clock (fake timers do not shift its times). */
 export class Transcript {
   readonly #start = realNow();
   readonly #entries: TranscriptEntry[] = [];
@@ -42,7 +43,7 @@ export class Transcript {
   }
 }
 
-/** One entry as text. */
+/** @internal One entry as text. */
 export function formatEntry(entry: TranscriptEntry): string {
   const data = entry.data === undefined ? '' : ` ${typeof entry.data === 'string' && entry.kind !== 'text' ? entry.data : formatMessage(entry.data)}`;
   return `+${entry.time.toFixed(1)}ms ${ARROWS[entry.direction]} ${entry.kind}${data}`;

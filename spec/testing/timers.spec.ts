@@ -1,4 +1,6 @@
-import { createTestServer, realDelay, useTestServers } from 'rxws/testing';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { setTimeout as delay } from 'node:timers/promises';
+import { realDelay } from '../../lib/testing/timers.js';
 import { closeWs, openWs } from './clients.js';
 
 useTestServers({ onLeak: 'throw' });
@@ -34,5 +36,12 @@ describe("the kit's timers under Jest fake timers", () => {
     expect(JSON.parse(pong)).toEqual({ type: 'pong' });
     jest.useRealTimers();
     await closeWs(ws);
+  });
+
+  it("a test's own real-time wait, as docs/testing.md advises: node:timers/promises is not faked", async () => {
+    jest.useFakeTimers();
+    // Under fake timers a global setTimeout would never fire here; the core module's one does.
+    await expect(delay(10, 'waited')).resolves.toBe('waited');
+    jest.useRealTimers();
   });
 });
