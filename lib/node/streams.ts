@@ -4,7 +4,8 @@
 import { Readable, Writable } from 'node:stream';
 import { getNodeControls, type NodeControls } from '../websocket/controls.js';
 import { FifoQueue } from '../websocket/fifo-queue.js';
-import { DrainWaker, hasSendGate, sendGateOf, type HasSendGate, type SendGate } from '../subject/backpressure.js';
+import { DrainWaker } from '../flow/drain-waker.js';
+import { hasSendGate, sendGateOf, type HasSendGate, type SendGate } from '../subject/send-gate.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import { webSocket } from '../subject/web-socket.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';

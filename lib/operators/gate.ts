@@ -1,17 +1,10 @@
 // The `gate()` operator and `sendAll()`: a source paced by a socket's send gate, so a producer
 // runs no faster than the network takes its output. Browser-safe.
 import { from, isObservable, Observable, observable as symbolObservable, Subscription, type ObservableInput, type Subscriber } from 'rxjs';
-import {
-  DEFAULT_WATER_MARKS,
-  DrainWaker,
-  hasSendGate,
-  sendGateOf,
-  normalizeWaterMarks,
-  Pacer,
-  type BackpressureConfig,
-  type HasSendGate,
-  type WaterMarks,
-} from '../subject/backpressure.js';
+import { DrainWaker } from '../flow/drain-waker.js';
+import { Pacer } from '../flow/pacer.js';
+import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
+import { hasSendGate, sendGateOf, type HasSendGate } from '../subject/send-gate.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';

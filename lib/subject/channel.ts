@@ -75,8 +75,12 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   readonly #spec: TopicSpec<unknown, unknown, T>;
   readonly #wrap: ((value: V, key: K) => unknown) | undefined;
 
-  /** @internal Use `channel(subject, key, options)`. */
-  constructor(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
+  /** @internal Made by `channel(subject, key, options)`. */
+  static make<T, V, K>(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>): WebSocketChannel<T, V, K> {
+    return new WebSocketChannel<T, V, K>(subject, core, source, key, options);
+  }
+
+  private constructor(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
     super();
     checkOptions(options);
     this.key = key;
@@ -175,5 +179,5 @@ function describe(value: unknown): string {
  */
 export function channel<In, Out, T = Out, V = In, K = string>(subject: WebSocketSubject<In, Out>, key: K, options: ChannelOptions<FromSubject<In>, FromSubject<Out>, T, V, K>): WebSocketChannel<T, V, K> {
   const core = requireEngine<unknown, unknown>(subject, 'channel()');
-  return new WebSocketChannel<T, V, K>(subject, core, subject as Observable<unknown>, key, options as ChannelOptions<unknown, unknown, T, V, K>);
+  return WebSocketChannel.make<T, V, K>(subject, core, subject as Observable<unknown>, key, options as ChannelOptions<unknown, unknown, T, V, K>);
 }

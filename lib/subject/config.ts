@@ -122,7 +122,7 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   heartbeat?: HeartbeatOption<In, Out>;
 }
 
-/** The checked configuration the subject runs on. */
+/** @internal The checked configuration the subject runs on. */
 export interface NormalizedConfig<In, Out> {
   url: UrlSource | undefined;
   protocol: string | string[] | undefined;
@@ -224,7 +224,7 @@ function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure', allowF
 }
 
 /**
- * Checks the argument of `webSocket()` and fills in the defaults.
+ * @internal Checks the argument of `webSocket()` and fills in the defaults.
  * @throws TypeError naming the option that is wrong.
  */
 export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, Out> {
@@ -308,7 +308,7 @@ function isConstructor(value: unknown): boolean {
   }
 }
 
-/** Makes the socket of one connection, as the config says (rxjs's call shapes for the constructor). */
+/** @internal Makes the socket of one connection, as the config says (rxjs's call shapes for the constructor). */
 export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: string): unknown {
   const { factory, protocol, options } = config;
   if (factory !== undefined) return factory(url, protocol);

@@ -6,9 +6,6 @@ import { Connection, OPEN } from './connection.js';
 import type { NormalizedConfig } from './config.js';
 import { ClosingEngine } from './engine-close.js';
 
-export type { DecodeFailure } from './passive-streams.js';
-export type { OpeningConnection, OpenStep, OpenStepHost } from './open-step.js';
-export type { EngineGate, TopicsSlot } from './features.js';
 
 /**
  * @internal The state and behaviour behind a `WebSocketSubject`, in layers: engine-state.ts (what

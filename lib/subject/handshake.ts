@@ -1,6 +1,6 @@
 // The user's on-open handshake (authentication, hello): the first step of the open sequence.
 import { Observable, type ObservableInput } from 'rxjs';
-import type { OpenStep } from './core.js';
+import type { OpenStep } from './open-step.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 
 /**

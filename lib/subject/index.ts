@@ -7,5 +7,5 @@ export { QueueOverflowError, DEFAULT_QUEUE_LIMIT } from './outbound-queue.js';
 export type { QueueConfig, OverflowPolicy, DroppedMessage, DropReason } from './outbound-queue.js';
 export type { WebSocketSubjectConfig, DecodeErrorPolicy } from './config.js';
 export type { ConnectionState } from './connection-state.js';
-export type { DecodeFailure } from './core.js';
+export type { DecodeFailure } from './passive-streams.js';
 export type { WebSocketLike, WebSocketMessage, WebSocketConstructor, WebSocketFactory, UrlSource } from '../websocket/socket-like.js';

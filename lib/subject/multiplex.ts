@@ -31,7 +31,7 @@ export interface MultiplexOptions<Out> {
 const OPTION_KEYS = new Set(['key', 'topicOf']);
 
 /**
- * `multiplex(subMsg, unsubMsg, messageFilter, options?)`: rxjs's signature and meaning, shared
+ * @internal `multiplex(subMsg, unsubMsg, messageFilter, options?)`: rxjs's signature and meaning, shared
  * and reference-counted per topic (see docs/multiplex.md). The first subscriber sends `subMsg()`,
  * later ones join silently, the last one leaving sends `unsubMsg()` (only while the connection is
  * open). Every live topic's `subMsg()` is sent again when a connection opens, before the queue is

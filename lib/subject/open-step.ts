@@ -4,7 +4,7 @@ import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.j
 import type { TopicsSlot } from './features.js';
 
 /**
- * What an {@link OpenStep} gets: the connection that just opened, and a way to write to it
+ * @internal What an {@link OpenStep} gets: the connection that just opened, and a way to write to it
  * directly (before, and never through, the outbound queue).
  */
 export interface OpeningConnection {
@@ -17,7 +17,7 @@ export interface OpeningConnection {
 }
 
 /**
- * A step of the open sequence. After a socket opens, the steps run in order (a step returning an
+ * @internal A step of the open sequence. After a socket opens, the steps run in order (a step returning an
  * observable, promise or other ObservableInput runs until it completes); only then is the queue
  * flushed and `next()` writes directly. Layers register their steps: the user's handshake
  * (authentication) first, then multiplexed topics re-subscribing. A step that throws or errors
@@ -25,7 +25,7 @@ export interface OpeningConnection {
  */
 export type OpenStep = (connection: OpeningConnection, host: OpenStepHost) => ObservableInput<unknown> | void;
 
-/** What an open step may reach of the subject running it. */
+/** @internal What an open step may reach of the subject running it. */
 export interface OpenStepHost {
   readonly topics: TopicsSlot | undefined;
 }

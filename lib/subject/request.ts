@@ -1,5 +1,5 @@
 import { Observable, TimeoutError as RxjsTimeoutError, type Subscriber, type TimeoutInfo } from 'rxjs';
-import type { OpeningConnection } from './core.js';
+import type { OpeningConnection } from './open-step.js';
 import { WebSocketCloseError } from './close-error.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
 import { markSubject, registryOf, type RegisteredRequest, type TopicRegistry } from './topics.js';

@@ -4,7 +4,8 @@
 // belongs to, and re-announces every live topic (and each request that must be re-sent) in an
 // open step, after the user's handshake and before the outbound queue is flushed.
 import type { Observable, Observer, Subscriber, Subscription, TeardownLogic } from 'rxjs';
-import type { OpeningConnection, SubjectCore } from './core.js';
+import type { SubjectCore } from './core.js';
+import type { OpeningConnection } from './open-step.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { reportUnhandledError } from './report-unhandled.js';
 

@@ -3,7 +3,8 @@ import { BehaviorSubject, Observable, Subject, Subscriber, config as rxjsConfig,
 import { DirectSubscriber } from './direct-subscriber.js';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
-import { SubjectCore, parseClientClose, type DecodeFailure } from './core.js';
+import { SubjectCore, parseClientClose } from './core.js';
+import type { DecodeFailure } from './passive-streams.js';
 import type { DroppedMessage } from './outbound-queue.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { kEngine } from './engine-host.js';
