@@ -1,18 +1,23 @@
 // Every place where rxws relies on rxjs's private state, each behind one named function. A probe
-// at load checks that rxjs still has the shape a function relies on and records the answer in
-// `probes`; when a probe fails the function takes its fallback, which is correct (if slower or
-// less capable). Tests force a fallback by setting `probes.<name> = false` (and restoring it).
+// checks that rxjs still has the shape a function relies on and records the answer in `probes`
+// (on first use, so an application that never needs a function pays nothing for its probe); when
+// a probe fails the function takes its fallback, which is correct (if slower or less capable).
+// Tests force a fallback by setting `probes.<name> = false` (and restoring it).
 //
 // Layout, one section per function: the section's probe, then the function.
-import { Observable, map } from 'rxjs';
+import { Observable, Subscriber, map, type Observer, type Unsubscribable } from 'rxjs';
+import { reportUnhandledError } from '../common/report-unhandled.js';
 
 /**
- * @internal What the probes found at load: `true` where rxjs still has the private shape a
- * function here relies on. Mutable so that tests can force a fallback.
+ * @internal What the probes found: `true` where rxjs still has the private shape a function here
+ * relies on, `false` where it does not, `undefined` until first use. Mutable so that tests can
+ * force a fallback.
  */
-export const probes = {
+export const probes: { liftedSource: boolean | undefined; directSubscriber: boolean | undefined } = {
   /** rxjs 7's `lift()` keeps the lifted-from observable on the result's `source` field. */
-  liftedSource: probeLiftedSource(),
+  liftedSource: undefined,
+  /** A `Subscriber` subclass receives notifications in `_next`/`_error`/`_complete` and keeps `destination`. */
+  directSubscriber: undefined,
 };
 
 // ---- liftedSourceOf ---------------------------------------------------------------------------
@@ -43,6 +48,117 @@ function probeLiftedSource(): boolean {
  * `channel()` and `request()` streams (marked with `kSubject`), is unaffected.
  */
 export function liftedSourceOf(observable: unknown): unknown {
-  if (!probes.liftedSource || observable === null || typeof observable !== 'object') return undefined;
+  if (!(probes.liftedSource ??= probeLiftedSource()) || observable === null || typeof observable !== 'object') return undefined;
   return (observable as { source?: unknown }).source;
+}
+
+// ---- directSubscriber ---------------------------------------------------------------------------
+
+/** What a `subscribe()` call gave: an observer with some of next/error/complete, or a next function. */
+export type Consumer<T> = Partial<Observer<T>> | ((value: T) => void);
+
+/**
+ * @internal A subscriber that calls the consumer directly: a throw in a callback, or an error
+ * without an error callback, is reported as rxjs reports it; once stopped, later notifications go
+ * to rxjs's `onStoppedNotification` (the base class does that). Its teardown is the connection it
+ * is on (`connection`), so it needs no teardown array either.
+ */
+export class DirectSubscriber<T> extends Subscriber<T> {
+  /** The connection this subscriber is on; told when it unsubscribes. */
+  connection: Unsubscribable | undefined = undefined;
+
+  constructor(consumer: Consumer<T> | null | undefined) {
+    super();
+    // The consumer lives in rxjs's own `destination` field (only this class's methods read it).
+    this.destination = (consumer ?? NO_CONSUMER) as Observer<T>;
+  }
+
+  protected override _next(value: T): void {
+    const consumer = this.destination as Consumer<T>;
+    try {
+      if (typeof consumer === 'function') consumer(value);
+      else if (consumer.next) consumer.next(value);
+    } catch (error) {
+      reportUnhandledError(error);
+    }
+  }
+
+  protected override _error(error: unknown): void {
+    const consumer = this.destination as Consumer<T>;
+    try {
+      if (typeof consumer !== 'function' && consumer.error) consumer.error(error);
+      else reportUnhandledError(error);
+    } catch (thrown) {
+      reportUnhandledError(thrown);
+    } finally {
+      this.unsubscribe();
+    }
+  }
+
+  protected override _complete(): void {
+    const consumer = this.destination as Consumer<T>;
+    try {
+      if (typeof consumer !== 'function' && consumer.complete) consumer.complete();
+    } catch (error) {
+      reportUnhandledError(error);
+    } finally {
+      this.unsubscribe();
+    }
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    super.unsubscribe(); // closed first, so the connection sees this one leaving
+    const connection = this.connection;
+    this.connection = undefined;
+    connection?.unsubscribe();
+  }
+}
+
+const NO_CONSUMER: Partial<Observer<never>> = Object.freeze({});
+
+function probeDirectSubscriber(): boolean {
+  try {
+    const seen: unknown[] = [];
+    const subscriber = new DirectSubscriber<number>({ next: (value) => seen.push(value), complete: () => seen.push('done') });
+    subscriber.next(1);
+    subscriber.complete();
+    return seen.length === 2 && seen[0] === 1 && subscriber.closed;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @internal A subscriber for `subject.subscribe(observerOrNext)` that calls the consumer directly
+ * (see {@link DirectSubscriber}), or `undefined` when rxjs's subscriber internals have changed: the
+ * caller then subscribes through rxjs's own path (`Observable.prototype.subscribe`).
+ *
+ * What it buys: one object per subscription instead of rxjs's three plus a teardown array (about
+ * 150 B per subscription), and one call per message instead of two (see docs/performance.md).
+ *
+ * If rxjs changes (rxjs 8 reworks `Subscriber`: `destination` and the `_next`/`_error`/`_complete`
+ * hooks are not public API), the probe fails and every subscription goes through rxjs's own
+ * subscriber: same behaviour, a little more memory and time per message.
+ */
+export function directSubscriber<T>(consumer: Consumer<T> | null | undefined): DirectSubscriber<T> | undefined {
+  return (probes.directSubscriber ??= probeDirectSubscriber()) ? new DirectSubscriber<T>(consumer) : undefined;
+}
+
+/**
+ * @internal Whether `value` is a subscriber already, as rxjs's unexported `isSubscriber` decides it
+ * (rxjs then subscribes it as it is, rather than wrapping it): a `Subscriber`, or an object with
+ * the `Observer` and `Subscription` methods. Public API only (`instanceof` and method checks): a
+ * copy of rxjs's rule, kept here so that a change in rxjs's rule is looked for in one place.
+ */
+export function isSubscriberLike(value: unknown): boolean {
+  if (value instanceof Subscriber) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const candidate = value as Record<string, unknown>;
+  return ['next', 'error', 'complete', 'unsubscribe', 'add', 'remove'].every((name) => typeof candidate[name] === 'function');
+}
+
+/** @internal Whether `subscriber` is a {@link DirectSubscriber}, which keeps its connection itself (no teardown array). */
+export function holdsItsConnection(subscriber: unknown): subscriber is { connection: Unsubscribable | undefined } {
+  return subscriber instanceof DirectSubscriber;
 }

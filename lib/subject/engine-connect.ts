@@ -7,25 +7,18 @@ import { hasEventSink, kBinaryTypeOption, kEventSink, takesBinaryTypeOption } fr
 import { listensThroughEventTarget, missingFromSocket, type WebSocketLike } from '../websocket/socket-like.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, RESOLVING, SOCKET_CONNECTING, SOCKET_OPEN, WAITING } from './connection.js';
-import { DirectSubscriber } from './direct-subscriber.js';
+import { holdsItsConnection } from '../internals/rxjs.js';
 import { callObserver, EngineState } from './engine-state.js';
 import type { OpeningConnection, OpenStep } from './open-step.js';
-import { reportUnhandledError } from './report-unhandled.js';
+import { reportUnhandledError } from '../common/report-unhandled.js';
 
 /**
- * Makes `connection` the teardown of `subscriber`. rxjs gives a subscriber's first teardown an
- * array with room for 16 (≈ 150 B per subscription); where rxjs's own field is there and still
- * empty, the connection goes into an exact-size one instead (anything else goes through rxjs).
+ * Makes `connection` the teardown of `subscriber`: rxws's direct subscriber keeps it in a field
+ * (no teardown array); any other subscriber gets it as the teardown it returns (rxjs adds it).
  */
 function teardownBy(subscriber: Subscriber<unknown>, connection: Unsubscribable): TeardownLogic {
-  if (subscriber.closed) return connection; // rxjs runs it at once
-  if (subscriber instanceof DirectSubscriber) {
-    subscriber.connection = connection;
-    return undefined;
-  }
-  const held = subscriber as unknown as { _finalizers?: unknown[] | null };
-  if (held._finalizers !== null) return connection;
-  held._finalizers = [connection];
+  if (subscriber.closed || !holdsItsConnection(subscriber)) return connection; // (closed: rxjs runs it at once)
+  subscriber.connection = connection;
   return undefined;
 }
 

@@ -13,7 +13,7 @@ import type { OpeningConnection, OpenStep, OpenStepHost } from './open-step.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { PassiveStreams } from './passive-streams.js';
 import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
-import { reportUnhandledError } from './report-unhandled.js';
+import { reportUnhandledError } from '../common/report-unhandled.js';
 
 /** The last open step: multiplexed topics re-subscribe, and requests waiting for a connection go out. */
 function openTopics(connection: OpeningConnection, host: OpenStepHost): void {

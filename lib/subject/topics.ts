@@ -7,7 +7,7 @@ import type { Observable, Observer, Subscriber, Subscription, TeardownLogic } fr
 import type { SubjectCore } from './core.js';
 import type { OpeningConnection } from './open-step.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
-import { reportUnhandledError } from './report-unhandled.js';
+import { reportUnhandledError } from '../common/report-unhandled.js';
 
 export { kSubject, subjectOf, markSubject } from './derived.js';
 

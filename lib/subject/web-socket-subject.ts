@@ -1,6 +1,6 @@
 import type { CloseEvent } from '../websocket/events.js';
 import { BehaviorSubject, Observable, Subject, Subscriber, config as rxjsConfig, type Observer, type Subscription, type TeardownLogic } from 'rxjs';
-import { DirectSubscriber } from './direct-subscriber.js';
+import { directSubscriber, isSubscriberLike } from '../internals/rxjs.js';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { SubjectCore, parseClientClose } from './core.js';
@@ -10,21 +10,6 @@ import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.j
 import { kEngine } from './engine-host.js';
 import { markSubject } from './derived.js';
 import { kReconnectHost, type ReconnectHost } from './reconnect-host.js';
-
-/** Whether `value` is a subscriber already (as rxjs decides it: it then subscribes it as it is). */
-function isSubscriberLike(value: unknown): boolean {
-  if (value instanceof Subscriber) return true;
-  if (value === null || typeof value !== 'object') return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate['next'] === 'function' &&
-    typeof candidate['error'] === 'function' &&
-    typeof candidate['complete'] === 'function' &&
-    typeof candidate['unsubscribe'] === 'function' &&
-    typeof candidate['add'] === 'function' &&
-    typeof candidate['remove'] === 'function'
-  );
-}
 
 /**
  * A WebSocket connection as an RxJS stream: an `Observable<Out>` of the messages received (after
@@ -80,10 +65,11 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
     error?: ((error: unknown) => void) | null,
     complete?: (() => void) | null,
   ): Subscription {
-    if (error != null || complete != null || isSubscriberLike(observerOrNext) || rxjsConfig.useDeprecatedNextContext || rxjsConfig.useDeprecatedSynchronousErrorHandling) {
-      return super.subscribe(observerOrNext as (value: Out) => void, error, complete);
-    }
-    const subscriber = new DirectSubscriber<Out>(observerOrNext);
+    const subscriber =
+      error != null || complete != null || isSubscriberLike(observerOrNext) || rxjsConfig.useDeprecatedNextContext || rxjsConfig.useDeprecatedSynchronousErrorHandling
+        ? undefined
+        : directSubscriber<Out>(observerOrNext);
+    if (subscriber === undefined) return super.subscribe(observerOrNext as (value: Out) => void, error, complete);
     try {
       subscriber.add(this._subscribe(subscriber));
     } catch (thrown) {

@@ -2,9 +2,10 @@
 // `globalThis` each time a socket is made (not when this module loads), so a polyfill or test mock
 // installed after the import is used, and a page or SSR bundle without one can import rxws and only
 // fails when it connects. Where the platform has no `CloseEvent`/`ErrorEvent` (Node with the
-// `browser` condition, some test environments), rxws's own classes stand in.
+// `browser` condition, some test environments), light stand-ins carry the same fields.
 import type { WebSocket as NodeWebSocket } from './websocket.js';
-import { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent, MessageEvent as RxwsMessageEvent } from './events.js';
+import type { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent, MessageEvent as RxwsMessageEvent } from './events.js';
+import { FallbackCloseEvent, FallbackErrorEvent, FallbackMessageEvent } from './fallback-events.js';
 
 /** The WebSocket constructor to use now: `globalThis.WebSocket`, or undefined when there is none. */
 export function platformWebSocket(): typeof NodeWebSocket | undefined {
@@ -16,6 +17,6 @@ export function platformWebSocket(): typeof NodeWebSocket | undefined {
 export const WebSocket = (globalThis as { WebSocket?: unknown }).WebSocket as typeof NodeWebSocket;
 
 const globals = globalThis as { CloseEvent?: unknown; ErrorEvent?: unknown; MessageEvent?: unknown };
-export const CloseEvent = (typeof globals.CloseEvent === 'function' ? globals.CloseEvent : RxwsCloseEvent) as typeof RxwsCloseEvent;
-export const ErrorEvent = (typeof globals.ErrorEvent === 'function' ? globals.ErrorEvent : RxwsErrorEvent) as typeof RxwsErrorEvent;
-export const MessageEvent = (typeof globals.MessageEvent === 'function' ? globals.MessageEvent : RxwsMessageEvent) as typeof RxwsMessageEvent;
+export const CloseEvent = (typeof globals.CloseEvent === 'function' ? globals.CloseEvent : FallbackCloseEvent) as typeof RxwsCloseEvent;
+export const ErrorEvent = (typeof globals.ErrorEvent === 'function' ? globals.ErrorEvent : FallbackErrorEvent) as typeof RxwsErrorEvent;
+export const MessageEvent = (typeof globals.MessageEvent === 'function' ? globals.MessageEvent : FallbackMessageEvent) as unknown as typeof RxwsMessageEvent;

@@ -3,7 +3,9 @@
 import { map, of } from 'rxjs';
 import { webSocket, reconnect, type ConnectionState } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
-import { liftedSourceOf, probes } from '../../lib/internals/rxjs.js';
+import { DirectSubscriber, directSubscriber, isSubscriberLike, liftedSourceOf, probes } from '../../lib/internals/rxjs.js';
+import { Subscriber } from 'rxjs';
+import { WebSocketCloseError } from 'rxws';
 import { record, until } from '../subject/helpers.js';
 
 useTestServers();
@@ -44,9 +46,9 @@ async function dropAndReconnect(): Promise<{ values: number[]; states: Connectio
 
 describe('liftedSourceOf', () => {
   test('the probe passes on the installed rxjs 7: an operator keeps the observable it was lifted from', () => {
-    expect(probes.liftedSource).toBe(true);
     const origin = of(1);
     expect(liftedSourceOf(origin.pipe(map((x) => x)))).toBe(origin);
+    expect(probes.liftedSource).toBe(true); // probed on first use
     expect(liftedSourceOf(origin)).toBeUndefined();
     expect(liftedSourceOf(null)).toBeUndefined();
     expect(liftedSourceOf(42)).toBeUndefined();
@@ -102,5 +104,63 @@ describe('liftedSourceOf', () => {
       await until(() => ws$.state === 'closed');
       watching.unsubscribe();
     });
+  });
+});
+
+/** A subject's key behaviours through `subscribe(observer)`: values, a server's error close, a client close, the last unsubscribe. */
+async function subscribeBehaviours(): Promise<void> {
+  const server = await createTestServer({ json: true });
+  const ws$ = webSocket<number>({ url: server.url });
+  const a = record(ws$);
+  const b: number[] = [];
+  const bSub = ws$.subscribe((n) => b.push(n));
+  const first = await server.nextConnection();
+  first.send(1);
+  await until(() => a.values.length === 1 && b.length === 1);
+  bSub.unsubscribe();
+  first.send(2);
+  await until(() => a.values.length === 2);
+  expect(b).toEqual([1]);
+  await first.close(1011, 'oops');
+  await expect(a.done).resolves.toMatchObject({ kind: 'E', error: expect.any(WebSocketCloseError) });
+  const c = record(ws$);
+  const second = await server.nextConnection();
+  ws$.next(3);
+  await expect(second.nextMessage()).resolves.toBe(3);
+  ws$.complete();
+  await expect(c.done).resolves.toEqual({ kind: 'C' });
+  const d = record(ws$);
+  const third = await server.nextConnection();
+  await until(() => ws$.state === 'open');
+  d.subscription.unsubscribe(); // the last subscriber leaves: close 1000
+  await expect(third.closed).resolves.toMatchObject({ code: 1000 });
+}
+
+describe('directSubscriber', () => {
+  test('the probe passes on the installed rxjs 7; subscribe(observer) uses rxws\'s subscriber', async () => {
+    expect(directSubscriber<number>(() => undefined)).toBeInstanceOf(DirectSubscriber);
+    expect(probes.directSubscriber).toBe(true);
+    await subscribeBehaviours();
+  });
+
+  test('forced fallback: no direct subscriber, and subscribe(observer) goes through rxjs with the same behaviour', async () => {
+    await withFallback('directSubscriber', async () => {
+      expect(directSubscriber<number>(() => undefined)).toBeUndefined();
+      const server = await createTestServer({ json: true });
+      const ws$ = webSocket<number>({ url: server.url });
+      const subscription = ws$.subscribe(() => undefined);
+      expect(subscription).toBeInstanceOf(Subscriber);
+      expect(subscription).not.toBeInstanceOf(DirectSubscriber);
+      subscription.unsubscribe();
+      await subscribeBehaviours();
+    });
+  });
+
+  test('isSubscriberLike follows rxjs: a Subscriber, or an object with the observer and subscription methods', () => {
+    expect(isSubscriberLike(new Subscriber())).toBe(true);
+    const fn = (): void => undefined;
+    expect(isSubscriberLike({ next: fn, error: fn, complete: fn, unsubscribe: fn, add: fn, remove: fn })).toBe(true);
+    expect(isSubscriberLike({ next: fn, error: fn, complete: fn })).toBe(false);
+    expect(isSubscriberLike(fn)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-// One way to report an error nobody handles, for every part of the subject layer.
+// One way to report an error nobody handles, for every layer.
 import { Observable, config as rxjsConfig } from 'rxjs';
 
 /**
