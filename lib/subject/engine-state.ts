@@ -7,9 +7,9 @@ import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.j
 import type { NormalizedConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { Connection, OPEN, SOCKET_OPEN } from './connection.js';
-import type { EngineGate, GateHost, TopicsSlot } from './features.js';
+import type { EngineGate, GateHost } from './features.js';
 import { handshakeStep, type Handshake } from './handshake.js';
-import type { OpeningConnection, OpenStep, OpenStepHost } from './open-step.js';
+import type { OpeningConnection, OpenStep, OpenStepHost, TopicsSlot } from './open-step.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { PassiveStreams } from './passive-streams.js';
 import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';

@@ -2,7 +2,6 @@
 // plugs into a subject's engine. Types and a brand only, so the engine carries none of their code:
 // an application pays for a capability only when it imports the function that makes it.
 import type { WebSocketLike } from '../websocket/socket-like.js';
-import type { OpeningConnection } from './open-step.js';
 
 /**
  * The brand of a capability given in the config (`heartbeat: heartbeat()`, `backpressure:
@@ -79,12 +78,4 @@ export interface HeartbeatOption<In = unknown, Out = unknown> {
    * once on a missed deadline.
    */
   start(socket: WebSocketLike, send: (value: In) => void, dead: () => void): EngineHeartbeat;
-}
-
-/** @internal Multiplexed topics and requests (topics.ts), attached to the engine when first used. */
-export interface TopicsSlot {
-  /** A connection opened (the last open step): re-announce live topics, send waiting requests. */
-  opened(connection: OpeningConnection): void;
-  /** The last reconnect() hold was released: topics waiting for a reconnection end now. */
-  holdReleased(): void;
 }

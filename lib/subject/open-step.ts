@@ -1,7 +1,6 @@
 // The open sequence's shape: what a step of it gets (the handshake, multiplexed topics).
 import type { ObservableInput } from 'rxjs';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
-import type { TopicsSlot } from './features.js';
 
 /**
  * @internal What an {@link OpenStep} gets: the connection that just opened, and a way to write to it
@@ -28,4 +27,12 @@ export type OpenStep = (connection: OpeningConnection, host: OpenStepHost) => Ob
 /** @internal What an open step may reach of the subject running it. */
 export interface OpenStepHost {
   readonly topics: TopicsSlot | undefined;
+}
+
+/** @internal Multiplexed topics and requests (topics.ts), attached to the engine when first used. */
+export interface TopicsSlot {
+  /** A connection opened (the last open step): re-announce live topics, send waiting requests. */
+  opened(connection: OpeningConnection): void;
+  /** The last reconnect() hold was released: topics waiting for a reconnection end now. */
+  holdReleased(): void;
 }

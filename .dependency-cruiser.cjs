@@ -1,0 +1,55 @@
+// The one-way layers of lib/ (docs/architecture.md), checked in `npm test` (spec/layers.spec.ts):
+//   common ← internals ← websocket ← flow ← subject ← operators ← node | testing
+// (scheduling sits beside common: timers for the subject's and operators' capabilities.)
+// No cycles at all, type-only imports included (tsPreCompilationDeps).
+const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'node', 'testing'];
+// What each folder may import from lib/, besides itself.
+const allowed = {
+  common: [],
+  scheduling: ['common'],
+  internals: ['common'],
+  websocket: ['common', 'internals'],
+  flow: ['common', 'internals', 'websocket'],
+  subject: ['common', 'scheduling', 'internals', 'websocket', 'flow'],
+  operators: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
+  node: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators'],
+  testing: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators'],
+};
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'Imports go one way only, type-only imports included.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { circular: true },
+    },
+    ...layers.map((layer) => ({
+      name: `layer-${layer}`,
+      comment: `lib/${layer}/ may import only from lib/{${allowed[layer].join(',')}} (docs/architecture.md).`,
+      severity: 'error',
+      from: { path: `^lib/${layer}/` },
+      to: { path: '^lib/', pathNot: [`^lib/${layer}/`, ...allowed[layer].map((l) => `^lib/${l}/`)] },
+    })),
+    {
+      name: 'browser-entry-no-node',
+      comment: "The main entry (the browser build's too) never reaches rxws/node or rxws/testing.",
+      severity: 'error',
+      from: { path: '^lib/index\\.ts$' },
+      to: { path: '^lib/(node|testing)/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.browser\\.ts$' },
+  },
+};
