@@ -9,13 +9,18 @@ const root = new URL('..', import.meta.url).pathname;
 const entry = join(root, 'dist', 'browser', 'index.js');
 if (!existsSync(entry)) throw new Error('dist/browser is missing: run `npm run build` first');
 
-// What a user writes; names missing from the build (later layers) are skipped, and said so.
+// What a user writes. `budget`: the most the row may weigh (rxws code alone, gzip, bytes), as
+// issue #16 set them: `webSocket` alone, then what each capability adds to it, and everything.
+const KiB = 1024;
 const cases = [
-  ['everything (import * as rxws)', 'export * from "rxws";'],
-  ['WebSocket only', 'export { WebSocket } from "rxws";'],
-  ['webSocket', 'export { webSocket } from "rxws";'],
-  ['webSocket + reconnect', 'export { webSocket, reconnect } from "rxws";'],
-  ['webSocket + reconnect + gate', 'export { webSocket, reconnect, gate } from "rxws";'],
+  { label: 'everything (import * as rxws)', code: 'export * from "rxws";', budget: 17.8 * KiB },
+  { label: 'WebSocket only', code: 'export { WebSocket } from "rxws";' },
+  { label: 'webSocket', code: 'export { webSocket } from "rxws";', budget: 5.0 * KiB },
+  { label: '+ reconnect', code: 'export { webSocket, reconnect } from "rxws";', added: 3.0 * KiB },
+  { label: '+ multiplex, channel, request', code: 'export { webSocket, multiplex, channel, request } from "rxws";', added: 3.5 * KiB },
+  { label: '+ backpressure, gate, sendAll', code: 'export { webSocket, backpressure, gate, sendAll, writableOf, bufferedAmountOf } from "rxws";', added: 2.0 * KiB },
+  { label: '+ heartbeat', code: 'export { webSocket, heartbeat } from "rxws";', added: 1.5 * KiB },
+  { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
 ];
 
 async function measure(contents, external) {
@@ -35,18 +40,24 @@ async function measure(contents, external) {
 }
 
 const rows = [];
-for (const [label, contents] of cases) {
-  try {
-    const alone = await measure(contents, true);
-    const withRxjs = await measure(contents, false);
-    rows.push([label, alone.min, alone.gzip, withRxjs.min, withRxjs.gzip]);
-  } catch (error) {
-    rows.push([label, 'n/a', 'n/a', 'n/a', String(error.errors?.[0]?.text ?? error.message).slice(0, 60)]);
+let plain;
+for (const { label, code, budget, added } of cases) {
+  const alone = await measure(code, true);
+  const withRxjs = await measure(code, false);
+  if (label === 'webSocket') plain = alone.gzip;
+  const limit = added !== undefined ? plain + added : budget;
+  rows.push({ label, alone, withRxjs, limit, over: limit !== undefined && alone.gzip > limit });
+}
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const json = process.argv.includes('--json');
+if (json) {
+  console.log(JSON.stringify(rows.map(({ label, alone, withRxjs, limit, over }) => ({ label, min: alone.min, gzip: alone.gzip, withRxjsGzip: withRxjs.gzip, limit, over }))));
+} else {
+  console.log('import                         | rxws min | rxws gzip | budget (gzip)     | with rxjs gzip');
+  console.log('-------------------------------|----------|-----------|-------------------|---------------');
+  for (const { label, alone, withRxjs, limit, over } of rows) {
+    const budget = limit === undefined ? '' : `${over ? 'OVER ' : ''}<= ${kb(limit)}`;
+    console.log(`${label.padEnd(31)}| ${kb(alone.min).padStart(8)} | ${kb(alone.gzip).padStart(9)} | ${budget.padEnd(17)} | ${kb(withRxjs.gzip).padStart(14)}`);
   }
 }
-const kb = (n) => (typeof n === 'number' ? `${(n / 1024).toFixed(1)} KiB` : n);
-console.log('import                         | rxws min | rxws gzip | with rxjs min | with rxjs gzip');
-console.log('-------------------------------|----------|-----------|---------------|---------------');
-for (const [label, a, b, c, d] of rows) {
-  console.log(`${label.padEnd(31)}| ${kb(a).padStart(8)} | ${kb(b).padStart(9)} | ${kb(c).padStart(13)} | ${kb(d).padStart(14)}`);
-}
+if (rows.some((r) => r.over) && process.argv.includes('--check')) process.exitCode = 1;

@@ -22,13 +22,6 @@ export const CLOSED = 5;
 export type Phase = typeof WAITING | typeof RESOLVING | typeof SOCKET_CONNECTING | typeof SOCKET_OPEN | typeof CLOSING | typeof CLOSED;
 
 const EVENT_TYPES = ['open', 'message', 'error', 'close'] as const;
-// Bits of a Connection's flags, above its phase.
-const PHASE_MASK = 7;
-const CLIENT_CLOSING = 8;
-const SYNCHRONOUS = 16;
-const READY = 32;
-const ABANDONED = 64;
-const withFlag = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
 const NO_OBSERVERS: readonly Subscriber<never>[] = [];
 const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];
 
@@ -69,17 +62,6 @@ class SocketListeners {
 const HANDLER_ATTRIBUTES = { open: 'onopen', message: 'onmessage', error: 'onerror', close: 'onclose' } as const;
 type HandlerSocket = Record<(typeof HANDLER_ATTRIBUTES)[keyof typeof HANDLER_ATTRIBUTES], unknown>;
 
-/** What a connection seldom sets (see Connection). */
-class SeldomConnectionState {
-  listeners: SocketListeners | undefined = undefined;
-  finish: { code: number; reason: string } | undefined = undefined;
-  lastError: Event | undefined = undefined;
-  step: Subscription | undefined = undefined;
-  failure: CloseKind | undefined = undefined;
-  failureCause: unknown = undefined;
-  heartbeat: EngineHeartbeat | undefined = undefined;
-}
-
 /**
  * One physical connection and the subscribers that share it. A socket's events reach only the
  * Connection that attached to it: rxws's Node socket hands them to the Connection itself (its
@@ -89,116 +71,38 @@ class SeldomConnectionState {
  */
 export class Connection<In, Out> {
   readonly core: ConnectionHost<In, Out>;
-  // The EventTarget listener, a pending close, the last error, the running open step and why the
-  // client fails the connection: made on first write (a connection that just opens keeps none).
-  #seldom: SeldomConnectionState | undefined = undefined;
   socket: WebSocketLike | undefined = undefined;
   // None, one (the usual case: no array for it) or several. An array is replaced, never mutated,
   // so a loop over it is safe against (un)subscribes during emission.
   #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined = undefined;
-  // The phase (low bits) | CLIENT_CLOSING | SYNCHRONOUS | READY: one field rather than four.
-  #flags: number = WAITING;
+
+  /** Where the connection is, from WAITING to CLOSED. */
+  phase: Phase = WAITING;
+  /** The client started closing this connection (its subscribers will complete). */
+  clientClosing = false;
+  /** True while `start()` runs synchronously inside a subscribe(). */
+  synchronous = false;
+  /** The open steps have completed: the queue may flush and `next()` write directly. */
+  ready = false;
+  /** The client closed the socket while it was still connecting. */
+  abandoned = false;
+  /** The connection's heartbeat (the `heartbeat` option), from open to close. */
+  heartbeat: EngineHeartbeat | undefined = undefined;
+  /** The listeners on a socket that is not rxws's own (see {@link SocketListeners}), made when attached to one. */
+  listeners: SocketListeners | undefined = undefined;
+  /** complete()/error() before open: close with this once open and flushed. */
+  finish: { code: number; reason: string } | undefined = undefined;
+  /** The last error event of the socket. */
+  lastError: Event | undefined = undefined;
+  /** The open step still running, if any. */
+  step: Subscription | undefined = undefined;
+  /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
+  failure: CloseKind | undefined = undefined;
+  /** What failed it (a handshake's error). */
+  failureCause: unknown = undefined;
 
   constructor(core: ConnectionHost<In, Out>) {
     this.core = core;
-  }
-
-  /** Where the connection is, from WAITING to CLOSED. */
-  get phase(): Phase {
-    return (this.#flags & PHASE_MASK) as Phase;
-  }
-  set phase(phase: Phase) {
-    this.#flags = (this.#flags & ~PHASE_MASK) | phase;
-  }
-
-  /** The connection's heartbeat (the `heartbeat` option), from open to close. */
-  get heartbeat(): EngineHeartbeat | undefined {
-    return this.#seldom?.heartbeat;
-  }
-  set heartbeat(heartbeat: EngineHeartbeat | undefined) {
-    if (heartbeat !== undefined || this.#seldom !== undefined) this.more.heartbeat = heartbeat;
-  }
-
-  /** The client started closing this connection (its subscribers will complete). */
-  get clientClosing(): boolean {
-    return (this.#flags & CLIENT_CLOSING) !== 0;
-  }
-  set clientClosing(on: boolean) {
-    this.#flags = withFlag(this.#flags, CLIENT_CLOSING, on);
-  }
-
-  /** True while `start()` runs synchronously inside a subscribe(). */
-  get synchronous(): boolean {
-    return (this.#flags & SYNCHRONOUS) !== 0;
-  }
-  set synchronous(on: boolean) {
-    this.#flags = withFlag(this.#flags, SYNCHRONOUS, on);
-  }
-
-  /** The open steps have completed: the queue may flush and `next()` write directly. */
-  get ready(): boolean {
-    return (this.#flags & READY) !== 0;
-  }
-  set ready(on: boolean) {
-    this.#flags = withFlag(this.#flags, READY, on);
-  }
-
-  /** The client closed the socket while it was still connecting. */
-  get abandoned(): boolean {
-    return (this.#flags & ABANDONED) !== 0;
-  }
-  set abandoned(on: boolean) {
-    this.#flags = withFlag(this.#flags, ABANDONED, on);
-  }
-
-  // A TS-private getter, not `#more`: a class with #-private accessors costs a brand slot per instance.
-  private get more(): SeldomConnectionState {
-    return (this.#seldom ??= new SeldomConnectionState());
-  }
-
-  /** The listeners on a socket that is not rxws's own (see {@link SocketListeners}). */
-  get listeners(): SocketListeners {
-    return (this.more.listeners ??= new SocketListeners(this as Connection<unknown, unknown>));
-  }
-
-  /** complete()/error() before open: close with this once open and flushed. */
-  get finish(): { code: number; reason: string } | undefined {
-    return this.#seldom?.finish;
-  }
-  set finish(finish: { code: number; reason: string } | undefined) {
-    if (finish !== undefined || this.#seldom !== undefined) this.more.finish = finish;
-  }
-
-  /** The last error event of the socket. */
-  get lastError(): Event | undefined {
-    return this.#seldom?.lastError;
-  }
-  set lastError(event: Event | undefined) {
-    if (event !== undefined || this.#seldom !== undefined) this.more.lastError = event;
-  }
-
-  /** The open step still running, if any. */
-  get step(): Subscription | undefined {
-    return this.#seldom?.step;
-  }
-  set step(step: Subscription | undefined) {
-    if (step !== undefined || this.#seldom !== undefined) this.more.step = step;
-  }
-
-  /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
-  get failure(): CloseKind | undefined {
-    return this.#seldom?.failure;
-  }
-  set failure(kind: CloseKind | undefined) {
-    if (kind !== undefined || this.#seldom !== undefined) this.more.failure = kind;
-  }
-
-  /** What failed it (a handshake's error). */
-  get failureCause(): unknown {
-    return this.#seldom?.failureCause;
-  }
-  set failureCause(cause: unknown) {
-    if (cause !== undefined || this.#seldom !== undefined) this.more.failureCause = cause;
   }
 
   handleEvent(event: Event): void {
@@ -263,7 +167,7 @@ export class Connection<In, Out> {
       socket[kEventSink] = this;
       return;
     }
-    const listeners = this.listeners;
+    const listeners = (this.listeners ??= new SocketListeners(this as Connection<unknown, unknown>));
     if (listensThroughEventTarget(socket)) {
       for (const type of EVENT_TYPES) socket.addEventListener!(type, listeners[type]);
       return;
@@ -285,7 +189,7 @@ export class Connection<In, Out> {
 
   /** Takes this connection's `type` listener off `socket` (a listener or a handler attribute). */
   stopListening(socket: WebSocketLike, type: (typeof EVENT_TYPES)[number]): void {
-    const listener = this.#seldom?.listeners?.[type];
+    const listener = this.listeners?.[type];
     if (listener === undefined) return;
     if (listensThroughEventTarget(socket)) {
       socket.removeEventListener!(type, listener);

@@ -33,26 +33,9 @@ const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
 };
 const IDLE_STATUS = PLAIN_STATUS.idle;
 
-/** What a subject seldom sets, kept apart so an idle subject carries none of it. */
-class SeldomState<In, Out> {
-  queue: OutboundQueue | undefined = undefined;
-  gate: EngineGate | undefined = undefined;
-  adoptedEnd: CloseEvent | undefined = undefined;
-  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
-  attempt = 0;
-  reconnectHooks: ReconnectHooks | undefined = undefined;
-  topics: TopicsSlot | undefined = undefined;
-  reconnectHolds = 0;
-  waiting: Connection<In, Out> | undefined = undefined;
-  streams: PassiveStreams | undefined = undefined;
-  gated = false;
-}
-
 /** @internal The state a subject's engine keeps (see the header). */
 export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, OpenStepHost {
   readonly config: NormalizedConfig<In, Out>;
-  // The outbound queue, the send gate, reconnect()'s and topics' state: made on first write.
-  #seldom: SeldomState<In, Out> | undefined = undefined;
   /** The live (or closing) connection. */
   current: Connection<In, Out> | undefined = undefined;
   /** The socket `next()` may write to at once (the current connection is OPEN). */
@@ -60,99 +43,52 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, O
   /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
   status: ConnectionStatus = IDLE_STATUS;
   
-  // A TS-private getter, not `#more` (a #-private accessor costs a brand slot per instance).
-  protected get more(): SeldomState<In, Out> {
-    return (this.#seldom ??= new SeldomState());
-  }
-
   /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
-  get waiting(): Connection<In, Out> | undefined {
-    return this.#seldom?.waiting;
-  }
-  set waiting(connection: Connection<In, Out> | undefined) {
-    if (connection !== undefined || this.#seldom !== undefined) this.more.waiting = connection;
-  }
+  waiting: Connection<In, Out> | undefined = undefined;
 
   /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
-  get gated(): boolean {
-    const seldom = this.#seldom;
-    return seldom !== undefined && seldom.gated;
-  }
-  set gated(gated: boolean) {
-    if (gated || this.#seldom !== undefined) this.more.gated = gated;
-  }
+  gated = false;
+
+  /** The outbound queue if one was made (for flushing without making one). */
+  queueIfAny: OutboundQueue | undefined = undefined;
+
+  /** The passive streams, made on first use (a subject nobody watches stays small). */
+  streams: PassiveStreams | undefined = undefined;
+
+  /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
+  adoptedEnd: CloseEvent | undefined = undefined;
+
+  /** How the last connection closed, and whether the client closed it (read by request()). */
+  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
+
+  /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
+  attempt = 0;
+
+  /** reconnect()'s coordinator on this subject, while one is attached. */
+  reconnectHooks: ReconnectHooks | undefined = undefined;
+
+  /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
+  topics: TopicsSlot | undefined = undefined;
+
+  /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
+  reconnectHolds = 0;
+
+  /** The send gate: the `backpressure` option's, or one `gate()`, `sendAll()`, … made (see send-gate.ts). */
+  gate: EngineGate | undefined = undefined;
 
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
   }
 
-  /** The outbound queue if one was made (for flushing without making one). */
-  get queueIfAny(): OutboundQueue | undefined {
-    return this.#seldom?.queue;
-  }
-
-  /** The passive streams, made on first use (a subject nobody watches stays small). */
-  get streams(): PassiveStreams | undefined {
-    return this.#seldom?.streams;
-  }
-
   /** The outbound queue, made on first use. */
   get queue(): OutboundQueue {
-    return (this.more.queue ??= new OutboundQueue(this.config.queueLimit, this.config.overflow, this));
+    return (this.queueIfAny ??= new OutboundQueue(this.config.queueLimit, this.config.overflow, this));
   }
 
   /** How many messages wait in the outbound queue. */
   get queued(): number {
-    const queue = this.#seldom?.queue;
+    const queue = this.queueIfAny;
     return queue === undefined ? 0 : queue.length;
-  }
-
-  /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
-  get adoptedEnd(): CloseEvent | undefined {
-    return this.#seldom?.adoptedEnd;
-  }
-  set adoptedEnd(event: CloseEvent | undefined) {
-    if (event !== undefined || this.#seldom !== undefined) this.more.adoptedEnd = event;
-  }
-
-  /** How the last connection closed, and whether the client closed it (read by request()). */
-  get lastClose(): { readonly event: CloseEvent; readonly byClient: boolean } | undefined {
-    return this.#seldom?.lastClose;
-  }
-  set lastClose(close: { readonly event: CloseEvent; readonly byClient: boolean } | undefined) {
-    if (close !== undefined || this.#seldom !== undefined) this.more.lastClose = close;
-  }
-
-  /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
-  get attempt(): number {
-    return this.#seldom?.attempt ?? 0;
-  }
-  set attempt(attempt: number) {
-    if (attempt !== 0 || this.#seldom !== undefined) this.more.attempt = attempt;
-  }
-
-  /** reconnect()'s coordinator on this subject, while one is attached. */
-  get reconnectHooks(): ReconnectHooks | undefined {
-    return this.#seldom?.reconnectHooks;
-  }
-  set reconnectHooks(hooks: ReconnectHooks | undefined) {
-    if (hooks !== undefined || this.#seldom !== undefined) this.more.reconnectHooks = hooks;
-  }
-
-  /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
-  get topics(): TopicsSlot | undefined {
-    return this.#seldom?.topics;
-  }
-  set topics(topics: TopicsSlot | undefined) {
-    if (topics !== undefined || this.#seldom !== undefined) this.more.topics = topics;
-  }
-
-  /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
-  get reconnectHolds(): number {
-    return this.#seldom?.reconnectHolds ?? 0;
-  }
-  set reconnectHolds(holds: number) {
-    if (holds !== 0 || this.#seldom !== undefined) this.more.reconnectHolds = holds;
   }
 
   /**
@@ -171,15 +107,7 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, O
   }
 
   get passive(): PassiveStreams {
-    return (this.more.streams ??= new PassiveStreams());
-  }
-
-  /** The send gate: the `backpressure` option's, or one `gate()`, `sendAll()`, … made (see send-gate.ts). */
-  get gate(): EngineGate | undefined {
-    return this.#seldom?.gate;
-  }
-  set gate(gate: EngineGate | undefined) {
-    if (gate !== undefined || this.#seldom !== undefined) this.more.gate = gate;
+    return (this.streams ??= new PassiveStreams());
   }
 
   /**
