@@ -7,6 +7,7 @@ import type { BinaryType } from './constants.js';
 import { toProtocolsArgument, type WebSocketInit } from './init.js';
 import { toWsOptions } from './node-options.js';
 import { checkProtocols, parseWebSocketUrl } from './url.js';
+import { DialledWs, kOwner, type OwnedWs, type WsEventOwner } from './ws-events.js';
 
 export type WsClientOptions = ConstructorParameters<typeof WsSocket>[2];
 
@@ -108,4 +109,22 @@ function combineProtocolHeader(request: ClientRequest): void {
 function finishHandshakeRequest(request: ClientRequest): void {
   combineProtocolHeader(request);
   request.end();
+}
+
+/**
+ * Fetch's HTTP-network-or-cache fetch, step 14: the server answered 401 to a URL with
+ * credentials, so the handshake is made once more with them as Basic authorization. `old` is
+ * retired (what it reports from now on is dropped) and aborted; the listeners added to it
+ * (through getNodeControls) move to the new socket, which is returned.
+ */
+export function redialWithCredentials(old: OwnedWs, owner: WsEventOwner, retry: AuthenticationRetry): OwnedWs {
+  old[kOwner] = null;
+  old.close(); // aborts the first request
+  const headers = { ...(retry.options?.headers as Record<string, string> | undefined), authorization: retry.authorization };
+  const ws = new DialledWs(owner, retry.href, retry.protocols, { ...retry.options, headers });
+  ws.binaryType = 'nodebuffer';
+  for (const name of old.eventNames()) {
+    for (const listener of old.listeners(name)) ws.on(name, listener as (...args: unknown[]) => void);
+  }
+  return ws;
 }

@@ -1,19 +1,21 @@
 // The WHATWG WebSocket interface (https://websockets.spec.whatwg.org/) on Node, over `ws`.
 // `ws` speaks the protocol; this class gives it the platform's surface: DOMExceptions, the
 // close-code rules, event order, `wasClean` and a `bufferedAmount` that counts payload bytes.
-import { types } from 'node:util';
 import type { WebSocket as WsSocket, RawData } from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type StandardBinaryType, type WebSocketData } from './constants.js';
 import { kBinaryTypeOption, kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
-import { runEventHandler, type EventHandler, type StoredHandler } from './event-handlers.js';
-import { CloseEvent, ErrorEvent, createMessageEvent, webIdlInterface } from './events.js';
+import { runEventHandler, setHandlerAttribute, type EventHandler, type HandlerType, type Handlers } from './event-handlers.js';
+import { createMessageEvent, webIdlInterface, type CloseEvent } from './events.js';
 import type { WebSocketInit } from './init.js';
 import type { NodeWebSocketOptions } from './node-options.js';
-import { FifoQueue } from './fifo-queue.js';
-import { planDial, type AuthenticationRetry } from './handshake.js';
+import { Outbox } from './outbox.js';
+import { planDial, redialWithCredentials } from './handshake.js';
+import { closeEvent, destroyAfterCloseFrame, failureEvent } from './closing.js';
+import { PendingSends, kPendingDone, kPendingFailed, kSendNow, payloadSize, toPayload, type PendingOperation } from './sending.js';
+import { SeldomSocketState } from './socket-state.js';
 import { copyBytes, originOf, textOf, toBinaryType, warnNodebufferAttribute } from './message-data.js';
 import { Controls, kAddWriteListener, kUncork } from './node-controls.js';
 import {
@@ -25,7 +27,6 @@ import {
   kOnOpen,
   kOnUnexpectedResponse,
   kOnUpgrade,
-  kOwner,
   type OwnedWs,
 } from './ws-events.js';
 import { leanEventTargetClass, shareEventTargetMaps } from '../internals/node.js';
@@ -33,61 +34,25 @@ import { closedCleanly, receiverIsDrained, tcpSocketOf } from '../internals/ws.j
 
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
 const kRunHandler = Symbol('rxws.runHandler');
-// `ws.send()` options, made once (`ws` copies them).
-const SEND_BINARY = Object.freeze({ binary: true });
-const SEND_TEXT = Object.freeze({ binary: false });
 // Bits of WebSocket's #flags.
 const STATE_MASK = 3; // the two low bits: our readyState (CONNECTING..CLOSED)
 const COPY_BINARY = 4; // an adopted server-side socket: unmasked frames reference the caller's bytes
 const COALESCE = 8; // the writes of a tick are corked together
-const READING_BLOB = 16; // a queued Blob is being read; later sends wait behind it
-const BINARY_TYPE_SHIFT = 5; // two bits: the index of binaryType in BINARY_TYPES
+const BINARY_TYPE_SHIFT = 4; // two bits: the index of binaryType in BINARY_TYPES
 const BINARY_TYPE_MASK = 3 << BINARY_TYPE_SHIFT;
 const BINARY_TYPES: readonly BinaryType[] = ['blob', 'arraybuffer', 'nodebuffer'];
-// Coalescing pays for small messages; past this many bytes held, the batch is written at once
-// (holding large frames until the end of the tick only delays them).
-const COALESCE_LIMIT = 64 * 1024;
 /** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
 export const kAdopt = Symbol('rxws.adopt');
 
 // The listener of every handler attribute, for every socket and event type (a listener is called
 // with its target as `this`, and the event says which attribute): `onmessage` costs no closure.
-type HandlerType = 'open' | 'message' | 'error' | 'close';
-type Handlers = Record<HandlerType, StoredHandler | null>;
 function runHandlerAttribute(this: WebSocket, event: Event): void {
   this[kRunHandler](event.type as HandlerType, event);
 }
 
-function uncork(socket: WebSocket): void {
-  socket[kUncork]();
-}
-function destroyStream(this: Socket): void {
-  this.destroy();
-}
 function onHandshakeTimeout(socket: WebSocket): void {
   socket[kHandshakeTimedOut]();
 }
-/** A send that waits behind a Blob being read, or the close that follows such sends. */
-interface PendingOperation {
-  data: string | Uint8Array | Blob | null; // null: the close frame
-  binary: boolean;
-  size: number;
-  closeCode?: number | undefined;
-  closeReason?: string;
-}
-
-/** What a socket seldom sets (see WebSocket's #seldom). */
-class SeldomSocketState {
-  failure: Error | undefined = undefined;
-  pending: FifoQueue<PendingOperation> | undefined = undefined;
-  controls: NodeControls | undefined = undefined;
-  writeListeners: (() => void) | (() => void)[] | undefined = undefined;
-  extensions = '';
-  // Set while CONNECTING when the URL has credentials and no 401 has been answered yet; cleared at
-  // open and close.
-  authenticationRetry: AuthenticationRetry | undefined = undefined;
-}
-
 /** Adoption details for a socket accepted by a `ws` server (see `wrapWebSocket`). */
 export interface AdoptOptions {
   [kAdopt]: WsSocket;
@@ -122,17 +87,13 @@ export class WebSocket extends EventTarget {
   readonly #url: string;
   // Computed at the first message (an idle connection keeps no string for it).
   #origin: string | undefined = undefined;
-  // The state | COPY_BINARY | COALESCE | READING_BLOB | the binaryType: one field rather than five.
+  // The state | COPY_BINARY | COALESCE | the binaryType: one field rather than four.
   #flags = 0;
   // The TCP socket under `ws` (from the 'upgrade' response, or the adopter): corked to coalesce.
   #tcp: Socket | undefined = undefined;
-  #corked: Socket | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  #corkedBytes = 0;
-  #bufferedAmount = 0;
-  // Sizes of the writes handed to `ws`, in order; `ws` completes writes in order.
-  #inFlight: FifoQueue<number> | undefined;
-  #onWritten: ((error?: Error | null) => void) | undefined;
+  // The sending half: made at the first send (or write listener); an idle connection has none.
+  #outbox: Outbox | undefined = undefined;
   /** @internal See `kEventSink`: the subject layer's single listener. */
   [kEventSink]: EventSink | undefined = undefined;
   // The on… attributes, made when one is first set (many sockets use listeners only).
@@ -157,27 +118,12 @@ export class WebSocket extends EventTarget {
   set #failure(error: Error | undefined) {
     if (error !== undefined || this.#seldom !== undefined) this.#more.failure = error;
   }
-  // Operations queued behind a Blob that is being read, so message order holds.
-  get #pending(): FifoQueue<PendingOperation> | undefined {
+  get #pending(): PendingSends | undefined {
     return this.#seldom?.pending;
   }
-  set #pending(queue: FifoQueue<PendingOperation> | undefined) {
+  set #pending(queue: PendingSends | undefined) {
     if (queue !== undefined || this.#seldom !== undefined) this.#more.pending = queue;
   }
-  get #controls(): NodeControls | undefined {
-    return this.#seldom?.controls;
-  }
-  set #controls(controls: NodeControls | undefined) {
-    this.#more.controls = controls;
-  }
-  // One write listener (the usual case) or several; no Set for an idle connection.
-  get #writeListeners(): (() => void) | (() => void)[] | undefined {
-    return this.#seldom?.writeListeners;
-  }
-  set #writeListeners(listeners: (() => void) | (() => void)[] | undefined) {
-    if (listeners !== undefined || this.#seldom !== undefined) this.#more.writeListeners = listeners;
-  }
-  // The Sec-WebSocket-Extensions the server agreed to ('' for none, the usual case).
   get #extensions(): string {
     return this.#seldom?.extensions ?? '';
   }
@@ -265,7 +211,7 @@ export class WebSocket extends EventTarget {
 
   /** Payload bytes given to `send()` and not yet handed to the network (framing not counted). */
   get bufferedAmount(): number {
-    return this.#bufferedAmount;
+    return this.#outbox?.bufferedAmount ?? 0;
   }
 
   /** The extensions the server selected (the `Sec-WebSocket-Extensions` response header), or `''`. */
@@ -345,42 +291,19 @@ export class WebSocket extends EventTarget {
     if (state === CONNECTING) {
       throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
     }
-    let payload: string | Uint8Array | Blob;
-    let size: number;
-    let binary = true;
-    if (typeof data === 'string') {
-      payload = data;
-      size = Buffer.byteLength(data);
-      binary = false;
-    } else if (types.isArrayBuffer(data)) {
-      // (util.types, not instanceof: the buffer may come from another realm, e.g. a vm context)
-      payload = new Uint8Array(data);
-      size = data.byteLength;
-    } else if (ArrayBuffer.isView(data)) {
-      if (types.isSharedArrayBuffer(data.buffer)) {
-        throw new TypeError("Failed to execute 'send' on 'WebSocket': The provided ArrayBufferView value must not be shared.");
-      }
-      payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      size = data.byteLength;
-    } else if (data instanceof Blob) {
-      payload = data;
-      size = data.size;
-    } else {
-      // WebIDL: anything else is converted with ToString (USVString), a bare SharedArrayBuffer
-      // too (it is not a BufferSource): it is sent as the text "[object SharedArrayBuffer]".
-      payload = String(data);
-      size = Buffer.byteLength(payload);
-      binary = false;
-    }
+    let payload = toPayload(data);
+    const size = payloadSize(payload);
+    const binary = typeof payload !== 'string';
     // The spec grows bufferedAmount on every send that does not throw, even after CLOSING.
-    this.#bufferedAmount += size;
+    const outbox = (this.#outbox ??= this.#newOutbox());
+    outbox.bufferedAmount += size;
     if (state !== OPEN) return;
     if (this.#pending !== undefined || payload instanceof Blob) {
       if (payload instanceof Uint8Array) payload = copyBytes(payload); // held: the caller may reuse it
-      this.#enqueue({ data: payload, binary, size });
+      (this.#pending ??= new PendingSends(this)).push({ data: payload, binary, size });
       return;
     }
-    this.#write(payload, binary, size);
+    outbox.write(payload, binary, size);
   }
 
   /**
@@ -404,26 +327,14 @@ export class WebSocket extends EventTarget {
     // A reason without a code is sent with 1000 (close the WebSocket, step 5).
     const wireCode = request.code ?? (request.reason === '' ? undefined : 1000);
     if (this.#pending !== undefined) {
-      this.#enqueue({ data: null, binary: false, size: 0, closeCode: wireCode, closeReason: request.reason });
+      this.#pending.push({ data: null, binary: false, size: 0, closeCode: wireCode, closeReason: request.reason });
       return;
     }
     this.#ws.close(wireCode, request.reason);
   }
 
   #setHandler(type: HandlerType, handler: unknown): void {
-    const handlers = this.#handlers;
-    if (typeof handler !== 'function') {
-      // Anything but a function is null, and removes the attribute's listener.
-      if (handlers === undefined || handlers[type] === null) return;
-      handlers[type] = null;
-      this.removeEventListener(type, runHandlerAttribute);
-      return;
-    }
-    const record = handlers ?? (this.#handlers = { open: null, message: null, error: null, close: null });
-    const listening = record[type] !== null;
-    record[type] = handler as StoredHandler;
-    // A replaced handler keeps its listener's place in the list.
-    if (!listening) this.addEventListener(type, runHandlerAttribute);
+    this.#handlers = setHandlerAttribute(this, this.#handlers, type, handler, runHandlerAttribute);
   }
 
   /** @internal The listener of the `type` handler attribute. */
@@ -433,23 +344,16 @@ export class WebSocket extends EventTarget {
 
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
   get [kNodeControls](): NodeControls {
-    return (this.#controls ??= new Controls(this, this.#ws));
+    return (this.#more.controls ??= new Controls(this, this.#ws));
   }
 
   /** @internal */
   [kAddWriteListener](listener: () => void): () => void {
-    const current = this.#writeListeners;
-    if (current === undefined) this.#writeListeners = listener;
-    else if (typeof current === 'function') this.#writeListeners = [current, listener];
-    else this.#writeListeners = [...current, listener];
-    return () => {
-      const now = this.#writeListeners;
-      if (now === listener) this.#writeListeners = undefined;
-      else if (Array.isArray(now)) {
-        const rest = now.filter((l) => l !== listener);
-        this.#writeListeners = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
-      }
-    };
+    return (this.#outbox ??= this.#newOutbox()).addWriteListener(listener);
+  }
+
+  #newOutbox(): Outbox {
+    return new Outbox(this.#ws, this.#tcp, (this.#flags & COPY_BINARY) !== 0, (this.#flags & COALESCE) !== 0);
   }
 
   #clearHandshakeTimer(): void {
@@ -465,69 +369,23 @@ export class WebSocket extends EventTarget {
     if (sink !== undefined) sink.handleEvent(event);
   }
 
-  #write(payload: string | Uint8Array, binary: boolean, size: number): void {
-    if (binary && (this.#flags & COPY_BINARY) !== 0) payload = copyBytes(payload as Uint8Array);
-    // Coalescing: the writes of one tick leave in one writev. The socket is corked at the first
-    // send of the tick and uncorked on process.nextTick, before any I/O: nothing waits longer.
-    if ((this.#flags & COALESCE) !== 0 && this.#corked === undefined && size < COALESCE_LIMIT) {
-      const socket = this.#tcp;
-      if (socket !== undefined) {
-        socket.cork();
-        this.#corked = socket;
-        process.nextTick(uncork, this);
-      }
-    }
-    (this.#inFlight ??= new FifoQueue<number>()).push(size);
-    this.#ws.send(payload, binary ? SEND_BINARY : SEND_TEXT, (this.#onWritten ??= (error) => this.#written(error)));
-    if (this.#corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this[kUncork]();
+  /** @internal A send or close that waited behind a Blob. */
+  [kSendNow](operation: PendingOperation): void {
+    if (this.#ws.readyState !== OPEN) return; // the connection closed meanwhile: not sent
+    if (operation.data === null) this.#ws.close(operation.closeCode, operation.closeReason);
+    else this.#outbox!.write(operation.data as string | Uint8Array, operation.binary, operation.size);
   }
 
-  #written(error?: Error | null): void {
-    const size = this.#inFlight!.shift()!;
-    // Bytes that never reached the network stay counted, as in browsers after a close.
-    if (error) return;
-    this.#bufferedAmount -= size;
-    const listeners = this.#writeListeners;
-    if (listeners === undefined) return;
-    if (typeof listeners === 'function') listeners();
-    else for (const listener of listeners) listener();
-  }
-
-  #enqueue(operation: PendingOperation): void {
-    (this.#pending ??= new FifoQueue<PendingOperation>()).push(operation);
-    this.#flushPending();
-  }
-
-  // Sends queued operations in order, stopping at a Blob until its bytes are read.
-  #flushPending(): void {
-    const pending = this.#pending;
-    if (pending === undefined || (this.#flags & READING_BLOB) !== 0) return;
-    while (pending.length > 0) {
-      const head = pending.peek()!;
-      if (head.data instanceof Blob) {
-        this.#flags |= READING_BLOB;
-        head.data.arrayBuffer().then(
-          (bytes) => {
-            head.data = new Uint8Array(bytes);
-            this.#flags &= ~READING_BLOB;
-            this.#flushPending();
-          },
-          (error: unknown) => {
-            // A Blob that cannot be read fails the connection rather than skipping a message.
-            this.#flags &= ~READING_BLOB;
-            this.#pending = undefined;
-            this.#failure ??= error instanceof Error ? error : new Error(String(error));
-            this.#ws.terminate();
-          },
-        );
-        return;
-      }
-      pending.shift();
-      if (this.#ws.readyState !== OPEN) continue; // the connection closed meanwhile: not sent
-      if (head.data === null) this.#ws.close(head.closeCode, head.closeReason);
-      else this.#write(head.data, head.binary, head.size);
-    }
+  /** @internal */
+  [kPendingDone](): void {
     this.#pending = undefined;
+  }
+
+  /** @internal A Blob that cannot be read fails the connection rather than skipping a message. */
+  [kPendingFailed](error: Error): void {
+    this.#pending = undefined;
+    this.#failure ??= error;
+    this.#ws.terminate();
   }
 
   /** @internal The opening handshake took longer than `handshakeTimeout`: fail the connection. */
@@ -540,16 +398,14 @@ export class WebSocket extends EventTarget {
 
   /** @internal */
   [kUncork](): void {
-    const socket = this.#corked;
-    this.#corked = undefined;
-    this.#corkedBytes = 0;
-    socket?.uncork();
+    this.#outbox?.uncork();
   }
 
   /** @internal */
   [kOnUpgrade](response: IncomingMessage): void {
     // The public route to the TCP socket `ws` is about to take over (the same object).
     this.#tcp = response.socket;
+    if (this.#outbox !== undefined) this.#outbox.tcp = response.socket;
     const extensions = response.headers['sec-websocket-extensions'];
     if (typeof extensions === 'string') this.#extensions = extensions;
   }
@@ -573,7 +429,8 @@ export class WebSocket extends EventTarget {
     // When this was the last frame of what `ws` read, what the handlers sent goes out now rather
     // than at the end of the tick: a reply leaves as soon as it would without coalescing, and the
     // replies to a batch of frames parsed from one read still leave together, after the last.
-    if (this.#corked !== undefined && receiverIsDrained(this.#ws)) this[kUncork]();
+    const outbox = this.#outbox;
+    if (outbox !== undefined && outbox.corked !== undefined && receiverIsDrained(this.#ws)) outbox.uncork();
   }
 
   /**
@@ -589,13 +446,7 @@ export class WebSocket extends EventTarget {
     this.#failure ??= error;
     if (this.#state === CONNECTING) return; // `ws` fails the handshake itself: error, then close
     this[kUncork]();
-    const tcp = this.#tcp;
-    if (tcp === undefined || tcp.destroyed) return;
-    // `ws` ends the TCP connection once its close frame is written, and meanwhile drains what is
-    // left to read: destroying it then sends a FIN, not a reset that could discard the close
-    // frame at the server. A close frame stuck behind a backlog is not waited for.
-    if (tcp.writableFinished || tcp.writableLength > 0) tcp.destroy();
-    else tcp.once('finish', destroyStream);
+    destroyAfterCloseFrame(this.#tcp);
   }
 
   /**
@@ -607,18 +458,10 @@ export class WebSocket extends EventTarget {
     const retry = this.#seldom?.authenticationRetry;
     if (retry === undefined || response.statusCode !== 401 || this.#state !== CONNECTING) return false;
     this.#seldom!.authenticationRetry = undefined;
-    const old = this.#ws;
-    old[kOwner] = null; // what it reports from now on is dropped
-    old.close(); // aborts the first request
-    const headers = { ...(retry.options?.headers as Record<string, string> | undefined), authorization: retry.authorization };
-    const ws = new DialledWs(this, retry.href, retry.protocols, { ...retry.options, headers });
-    ws.binaryType = 'nodebuffer';
-    // Listeners added to the first `ws` socket (through getNodeControls) move to the second.
-    for (const name of old.eventNames()) {
-      for (const listener of old.listeners(name)) ws.on(name, listener as (...args: unknown[]) => void);
-    }
+    const ws = redialWithCredentials(this.#ws, this, retry);
     this.#ws = ws;
-    const controls = this.#controls as Controls | undefined;
+    if (this.#outbox !== undefined) this.#outbox.ws = ws;
+    const controls = this.#seldom?.controls as Controls | undefined;
     if (controls !== undefined) controls.raw = ws;
     return true;
   }
@@ -634,22 +477,8 @@ export class WebSocket extends EventTarget {
     // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: the connection is closed.
     // Without a close frame from the server the code is 1006, and the connection failed: `error`
     // comes first.
-    if (!received || this.#failure !== undefined) {
-      const failure = this.#failure;
-      this.#emit(
-        new ErrorEvent('error', {
-          message: failure?.message ?? 'The connection was closed abnormally.',
-          error: failure,
-        }),
-      );
-    }
-    this.#emit(
-      new CloseEvent('close', {
-        wasClean,
-        code: received ? code : 1006,
-        reason: received ? reason.toString() : '',
-      }),
-    );
+    if (!received || this.#failure !== undefined) this.#emit(failureEvent(this.#failure));
+    this.#emit(closeEvent(code, reason, wasClean));
   }
 }
 
