@@ -47,3 +47,40 @@ export function setHandlerAttribute(
   if (!listening) target.addEventListener(type, listener);
   return record;
 }
+
+/** Where a socket keeps its handler attributes (an own field, undefined until one is set). */
+export const kHandlerRecord = Symbol('rxws.handlers');
+interface WithHandlers extends EventTarget {
+  [kHandlerRecord]: Handlers | undefined;
+}
+
+// The listener of every handler attribute, for every socket and event type (a listener is called
+// with its target as `this`, and the event says which attribute): `onmessage` costs no closure.
+function runHandlerAttribute(this: WithHandlers, event: Event): void {
+  runEventHandler(this, this[kHandlerRecord]?.[event.type as HandlerType], event);
+}
+
+function checkReceiver(target: unknown): asserts target is WithHandlers {
+  if (target === null || typeof target !== 'object' || !(kHandlerRecord in target)) throw new TypeError('Illegal invocation');
+}
+
+/**
+ * Defines the `onopen`, `onmessage`, `onerror` and `onclose` attributes on `prototype` (its
+ * instances declare a `kHandlerRecord` field): accessors that check their receiver, as WebIDL's do.
+ */
+export function defineHandlerAttributes(prototype: object): void {
+  for (const type of ['open', 'message', 'error', 'close'] as const) {
+    Object.defineProperty(prototype, `on${type}`, {
+      get(this: unknown): StoredHandler | null {
+        checkReceiver(this);
+        return this[kHandlerRecord]?.[type] ?? null;
+      },
+      set(this: unknown, handler: unknown) {
+        checkReceiver(this);
+        this[kHandlerRecord] = setHandlerAttribute(this, this[kHandlerRecord], type, handler, runHandlerAttribute);
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}

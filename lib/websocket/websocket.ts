@@ -1,14 +1,14 @@
 // The WHATWG WebSocket interface (https://websockets.spec.whatwg.org/) on Node, over `ws`.
 // `ws` speaks the protocol; this class gives it the platform's surface: DOMExceptions, the
 // close-code rules, event order, `wasClean` and a `bufferedAmount` that counts payload bytes.
-import type { WebSocket as WsSocket, RawData } from 'ws';
+import type { RawData } from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type StandardBinaryType, type WebSocketData } from './constants.js';
 import { kBinaryTypeOption, kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
-import { runEventHandler, setHandlerAttribute, type EventHandler, type HandlerType, type Handlers } from './event-handlers.js';
-import { createMessageEvent, webIdlInterface, type CloseEvent } from './events.js';
+import { defineHandlerAttributes, kHandlerRecord, type EventHandler, type Handlers } from './event-handlers.js';
+import { createMessageEvent, webIdlConstants, webIdlInterface, type CloseEvent } from './events.js';
 import type { WebSocketInit } from './init.js';
 import type { NodeWebSocketOptions } from './node-options.js';
 import { Outbox } from './outbox.js';
@@ -18,22 +18,12 @@ import { PendingSends, kPendingDone, kPendingFailed, kSendNow, payloadSize, toPa
 import { SeldomSocketState } from './socket-state.js';
 import { copyBytes, originOf, textOf, toBinaryType, warnNodebufferAttribute } from './message-data.js';
 import { Controls, kAddWriteListener, kUncork } from './node-controls.js';
-import {
-  DialledWs,
-  adoptWs,
-  kOnClose,
-  kOnError,
-  kOnMessage,
-  kOnOpen,
-  kOnUnexpectedResponse,
-  kOnUpgrade,
-  type OwnedWs,
-} from './ws-events.js';
+import { DialledWs, adoptWs, kAdopt, kOnClose, kOnError, kOnMessage, kOnOpen, kOnUnexpectedResponse, kOnUpgrade, type AdoptOptions, type OwnedWs } from './ws-events.js';
+export { kAdopt, type AdoptOptions } from './ws-events.js';
 import { leanEventTargetClass, shareEventTargetMaps } from '../internals/node.js';
 import { closedCleanly, receiverIsDrained, tcpSocketOf } from '../internals/ws.js';
 
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
-const kRunHandler = Symbol('rxws.runHandler');
 // Bits of WebSocket's #flags.
 const STATE_MASK = 3; // the two low bits: our readyState (CONNECTING..CLOSED)
 const COPY_BINARY = 4; // an adopted server-side socket: unmasked frames reference the caller's bytes
@@ -41,25 +31,9 @@ const COALESCE = 8; // the writes of a tick are corked together
 const BINARY_TYPE_SHIFT = 4; // two bits: the index of binaryType in BINARY_TYPES
 const BINARY_TYPE_MASK = 3 << BINARY_TYPE_SHIFT;
 const BINARY_TYPES: readonly BinaryType[] = ['blob', 'arraybuffer', 'nodebuffer'];
-/** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
-export const kAdopt = Symbol('rxws.adopt');
-
-// The listener of every handler attribute, for every socket and event type (a listener is called
-// with its target as `this`, and the event says which attribute): `onmessage` costs no closure.
-function runHandlerAttribute(this: WebSocket, event: Event): void {
-  this[kRunHandler](event.type as HandlerType, event);
-}
 
 function onHandshakeTimeout(socket: WebSocket): void {
   socket[kHandshakeTimedOut]();
-}
-/** Adoption details for a socket accepted by a `ws` server (see `wrapWebSocket`). */
-export interface AdoptOptions {
-  [kAdopt]: WsSocket;
-  /** Its TCP socket (the upgrade request's `socket`), when known: writes are corked on it. */
-  tcp?: Socket | undefined;
-  coalesce?: boolean | undefined;
-  binaryType?: BinaryType | undefined;
 }
 
 /**
@@ -96,8 +70,16 @@ export class WebSocket extends EventTarget {
   #outbox: Outbox | undefined = undefined;
   /** @internal See `kEventSink`: the subject layer's single listener. */
   [kEventSink]: EventSink | undefined = undefined;
-  // The on… attributes, made when one is first set (many sockets use listeners only).
-  #handlers: Handlers | undefined = undefined;
+  /** @internal The on… attributes, made when one is first set (many sockets use listeners only). */
+  [kHandlerRecord]: Handlers | undefined = undefined;
+  /** Called with the `open` event. */
+  declare onopen: EventHandler<WebSocket, Event>;
+  /** Called with each `message` event. */
+  declare onmessage: EventHandler<WebSocket, MessageEvent>;
+  /** Called with the `error` event. */
+  declare onerror: EventHandler<WebSocket, Event>;
+  /** Called with the `close` event. */
+  declare onclose: EventHandler<WebSocket, CloseEvent>;
   // Sends waiting behind a Blob, write listeners, Node controls, negotiated extensions and the
   // failure to report: made on first write (an idle connection keeps none).
   #seldom: SeldomSocketState | undefined = undefined;
@@ -244,38 +226,6 @@ export class WebSocket extends EventTarget {
     this.#binaryType = type;
   }
 
-  /** Called with the `open` event. */
-  get onopen(): EventHandler<WebSocket, Event> {
-    return (this.#handlers?.open ?? null) as EventHandler<WebSocket, Event>;
-  }
-  set onopen(handler: EventHandler<WebSocket, Event>) {
-    this.#setHandler('open', handler);
-  }
-
-  /** Called with each `message` event. */
-  get onmessage(): EventHandler<WebSocket, MessageEvent> {
-    return (this.#handlers?.message ?? null) as EventHandler<WebSocket, MessageEvent>;
-  }
-  set onmessage(handler: EventHandler<WebSocket, MessageEvent>) {
-    this.#setHandler('message', handler);
-  }
-
-  /** Called with the `error` event. */
-  get onerror(): EventHandler<WebSocket, Event> {
-    return (this.#handlers?.error ?? null) as EventHandler<WebSocket, Event>;
-  }
-  set onerror(handler: EventHandler<WebSocket, Event>) {
-    this.#setHandler('error', handler);
-  }
-
-  /** Called with the `close` event. */
-  get onclose(): EventHandler<WebSocket, CloseEvent> {
-    return (this.#handlers?.close ?? null) as EventHandler<WebSocket, CloseEvent>;
-  }
-  set onclose(handler: EventHandler<WebSocket, CloseEvent>) {
-    this.#setHandler('close', handler);
-  }
-
   /**
    * Queues `data` to be sent: a string as a text message, an `ArrayBuffer`, view or `Blob` as a
    * binary one. Order is kept across types (a Blob is read first). After the closing handshake has
@@ -331,15 +281,6 @@ export class WebSocket extends EventTarget {
       return;
     }
     this.#ws.close(wireCode, request.reason);
-  }
-
-  #setHandler(type: HandlerType, handler: unknown): void {
-    this.#handlers = setHandlerAttribute(this, this.#handlers, type, handler, runHandlerAttribute);
-  }
-
-  /** @internal The listener of the `type` handler attribute. */
-  [kRunHandler](type: HandlerType, event: Event): void {
-    runEventHandler(this, this.#handlers?.[type], event);
   }
 
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
@@ -482,19 +423,10 @@ export class WebSocket extends EventTarget {
   }
 }
 
+defineHandlerAttributes(WebSocket.prototype);
 // WebIDL: `WebSocket.length` is 1 (the required `url`); attributes and operations are enumerable
 // properties of the prototype; the class string is 'WebSocket'.
 webIdlInterface(WebSocket, 'WebSocket', 1);
 // A socket without listeners shares Node's empty listener maps (see lib/internals/node.ts).
 leanEventTargetClass(WebSocket.prototype);
-Object.defineProperties(WebSocket.prototype, {
-  CONNECTING: { value: CONNECTING, enumerable: true },
-  OPEN: { value: OPEN, enumerable: true },
-  CLOSING: { value: CLOSING, enumerable: true },
-  CLOSED: { value: CLOSED, enumerable: true },
-});
-for (const name of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const) {
-  Object.defineProperty(WebSocket, name, { value: WebSocket[name], enumerable: true, writable: false, configurable: false });
-}
-
-
+webIdlConstants(WebSocket, { CONNECTING, OPEN, CLOSING, CLOSED });

@@ -3,7 +3,9 @@
 // one through three module-level listeners. Either way, no closure per connection.
 import { WebSocket as WsSocket, type RawData } from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { hasListeners } from '../internals/node.js';
+import type { BinaryType } from './constants.js';
 
 export const kOwner = Symbol('rxws.owner');
 export const kOnUpgrade = Symbol('rxws.onUpgrade');
@@ -22,6 +24,18 @@ export interface WsEventOwner {
   [kOnMessage](data: RawData | Blob, isBinary: boolean): void;
   [kOnError](error: Error): void;
   [kOnClose](code: number, reason: Buffer): void;
+}
+
+/** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
+export const kAdopt = Symbol('rxws.adopt');
+
+/** Adoption details for a socket accepted by a `ws` server (see `wrapWebSocket`). */
+export interface AdoptOptions {
+  [kAdopt]: WsSocket;
+  /** Its TCP socket (the upgrade request's `socket`), when known: writes are corked on it. */
+  tcp?: Socket | undefined;
+  coalesce?: boolean | undefined;
+  binaryType?: BinaryType | undefined;
 }
 
 /** `ws`'s socket with the back-reference to the rxws `WebSocket` that owns it. */
