@@ -10,8 +10,6 @@ export { CONNECTING, OPEN, CLOSING, CLOSED } from './websocket/constants.js';
 export type { ReadyState, BinaryType, WebSocketData } from './websocket/constants.js';
 export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './websocket/events.js';
 export type { EventHandler } from './websocket/event-handlers.js';
-export { getNodeControls, type NodeControls } from './websocket/controls.js';
-export type { NodeWebSocketOptions } from './node/options.js';
 export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
 // subject layer
 export * from './subject/index.js';

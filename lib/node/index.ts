@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 export { wrapWebSocket, type WrapOptions } from './wrap.js';
-export type { NodeWebSocketOptions } from './options.js';
-export { NODE_DEFAULTS } from './options.js';
+export type { NodeWebSocketOptions } from '../websocket/node-options.js';
+export { NODE_DEFAULTS } from '../websocket/node-options.js';
 export { getNodeControls, type NodeControls } from '../websocket/controls.js';
 export { WebSocket, CloseEvent, ErrorEvent } from '../websocket/platform.js';
 // backpressure: Node stream adapters

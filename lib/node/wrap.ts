@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket as WsSocket } from 'ws';
-import { kAdopt, WebSocket } from '../websocket/websocket.js';
+import { kAdopt, WebSocket, type AdoptOptions } from '../websocket/websocket.js';
 import { isBinaryType, type BinaryType } from '../websocket/constants.js';
 
 /** Options of {@link wrapWebSocket}. */
@@ -40,5 +40,7 @@ export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage, optio
   if (binaryType !== undefined && !isBinaryType(binaryType)) {
     throw new TypeError(`wrapWebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'.`);
   }
-  return new WebSocket(url, undefined, { [kAdopt]: socket, coalesce: options.coalesce, binaryType } as never);
+  // The upgrade request's socket is the connection's TCP socket: the public route to corking it.
+  const adoption: AdoptOptions = { [kAdopt]: socket, tcp: request?.socket, coalesce: options.coalesce, binaryType };
+  return new WebSocket(url, undefined, adoption as never);
 }

@@ -3,7 +3,7 @@ import type { NextObserver } from 'rxjs';
 import { platformWebSocket } from '../websocket/platform.js';
 import type { BinaryType } from '../websocket/constants.js';
 import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail as failAt } from '../common/options.js';
-import type { NodeWebSocketOptions } from '../node/options.js';
+import type { NodeWebSocketOptions } from '../websocket/node-options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
 import { isFeature, type BackpressureOption, type HeartbeatOption } from './features.js';

@@ -267,6 +267,18 @@ export function webIdlInterface(constructor: { prototype: object; name: string }
   Object.defineProperty(prototype, Symbol.toStringTag, { value: name, writable: false, enumerable: false, configurable: true });
 }
 
+/**
+ * WebIDL constants: enumerable, neither writable nor configurable, on the interface object and
+ * its prototype.
+ */
+export function webIdlConstants(constructor: { prototype: object }, constants: Record<string, number>): void {
+  for (const [name, value] of Object.entries(constants)) {
+    for (const holder of [constructor, constructor.prototype]) {
+      Object.defineProperty(holder, name, { value, enumerable: true, writable: false, configurable: false });
+    }
+  }
+}
+
 webIdlInterface(CloseEvent, 'CloseEvent', 1);
 webIdlInterface(ErrorEvent, 'ErrorEvent', 1);
 webIdlInterface(MessageEvent, 'MessageEvent', 1);

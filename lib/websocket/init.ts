@@ -1,7 +1,7 @@
 // The constructor's second argument as Node's built-in WebSocket (undici) reads it: the WebIDL union
 // `(DOMString or sequence<DOMString> or WebSocketInit)`, the dictionary proposed in
 // https://github.com/whatwg/websockets/issues/42. Browsers know only the first two.
-import { NODE_OPTION_NAMES } from '../node/options.js';
+import { NODE_OPTION_NAMES } from './node-options.js';
 import { isWebIdlObject, iterate, iteratorMethod, toDOMString, toProtocolList } from './url.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { BinaryType } from './constants.js';
-import type { NodeWebSocketOptions } from '../node/options.js';
+import type { NodeWebSocketOptions } from './node-options.js';
 import type { CloseEvent } from './events.js';
 
 /** What `next()` hands to the socket after serializing: the data `WebSocket.send()` accepts. */

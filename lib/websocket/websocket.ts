@@ -1,213 +1,39 @@
 // The WHATWG WebSocket interface (https://websockets.spec.whatwg.org/) on Node, over `ws`.
 // `ws` speaks the protocol; this class gives it the platform's surface: DOMExceptions, the
 // close-code rules, event order, `wasClean` and a `bufferedAmount` that counts payload bytes.
-import { types } from 'node:util';
-import { WebSocket as WsSocket, type RawData } from 'ws';
+import type { RawData } from 'ws';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type StandardBinaryType, type WebSocketData } from './constants.js';
 import { kBinaryTypeOption, kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
-import { runEventHandler, type EventHandler, type StoredHandler } from './event-handlers.js';
-import { ownEventTargetMap, shareEventTargetMaps } from './lean-event-target.js';
-import { CloseEvent, ErrorEvent, createMessageEvent, webIdlInterface } from './events.js';
-import { checkProtocols, parseWebSocketUrl } from './url.js';
-import { toProtocolsArgument, type WebSocketInit } from './init.js';
-import { toWsOptions, type NodeWebSocketOptions } from '../node/options.js';
-import { FifoQueue } from './fifo-queue.js';
+import { defineHandlerAttributes, kHandlerRecord, type EventHandler, type Handlers } from './event-handlers.js';
+import { createMessageEvent, webIdlConstants, webIdlInterface, type CloseEvent } from './events.js';
+import type { WebSocketInit } from './init.js';
+import type { NodeWebSocketOptions } from './node-options.js';
+import { Outbox } from './outbox.js';
+import { planDial, redialWithCredentials } from './handshake.js';
+import { closeEvent, destroyAfterCloseFrame, failureEvent } from './closing.js';
+import { PendingSends, kPendingDone, kPendingFailed, kSendNow, payloadSize, toPayload, type PendingOperation } from './sending.js';
+import { SeldomSocketState } from './socket-state.js';
+import { copyBytes, originOf, textOf, toBinaryType, warnNodebufferAttribute } from './message-data.js';
+import { Controls, kAddWriteListener, kUncork } from './node-controls.js';
+import { DialledWs, adoptWs, kAdopt, kOnClose, kOnError, kOnMessage, kOnOpen, kOnUnexpectedResponse, kOnUpgrade, type AdoptOptions, type OwnedWs } from './ws-events.js';
+export { kAdopt, type AdoptOptions } from './ws-events.js';
+import { leanEventTargetClass, shareEventTargetMaps } from '../internals/node.js';
+import { closedCleanly, receiverIsDrained, tcpSocketOf } from '../internals/ws.js';
 
-const kOwner = Symbol('rxws.owner');
-const kOnUpgrade = Symbol('rxws.onUpgrade');
-const kOnUnexpectedResponse = Symbol('rxws.onUnexpectedResponse');
-const kOnOpen = Symbol('rxws.onOpen');
-const kOnMessage = Symbol('rxws.onMessage');
-const kOnError = Symbol('rxws.onError');
-const kOnClose = Symbol('rxws.onClose');
-const kUncork = Symbol('rxws.uncork');
-const kAddWriteListener = Symbol('rxws.addWriteListener');
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
-const kRunHandler = Symbol('rxws.runHandler');
-// `ws.send()` options, made once (`ws` copies them).
-const SEND_BINARY = Object.freeze({ binary: true });
-const SEND_TEXT = Object.freeze({ binary: false });
 // Bits of WebSocket's #flags.
 const STATE_MASK = 3; // the two low bits: our readyState (CONNECTING..CLOSED)
 const COPY_BINARY = 4; // an adopted server-side socket: unmasked frames reference the caller's bytes
 const COALESCE = 8; // the writes of a tick are corked together
-const READING_BLOB = 16; // a queued Blob is being read; later sends wait behind it
-const BINARY_TYPE_SHIFT = 5; // two bits: the index of binaryType in BINARY_TYPES
+const BINARY_TYPE_SHIFT = 4; // two bits: the index of binaryType in BINARY_TYPES
 const BINARY_TYPE_MASK = 3 << BINARY_TYPE_SHIFT;
 const BINARY_TYPES: readonly BinaryType[] = ['blob', 'arraybuffer', 'nodebuffer'];
-// Coalescing pays for small messages; past this many bytes held, the batch is written at once
-// (holding large frames until the end of the tick only delays them).
-const COALESCE_LIMIT = 64 * 1024;
-/** Internal: adopt an accepted `ws` socket instead of dialling (see `wrapWebSocket`). */
-export const kAdopt = Symbol('rxws.adopt');
 
-/** `ws`'s socket with the back-reference to the rxws `WebSocket` that owns it. */
-interface OwnedWs extends WsSocket {
-  // null once retired (a handshake retried with credentials: see kOnUnexpectedResponse).
-  [kOwner]: WebSocket | null;
-  // Private `ws` state read for `wasClean` (both close frames exchanged), as `ws`'s own
-  // EventTarget shim does.
-  _closeFrameReceived?: boolean;
-  _closeFrameSent?: boolean;
-  // The TCP socket, once open (also private `ws` state; corked to coalesce a tick's writes).
-  _socket?: Socket | null;
-  // Private too: how many received bytes `ws` still has to parse (0 after the last frame of a read).
-  _receiver?: { _bufferedBytes?: number };
-}
-
-// The listeners of an adopted socket live at module level and find their WebSocket through a
-// symbol, so a connection costs no closures for them (a dialled one needs none: see DialledWs).
-function onWsMessage(this: WsSocket, data: RawData | Blob, isBinary: boolean): void {
-  (this as OwnedWs)[kOwner]![kOnMessage](data, isBinary);
-}
-function onWsError(this: WsSocket, error: Error): void {
-  (this as OwnedWs)[kOwner]![kOnError](error);
-}
-function onWsClose(this: WsSocket, code: number, reason: Buffer): void {
-  (this as OwnedWs)[kOwner]![kOnClose](code, reason);
-}
-// The listener of every handler attribute, for every socket and event type (a listener is called
-// with its target as `this`, and the event says which attribute): `onmessage` costs no closure.
-type HandlerType = 'open' | 'message' | 'error' | 'close';
-type Handlers = Record<HandlerType, StoredHandler | null>;
-function runHandlerAttribute(this: WebSocket, event: Event): void {
-  this[kRunHandler](event.type as HandlerType, event);
-}
-
-/**
- * The `ws` socket we dial, with the owner's back-reference as a field of its own (declared in the
- * class, so V8 keeps it in the object rather than in an extra property store added later).
- */
-class DialledWs extends WsSocket {
-  [kOwner]: WebSocket | null;
-  constructor(owner: WebSocket, url: string, protocols: string[], options: ConstructorParameters<typeof WsSocket>[2]) {
-    super(url, protocols, options);
-    this[kOwner] = owner;
-  }
-
-  /**
-   * `ws` reports everything through `emit()`: the owner hears the five events it needs first-hand
-   * (no listener entries per connection, no EventEmitter dispatch per message), and whatever
-   * listeners are added to this socket (rxws's heartbeat on 'pong', say) still run after it.
-   */
-  override emit(type: string | symbol, a?: unknown, b?: unknown): boolean {
-    const owner = this[kOwner];
-    // eslint-disable-next-line prefer-rest-params
-    if (owner === undefined) return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]); // inside super()
-    if (owner === null) return true; // retired: its handshake is being retried on another socket
-    switch (type) {
-      case 'message':
-        owner[kOnMessage](a as RawData | Blob, b as boolean);
-        break;
-      case 'open':
-        owner[kOnOpen]();
-        break;
-      case 'upgrade':
-        owner[kOnUpgrade](a as IncomingMessage);
-        break;
-      case 'error':
-        owner[kOnError](a as Error);
-        break;
-      case 'close':
-        owner[kOnClose](a as number, b as Buffer);
-        break;
-      case 'unexpected-response':
-        if (owner[kOnUnexpectedResponse](a as ClientRequest, b as IncomingMessage)) return true;
-        // eslint-disable-next-line prefer-rest-params
-        return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
-      default:
-        // eslint-disable-next-line prefer-rest-params
-        return super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
-    }
-    // (An 'error' with no listener of its own is handled: it must not reach EventEmitter's throw.)
-    // eslint-disable-next-line prefer-rest-params
-    if ((this as unknown as { _eventsCount: number })._eventsCount !== 0 && this.listenerCount(type) !== 0) super.emit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
-    return true;
-  }
-}
-
-function uncork(socket: WebSocket): void {
-  socket[kUncork]();
-}
-/**
- * The headers of the WebSocketInit dictionary with the Node options' `headers` over them: a name
- * given in both (in any case) is sent once, with the Node options' value (the more specific,
- * Node-only argument; an `undefined` value there is not given).
- */
-function withNodeHeaders(init: Record<string, string>, node: Record<string, string> | undefined): Record<string, string> {
-  if (node === undefined) return init;
-  const merged = Object.assign(Object.create(null) as Record<string, string>, init);
-  const initNames = new Map(Object.keys(init).map((name) => [name.toLowerCase(), name]));
-  for (const name of Object.keys(node)) {
-    const value = node[name];
-    if (value === undefined) continue;
-    const shadowed = initNames.get(name.toLowerCase());
-    if (shadowed !== undefined) delete merged[shadowed];
-    merged[name] = value;
-  }
-  return merged;
-}
-/** Whether the Node `headers` option already carries an Authorization header (any case). */
-function hasAuthorization(headers: unknown): boolean {
-  if (headers === null || typeof headers !== 'object') return false;
-  return Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
-}
-function destroyStream(this: Socket): void {
-  this.destroy();
-}
 function onHandshakeTimeout(socket: WebSocket): void {
   socket[kHandshakeTimedOut]();
-}
-const PROTOCOL_HEADER = 'sec-websocket-protocol';
-/**
- * `ws`'s last step before a handshake request leaves: `ws` joins the subprotocols with ',', Fetch
- * combines header values with ', ' (what browsers and undici send).
- */
-function combineProtocolHeader(request: ClientRequest): void {
-  const value = request.getHeader(PROTOCOL_HEADER);
-  if (typeof value === 'string') request.setHeader(PROTOCOL_HEADER, value.split(',').join(', '));
-}
-function finishHandshakeRequest(request: ClientRequest): void {
-  combineProtocolHeader(request);
-  request.end();
-}
-
-/** What a handshake needs to be made again, with the URL's credentials, after a 401. */
-interface AuthenticationRetry {
-  href: string;
-  protocols: string[];
-  options: WsClientOptions;
-  authorization: string;
-}
-type WsClientOptions = ConstructorParameters<typeof WsSocket>[2];
-
-/** A send that waits behind a Blob being read, or the close that follows such sends. */
-interface PendingOperation {
-  data: string | Uint8Array | Blob | null; // null: the close frame
-  binary: boolean;
-  size: number;
-  closeCode?: number | undefined;
-  closeReason?: string;
-}
-
-/** What a socket seldom sets (see WebSocket's #seldom). */
-class SeldomSocketState {
-  failure: Error | undefined = undefined;
-  pending: FifoQueue<PendingOperation> | undefined = undefined;
-  controls: NodeControls | undefined = undefined;
-  writeListeners: (() => void) | (() => void)[] | undefined = undefined;
-  extensions = '';
-  // Set while CONNECTING when the URL has credentials and no 401 has been answered yet; cleared at
-  // open and close.
-  authenticationRetry: AuthenticationRetry | undefined = undefined;
-}
-
-/** Adoption details for a socket accepted by a `ws` server. */
-export interface AdoptOptions {
-  [kAdopt]: WsSocket;
 }
 
 /**
@@ -235,19 +61,25 @@ export class WebSocket extends EventTarget {
   readonly #url: string;
   // Computed at the first message (an idle connection keeps no string for it).
   #origin: string | undefined = undefined;
-  // The state | COPY_BINARY | COALESCE | READING_BLOB | the binaryType: one field rather than five.
+  // The state | COPY_BINARY | COALESCE | the binaryType: one field rather than four.
   #flags = 0;
-  #corked: Socket | undefined;
+  // The TCP socket under `ws` (from the 'upgrade' response, or the adopter): corked to coalesce.
+  #tcp: Socket | undefined = undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  #corkedBytes = 0;
-  #bufferedAmount = 0;
-  // Sizes of the writes handed to `ws`, in order; `ws` completes writes in order.
-  #inFlight: FifoQueue<number> | undefined;
-  #onWritten: ((error?: Error | null) => void) | undefined;
+  // The sending half: made at the first send (or write listener); an idle connection has none.
+  #outbox: Outbox | undefined = undefined;
   /** @internal See `kEventSink`: the subject layer's single listener. */
   [kEventSink]: EventSink | undefined = undefined;
-  // The on… attributes, made when one is first set (many sockets use listeners only).
-  #handlers: Handlers | undefined = undefined;
+  /** @internal The on… attributes, made when one is first set (many sockets use listeners only). */
+  [kHandlerRecord]: Handlers | undefined = undefined;
+  /** Called with the `open` event. */
+  declare onopen: EventHandler<WebSocket, Event>;
+  /** Called with each `message` event. */
+  declare onmessage: EventHandler<WebSocket, MessageEvent>;
+  /** Called with the `error` event. */
+  declare onerror: EventHandler<WebSocket, Event>;
+  /** Called with the `close` event. */
+  declare onclose: EventHandler<WebSocket, CloseEvent>;
   // Sends waiting behind a Blob, write listeners, Node controls, negotiated extensions and the
   // failure to report: made on first write (an idle connection keeps none).
   #seldom: SeldomSocketState | undefined = undefined;
@@ -268,27 +100,12 @@ export class WebSocket extends EventTarget {
   set #failure(error: Error | undefined) {
     if (error !== undefined || this.#seldom !== undefined) this.#more.failure = error;
   }
-  // Operations queued behind a Blob that is being read, so message order holds.
-  get #pending(): FifoQueue<PendingOperation> | undefined {
+  get #pending(): PendingSends | undefined {
     return this.#seldom?.pending;
   }
-  set #pending(queue: FifoQueue<PendingOperation> | undefined) {
+  set #pending(queue: PendingSends | undefined) {
     if (queue !== undefined || this.#seldom !== undefined) this.#more.pending = queue;
   }
-  get #controls(): NodeControls | undefined {
-    return this.#seldom?.controls;
-  }
-  set #controls(controls: NodeControls | undefined) {
-    this.#more.controls = controls;
-  }
-  // One write listener (the usual case) or several; no Set for an idle connection.
-  get #writeListeners(): (() => void) | (() => void)[] | undefined {
-    return this.#seldom?.writeListeners;
-  }
-  set #writeListeners(listeners: (() => void) | (() => void)[] | undefined) {
-    if (listeners !== undefined || this.#seldom !== undefined) this.#more.writeListeners = listeners;
-  }
-  // The Sec-WebSocket-Extensions the server agreed to ('' for none, the usual case).
   get #extensions(): string {
     return this.#seldom?.extensions ?? '';
   }
@@ -330,70 +147,36 @@ export class WebSocket extends EventTarget {
     if (options !== undefined && (options === null || typeof options !== 'object')) options = undefined;
     const adopted = (options as AdoptOptions | undefined)?.[kAdopt];
     if (adopted !== undefined) {
-      // A socket accepted by a `ws` server: already open, nothing to dial.
+      // A socket accepted by a `ws` server: already open, nothing to dial. It keeps whatever
+      // `binaryType` its owner gave it (other listeners may rely on it), converted the same way.
+      const adoption = options as unknown as AdoptOptions;
       this.#url = String(url);
-      this.#ws = adopted as OwnedWs;
-      this.#ws[kOwner] = this;
+      this.#ws = adoptWs(adopted, this);
+      this.#tcp = adoption.tcp ?? tcpSocketOf(adopted);
       this.#state = adopted.readyState as ReadyState;
       this.#extensions = adopted.extensions;
       // Unmasked server frames reference the caller's bytes until written: copy them.
-      this.#flags |= COPY_BINARY | ((options as { coalesce?: boolean }).coalesce !== false ? COALESCE : 0);
-      const initialType = (options as { binaryType?: BinaryType }).binaryType;
-      if (initialType !== undefined) this.#binaryType = initialType;
-    } else {
-      // WebIDL converts the arguments (TypeErrors) before the steps check them (SyntaxErrors).
-      const input = String(url);
-      const argument = toProtocolsArgument(protocols);
-      const record = parseWebSocketUrl(input);
-      const list = checkProtocols(argument.protocols);
-      const { coalesce, handshakeTimeout, binaryType, ...wsOptions } = toWsOptions(options);
-      if (argument.headers !== undefined) wsOptions.headers = withNodeHeaders(argument.headers, wsOptions.headers);
-      if (binaryType !== undefined) this.#binaryType = binaryType;
-      if (list.length > 1) {
-        const finish = wsOptions.finishRequest;
-        wsOptions.finishRequest =
-          finish === undefined
-            ? finishHandshakeRequest
-            : (request, ws) => {
-                combineProtocolHeader(request);
-                finish(request, ws);
-              };
-      }
-      // Fetch sends a URL's credentials only when the server asks (a 401), and `ws` would send
-      // them up front: dial without them, and keep them for a second handshake.
-      let href = record.href;
-      if ((record.username !== '' || record.password !== '') && !hasAuthorization(wsOptions.headers)) {
-        const bare = new URL(href);
-        bare.username = '';
-        bare.password = '';
-        href = bare.href;
-        const authorization = `Basic ${Buffer.from(`${record.username}:${record.password}`).toString('base64')}`;
-        this.#more.authenticationRetry = { href, protocols: list, options: wsOptions, authorization };
-      }
-      // TLS options matter only for wss: (or a redirect there); `ws` keeps its options object for
-      // the life of the connection, so a plain ws: connection does not carry them.
-      if (record.protocol === 'ws:' && wsOptions.followRedirects !== true) delete wsOptions.rejectUnauthorized;
-      if (coalesce) this.#flags |= COALESCE;
-      // Our own timer rather than `ws`'s (a socket timeout that Node keeps allocated for the life
-      // of the connection): it is gone once the handshake ends.
-      if (handshakeTimeout !== undefined && handshakeTimeout > 0) {
-        this.#handshakeTimer = setTimeout(onHandshakeTimeout, handshakeTimeout, this);
-      }
-      this.#state = CONNECTING;
-      this.#ws = new DialledWs(this, href, list, wsOptions) as OwnedWs;
-      // The same serialization, parsed again by `ws`: keep its string rather than a second one.
-      this.#url = this.#ws.url === record.href ? this.#ws.url : record.href;
-      // A socket we dial delivers Buffers, converted per message; its events reach us through
-      // DialledWs.emit().
-      this.#ws.binaryType = 'nodebuffer';
+      this.#flags |= COPY_BINARY | (adoption.coalesce !== false ? COALESCE : 0);
+      if (adoption.binaryType !== undefined) this.#binaryType = adoption.binaryType;
+      return;
     }
-    if (adopted !== undefined) {
-      // An adopted one keeps whatever `binaryType` its owner gave it (other listeners may rely on
-      // it), is converted the same way, and is listened to.
-      adopted.on('message', onWsMessage);
-      adopted.on('error', onWsError);
-      adopted.on('close', onWsClose);
+    // WebIDL converts the arguments (TypeErrors) before the steps check them (SyntaxErrors).
+    const plan = planDial(url, protocols, options);
+    if (plan.binaryType !== undefined) this.#binaryType = plan.binaryType;
+    if (plan.authenticationRetry !== undefined) this.#more.authenticationRetry = plan.authenticationRetry;
+    if (plan.coalesce) this.#flags |= COALESCE;
+    // Our own timer rather than `ws`'s (a socket timeout that Node keeps allocated for the life
+    // of the connection): it is gone once the handshake ends.
+    if (plan.handshakeTimeout !== undefined && plan.handshakeTimeout > 0) {
+      this.#handshakeTimer = setTimeout(onHandshakeTimeout, plan.handshakeTimeout, this);
     }
+    this.#state = CONNECTING;
+    this.#ws = new DialledWs(this, plan.href, plan.protocols, plan.wsOptions);
+    // The same serialization, parsed again by `ws`: keep its string rather than a second one.
+    this.#url = this.#ws.url === plan.url ? this.#ws.url : plan.url;
+    // A socket we dial delivers Buffers, converted per message; its events reach us through
+    // DialledWs.emit().
+    this.#ws.binaryType = 'nodebuffer';
   }
 
   /** The URL this socket connects to, serialized (http(s) mapped to ws(s)). */
@@ -410,7 +193,7 @@ export class WebSocket extends EventTarget {
 
   /** Payload bytes given to `send()` and not yet handed to the network (framing not counted). */
   get bufferedAmount(): number {
-    return this.#bufferedAmount;
+    return this.#outbox?.bufferedAmount ?? 0;
   }
 
   /** The extensions the server selected (the `Sec-WebSocket-Extensions` response header), or `''`. */
@@ -443,38 +226,6 @@ export class WebSocket extends EventTarget {
     this.#binaryType = type;
   }
 
-  /** Called with the `open` event. */
-  get onopen(): EventHandler<WebSocket, Event> {
-    return (this.#handlers?.open ?? null) as EventHandler<WebSocket, Event>;
-  }
-  set onopen(handler: EventHandler<WebSocket, Event>) {
-    this.#setHandler('open', handler);
-  }
-
-  /** Called with each `message` event. */
-  get onmessage(): EventHandler<WebSocket, MessageEvent> {
-    return (this.#handlers?.message ?? null) as EventHandler<WebSocket, MessageEvent>;
-  }
-  set onmessage(handler: EventHandler<WebSocket, MessageEvent>) {
-    this.#setHandler('message', handler);
-  }
-
-  /** Called with the `error` event. */
-  get onerror(): EventHandler<WebSocket, Event> {
-    return (this.#handlers?.error ?? null) as EventHandler<WebSocket, Event>;
-  }
-  set onerror(handler: EventHandler<WebSocket, Event>) {
-    this.#setHandler('error', handler);
-  }
-
-  /** Called with the `close` event. */
-  get onclose(): EventHandler<WebSocket, CloseEvent> {
-    return (this.#handlers?.close ?? null) as EventHandler<WebSocket, CloseEvent>;
-  }
-  set onclose(handler: EventHandler<WebSocket, CloseEvent>) {
-    this.#setHandler('close', handler);
-  }
-
   /**
    * Queues `data` to be sent: a string as a text message, an `ArrayBuffer`, view or `Blob` as a
    * binary one. Order is kept across types (a Blob is read first). After the closing handshake has
@@ -490,42 +241,19 @@ export class WebSocket extends EventTarget {
     if (state === CONNECTING) {
       throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError');
     }
-    let payload: string | Uint8Array | Blob;
-    let size: number;
-    let binary = true;
-    if (typeof data === 'string') {
-      payload = data;
-      size = Buffer.byteLength(data);
-      binary = false;
-    } else if (types.isArrayBuffer(data)) {
-      // (util.types, not instanceof: the buffer may come from another realm, e.g. a vm context)
-      payload = new Uint8Array(data);
-      size = data.byteLength;
-    } else if (ArrayBuffer.isView(data)) {
-      if (types.isSharedArrayBuffer(data.buffer)) {
-        throw new TypeError("Failed to execute 'send' on 'WebSocket': The provided ArrayBufferView value must not be shared.");
-      }
-      payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      size = data.byteLength;
-    } else if (data instanceof Blob) {
-      payload = data;
-      size = data.size;
-    } else {
-      // WebIDL: anything else is converted with ToString (USVString), a bare SharedArrayBuffer
-      // too (it is not a BufferSource): it is sent as the text "[object SharedArrayBuffer]".
-      payload = String(data);
-      size = Buffer.byteLength(payload);
-      binary = false;
-    }
+    let payload = toPayload(data);
+    const size = payloadSize(payload);
+    const binary = typeof payload !== 'string';
     // The spec grows bufferedAmount on every send that does not throw, even after CLOSING.
-    this.#bufferedAmount += size;
+    const outbox = (this.#outbox ??= this.#newOutbox());
+    outbox.bufferedAmount += size;
     if (state !== OPEN) return;
     if (this.#pending !== undefined || payload instanceof Blob) {
       if (payload instanceof Uint8Array) payload = copyBytes(payload); // held: the caller may reuse it
-      this.#enqueue({ data: payload, binary, size });
+      (this.#pending ??= new PendingSends(this)).push({ data: payload, binary, size });
       return;
     }
-    this.#write(payload, binary, size);
+    outbox.write(payload, binary, size);
   }
 
   /**
@@ -549,62 +277,24 @@ export class WebSocket extends EventTarget {
     // A reason without a code is sent with 1000 (close the WebSocket, step 5).
     const wireCode = request.code ?? (request.reason === '' ? undefined : 1000);
     if (this.#pending !== undefined) {
-      this.#enqueue({ data: null, binary: false, size: 0, closeCode: wireCode, closeReason: request.reason });
+      this.#pending.push({ data: null, binary: false, size: 0, closeCode: wireCode, closeReason: request.reason });
       return;
     }
     this.#ws.close(wireCode, request.reason);
   }
 
-  #setHandler(type: HandlerType, handler: unknown): void {
-    const handlers = this.#handlers;
-    if (typeof handler !== 'function') {
-      // Anything but a function is null, and removes the attribute's listener.
-      if (handlers === undefined || handlers[type] === null) return;
-      handlers[type] = null;
-      this.removeEventListener(type, runHandlerAttribute);
-      return;
-    }
-    const record = handlers ?? (this.#handlers = { open: null, message: null, error: null, close: null });
-    const listening = record[type] !== null;
-    record[type] = handler as StoredHandler;
-    // A replaced handler keeps its listener's place in the list.
-    if (!listening) this.addEventListener(type, runHandlerAttribute);
-  }
-
-  /** @internal The listener of the `type` handler attribute. */
-  [kRunHandler](type: HandlerType, event: Event): void {
-    runEventHandler(this, this.#handlers?.[type], event);
-  }
-
-  /**
-   * Adds a listener, as EventTarget's own method does (this override only makes the listener
-   * map, which a socket without listeners shares with every other one: see lean-event-target.ts).
-   */
-  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-    ownEventTargetMap(this);
-    // (Reflect.apply keeps the argument count, which EventTarget checks.)
-    Reflect.apply(EventTarget.prototype.addEventListener, this, args);
-  }
-
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
   get [kNodeControls](): NodeControls {
-    return (this.#controls ??= new Controls(this, this.#ws));
+    return (this.#more.controls ??= new Controls(this, this.#ws));
   }
 
   /** @internal */
   [kAddWriteListener](listener: () => void): () => void {
-    const current = this.#writeListeners;
-    if (current === undefined) this.#writeListeners = listener;
-    else if (typeof current === 'function') this.#writeListeners = [current, listener];
-    else this.#writeListeners = [...current, listener];
-    return () => {
-      const now = this.#writeListeners;
-      if (now === listener) this.#writeListeners = undefined;
-      else if (Array.isArray(now)) {
-        const rest = now.filter((l) => l !== listener);
-        this.#writeListeners = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
-      }
-    };
+    return (this.#outbox ??= this.#newOutbox()).addWriteListener(listener);
+  }
+
+  #newOutbox(): Outbox {
+    return new Outbox(this.#ws, this.#tcp, (this.#flags & COPY_BINARY) !== 0, (this.#flags & COALESCE) !== 0);
   }
 
   #clearHandshakeTimer(): void {
@@ -620,69 +310,23 @@ export class WebSocket extends EventTarget {
     if (sink !== undefined) sink.handleEvent(event);
   }
 
-  #write(payload: string | Uint8Array, binary: boolean, size: number): void {
-    if (binary && (this.#flags & COPY_BINARY) !== 0) payload = copyBytes(payload as Uint8Array);
-    // Coalescing: the writes of one tick leave in one writev. The socket is corked at the first
-    // send of the tick and uncorked on process.nextTick, before any I/O: nothing waits longer.
-    if ((this.#flags & COALESCE) !== 0 && this.#corked === undefined && size < COALESCE_LIMIT) {
-      const socket = this.#ws._socket;
-      if (socket) {
-        socket.cork();
-        this.#corked = socket;
-        process.nextTick(uncork, this);
-      }
-    }
-    (this.#inFlight ??= new FifoQueue<number>()).push(size);
-    this.#ws.send(payload, binary ? SEND_BINARY : SEND_TEXT, (this.#onWritten ??= (error) => this.#written(error)));
-    if (this.#corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this[kUncork]();
+  /** @internal A send or close that waited behind a Blob. */
+  [kSendNow](operation: PendingOperation): void {
+    if (this.#ws.readyState !== OPEN) return; // the connection closed meanwhile: not sent
+    if (operation.data === null) this.#ws.close(operation.closeCode, operation.closeReason);
+    else this.#outbox!.write(operation.data as string | Uint8Array, operation.binary, operation.size);
   }
 
-  #written(error?: Error | null): void {
-    const size = this.#inFlight!.shift()!;
-    // Bytes that never reached the network stay counted, as in browsers after a close.
-    if (error) return;
-    this.#bufferedAmount -= size;
-    const listeners = this.#writeListeners;
-    if (listeners === undefined) return;
-    if (typeof listeners === 'function') listeners();
-    else for (const listener of listeners) listener();
-  }
-
-  #enqueue(operation: PendingOperation): void {
-    (this.#pending ??= new FifoQueue<PendingOperation>()).push(operation);
-    this.#flushPending();
-  }
-
-  // Sends queued operations in order, stopping at a Blob until its bytes are read.
-  #flushPending(): void {
-    const pending = this.#pending;
-    if (pending === undefined || (this.#flags & READING_BLOB) !== 0) return;
-    while (pending.length > 0) {
-      const head = pending.peek()!;
-      if (head.data instanceof Blob) {
-        this.#flags |= READING_BLOB;
-        head.data.arrayBuffer().then(
-          (bytes) => {
-            head.data = new Uint8Array(bytes);
-            this.#flags &= ~READING_BLOB;
-            this.#flushPending();
-          },
-          (error: unknown) => {
-            // A Blob that cannot be read fails the connection rather than skipping a message.
-            this.#flags &= ~READING_BLOB;
-            this.#pending = undefined;
-            this.#failure ??= error instanceof Error ? error : new Error(String(error));
-            this.#ws.terminate();
-          },
-        );
-        return;
-      }
-      pending.shift();
-      if (this.#ws.readyState !== OPEN) continue; // the connection closed meanwhile: not sent
-      if (head.data === null) this.#ws.close(head.closeCode, head.closeReason);
-      else this.#write(head.data, head.binary, head.size);
-    }
+  /** @internal */
+  [kPendingDone](): void {
     this.#pending = undefined;
+  }
+
+  /** @internal A Blob that cannot be read fails the connection rather than skipping a message. */
+  [kPendingFailed](error: Error): void {
+    this.#pending = undefined;
+    this.#failure ??= error;
+    this.#ws.terminate();
   }
 
   /** @internal The opening handshake took longer than `handshakeTimeout`: fail the connection. */
@@ -695,14 +339,14 @@ export class WebSocket extends EventTarget {
 
   /** @internal */
   [kUncork](): void {
-    const socket = this.#corked;
-    this.#corked = undefined;
-    this.#corkedBytes = 0;
-    socket?.uncork();
+    this.#outbox?.uncork();
   }
 
   /** @internal */
   [kOnUpgrade](response: IncomingMessage): void {
+    // The public route to the TCP socket `ws` is about to take over (the same object).
+    this.#tcp = response.socket;
+    if (this.#outbox !== undefined) this.#outbox.tcp = response.socket;
     const extensions = response.headers['sec-websocket-extensions'];
     if (typeof extensions === 'string') this.#extensions = extensions;
   }
@@ -726,7 +370,8 @@ export class WebSocket extends EventTarget {
     // When this was the last frame of what `ws` read, what the handlers sent goes out now rather
     // than at the end of the tick: a reply leaves as soon as it would without coalescing, and the
     // replies to a batch of frames parsed from one read still leave together, after the last.
-    if (this.#corked !== undefined && this.#ws._receiver?._bufferedBytes === 0) this[kUncork]();
+    const outbox = this.#outbox;
+    if (outbox !== undefined && outbox.corked !== undefined && receiverIsDrained(this.#ws)) outbox.uncork();
   }
 
   /**
@@ -742,13 +387,7 @@ export class WebSocket extends EventTarget {
     this.#failure ??= error;
     if (this.#state === CONNECTING) return; // `ws` fails the handshake itself: error, then close
     this[kUncork]();
-    const tcp = this.#ws._socket;
-    if (tcp == null || tcp.destroyed) return;
-    // `ws` ends the TCP connection once its close frame is written, and meanwhile drains what is
-    // left to read: destroying it then sends a FIN, not a reset that could discard the close
-    // frame at the server. A close frame stuck behind a backlog is not waited for.
-    if (tcp.writableFinished || tcp.writableLength > 0) tcp.destroy();
-    else tcp.once('finish', destroyStream);
+    destroyAfterCloseFrame(this.#tcp);
   }
 
   /**
@@ -760,18 +399,10 @@ export class WebSocket extends EventTarget {
     const retry = this.#seldom?.authenticationRetry;
     if (retry === undefined || response.statusCode !== 401 || this.#state !== CONNECTING) return false;
     this.#seldom!.authenticationRetry = undefined;
-    const old = this.#ws;
-    old[kOwner] = null; // what it reports from now on is dropped
-    old.close(); // aborts the first request
-    const headers = { ...(retry.options?.headers as Record<string, string> | undefined), authorization: retry.authorization };
-    const ws = new DialledWs(this, retry.href, retry.protocols, { ...retry.options, headers }) as OwnedWs;
-    ws.binaryType = 'nodebuffer';
-    // Listeners added to the first `ws` socket (through getNodeControls) move to the second.
-    for (const name of old.eventNames()) {
-      for (const listener of old.listeners(name)) ws.on(name, listener as (...args: unknown[]) => void);
-    }
+    const ws = redialWithCredentials(this.#ws, this, retry);
     this.#ws = ws;
-    const controls = this.#controls as Controls | undefined;
+    if (this.#outbox !== undefined) this.#outbox.ws = ws;
+    const controls = this.#seldom?.controls as Controls | undefined;
     if (controls !== undefined) controls.raw = ws;
     return true;
   }
@@ -780,127 +411,22 @@ export class WebSocket extends EventTarget {
   [kOnClose](code: number, reason: Buffer): void {
     this.#clearHandshakeTimer();
     if (this.#seldom !== undefined) this.#seldom.authenticationRetry = undefined;
-    const ws = this.#ws;
-    const received = ws._closeFrameReceived === true;
-    const wasClean = received && ws._closeFrameSent === true;
+    // `ws` reports 1006 exactly when no close frame arrived.
+    const received = code !== 1006;
+    const wasClean = closedCleanly(this.#ws, code);
     this.#state = CLOSED;
     // https://websockets.spec.whatwg.org/#feedback-from-the-protocol: the connection is closed.
     // Without a close frame from the server the code is 1006, and the connection failed: `error`
     // comes first.
-    if (!received || this.#failure !== undefined) {
-      const failure = this.#failure;
-      this.#emit(
-        new ErrorEvent('error', {
-          message: failure?.message ?? 'The connection was closed abnormally.',
-          error: failure,
-        }),
-      );
-    }
-    this.#emit(
-      new CloseEvent('close', {
-        wasClean,
-        code: received ? code : 1006,
-        reason: received ? reason.toString() : '',
-      }),
-    );
+    if (!received || this.#failure !== undefined) this.#emit(failureEvent(this.#failure));
+    this.#emit(closeEvent(code, reason, wasClean));
   }
 }
 
+defineHandlerAttributes(WebSocket.prototype);
 // WebIDL: `WebSocket.length` is 1 (the required `url`); attributes and operations are enumerable
 // properties of the prototype; the class string is 'WebSocket'.
 webIdlInterface(WebSocket, 'WebSocket', 1);
-Object.defineProperties(WebSocket.prototype, {
-  CONNECTING: { value: CONNECTING, enumerable: true },
-  OPEN: { value: OPEN, enumerable: true },
-  CLOSING: { value: CLOSING, enumerable: true },
-  CLOSED: { value: CLOSED, enumerable: true },
-});
-for (const name of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const) {
-  Object.defineProperty(WebSocket, name, { value: WebSocket[name], enumerable: true, writable: false, configurable: false });
-}
-
-/** What `ws` delivered (per its `binaryType`) as this socket's `binaryType` asks. */
-function toBinaryType(data: RawData | Blob, type: BinaryType): Buffer | ArrayBuffer | Blob {
-  // Only from an adopted socket whose owner chose 'blob': it cannot be read synchronously.
-  if (data instanceof Blob) return data;
-  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-  if (type === 'nodebuffer') return buffer;
-  if (type === 'blob') return new Blob([buffer as Uint8Array<ArrayBuffer>]);
-  // The whole backing store when the Buffer owns it (large messages), else a copy of its bytes.
-  return buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength
-    ? (buffer.buffer as ArrayBuffer)
-    : (buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer);
-}
-
-/** The text of a text message, whatever the `binaryType` of an adopted `ws` socket. */
-function textOf(data: RawData | Blob): string {
-  if (Buffer.isBuffer(data)) return data.toString();
-  if (Array.isArray(data)) return Buffer.concat(data).toString();
-  return Buffer.from(data as ArrayBuffer).toString();
-}
-
-let warnedNodebufferAttribute = false;
-/** Once per process: `binaryType = 'nodebuffer'` is ignored now, as the spec asks. */
-function warnNodebufferAttribute(): void {
-  if (warnedNodebufferAttribute) return;
-  warnedNodebufferAttribute = true;
-  process.emitWarning(
-    "WebSocket: binaryType 'nodebuffer' is not a standard value and is ignored; pass { binaryType: 'nodebuffer' } as the constructor's third argument (the Node options) to receive Buffers.",
-    { code: 'RXWS_NODEBUFFER_ATTRIBUTE' },
-  );
-}
-
-function copyBytes(bytes: Uint8Array): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes);
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
-}
-
-/** The Node controls of one socket: methods on the prototype, so having them costs one object. */
-class Controls implements NodeControls {
-  readonly #socket: WebSocket;
-  // Replaced when a handshake is retried with credentials (see kOnUnexpectedResponse).
-  raw: WsSocket;
-
-  constructor(socket: WebSocket, raw: WsSocket) {
-    this.#socket = socket;
-    this.raw = raw;
-  }
-
-  ping(data?: string | Uint8Array): void {
-    if (this.raw.readyState === OPEN) this.raw.ping(data);
-  }
-
-  onPong(listener: (data: Uint8Array) => void): () => void {
-    const raw = this.raw;
-    raw.on('pong', listener);
-    return () => void raw.off('pong', listener);
-  }
-
-  onWritten(listener: () => void): () => void {
-    return this.#socket[kAddWriteListener](listener);
-  }
-
-  pause(): void {
-    this.raw.pause();
-  }
-
-  resume(): void {
-    this.raw.resume();
-  }
-
-  get isPaused(): boolean {
-    return this.raw.isPaused;
-  }
-
-  terminate(): void {
-    this.#socket[kUncork](); // what send() accepted this tick goes out first, as it would without coalescing
-    this.raw.terminate();
-  }
-}
+// A socket without listeners shares Node's empty listener maps (see lib/internals/node.ts).
+leanEventTargetClass(WebSocket.prototype);
+webIdlConstants(WebSocket, { CONNECTING, OPEN, CLOSING, CLOSED });

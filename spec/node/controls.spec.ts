@@ -1,4 +1,5 @@
-import { WebSocket, getNodeControls } from 'rxws';
+import { WebSocket } from 'rxws';
+import { getNodeControls } from 'rxws/node';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { useTestServers } from 'rxws/testing';
 import { connect as connectTo, until } from '../helpers/client.js';

@@ -2,7 +2,8 @@
 // connection, in order, or reported on dropped$; the server never receives a duplicate or a
 // reordering. (At most once: what was written into a socket that then died may be lost in flight.)
 import fc from 'fast-check';
-import { webSocket, reconnect, WebSocket as RxWebSocket, type NodeWebSocketOptions } from 'rxws';
+import { webSocket, reconnect, WebSocket as RxWebSocket } from 'rxws';
+import { type NodeWebSocketOptions } from 'rxws/node';
 import { createMemoryWebSocket, createTestServer, useTestServers } from 'rxws/testing';
 import { VirtualTimeScheduler } from 'rxjs';
 import { until } from './helpers.js';

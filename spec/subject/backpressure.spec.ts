@@ -1,7 +1,8 @@
 // The send gate of WebSocketSubject (issue 6): `backpressure` watermarks on bufferedAmount,
 // writable$ / bufferedAmount$, complete() under gating, the browser polling path.
 import { sendGateOf } from '../../lib/subject/send-gate.js';
-import { bufferedAmountOf, writableOf, backpressure, webSocket, getNodeControls, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, type WebSocketSubject, type DroppedMessage } from 'rxws';
+import { bufferedAmountOf, writableOf, backpressure, webSocket, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK, type WebSocketSubject, type DroppedMessage } from 'rxws';
+import { getNodeControls } from 'rxws/node';
 import { createTestServer, createMemoryWebSocket, useTestServers, type TestConnection } from 'rxws/testing';
 import { firstValueFrom, filter } from 'rxjs';
 import { until, delay } from './helpers.js';

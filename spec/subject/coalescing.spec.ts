@@ -1,7 +1,8 @@
 // The subject's flushes (after open, after a backpressure pause) ride on the Node WebSocket's
 // write coalescing: a flush of many queued messages leaves in few writes to the TCP socket.
 import type { Socket } from 'node:net';
-import { writableOf, backpressure, WebSocket, getNodeControls, webSocket } from 'rxws';
+import { writableOf, backpressure, WebSocket, webSocket } from 'rxws';
+import { getNodeControls } from 'rxws/node';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { until } from './helpers.js';
 

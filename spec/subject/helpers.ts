@@ -1,6 +1,7 @@
 // Helpers for the subject layer's specs: notification recorders, waits, and a WebSocket subclass
 // that counts the listeners a WebSocketSubject leaves on its sockets.
-import { WebSocket, type NodeWebSocketOptions } from 'rxws';
+import { WebSocket } from 'rxws';
+import { type NodeWebSocketOptions } from 'rxws/node';
 import { kEventSink } from '../../lib/websocket/controls.js';
 import type { Observable, Subscription } from 'rxjs';
 

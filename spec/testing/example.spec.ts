@@ -1,7 +1,8 @@
 // The example suite of docs/testing.md, kept here so it is known to run. It tests a small
 // reconnecting client, written as a user would write one on rxws's WebSocket, end to end against a
 // scripted server: a drop, a stall (half-open peer) and a server restart.
-import { WebSocket, getNodeControls } from 'rxws';
+import { WebSocket } from 'rxws';
+import { getNodeControls } from 'rxws/node';
 import { createTestServer, useTestServers, type TestServer } from 'rxws/testing';
 import 'rxws/testing/jest';
 

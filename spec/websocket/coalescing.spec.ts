@@ -1,6 +1,7 @@
 // Write coalescing: the sends of one tick leave the Node WebSocket in one write to the TCP socket.
 import type { Socket } from 'node:net';
-import { WebSocket, getNodeControls } from 'rxws';
+import { WebSocket } from 'rxws';
+import { getNodeControls } from 'rxws/node';
 import { buildFrame, useTestServers } from 'rxws/testing';
 import { connect as connectTo, nextMessages, until } from '../helpers/client.js';
 import { closed } from '../helpers/events.js';

@@ -1,10 +1,10 @@
 // rxws's Node WebSocket shares Node's empty EventTarget maps until a listener is added (see
-// lib/websocket/lean-event-target.ts). These tests hold that the sharing is invisible: every way
+// lib/internals/node.ts). These tests hold that the sharing is invisible: every way
 // of listening still works, and nothing ever lands in the shared maps.
 import { getEventListeners, once } from 'node:events';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { WebSocket } from 'rxws';
-import { sharesEventTargetMaps } from '../../lib/websocket/lean-event-target.js';
+import { probes } from '../../lib/internals/node.js';
 import { until } from '../helpers/client.js';
 import { closed, nextEvent } from '../helpers/events.js';
 
@@ -23,7 +23,7 @@ function sharedMaps(): unknown[] {
 
 describe('WebSocket: shared EventTarget maps', () => {
   it('is on for this Node version (the probe found its internals)', () => {
-    expect(sharesEventTargetMaps).toBe(true);
+    expect(probes.eventTargetMaps).toBe(true);
     const [events, handlers] = sharedMaps();
     expect(sharedMaps()).toEqual([events, handlers]);
     // Shared: the same objects for two sockets.

@@ -1,0 +1,117 @@
+// What the Node stream adapters share: option checks, the subject a socket stands for, the
+// inbound pause, and a subscription held for the life of an adapter.
+import { getNodeControls, type NodeControls } from '../websocket/controls.js';
+import { hasSendGate, type HasSendGate, type SendGate } from '../subject/send-gate.js';
+import { webSocket } from '../subject/web-socket.js';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
+import type { GateTarget } from '../operators/gate.js';
+
+export function identity(data: WebSocketMessage): WebSocketMessage {
+  return data;
+}
+
+export function dataOf(event: MessageEvent): unknown {
+  return event.data;
+}
+
+export function subjectOf(socket: GateTarget, where: string): HasSendGate {
+  if (hasSendGate(socket)) return socket;
+  const s = socket as WebSocketLike | null;
+  if (s !== null && typeof s === 'object' && typeof s.send === 'function' && typeof s.addEventListener === 'function' && typeof s.readyState === 'number') {
+    return webSocket<WebSocketMessage, unknown>({ socket: s, serializer: identity, deserializer: dataOf }) as unknown as HasSendGate;
+  }
+  throw new TypeError(`${where}: expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
+}
+
+export function checkOptions(options: unknown, where: string, keys: string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object.`);
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) throw new TypeError(`${where}: unknown option '${key}'.`);
+  }
+}
+
+export function wholeNumber(value: unknown, where: string, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`${where}: '${name}' must be a whole number >= ${min}, not ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Pauses and resumes the subject's current socket for inbound flow control. */
+export class InboundPause {
+  readonly #gate: SendGate;
+  #paused: NodeControls | undefined = undefined;
+  #socket: WebSocketLike | undefined = undefined;
+
+  constructor(gate: SendGate) {
+    this.#gate = gate;
+  }
+
+  get paused(): boolean {
+    return this.#paused !== undefined && this.#socket === this.#gate.currentSocket;
+  }
+
+  pause(): void {
+    const socket = this.#gate.currentSocket;
+    if (socket === undefined || (this.#paused !== undefined && this.#socket === socket)) return;
+    const controls = getNodeControls(socket);
+    if (controls === undefined) return;
+    controls.pause();
+    this.#paused = controls;
+    this.#socket = socket;
+  }
+
+  resume(): void {
+    const controls = this.#paused;
+    this.#paused = undefined;
+    this.#socket = undefined;
+    controls?.resume();
+  }
+}
+
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * One adapter's subscription to the subject: held until the subject ends it (error, complete) or
+ * the adapter releases it. An end that comes during `subscribe()` itself leaves nothing held.
+ */
+export class HeldSubscription {
+  #subscription: { unsubscribe(): void } | undefined = undefined;
+  #ended = false;
+
+  constructor(
+    subject: HasSendGate,
+    next: ((value: never) => void) | undefined,
+    onError: (error: unknown) => void,
+    onComplete: () => void,
+  ) {
+    const subscription = subject.subscribe({
+      next,
+      error: (error: unknown) => {
+        this.#end();
+        onError(error);
+      },
+      complete: () => {
+        this.#end();
+        onComplete();
+      },
+    });
+    if (!this.#ended) this.#subscription = subscription;
+  }
+
+  /** Unsubscribes, if still subscribed. */
+  release(): void {
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    subscription?.unsubscribe();
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#subscription = undefined;
+  }
+}
