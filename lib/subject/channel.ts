@@ -54,7 +54,7 @@ const OPTION_KEYS = new Set(['subscribe', 'unsubscribe', 'topicOf', 'select', 'u
  * A two-way sub-subject for one topic of a `WebSocketSubject`: subscribe to receive the topic's
  * messages (unwrapped), `next()` to send (wrapped) through the subject's queue. Subscribers share
  * one server-side subscription (reference-counted), re-sent on every new connection before the
- * queue is flushed. Make one with `subject.channel(key, options)`.
+ * queue is flushed. Make one with `channel(subject, key, options)`.
  *
  * @example
  * const room = channel(socket, 'room:42', {
