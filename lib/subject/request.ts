@@ -56,6 +56,11 @@ export interface RequestOptions<In, Out, R = Out> {
 /**
  * A request got no reply in time. `instanceof` rxjs's `TimeoutError` too (`name` is
  * `'TimeoutError'`), with `info: { meta: { id }, lastValue, seen }` as rxjs's `timeout()` gives.
+ *
+ * @example
+ * request(rpc$, { id: 7, method: 'status' }, { timeout: 5000 }).subscribe({
+ *   error: (e) => e instanceof TimeoutError && console.warn(`request ${e.id}: no reply in ${e.timeout} ms`),
+ * });
  */
 export class TimeoutError extends (RxjsTimeoutError as new (
   info?: TimeoutInfo<unknown, { id: RequestId }>,
@@ -81,7 +86,14 @@ export class TimeoutError extends (RxjsTimeoutError as new (
   }
 }
 
-/** An error reply (one that `isError` recognised, without `toError`). */
+/**
+ * An error reply (one that `isError` recognised, without `toError`).
+ *
+ * @example
+ * request(rpc$, call, { isError: (r) => r.error !== undefined }).subscribe({
+ *   error: (e) => e instanceof RequestError && showError(e.reply),
+ * });
+ */
 export class RequestError extends Error {
   /** The request's id. */
   readonly id: RequestId;
