@@ -1,11 +1,17 @@
 // The watermarks of send-side flow control, in bytes of a socket's `bufferedAmount`.
 import { checkNumber, checkOptions, fail } from '../common/options.js';
 
-/** The `backpressure` option of `webSocket()`: the send gate's watermarks, in bytes of `bufferedAmount`. */
+/**
+ * The options of `backpressure()` (`webSocket()`'s `backpressure` option) and of `gate()` /
+ * `sendAll()`: the send gate's watermarks, in bytes of `bufferedAmount`.
+ *
+ * @example
+ * webSocket<Chunk>({ url, backpressure: backpressure({ highWaterMark: 4 << 20, lowWaterMark: 1 << 20 }) });
+ */
 export interface BackpressureConfig {
   /**
    * Above this many bytes of `bufferedAmount`, `next()` queues instead of writing (and
-   * `writable$` is false). Default {@link DEFAULT_HIGH_WATER_MARK} (1 MiB). `Infinity` never gates.
+   * `writableOf(subject)` emits false). Default {@link DEFAULT_HIGH_WATER_MARK} (1 MiB). `Infinity` never gates.
    */
   highWaterMark?: number;
   /**

@@ -15,7 +15,20 @@
 export interface NetworkStatus {
   /** False while the device is known to be offline. */
   readonly onLine: boolean;
+  /**
+   * Calls `listener` on each `online` (or `offline`) event; `reconnect()` listens for `online`
+   * while it waits.
+   *
+   * @example
+   * network.addEventListener('online', retryNow);
+   */
   addEventListener(type: 'online' | 'offline', listener: () => void): void;
+  /**
+   * Removes a listener added with `addEventListener`.
+   *
+   * @example
+   * network.removeEventListener('online', retryNow);
+   */
   removeEventListener(type: 'online' | 'offline', listener: () => void): void;
 }
 

@@ -35,7 +35,7 @@ import { resubscribe } from './reconnect-plain.js';
  * `shouldReconnect` says so for `kind: 'complete'`), without state reporting.
  *
  * @example
- * const socket = webSocket<Command, Update>({ url, heartbeat: true });
+ * const socket = webSocket<Command, Update>({ url, heartbeat: heartbeat() });
  * socket.pipe(reconnect()).subscribe((update) => render(update));
  * socket.status$.subscribe((s) => s.state === 'reconnecting' && showBanner(s.attempt, s.delay));
  */

@@ -55,10 +55,24 @@ class TimerAction<T> extends Subscription implements SchedulerAction<T> {
  * ws$.pipe(reconnect({ scheduler: timerScheduler })); // the default
  */
 export class TimerScheduler implements SchedulerLike {
+  /**
+   * The clock: `Date.now()`.
+   *
+   * @example
+   * timerScheduler.now(); // ms since the epoch
+   */
   now(): number {
     return Date.now();
   }
 
+  /**
+   * Runs `work` (with `state`) after `delay` ms on an unref'ed `setTimeout`; `work` may call
+   * `this.schedule()` to run again. Unsubscribing the result cancels it.
+   *
+   * @example
+   * const timer = timerScheduler.schedule(() => console.log('later'), 1000);
+   * timer.unsubscribe(); // cancelled
+   */
   schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
     return new TimerAction<T>(work).schedule(state, delay);
   }

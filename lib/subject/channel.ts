@@ -33,7 +33,12 @@ export interface ChannelOptions<In, Out, T = Out, V = In, K = string> {
   toError?: (message: Out, key: K) => unknown;
 }
 
-/** The error a channel's subscribers get for a message its `isError` recognises (without `toError`). */
+/**
+ * The error a channel's subscribers get for a message its `isError` recognises (without `toError`).
+ *
+ * @example
+ * room.subscribe({ error: (e) => e instanceof ChannelError && banner(`left ${String(e.key)}: ${JSON.stringify(e.data)}`) });
+ */
 export class ChannelError extends Error {
   /** The channel's key. */
   readonly key: unknown;
@@ -54,7 +59,7 @@ const OPTION_KEYS = new Set(['subscribe', 'unsubscribe', 'topicOf', 'select', 'u
  * A two-way sub-subject for one topic of a `WebSocketSubject`: subscribe to receive the topic's
  * messages (unwrapped), `next()` to send (wrapped) through the subject's queue. Subscribers share
  * one server-side subscription (reference-counted), re-sent on every new connection before the
- * queue is flushed. Make one with `subject.channel(key, options)`.
+ * queue is flushed. Make one with `channel(subject, key, options)`.
  *
  * @example
  * const room = channel(socket, 'room:42', {
@@ -110,18 +115,31 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   /**
    * Sends `wrap(value, key)` on the subject (now, or queued until the connection is ready).
    * @throws what `wrap` or the serializer throws, as the subject's `next()` does.
+   *
+   * @example
+   * room.next({ text: 'hello' }); // sends wrap({ text: 'hello' }, 'room:42')
    */
   next(value: V): void {
     const wrap = this.#wrap;
     this.#core.next(wrap === undefined ? value : wrap(value, this.key));
   }
 
-  /** Errors this channel's subscribers with `error` (the unsubscribe message is sent); the subject carries on. */
+  /**
+   * Errors this channel's subscribers with `error` (the unsubscribe message is sent); the subject carries on.
+   *
+   * @example
+   * room.error(new Error('kicked'));
+   */
   error(error: unknown): void {
     this.#topic()?.terminate({ error });
   }
 
-  /** Completes this channel's subscribers (the unsubscribe message is sent); the subject carries on. */
+  /**
+   * Completes this channel's subscribers (the unsubscribe message is sent); the subject carries on.
+   *
+   * @example
+   * room.complete(); // leave the room, keep the connection
+   */
   complete(): void {
     this.#topic()?.terminate(null);
   }

@@ -73,6 +73,7 @@ export class WebSocketCloseError extends Error {
     }
   }
 
+  /** `'WebSocketCloseError'`, to tell it from other errors without `instanceof` (which fails across the ESM and CommonJS builds). */
   override readonly name = 'WebSocketCloseError';
 }
 

@@ -95,7 +95,8 @@ export interface WebSocketSubjectConfig<In, Out = In> {
    * A send gate, made by `backpressure()`: while the socket's `bufferedAmount` is above its
    * high-water mark, `next()` queues (in the same bounded queue); writing resumes, in order, once
    * it has fallen to the low one. Without it `next()` writes at once, as `rxjs/webSocket` does
-   * (`gate()`, `sendAll()` and rxws/node's streams then add a gate with the default watermarks);
+   * (`gate()`, `sendAll()`, `writableOf()`, `bufferedAmountOf()` and rxws/node's streams add a
+   * gate with the default watermarks when they first use the subject);
    * `false`: never gate, even then.
    *
    * @example

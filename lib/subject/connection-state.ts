@@ -17,6 +17,7 @@ import type { WebSocketCloseError } from './close-error.js';
  * socket$.pipe(reconnect({ shouldReconnect: (cause) => cause.kind !== 'other' || cause.code !== 4000 }));
  */
 export interface OtherEnd {
+  /** `'complete'`: the source completed; `'other'`: it errored with something that is not a {@link WebSocketCloseError}. */
   readonly kind: 'complete' | 'other';
   /** The error's numeric `code`, if it has one. */
   readonly code: number | undefined;
@@ -73,7 +74,33 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closing' | 'clos
  * });
  */
 export type ConnectionStatus =
-  | { readonly state: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly at: number; readonly cause: ReconnectCause }
-  | { readonly state: 'exhausted'; readonly attempt: number; readonly cause: ReconnectCause }
-  | { readonly state: 'connecting'; readonly attempt: number }
-  | { readonly state: 'idle' | 'open' | 'closing' | 'closed' };
+  | {
+      /** A `reconnect()` waits out its backoff delay. */
+      readonly state: 'reconnecting';
+      /** The attempt about to be made: 1 for the first reconnect. */
+      readonly attempt: number;
+      /** The delay chosen for it, in ms. */
+      readonly delay: number;
+      /** When it starts, in the scheduler's clock (`scheduler.now()`). */
+      readonly at: number;
+      /** The end of the connection it follows. */
+      readonly cause: ReconnectCause;
+    }
+  | {
+      /** `reconnect()` spent `maxAttempts`. */
+      readonly state: 'exhausted';
+      /** The last attempt made. */
+      readonly attempt: number;
+      /** The last cause: what the stream errored with. */
+      readonly cause: ReconnectCause;
+    }
+  | {
+      /** A connection is being made. */
+      readonly state: 'connecting';
+      /** 0 for a first connection, n for reconnect attempt n. */
+      readonly attempt: number;
+    }
+  | {
+      /** Any other state (see {@link ConnectionState}). */
+      readonly state: 'idle' | 'open' | 'closing' | 'closed';
+    };

@@ -18,6 +18,9 @@ export interface HandshakeConnection<In, Out> {
   /**
    * Sends `value` (serialized) on this connection at once, never through the outbound queue (so
    * it is never replayed on a later connection). False if the connection is no longer open.
+   *
+   * @example
+   * handshake: ({ send }) => { send({ type: 'auth', token }); }
    */
   send(value: In): boolean;
   /**

@@ -48,7 +48,14 @@ export interface HeartbeatConfig<In = unknown, Out = unknown> {
 }
 
 /** The defaults of {@link HeartbeatConfig}. */
-export const DEFAULT_HEARTBEAT = Object.freeze({ interval: 25_000, timeout: 10_000, grace: 1_000 });
+export const DEFAULT_HEARTBEAT = Object.freeze({
+  /** How often to ping: 25 s. */
+  interval: 25_000,
+  /** How long a ping may go unanswered: 10 s. */
+  timeout: 10_000,
+  /** How late a timer may fire before it counts as a wake-up from sleep: 1 s. */
+  grace: 1_000,
+});
 
 /** @internal The checked heartbeat configuration. */
 export interface NormalizedHeartbeat {

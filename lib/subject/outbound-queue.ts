@@ -38,6 +38,7 @@ export type DropReason = 'overflow' | 'send-error';
 export interface DroppedMessage {
   /** The message as the serializer made it. */
   readonly data: WebSocketMessage;
+  /** Why it was dropped: `'overflow'` (the queue was full) or `'send-error'` (`send()` threw while the queue was flushed). */
   readonly reason: DropReason;
   /** For `'send-error'`: what `send()` threw. */
   readonly error?: unknown;
@@ -51,6 +52,7 @@ export interface DroppedMessage {
  * try { ws$.next(update); } catch (e) { if (e instanceof QueueOverflowError) showOffline(); }
  */
 export class QueueOverflowError extends Error {
+  /** `'QueueOverflowError'`. */
   override readonly name = 'QueueOverflowError';
   /** The queue's limit. */
   readonly limit: number;

@@ -38,6 +38,7 @@ export interface RequestOptions<In, Out, R = Out> {
   until?: (reply: Out, id: RequestId) => boolean;
   /** An error reply: the request errors with `toError(reply)` (default a {@link RequestError}). */
   isError?: (reply: Out, id: RequestId) => boolean;
+  /** The error an error reply (see `isError`) becomes. Default: a {@link RequestError} with the id and the reply. */
   toError?: (reply: Out, id: RequestId) => unknown;
   /** What the request emits for a reply. Default: the reply. */
   select?: (reply: Out, id: RequestId) => R;
@@ -55,8 +56,21 @@ export interface RequestOptions<In, Out, R = Out> {
 /**
  * A request got no reply in time. `instanceof` rxjs's `TimeoutError` too (`name` is
  * `'TimeoutError'`), with `info: { meta: { id }, lastValue, seen }` as rxjs's `timeout()` gives.
+ *
+ * @example
+ * request(rpc$, { id: 7, method: 'status' }, { timeout: 5000 }).subscribe({
+ *   error: (e) => e instanceof TimeoutError && console.warn(`request ${e.id}: no reply in ${e.timeout} ms`),
+ * });
  */
-export class TimeoutError extends (RxjsTimeoutError as new (info?: TimeoutInfo<unknown, { id: RequestId }>) => RxjsTimeoutError<unknown, { id: RequestId }>) {
+export class TimeoutError extends (RxjsTimeoutError as new (
+  info?: TimeoutInfo<unknown, { id: RequestId }>,
+) => RxjsTimeoutError<
+  unknown,
+  {
+    /** The request's id (also on the error itself). */
+    id: RequestId;
+  }
+>) {
   /** The request's id. */
   readonly id: RequestId;
   /** The timeout, in ms. */
@@ -72,7 +86,14 @@ export class TimeoutError extends (RxjsTimeoutError as new (info?: TimeoutInfo<u
   }
 }
 
-/** An error reply (one that `isError` recognised, without `toError`). */
+/**
+ * An error reply (one that `isError` recognised, without `toError`).
+ *
+ * @example
+ * request(rpc$, call, { isError: (r) => r.error !== undefined }).subscribe({
+ *   error: (e) => e instanceof RequestError && showError(e.reply),
+ * });
+ */
 export class RequestError extends Error {
   /** The request's id. */
   readonly id: RequestId;

@@ -167,6 +167,10 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /**
    * Closes the connection (1000) and completes every subscriber. Unlike rxjs, the subject stays
    * usable: a later `subscribe()` opens a new connection.
+   *
+   * @example
+   * ws$.unsubscribe(); // logged out
+   * ws$.subscribe(render); // later: a new connection
    */
   unsubscribe(): void {
     this.#core.closeAll(1000, '');
@@ -366,6 +370,9 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /**
    * Empties the outbound queue and returns what it held (serialized, oldest first); they are not
    * reported on `dropped$`.
+   *
+   * @example
+   * const unsent = ws$.clearQueue(); // e.g. after close(), so they never go out later
    */
   clearQueue(): WebSocketMessage[] {
     return this.#core.queue.drain();
@@ -376,7 +383,12 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
     return this.#core.observed;
   }
 
-  /** The subject as a plain Observable (no `next()`), as `Subject.asObservable()`. */
+  /**
+   * The subject as a plain Observable (no `next()`), as `Subject.asObservable()`.
+   *
+   * @example
+   * readonly updates$ = this.#socket.asObservable(); // components can subscribe, not send
+   */
   asObservable(): Observable<Out> {
     return new Observable<Out>((subscriber) => this.subscribe(subscriber));
   }
