@@ -1,6 +1,7 @@
 // toWritable()'s Writable: write callbacks follow the send gate.
 import { Writable } from 'node:stream';
 import { DrainWaker } from '../flow/drain-waker.js';
+import { DEFAULT_HIGH_WATER_MARK } from '../flow/water-marks.js';
 import { sendGateOf, type HasSendGate, type SendGate } from '../subject/send-gate.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import { asError, HeldSubscription } from './stream-support.js';
@@ -26,7 +27,8 @@ export class WebSocketWritable extends Writable {
     super({ objectMode: true, highWaterMark, decodeStrings: false });
     this.#subject = subject;
     this.#gate = sendGateOf(subject);
-    this.#maxBuffered = maxBuffered;
+    // A subject without the `backpressure` option has a gate that never closes: the default high-water mark bounds it then.
+    this.#maxBuffered = this.#gate.configured ? maxBuffered : Math.min(maxBuffered, DEFAULT_HIGH_WATER_MARK);
     this.#closeOnFinish = closeOnFinish;
     this.#closeWatch = subject.close$.subscribe((event) => {
       this.#lastClose = event;

@@ -214,7 +214,10 @@ function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | 
 
   if (hasSendGate(target)) {
     const sendGate = sendGateOf(target);
-    const pacer = marks === undefined ? undefined : new Pacer(marks, recheck);
+    // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
+    // where the subject has none (its gate never closes), by the default watermarks on its own.
+    const own = marks ?? (sendGate.configured ? undefined : DEFAULT_WATER_MARKS);
+    const pacer = own === undefined ? undefined : new Pacer(own, recheck);
     let paced: WebSocketLike | null = null;
     arm = () => {
       // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).

@@ -221,7 +221,8 @@ function checkObserver(value: unknown, name: string): void {
 /** A capability option (`heartbeat`, `backpressure`) must be made by its function (plain objects were the earlier spelling). */
 function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure', allowFalse: boolean): void {
   if (value === undefined || (allowFalse && value === false) || isFeature(value, name)) return;
-  fail(`'${name}' takes ${name}(options) (import { ${name} } from 'rxws'), e.g. ${name}: ${name}({ … }), not ${describe(value)}. (Plain objects and true were the earlier spelling: see docs/migration.md.)`);
+  const earlier = allowFalse ? 'A plain object was the earlier spelling; false still turns gating off' : 'A plain object or true was the earlier spelling';
+  fail(`'${name}' takes ${name}(options) (import { ${name} } from 'rxws'), e.g. ${name}: ${name}({ … }), not ${describe(value)}. (${earlier}: see docs/migration.md.)`);
 }
 
 /**

@@ -25,7 +25,7 @@ import { engineOf, requireEngine } from './engine-host.js';
  */
 export function backpressure(options: BackpressureConfig = {}): BackpressureOption {
   const marks = normalizeWaterMarks(options, 'backpressure()');
-  return { [kFeature]: 'backpressure', create: (host) => new SendGate(host, marks) };
+  return { [kFeature]: 'backpressure', create: (host) => new SendGate(host, marks, true) };
 }
 
 /**
@@ -37,6 +37,8 @@ export function backpressure(options: BackpressureConfig = {}): BackpressureOpti
  */
 export class SendGate implements EngineGate {
   readonly marks: WaterMarks;
+  /** Whether the subject's `backpressure` option made it (`backpressure()`, or `false`: never close); else it only observes. */
+  readonly configured: boolean;
   readonly #host: GateHost;
   /** The socket being watched: the ready connection's. */
   #socket: WebSocketLike | null;
@@ -49,9 +51,10 @@ export class SendGate implements EngineGate {
   #monitors = 0;
   #waiters: Set<() => void> | undefined = undefined;
 
-  constructor(host: GateHost, marks: WaterMarks) {
+  constructor(host: GateHost, marks: WaterMarks, configured: boolean) {
     this.#host = host;
     this.marks = marks;
+    this.configured = configured;
     // Made on first use, perhaps while a connection is ready already.
     this.#socket = host.openSocket;
   }
@@ -184,13 +187,17 @@ export class SendGate implements EngineGate {
 
 /** @internal The send gate of a subject's engine, made with `marks` (default watermarks) if it has none. */
 export function gateOf(host: GateHost): SendGate {
-  return (host.gate ??= new SendGate(host, host.config.backpressure === false ? NO_GATING : DEFAULT_WATER_MARKS)) as SendGate;
+  return (host.gate ??= new SendGate(host, NO_GATING, host.config.backpressure === false)) as SendGate;
 }
 
-/** The marks of `backpressure: false`: never closes (writable$ and bufferedAmount$ still work). */
+/**
+ * The marks of a gate that never closes: a subject with `backpressure: false`, or without the
+ * option, whose gate `writableOf()`, `bufferedAmountOf()`, `gate()`, `sendAll()` or rxws/node's
+ * streams made only to watch its sockets (`next()` is never held back by it).
+ */
 const NO_GATING: WaterMarks = { high: Infinity, low: Infinity, poll: DEFAULT_WATER_MARKS.poll };
 
-/** @internal A `WebSocketSubject` as the producers over its send gate use it. */
+/** A `WebSocketSubject` as the producers over its send gate (`gate()`, `sendAll()`, rxws/node's streams) use it. */
 export interface HasSendGate {
   next(value: never): void;
   subscribe(observer: { next?: (value: never) => void; error?: (error: unknown) => void; complete?: () => void }): { unsubscribe(): void; readonly closed: boolean };

@@ -239,7 +239,7 @@ describe('toWritable', () => {
   ] as const)('with %s, a stalled pipeline keeps that much in flight', async (_label, maxBufferedAmount, atLeast, atMost, gateOpen) => {
     const server = await createTestServer({ maxPayload: MiB });
     // The subject's gate at its default (1 MiB): the Writable's own budget is what holds first.
-    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x });
+    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x, backpressure: backpressure() });
     const total = 600; // 37.5 MiB, far more than the kernel's socket buffers take
     let pulled = 0;
     const source = Readable.from((function* () {

@@ -191,7 +191,7 @@ describe('gate()', () => {
 describe('sendAll()', () => {
   it('sends a whole source and emits the count once all of it was written (bufferedAmount back to 0)', async () => {
     const server = await createTestServer({ maxPayload: 1024 * KiB });
-    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x, deserializer: (e) => e.data });
+    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x, deserializer: (e) => e.data, backpressure: backpressure() });
     const watcher = subject.subscribe({ error: () => undefined });
     const connection = await server.nextConnection();
     connection.stopReading();
@@ -208,6 +208,30 @@ describe('sendAll()', () => {
     await expect(count$).resolves.toBe(300);
     expect(subject.bufferedAmount).toBe(0);
     await expectInOrder(connection, 300);
+    watcher.unsubscribe();
+    await connection.waitForClose();
+  });
+
+  it('on a subject without the backpressure option, sendAll() paces by the default watermarks alone: next() is never held back', async () => {
+    const server = await createTestServer({ maxPayload: 1024 * KiB });
+    const subject = webSocket<Uint8Array, unknown>({ url: server.url, serializer: (x) => x, deserializer: (e) => e.data });
+    const watcher = subject.subscribe({ error: () => undefined });
+    const connection = await server.nextConnection();
+    connection.stopReading();
+    const count$ = lastValueFrom(sendAll(subject, (function* () {
+      for (let i = 0; i < 300; i++) yield chunk(i);
+    })()));
+    await until(() => subject.bufferedAmount > 0);
+    await untilSteady(() => [subject.bufferedAmount], 200, 10_000, 'sendAll to stall');
+    // Paced: no more than the default high-water mark (1 MiB) and the chunk that crossed it.
+    expect(subject.bufferedAmount).toBeLessThanOrEqual(1024 * KiB + 64 * KiB);
+    expect(await firstValueFrom(writableOf(subject))).toBe(true); // the subject's own next() is not gated
+    const before = subject.bufferedAmount;
+    subject.next(chunk(1000, 1024));
+    expect(subject.queueLength).toBe(0);
+    expect(subject.bufferedAmount).toBeGreaterThan(before); // written at once, past the gate sendAll paces by
+    connection.resumeReading();
+    await expect(count$).resolves.toBe(300);
     watcher.unsubscribe();
     await connection.waitForClose();
   });
