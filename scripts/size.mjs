@@ -18,7 +18,8 @@ const cases = [
   { label: 'webSocket', code: 'export { webSocket } from "rxws";', budget: 5.0 * KiB },
   { label: '+ reconnect', code: 'export { webSocket, reconnect } from "rxws";', added: 3.0 * KiB },
   { label: '+ multiplex, channel, request', code: 'export { webSocket, multiplex, channel, request } from "rxws";', added: 3.5 * KiB },
-  { label: '+ backpressure, gate, sendAll', code: 'export { webSocket, backpressure, gate, sendAll, writableOf, bufferedAmountOf } from "rxws";', added: 2.0 * KiB },
+  { label: '+ backpressure, gate', code: 'export { webSocket, backpressure, gate } from "rxws";', added: 2.0 * KiB },
+  { label: '+ all of backpressure (sendAll, …)', code: 'export { webSocket, backpressure, gate, sendAll, writableOf, bufferedAmountOf } from "rxws";' },
   { label: '+ heartbeat', code: 'export { webSocket, heartbeat } from "rxws";', added: 1.5 * KiB },
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
 ];

@@ -6,6 +6,7 @@
 // holds the subject's topics across connections.
 import type { Observable, Observer, Subscriber, Subscription } from 'rxjs';
 import type { ReconnectHooks, ReconnectHost } from '../subject/reconnect-host.js';
+import { abortCurrent } from '../subject/abort.js';
 import type { WebSocketCloseError } from '../subject/close-error.js';
 import { COMPLETED, causeOf } from './reconnect-cause.js';
 import type { Policy } from './reconnect-policy.js';
@@ -205,7 +206,7 @@ export class SubjectReconnector implements ReconnectHooks {
   connecting(): void {
     if (this.registrations.length === 0) return;
     this.schedule.cancel(); // someone else started a connection: no need to wait any longer
-    this.schedule.connecting(() => this.host.abortCurrent('timeout'));
+    this.schedule.connecting(() => abortCurrent(this.subject, 'timeout'));
     this.ensureDriver();
     this.resubscribeWaiting();
   }

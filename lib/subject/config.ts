@@ -150,8 +150,6 @@ export interface NormalizedConfig<In, Out> {
   heartbeat: HeartbeatOption<unknown, unknown> | undefined;
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** A normalized config: own properties for what the user set, the defaults on the prototype. */
 class SubjectSettings {}
 const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
@@ -176,26 +174,9 @@ const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
 };
 Object.assign(SubjectSettings.prototype, SETTINGS_DEFAULTS);
 
-const KNOWN_KEYS = new Set([
-  'url',
-  'protocol',
-  'resultSelector',
-  'serializer',
-  'deserializer',
-  'openObserver',
-  'closeObserver',
-  'closingObserver',
-  'WebSocketCtor',
-  'createWebSocket',
-  'options',
-  'binaryType',
-  'socket',
-  'queue',
-  'onDecodeError',
-  'backpressure',
-  'handshake',
-  'heartbeat',
-]);
+/** The option names of `webSocket()`, and the field each fills when it is not its own name. */
+const RENAMED: Readonly<Record<string, keyof NormalizedConfig<unknown, unknown>>> = { WebSocketCtor: 'Ctor', createWebSocket: 'factory', resultSelector: 'deserializer' };
+const KNOWN_KEYS = ['url', 'protocol', 'resultSelector', 'serializer', 'deserializer', 'openObserver', 'closeObserver', 'closingObserver', 'WebSocketCtor', 'createWebSocket', 'options', 'binaryType', 'socket', 'queue', 'onDecodeError', 'backpressure', 'handshake', 'heartbeat'];
 
 function defaultSerializer(value: unknown): WebSocketMessage {
   return JSON.stringify(value);
@@ -236,7 +217,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   }
   const config = source as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.has(key)) fail(`unknown option '${key}'.`);
+    if (!KNOWN_KEYS.includes(key)) fail(`unknown option '${key}'.`);
   }
   const { url, protocol, socket, WebSocketCtor, createWebSocket, options, binaryType, queue, onDecodeError } = config;
 
@@ -277,27 +258,15 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
 
   // Defaults live on the prototype; the object holds only what this subject sets (a subject
   // with a URL and a few options costs a few fields, not one per option).
-  const normalized = new SubjectSettings() as Writable<NormalizedConfig<In, Out>>;
-  if (url !== undefined) normalized.url = url as UrlSource;
-  if (protocol !== undefined) normalized.protocol = protocol as string | string[];
-  if (config.serializer !== undefined) normalized.serializer = config.serializer as (value: In) => WebSocketMessage;
-  const deserializer = config.deserializer ?? config.resultSelector;
-  if (deserializer !== undefined) normalized.deserializer = deserializer as (event: MessageEvent) => Out;
-  if (config.openObserver !== undefined) normalized.openObserver = config.openObserver as NextObserver<Event>;
-  if (config.closeObserver !== undefined) normalized.closeObserver = config.closeObserver as NextObserver<CloseEvent>;
-  if (config.closingObserver !== undefined) normalized.closingObserver = config.closingObserver as NextObserver<void>;
-  if (createWebSocket !== undefined) normalized.factory = createWebSocket as WebSocketFactory;
-  if (WebSocketCtor !== undefined) normalized.Ctor = WebSocketCtor as WebSocketConstructor;
-  if (options !== undefined) normalized.options = options as NodeWebSocketOptions;
-  if (binaryType !== undefined) normalized.binaryType = binaryType as BinaryType;
-  if (socket !== undefined) normalized.socket = socket as WebSocketLike;
-  if (queueLimit !== DEFAULT_QUEUE_LIMIT) normalized.queueLimit = queueLimit;
-  if (overflow !== 'drop-oldest') normalized.overflow = overflow;
-  if (onDecodeError !== undefined) normalized.onDecodeError = onDecodeError as DecodeErrorPolicy;
-  if (config.backpressure !== undefined) normalized.backpressure = config.backpressure as BackpressureOption | false;
-  if (config.handshake !== undefined) normalized.handshake = config.handshake as Handshake<never, never>;
-  if (config.heartbeat !== undefined) normalized.heartbeat = config.heartbeat as HeartbeatOption<unknown, unknown>;
-  return normalized;
+  const normalized = new SubjectSettings() as Record<string, unknown>;
+  for (const key of KNOWN_KEYS) {
+    const value = config[key];
+    // (`deserializer` wins over rxjs's alias `resultSelector`, whichever comes first.)
+    if (value !== undefined && key !== 'queue' && !(key === 'resultSelector' && config['deserializer'] !== undefined)) normalized[RENAMED[key] ?? key] = value;
+  }
+  if (queueLimit !== DEFAULT_QUEUE_LIMIT) normalized['queueLimit'] = queueLimit;
+  if (overflow !== 'drop-oldest') normalized['overflow'] = overflow;
+  return normalized as unknown as NormalizedConfig<In, Out>;
 }
 
 /** Whether `value` can be called with `new` (checked without calling it: `newTarget` must be a constructor). */

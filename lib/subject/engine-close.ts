@@ -4,7 +4,6 @@
 // each subscriber how its stream ends.
 import type { CloseEvent } from '../websocket/events.js';
 import { CloseEvent as PlatformCloseEvent, ErrorEvent as PlatformErrorEvent } from '../websocket/platform.js';
-import { getNodeControls } from '../websocket/controls.js';
 import { WebSocketCloseError, messageOf } from './close-error.js';
 import { CLOSED, CLOSING, Connection, RESOLVING, SOCKET_CONNECTING, SOCKET_OPEN, WAITING } from './connection.js';
 import { ConnectingEngine } from './engine-connect.js';
@@ -12,56 +11,6 @@ import { callObserver } from './engine-state.js';
 
 /** @internal The close paths (see the header); sending is in core.ts. */
 export abstract class ClosingEngine<In, Out> extends ConnectingEngine<In, Out> {
-  /** {@link abort} on the current connection, if any (reconnect's connectTimeout). */
-  abortCurrent(kind: 'timeout' | 'heartbeat'): void {
-    const connection = this.current;
-    if (connection !== undefined) this.abort(connection, kind);
-  }
-
-  /**
-   * Fails `connection` from the client's side as dead or too slow (`'timeout'`: reconnect's
-   * connectTimeout; `'heartbeat'`: a missed deadline). Its subscribers error with a
-   * WebSocketCloseError of that kind and code 1006 (never a synthetic 1000), and no socket is
-   * left behind: one still connecting is closed (the handshake fails with 1006); an open one is
-   * terminated on Node, and elsewhere closed while the subject treats it as closed at once
-   * (a dead peer would never complete the closing handshake).
-   */
-  abort(connection: Connection<In, Out>, kind: 'timeout' | 'heartbeat'): void {
-    const phase = connection.phase;
-    if (phase === WAITING || phase >= CLOSING || connection.failure !== undefined) return;
-    connection.failure = kind;
-    connection.heartbeat?.stop();
-    if (phase === RESOLVING) {
-      connection.synchronous = false;
-      this.failBeforeSocket(connection, new Error(kind === 'timeout' ? 'The connection did not open in time.' : 'The heartbeat found the connection dead.'));
-      return;
-    }
-    const socket = connection.socket!;
-    connection.phase = CLOSING;
-    if (this.openSocket === socket) {
-      this.openSocket = null;
-      this.gate?.detach();
-    }
-    connection.step?.unsubscribe();
-    connection.step = undefined;
-    if (phase === SOCKET_CONNECTING) {
-      socket.close(); // fails the opening handshake: error, then close 1006
-      return;
-    }
-    const controls = getNodeControls(socket);
-    if (controls !== undefined) {
-      controls.terminate(); // destroys the TCP socket: the close event (1006) follows
-      return;
-    }
-    // Treated as closed now (detached first, so the socket's own close event, whenever it comes, is not reported).
-    this.closed(connection, new PlatformCloseEvent('close', { code: 1006, reason: '', wasClean: false }));
-    try {
-      socket.close(1000, kind === 'timeout' ? 'connect timeout' : 'heartbeat timeout');
-    } catch {
-      // already closing
-    }
-  }
-
   /** A complete()/error() waiting for the queue: close once the send gate let all of it out. */
   finishIfDrained(connection: Connection<In, Out>): void {
     const finish = connection.finish;

@@ -296,7 +296,8 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
         // queued, never replayed, never before the handshake.
         if (connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping as In));
       },
-      () => this.abort(connection, 'heartbeat'),
+      this as ConnectingEngine<unknown, unknown>,
+      connection as Connection<unknown, unknown>,
     );
   }
 
@@ -317,7 +318,6 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
   abstract closed(connection: Connection<In, Out>, event: CloseEvent): void;
   abstract errored(connection: Connection<In, Out>, event: Event): void;
   abstract decodeFailed(connection: Connection<In, Out>, event: MessageEvent, error: unknown): void;
-  abstract abort(connection: Connection<In, Out>, kind: 'timeout' | 'heartbeat'): void;
   abstract openStepFailed(connection: Connection<In, Out>, error: unknown): void;
   abstract finishIfDrained(connection: Connection<In, Out>): void;
   abstract flush(): void;

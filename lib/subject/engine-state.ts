@@ -187,8 +187,6 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, O
   get observed(): boolean {
     return this.current?.observed === true || this.waiting?.observed === true;
   }
-  /** @internal For `reconnect()`'s connect timeout: fails the current connection (engine-close.ts). */
-  abstract abortCurrent(kind: 'timeout' | 'heartbeat'): void;
   /** @internal The send gate reopened (engine-close.ts). */
   abstract gateOpened(): void;
 }

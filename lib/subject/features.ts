@@ -74,8 +74,8 @@ export interface HeartbeatOption<In = unknown, Out = unknown> {
   readonly isPong: ((message: Out) => boolean) | undefined;
   /**
    * @internal Starts one open connection's heartbeat: `send(value)` sends an application-level
-   * ping (serialized, straight to the socket once the connection is ready), `dead()` is called
-   * once on a missed deadline.
+   * ping (serialized, straight to the socket once the connection is ready); on a missed deadline
+   * the heartbeat fails `connection` of `engine` itself (lib/subject/abort.ts).
    */
-  start(socket: WebSocketLike, send: (value: In) => void, dead: () => void): EngineHeartbeat;
+  start(socket: WebSocketLike, send: (value: In) => void, engine: object, connection: object): EngineHeartbeat;
 }

@@ -7,6 +7,9 @@ import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import type { WebSocketLike } from '../websocket/socket-like.js';
 import { checkFunction, checkNumber, checkOptions, fail } from '../common/options.js';
 import { kFeature, type EngineHeartbeat, type HeartbeatOption } from './features.js';
+import { abortConnection } from './abort.js';
+import type { Connection } from './connection.js';
+import type { SubjectCore } from './core.js';
 
 /**
  * The options of {@link heartbeat} (`webSocket()`'s `heartbeat` option): finds dead and half-open connections.
@@ -106,7 +109,8 @@ export function heartbeat<In = unknown, Out = unknown>(options: HeartbeatConfig<
   return {
     [kFeature]: 'heartbeat',
     isPong: config.isPong as ((message: Out) => boolean) | undefined,
-    start: (socket, send, dead) => new Heartbeat(config, socket, () => send(ping!()), dead),
+    start: (socket, send, engine, connection) =>
+      new Heartbeat(config, socket, () => send(ping!()), () => abortConnection(engine as SubjectCore<unknown, unknown>, connection as Connection<unknown, unknown>, 'heartbeat')),
   };
 }
 

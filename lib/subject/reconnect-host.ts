@@ -33,8 +33,6 @@ export interface ReconnectHost {
   setState(state: ConnectionState): void;
   /** Sets the state with its details (`'reconnecting'` with attempt, delay, at, cause; `'exhausted'`). */
   setStatus(status: ConnectionStatus): void;
-  /** Fails the current connection as too slow to open (`kind: 'timeout'`), leaving no socket behind. */
-  abortCurrent(kind: 'timeout'): void;
   /**
    * Declares that the caller resubscribes after connection errors, until it calls the returned
    * release: meanwhile multiplexed topics stay subscribed across connections instead of erroring.
