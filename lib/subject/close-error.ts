@@ -73,9 +73,23 @@ export class WebSocketCloseError extends Error {
     }
   }
 
-  /** `'WebSocketCloseError'`, to tell it from other errors without `instanceof` (which fails across the ESM and CommonJS builds). */
+  /** `'WebSocketCloseError'`, to tell it from other errors at a glance. */
   override readonly name = 'WebSocketCloseError';
+
+  /**
+   * `instanceof` by brand (`Symbol.for('rxws.WebSocketCloseError')`), so an error made by the
+   * CommonJS build is an instance of the ESM build's class too, and the reverse.
+   *
+   * @example
+   * error instanceof WebSocketCloseError; // true for either build's errors
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value !== null && typeof value === 'object' && (value as { [kCloseErrorBrand]?: unknown })[kCloseErrorBrand] === true;
+  }
 }
+
+const kCloseErrorBrand = Symbol.for('rxws.WebSocketCloseError');
+Object.defineProperty(WebSocketCloseError.prototype, kCloseErrorBrand, { value: true });
 
 function describe(code: number, reason: string, wasClean: boolean, cause: unknown, kind: CloseKind | undefined): string {
   let text = `WebSocket closed with code ${code}`;
