@@ -3,7 +3,7 @@
 import { getNodeControls, type NodeControls } from '../websocket/controls.js';
 import { hasSendGate, type HasSendGate, type SendGate } from '../subject/send-gate.js';
 import { webSocket } from '../subject/web-socket.js';
-import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
+import { isListenableSocket, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
 import type { GateTarget } from '../operators/gate.js';
 
 export function identity(data: WebSocketMessage): WebSocketMessage {
@@ -16,11 +16,10 @@ export function dataOf(event: MessageEvent): unknown {
 
 export function subjectOf(socket: GateTarget, where: string): HasSendGate {
   if (hasSendGate(socket)) return socket;
-  const s = socket as WebSocketLike | null;
-  if (s !== null && typeof s === 'object' && typeof s.send === 'function' && typeof s.addEventListener === 'function' && typeof s.readyState === 'number') {
-    return webSocket<WebSocketMessage, unknown>({ socket: s, serializer: identity, deserializer: dataOf }) as unknown as HasSendGate;
+  if (isListenableSocket(socket)) {
+    return webSocket<WebSocketMessage, unknown>({ socket, serializer: identity, deserializer: dataOf }) as unknown as HasSendGate;
   }
-  throw new TypeError(`${where}: expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
+  throw new TypeError(`${where}: expected a WebSocketSubject or a WebSocket, not ${socket === null ? 'null' : typeof socket}.`);
 }
 
 export function checkOptions(options: unknown, where: string, keys: string[]): void {

@@ -87,6 +87,14 @@ export function missingFromSocket(value: unknown): string | undefined {
   return missing.length === 0 ? undefined : `it has no ${missing.join(', no ')}`;
 }
 
+/**
+ * @internal Whether `value` is a socket with `addEventListener`/`removeEventListener` (what the
+ * producers over a bare WebSocket need: `gate()`, `sendAll()`, rxws/node's streams).
+ */
+export function isListenableSocket(value: unknown): value is WebSocketLike {
+  return missingFromSocket(value) === undefined && listensThroughEventTarget(value as object);
+}
+
 /** @internal Whether rxws listens to `socket` with `addEventListener` (else with its handler attributes). */
 export function listensThroughEventTarget(socket: object): boolean {
   const s = socket as Partial<Record<'addEventListener' | 'removeEventListener', unknown>>;
