@@ -3,7 +3,7 @@
 // attributes).
 import type { Subscriber } from 'rxjs';
 import type { CloseEvent } from '../websocket/events.js';
-import { hasEventSink, kEventSink } from '../websocket/controls.js';
+import { holdsEvents, takeEvents } from '../websocket/platform.js';
 import { listensThroughEventTarget, type WebSocketLike } from '../websocket/socket-like.js';
 import type { CloseKind } from './close-error.js';
 import type { EngineHeartbeat } from './features.js';
@@ -162,11 +162,7 @@ export class Connection<In, Out> {
 
   attach(socket: WebSocketLike): void {
     this.socket = socket;
-    // rxws's Node socket takes one sink instead of four EventTarget listeners.
-    if (hasEventSink(socket) && socket[kEventSink] === undefined) {
-      socket[kEventSink] = this;
-      return;
-    }
+    if (takeEvents(socket, this)) return; // rxws's Node socket: one sink instead of four EventTarget listeners
     const listeners = (this.listeners ??= new SocketListeners(this as Connection<unknown, unknown>));
     if (listensThroughEventTarget(socket)) {
       for (const type of EVENT_TYPES) socket.addEventListener!(type, listeners[type]);
@@ -180,10 +176,7 @@ export class Connection<In, Out> {
   detach(): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    if (hasEventSink(socket) && socket[kEventSink] === this) {
-      socket[kEventSink] = undefined;
-      return;
-    }
+    if (holdsEvents(socket, this, true)) return;
     for (const type of EVENT_TYPES) this.stopListening(socket, type); // (removing 'open' again is a no-op)
   }
 

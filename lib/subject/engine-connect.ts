@@ -3,7 +3,7 @@
 // the connection becomes ready.
 import { from, Subject, type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import type { CloseEvent } from '../websocket/events.js';
-import { hasEventSink, kBinaryTypeOption, kEventSink, takesBinaryTypeOption } from '../websocket/controls.js';
+import { holdsEvents, setBinaryType } from '../websocket/platform.js';
 import { listensThroughEventTarget, missingFromSocket, type WebSocketLike } from '../websocket/socket-like.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, RESOLVING, SOCKET_CONNECTING, SOCKET_OPEN, WAITING } from './connection.js';
@@ -159,12 +159,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
       return;
     }
     const { binaryType } = this.config;
-    // (A socket made with 'nodebuffer' in its Node options already reports it. On another rxws
-    // socket, a factory's or an adopted one, 'nodebuffer' is the Node option, not the attribute.)
-    if (binaryType !== undefined && socket.binaryType !== binaryType) {
-      if (binaryType === 'nodebuffer' && takesBinaryTypeOption(socket)) socket[kBinaryTypeOption] = binaryType;
-      else socket.binaryType = binaryType;
-    }
+    if (binaryType !== undefined) setBinaryType(socket, binaryType);
     connection.attach(socket);
     const readyState = socket.readyState;
     if (readyState === CONNECTING) {
@@ -201,7 +196,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
     }
     connection.phase = SOCKET_OPEN;
     const socket = connection.socket!;
-    if (!hasEventSink(socket) || socket[kEventSink] !== connection) connection.stopListening(socket, 'open'); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
+    if (!holdsEvents(socket, connection, false)) connection.stopListening(socket, 'open'); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
     this.setState('open');
     this.startHeartbeat(connection);
     const { openObserver } = this.config;

@@ -6,6 +6,9 @@
 import type { WebSocket as NodeWebSocket } from './websocket.js';
 import type { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent, MessageEvent as RxwsMessageEvent } from './events.js';
 import { FallbackCloseEvent, FallbackErrorEvent, FallbackMessageEvent } from './fallback-events.js';
+import type { BinaryType } from './constants.js';
+import type { EventSink } from './controls.js';
+import type { WebSocketLike } from './socket-like.js';
 
 /** The WebSocket constructor to use now: `globalThis.WebSocket`, or undefined when there is none. */
 export function platformWebSocket(): typeof NodeWebSocket | undefined {
@@ -20,3 +23,18 @@ const globals = globalThis as { CloseEvent?: unknown; ErrorEvent?: unknown; Mess
 export const CloseEvent = (typeof globals.CloseEvent === 'function' ? globals.CloseEvent : FallbackCloseEvent) as typeof RxwsCloseEvent;
 export const ErrorEvent = (typeof globals.ErrorEvent === 'function' ? globals.ErrorEvent : FallbackErrorEvent) as typeof RxwsErrorEvent;
 export const MessageEvent = (typeof globals.MessageEvent === 'function' ? globals.MessageEvent : FallbackMessageEvent) as unknown as typeof RxwsMessageEvent;
+
+/** @internal Sets `binaryType` on a socket a subject is about to use (see platform.ts). */
+export function setBinaryType(socket: WebSocketLike, binaryType: BinaryType): void {
+  if (socket.binaryType !== binaryType) socket.binaryType = binaryType;
+}
+
+/** @internal Only rxws's Node socket takes an event sink (see platform.ts): never here. */
+export function takeEvents(_socket: WebSocketLike, _sink: EventSink): boolean {
+  return false;
+}
+
+/** @internal Only rxws's Node socket takes an event sink (see platform.ts): never here. */
+export function holdsEvents(_socket: WebSocketLike, _sink: EventSink, _release: boolean): boolean {
+  return false;
+}

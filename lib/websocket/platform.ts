@@ -1,5 +1,8 @@
 // Node: rxws's own WebSocket on `ws`. The browser build puts platform.browser.ts in its place.
 import { WebSocket } from './websocket.js';
+import type { BinaryType } from './constants.js';
+import { hasEventSink, kBinaryTypeOption, kEventSink, takesBinaryTypeOption, type EventSink } from './controls.js';
+import type { WebSocketLike } from './socket-like.js';
 export { WebSocket };
 export { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
 
@@ -35,4 +38,31 @@ function isImplementation(Ctor: { prototype?: unknown }): boolean {
   lastChecked = Ctor;
   lastVerdict = verdict;
   return verdict;
+}
+
+/**
+ * @internal Sets `binaryType` on a socket a subject is about to use. On another rxws socket (a
+ * factory's, an adopted one), 'nodebuffer' is its Node option, not the standard attribute.
+ */
+export function setBinaryType(socket: WebSocketLike, binaryType: BinaryType): void {
+  if (socket.binaryType === binaryType) return; // (a socket made with 'nodebuffer' in its Node options reports it already)
+  if (binaryType === 'nodebuffer' && takesBinaryTypeOption(socket)) socket[kBinaryTypeOption] = binaryType;
+  else socket.binaryType = binaryType;
+}
+
+/**
+ * @internal Gives rxws's Node socket's events to `sink` (one object instead of four EventTarget
+ * listeners); false for any other socket, or one whose sink is taken.
+ */
+export function takeEvents(socket: WebSocketLike, sink: EventSink): boolean {
+  if (!hasEventSink(socket) || socket[kEventSink] !== undefined) return false;
+  socket[kEventSink] = sink;
+  return true;
+}
+
+/** @internal Whether `sink` takes `socket`'s events (see {@link takeEvents}); when `release`, it stops. */
+export function holdsEvents(socket: WebSocketLike, sink: EventSink, release: boolean): boolean {
+  if (!hasEventSink(socket) || socket[kEventSink] !== sink) return false;
+  if (release) socket[kEventSink] = undefined;
+  return true;
 }
