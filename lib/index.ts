@@ -14,7 +14,7 @@ export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
 // subject layer
 export * from './subject/index.js';
 // capabilities beyond rxjs/webSocket's, each bundled only when imported
-export type { BackpressureOption, HeartbeatOption } from './subject/features.js';
+export type { BackpressureOption, HandshakeOption, HeartbeatOption } from './subject/features.js';
 // backpressure
 export { gate, sendAll, type GateOptions, type GateOperator, type GateTarget } from './operators/gate.js';
 export { backpressure, writableOf, bufferedAmountOf } from './subject/send-gate.js';
@@ -28,6 +28,6 @@ export { kSubject, subjectOf, type FromSubject } from './subject/derived.js';
 export * from './operators/index.js';
 export { TimerScheduler, timerScheduler } from './scheduling/index.js';
 export { heartbeat, DEFAULT_HEARTBEAT, type HeartbeatConfig } from './subject/heartbeat.js';
-export type { Handshake, HandshakeConnection } from './subject/handshake.js';
+export { handshake, type Handshake, type HandshakeConnection } from './subject/handshake.js';
 export type { CloseKind } from './subject/close-error.js';
 export type { ConnectionStatus } from './subject/connection-state.js';

@@ -6,8 +6,7 @@ import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail as
 import type { NodeWebSocketOptions } from '../websocket/node-options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
-import { isFeature, type BackpressureOption, type HeartbeatOption } from './features.js';
-import type { Handshake } from './handshake.js';
+import { isFeature, type BackpressureOption, type HandshakeOption, type HeartbeatOption } from './features.js';
 
 /**
  * What to do when the `deserializer` throws: `'emit'` (default) reports `{ event, error }` on
@@ -104,14 +103,14 @@ export interface WebSocketSubjectConfig<In, Out = In> {
    */
   backpressure?: BackpressureOption | false;
   /**
-   * The on-open handshake (authentication, hello): runs when each connection opens, before the
-   * queued messages are flushed; the connection is ready when the returned observable completes.
-   * See {@link Handshake}.
+   * The on-open handshake (authentication, hello), made by `handshake(fn)`: runs when each
+   * connection opens, before the queued messages are flushed; the connection is ready when the
+   * observable `fn` returns completes. See {@link Handshake}.
    *
    * @example
-   * handshake: ({ send, messages }) => { send({ auth: token }); return messages.pipe(first((m) => m.type === 'ready')); }
+   * handshake: handshake(({ send, messages }) => { send({ auth: token }); return messages.pipe(first((m) => m.type === 'ready')); })
    */
-  handshake?: Handshake<In, Out>;
+  handshake?: HandshakeOption<In, Out>;
   /**
    * Detects dead and half-open connections by pings (protocol pings on Node, an application-level
    * `ping` elsewhere), made by `heartbeat()`. A miss terminates the socket; subscribers error with
@@ -145,7 +144,7 @@ export interface NormalizedConfig<In, Out> {
   /** The send gate (undefined: none until something wants one; false: never gate). */
   backpressure: BackpressureOption | false | undefined;
   /** The user's on-open handshake (its types erased, so they do not constrain the subject's variance). */
-  handshake: Handshake<never, never> | undefined;
+  handshake: HandshakeOption<unknown, unknown> | undefined;
   /** The heartbeat, when on. */
   heartbeat: HeartbeatOption<unknown, unknown> | undefined;
 }
@@ -200,10 +199,11 @@ function checkObserver(value: unknown, name: string): void {
 }
 
 /** A capability option (`heartbeat`, `backpressure`) must be made by its function (plain objects were the earlier spelling). */
-function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure', allowFalse: boolean): void {
+function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure' | 'handshake', allowFalse: boolean): void {
   if (value === undefined || (allowFalse && value === false) || isFeature(value, name)) return;
-  const earlier = allowFalse ? 'A plain object was the earlier spelling; false still turns gating off' : 'A plain object or true was the earlier spelling';
-  fail(`'${name}' takes ${name}(options) (import { ${name} } from 'rxws'), e.g. ${name}: ${name}({ … }), not ${describe(value)}. (${earlier}: see docs/migration.md.)`);
+  const earlier = name === 'handshake' ? 'A plain function was the earlier spelling' : allowFalse ? 'A plain object was the earlier spelling; false still turns gating off' : 'A plain object or true was the earlier spelling';
+  const made = name === 'handshake' ? 'handshake(fn)' : `${name}(options)`;
+  fail(`'${name}' takes ${made} (import { ${name} } from 'rxws'), e.g. ${name}: ${name === 'handshake' ? 'handshake(({ send, messages }) => …)' : `${name}({ … })`}, not ${describe(value)}. (${earlier}: see docs/migration.md.)`);
 }
 
 /**
@@ -235,7 +235,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   if (protocol !== undefined && typeof protocol !== 'string' && !(Array.isArray(protocol) && protocol.every((p) => typeof p === 'string'))) {
     fail(`'protocol' must be a string or an array of strings, not ${describe(protocol)}.`);
   }
-  for (const name of ['serializer', 'deserializer', 'resultSelector', 'WebSocketCtor', 'createWebSocket', 'handshake']) checkFunction(WHERE, config[name], name);
+  for (const name of ['serializer', 'deserializer', 'resultSelector', 'WebSocketCtor', 'createWebSocket']) checkFunction(WHERE, config[name], name);
   checkObserver(config.openObserver, 'openObserver');
   checkObserver(config.closeObserver, 'closeObserver');
   checkObserver(config.closingObserver, 'closingObserver');
@@ -246,6 +246,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   checkOneOf(WHERE, onDecodeError, 'onDecodeError', ['emit', 'error']);
   checkFeature(config.heartbeat, 'heartbeat', false);
   checkFeature(config.backpressure, 'backpressure', true);
+  checkFeature(config.handshake, 'handshake', false);
   let queueLimit = DEFAULT_QUEUE_LIMIT;
   let overflow: OverflowPolicy = 'drop-oldest';
   if (queue !== undefined) {

@@ -1,15 +1,14 @@
 // Connecting: a subscriber joins (or starts) a connection; the URL is read, the socket made (or
 // adopted) and watched; on open, the open steps run (the handshake, then multiplexed topics) and
 // the connection becomes ready.
-import { from, Subject, type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 import type { CloseEvent } from '../websocket/events.js';
 import { holdsEvents, setBinaryType } from '../websocket/platform.js';
-import { listensThroughEventTarget, missingFromSocket, type WebSocketLike } from '../websocket/socket-like.js';
+import { missingFromSocket, type WebSocketLike } from '../websocket/socket-like.js';
 import { makeSocket, type NormalizedConfig } from './config.js';
-import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, RESOLVING, SOCKET_CONNECTING, SOCKET_OPEN, WAITING } from './connection.js';
+import { CLOSING, CONNECTING, Connection, OPEN, RESOLVING, SOCKET_CONNECTING, SOCKET_OPEN, WAITING } from './connection.js';
 import { holdsItsConnection } from '../internals/rxjs.js';
 import { callObserver, EngineState } from './engine-state.js';
-import type { OpeningConnection, OpenStep } from './open-step.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
 
 /**
@@ -175,7 +174,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
         connection.phase = SOCKET_OPEN;
         this.setState('open');
         this.startHeartbeat(connection);
-        this.runOpenSteps(connection, this.openSteps, 0);
+        this.runOpenSequence(connection);
       }
     } else {
       connection.detach();
@@ -203,73 +202,32 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
     if (openObserver !== undefined) callObserver(openObserver, event);
     this.streams?.open?.next(event);
     if (connection.phase !== SOCKET_OPEN) return; // an observer closed it
-    this.runOpenSteps(connection, this.openSteps, 0);
+    this.runOpenSequence(connection);
   }
 
-  /** Runs the open steps from `index`; once all have completed, the connection is ready. */
-  runOpenSteps(connection: Connection<In, Out>, steps: readonly OpenStep[], index: number): void {
+  /** After open: the handshake, if the config has one (it calls {@link becomeReady} when done), else ready now. */
+  runOpenSequence(connection: Connection<In, Out>): void {
+    const handshake = this.config.handshake;
+    if (handshake !== undefined) handshake.run(this, connection);
+    else this.becomeReady(connection);
+  }
+
+  /**
+   * The open sequence is through: multiplexed topics re-subscribe (and requests waiting for a
+   * connection go out), then the queue is flushed in order and `next()` writes directly.
+   */
+  becomeReady(connection: Connection<In, Out>): void {
+    if (connection.phase !== SOCKET_OPEN) return;
     const socket = connection.socket!;
-    const opening: OpeningConnection = {
+    this.topics?.opened({
       socket,
       send: (data) => {
         if (connection.phase !== SOCKET_OPEN || socket.readyState !== OPEN) return false;
         socket.send(data);
         return true;
       },
-      listen: (onMessage, onClose) => {
-        if (listensThroughEventTarget(socket)) {
-          socket.addEventListener!('message', onMessage);
-          socket.addEventListener!('close', onClose);
-          return () => {
-            socket.removeEventListener!('message', onMessage);
-            socket.removeEventListener!('close', onClose);
-          };
-        }
-        // A socket driven through its handler attributes has room for one listener each (the
-        // connection's): listen through the subject's passive streams instead.
-        const streams = this.passive;
-        const messages = (streams.message ??= new Subject<MessageEvent>()).subscribe((event) => {
-          if (connection.socket === socket) onMessage(event);
-        });
-        const closes = (streams.close ??= new Subject<CloseEvent>()).subscribe(() => {
-          if (connection.phase === CLOSED) onClose();
-        });
-        return () => {
-          messages.unsubscribe();
-          closes.unsubscribe();
-        };
-      },
-    };
-    while (index < steps.length) {
-      if (connection.phase !== SOCKET_OPEN) return;
-      const step = steps[index++]!;
-      let result: ObservableInput<unknown> | void;
-      try {
-        result = step(opening, this);
-      } catch (error) {
-        this.openStepFailed(connection, error);
-        return;
-      }
-      if (result === undefined || result === null) continue;
-      let completed = false;
-      let synchronous = true;
-      const resume = index;
-      const subscription = from(result).subscribe({
-        error: (error: unknown) => this.openStepFailed(connection, error),
-        complete: () => {
-          completed = true;
-          connection.step = undefined;
-          if (!synchronous) this.runOpenSteps(connection, steps, resume);
-        },
-      });
-      synchronous = false;
-      if (!completed) {
-        if (connection.phase === SOCKET_OPEN && !subscription.closed) connection.step = subscription;
-        return;
-      }
-    }
+    });
     if (connection.phase !== SOCKET_OPEN) return;
-    // Ready: queued messages go out in order, then next() writes directly.
     connection.ready = true;
     this.openSocket = socket;
     this.gate?.attach(socket);

@@ -8,18 +8,12 @@ import type { NormalizedConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { Connection, OPEN, SOCKET_OPEN } from './connection.js';
 import type { EngineGate, GateHost } from './features.js';
-import { handshakeStep, type Handshake } from './handshake.js';
-import type { OpeningConnection, OpenStep, OpenStepHost, TopicsSlot } from './open-step.js';
+import type { TopicsSlot } from './open-step.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { PassiveStreams } from './passive-streams.js';
 import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
 
-/** The last open step: multiplexed topics re-subscribe, and requests waiting for a connection go out. */
-function openTopics(connection: OpeningConnection, host: OpenStepHost): void {
-  host.topics?.opened(connection);
-}
-const TOPICS_STEP_ONLY: readonly OpenStep[] = [openTopics];
 const frozen = (status: ConnectionStatus): ConnectionStatus => Object.freeze(status);
 /** The status of each state without details (a connecting one is the first attempt). */
 const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
@@ -34,7 +28,7 @@ const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
 const IDLE_STATUS = PLAIN_STATUS.idle;
 
 /** @internal The state a subject's engine keeps (see the header). */
-export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, OpenStepHost {
+export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
   readonly config: NormalizedConfig<In, Out>;
   /** The live (or closing) connection. */
   current: Connection<In, Out> | undefined = undefined;
@@ -89,16 +83,6 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost, O
   get queued(): number {
     const queue = this.queueIfAny;
     return queue === undefined ? 0 : queue.length;
-  }
-
-  /**
-   * The open sequence, in order (see {@link OpenStep}): the user's handshake, if any, then the
-   * multiplexed topics re-subscribing (and requests waiting for a connection going out). Made
-   * per open, so an idle subject keeps no array for it.
-   */
-  get openSteps(): readonly OpenStep[] {
-    const { handshake, serializer, deserializer } = this.config;
-    return handshake === undefined ? TOPICS_STEP_ONLY : [handshakeStep(handshake as Handshake<In, Out>, serializer, deserializer), openTopics];
   }
 
   /** The connection's state (`status.state`). */

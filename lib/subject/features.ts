@@ -53,6 +53,25 @@ export interface BackpressureOption {
   create(host: GateHost): EngineGate;
 }
 
+/**
+ * The `handshake` option of `webSocket()`, made by `handshake()`.
+ *
+ * @typeParam In what the handshake sends.
+ * @typeParam Out what it receives.
+ */
+export interface HandshakeOption<In = unknown, Out = unknown> {
+  /** @internal */
+  readonly [kFeature]: 'handshake';
+  /** @internal Phantom: the message types (for inference from the config). */
+  readonly types?: (value: In) => Out;
+  /**
+   * @internal Runs the handshake on `connection` of `engine`, which just opened: calls the
+   * engine's `becomeReady(connection)` once it completes, `openStepFailed(connection, error)` if
+   * it fails (lib/subject/handshake.ts).
+   */
+  run(engine: object, connection: object): void;
+}
+
 /** @internal One connection's heartbeat, as the engine drives it. */
 export interface EngineHeartbeat {
   /** A sign of life since the last ping (the engine sets it on every inbound message). */

@@ -1,6 +1,6 @@
 // reconnect() against real servers (rxws/testing): restarts, refusals, stalled handshakes, fatal
 // codes, maxAttempts, the flap guard, the user's close, shared schedules.
-import { webSocket, reconnect, WebSocketCloseError, defaultShouldReconnect, type ReconnectCause } from 'rxws';
+import { handshake, webSocket, reconnect, WebSocketCloseError, defaultShouldReconnect, type ReconnectCause } from 'rxws';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { filter, firstValueFrom } from 'rxjs';
 import { CountingWebSocket, made, record, until, delay, watch, reconnecting, seeded } from './helpers.js';
@@ -359,12 +359,12 @@ describe('handshake', () => {
     let token = 0;
     const ws$ = webSocket<{ type: string; token?: string; n?: number }>({
       url: server.url,
-      handshake: ({ send, messages }) => {
+      handshake: handshake(({ send, messages }) => {
         send({ type: 'auth', token: `t${++token}` });
         return new Promise<void>((resolve, reject) => {
           const s = messages.subscribe({ next: (m) => m.type === 'ok' && (s.unsubscribe(), resolve()), error: reject });
         });
-      },
+      }),
     });
     ws$.next({ type: 'data', n: 1 });
     const r = record(ws$.pipe(reconnect(fast)));
@@ -384,7 +384,7 @@ describe('handshake', () => {
 
   test('a failed handshake errors with kind handshake (not retried by default)', async () => {
     const server = await createTestServer({ json: true });
-    const ws$ = webSocket({ url: server.url, handshake: () => Promise.reject(new Error('denied')) });
+    const ws$ = webSocket({ url: server.url, handshake: handshake(() => Promise.reject(new Error('denied'))) });
     const r = record(ws$.pipe(reconnect(fast)));
     const done = await r.done;
     expect((done as { error: WebSocketCloseError }).error).toMatchObject({ kind: 'handshake', cause: new Error('denied') });

@@ -24,9 +24,21 @@ test.each([
   [{ url: 'ws://x', queue: { overflow: 'drop' } }, /'queue.overflow' must be 'drop-oldest', 'drop-newest' or 'error'/],
   [{ url: 'ws://x', queue: { max: 1 } }, /unknown queue option 'max'/],
   [{ url: 'ws://x', socket: {} }, /'socket' must be a WebSocket/],
+  // The capabilities beyond rxjs/webSocket's are made by their own functions (docs/migration.md):
+  [{ url: 'ws://x', heartbeat: true }, /'heartbeat' takes heartbeat\(options\).*docs\/migration\.md/],
+  [{ url: 'ws://x', heartbeat: { interval: 1000 } }, /'heartbeat' takes heartbeat\(options\)/],
+  [{ url: 'ws://x', backpressure: { highWaterMark: 1 } }, /'backpressure' takes backpressure\(options\).*false still turns gating off/],
+  [{ url: 'ws://x', handshake: () => undefined }, /'handshake' takes handshake\(fn\).*A plain function was the earlier spelling/],
 ])('webSocket(%p) throws a TypeError', (config, message) => {
   expect(() => webSocket(config as never)).toThrow(TypeError);
   expect(() => webSocket(config as never)).toThrow(message);
+});
+
+test("subject.multiplex() takes rxjs's three arguments: a fourth (rxws 0.1's options) throws, naming multiplex(subject, …)", () => {
+  const ws$ = webSocket<unknown>('ws://127.0.0.1:1');
+  const multiplex = ws$.multiplex as (...args: unknown[]) => unknown;
+  expect(() => multiplex.call(ws$, () => 1, () => 2, () => true, { key: 'a' })).toThrow(/rxws's multiplex\(subject, \.\.\.\) function/);
+  expect(() => ws$.multiplex(() => 1, () => 2, () => true)).not.toThrow();
 });
 
 test('new WebSocketSubject(config) is the same as webSocket(config); nothing connects', () => {

@@ -1,5 +1,5 @@
 // Drop-in behaviour: everything rxjs/webSocket 7.x accepts, and the behaviour kept where sound.
-import { webSocket, WebSocket, WebSocketSubject, WebSocketCloseError, reconnect, defaultShouldReconnect } from 'rxws';
+import { handshake, webSocket, WebSocket, WebSocketSubject, WebSocketCloseError, reconnect, defaultShouldReconnect } from 'rxws';
 import { WebSocket as WsWebSocket } from 'ws';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { createTestServer, useTestServers } from 'rxws/testing';
@@ -468,10 +468,10 @@ describe('sockets with handler attributes only (test doubles, thin adapters)', (
     const ws$ = webSocket<string>({
       url: 'ws://fake',
       WebSocketCtor: HandlerSocket,
-      handshake: ({ send, messages }) => {
+      handshake: handshake(({ send, messages }) => {
         send('auth');
         return messages.pipe(first((m) => m === 'ok'));
-      },
+      }),
     });
     ws$.next('queued');
     const r = record(ws$);
@@ -485,7 +485,7 @@ describe('sockets with handler attributes only (test doubles, thin adapters)', (
   });
 
   test('a handshake waiting on a handler-attribute socket that closes: subscribers get the error of that close', () => {
-    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, handshake: ({ messages }) => messages.pipe(first()) });
+    const ws$ = webSocket<string>({ url: 'ws://fake', WebSocketCtor: HandlerSocket, handshake: handshake(({ messages }) => messages.pipe(first())) });
     const r = record(ws$);
     HandlerSocket.last.open();
     HandlerSocket.last.serverClose({ code: 1011, wasClean: true });
