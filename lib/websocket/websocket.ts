@@ -223,13 +223,7 @@ export class WebSocket extends EventTarget {
     return this.#binaryType;
   }
 
-  /**
-   * Sets how binary messages are delivered: `'blob'` or `'arraybuffer'`. Any other value is
-   * ignored, as WebIDL does for an enumeration (`'nodebuffer'` also warns once: it is a Node option).
-   *
-   * @example
-   * socket.binaryType = 'arraybuffer';
-   */
+  /** Sets it: `socket.binaryType = 'arraybuffer'`. Other values are ignored (WebIDL enum; `'nodebuffer'` warns once). */
   set binaryType(type: StandardBinaryType) {
     // WebIDL enumeration attribute: an unknown value is ignored, not an error.
     if (type === 'blob' || type === 'arraybuffer') this.#binaryType = type;
