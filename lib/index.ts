@@ -7,7 +7,7 @@
  */
 export { WebSocket, CloseEvent, ErrorEvent, MessageEvent } from './websocket/platform.js';
 export { CONNECTING, OPEN, CLOSING, CLOSED } from './websocket/constants.js';
-export type { ReadyState, BinaryType, WebSocketData } from './websocket/constants.js';
+export type { ReadyState, BinaryType, StandardBinaryType, WebSocketData } from './websocket/constants.js';
 export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './websocket/events.js';
 export type { EventHandler } from './websocket/event-handlers.js';
 export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';

@@ -1,7 +1,10 @@
-/** The `readyState` values of the WHATWG WebSocket interface. */
+/** `readyState` 0: the opening handshake is under way (the `readyState` values are the WHATWG WebSocket interface's). */
 export const CONNECTING = 0;
+/** `readyState` 1: open; `send()` writes. */
 export const OPEN = 1;
+/** `readyState` 2: the closing handshake has started. */
 export const CLOSING = 2;
+/** `readyState` 3: closed, or never opened. */
 export const CLOSED = 3;
 
 /** One of the four `readyState` values. */

@@ -4,33 +4,49 @@
 
 /** The options every event takes (DOM `EventInit`, declared here so Node users need no DOM lib). */
 export interface BaseEventInit {
+  /** Whether the event bubbles (default false; a WebSocket has no tree, so it changes nothing). */
   bubbles?: boolean;
+  /** Whether `preventDefault()` may cancel the event (default false). */
   cancelable?: boolean;
+  /** Whether the event crosses a shadow DOM boundary (default false; meaningless off the DOM). */
   composed?: boolean;
 }
 
 /** The init dictionary of {@link CloseEvent}. */
 export interface CloseEventInit extends BaseEventInit {
+  /** Whether the closing handshake completed (default false). */
   wasClean?: boolean;
+  /** The close code (default 0). */
   code?: number;
+  /** The close reason (default `''`). */
   reason?: string;
 }
 
 /** The init dictionary of {@link ErrorEvent}. */
 export interface ErrorEventInit extends BaseEventInit {
+  /** A description of the error (default `''`). */
   message?: string;
+  /** The script the error happened in (default `''`). */
   filename?: string;
+  /** Its line (default 0). */
   lineno?: number;
+  /** Its column (default 0). */
   colno?: number;
+  /** The error itself, any value (default `undefined`). */
   error?: unknown;
 }
 
 /** The init dictionary of {@link MessageEvent} (`source` and `ports` are accepted as given). */
 export interface MessageEventInit<T = unknown> extends BaseEventInit {
+  /** The message's data (default `null`). */
   data?: T;
+  /** The origin of the sender (a WebSocket's: its URL's, e.g. `ws://example.com`; default `''`). */
   origin?: string;
+  /** The last event ID (server-sent events; always `''` for a WebSocket, the default). */
   lastEventId?: string;
+  /** The sending window or port (none for a WebSocket; default `null`). */
   source?: unknown;
+  /** The ports sent with the message (none for a WebSocket; default `[]`). */
   ports?: readonly unknown[];
 }
 

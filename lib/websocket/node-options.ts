@@ -100,10 +100,15 @@ export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([...OWN_OP
 
 /** The defaults rxws applies on top of `ws`'s. */
 export const NODE_DEFAULTS = {
+  /** The opening handshake fails after 30 s (`ws` has no limit). */
   handshakeTimeout: 30_000,
+  /** The largest message accepted: 100 MiB (as `ws`). */
   maxPayload: 100 * 1024 * 1024,
+  /** permessage-deflate is offered (as `ws`). */
   perMessageDeflate: true,
+  /** Redirects are not followed (as browsers, which never follow them for a WebSocket). */
   followRedirects: false,
+  /** TLS certificates are verified. */
   rejectUnauthorized: true,
 } as const;
 

@@ -29,18 +29,27 @@ export type WebSocketMessage = string | ArrayBufferLike | ArrayBufferView | Blob
  * }
  */
 export interface WebSocketLike {
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3): the subject reads it before each send. */
   readonly readyState: number;
   /** Read by the send gate (backpressure). (At run time a socket without it counts as never buffering.) */
   readonly bufferedAmount: number;
   /** Set when the config has `binaryType`. */
   binaryType?: BinaryType | string;
+  /** Writes one message (what the serializer returned). Called only while `readyState` is OPEN. */
   send(data: WebSocketMessage): void;
+  /** Starts the closing handshake, with the code and reason the subject was closed with, if any. */
   close(code?: number, reason?: string): void;
+  /** Used with `removeEventListener` when both exist: `open`, `message`, `error`, `close` listeners. */
   addEventListener?(type: string, listener: (event: Event) => void): void;
+  /** Removes what `addEventListener` added, when the subject lets go of the socket. */
   removeEventListener?(type: string, listener: (event: Event) => void): void;
+  /** Set by the subject when the socket has no `addEventListener`: the connection opened. */
   onopen?: ((event: Event) => void) | null;
+  /** Set by the subject when the socket has no `addEventListener`: a message (its `data` is read). */
   onmessage?: ((event: MessageEvent) => void) | null;
+  /** Set by the subject when the socket has no `addEventListener`: the connection failed. */
   onerror?: ((event: Event) => void) | null;
+  /** Set by the subject when the socket has no `addEventListener`: the connection closed (`code`, `reason`, `wasClean` are read). */
   onclose?: ((event: CloseEvent) => void) | null;
 }
 

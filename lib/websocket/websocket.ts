@@ -47,13 +47,21 @@ function onHandshakeTimeout(socket: WebSocket): void {
  * socket.onclose = (e) => console.log('closed', e.code, e.reason, e.wasClean);
  */
 export class WebSocket extends EventTarget {
+  /** `readyState` 0: the opening handshake is under way. */
   static readonly CONNECTING = CONNECTING;
+  /** `readyState` 1: the connection is open; `send()` writes. */
   static readonly OPEN = OPEN;
+  /** `readyState` 2: the closing handshake has started. */
   static readonly CLOSING = CLOSING;
+  /** `readyState` 3: the connection is closed (or never opened). */
   static readonly CLOSED = CLOSED;
+  /** `readyState` 0 (the same constant on every instance, as WebIDL defines it). */
   declare readonly CONNECTING: typeof CONNECTING;
+  /** `readyState` 1 (the same constant on every instance). */
   declare readonly OPEN: typeof OPEN;
+  /** `readyState` 2 (the same constant on every instance). */
   declare readonly CLOSING: typeof CLOSING;
+  /** `readyState` 3 (the same constant on every instance). */
   declare readonly CLOSED: typeof CLOSED;
 
   // Replaced once at most: when a 401 is answered by a second handshake with the URL's credentials.
@@ -215,6 +223,7 @@ export class WebSocket extends EventTarget {
     return this.#binaryType;
   }
 
+  /** Sets it: `socket.binaryType = 'arraybuffer'`. Other values are ignored (WebIDL enum; `'nodebuffer'` warns once). */
   set binaryType(type: StandardBinaryType) {
     // WebIDL enumeration attribute: an unknown value is ignored, not an error.
     if (type === 'blob' || type === 'arraybuffer') this.#binaryType = type;
