@@ -35,7 +35,7 @@ export function checkFunction(where: string, value: unknown, name: string): void
  * `whole` is false; `Infinity` only if `infinite`. Returns it.
  */
 export function checkNumber(where: string, value: unknown, name: string, fallback: number, min: number, whole: boolean, infinite: boolean): number {
-  const v = value ?? fallback;
+  const v = value === undefined ? fallback : value; // (null is not a number: refused, not defaulted)
   if (typeof v !== 'number' || !(v >= min) || (v === Infinity ? !infinite : whole && !Number.isInteger(v))) {
     fail(where, `'${name}' must be ${whole ? 'a whole number' : infinite ? 'a number' : 'a finite number'} >= ${min}${infinite ? ' or Infinity' : ''}, not ${describe(v)}.`);
   }

@@ -1,7 +1,7 @@
 // Every place where rxws relies on rxjs's private state, each behind one named function. A probe
-// checks that rxjs still has the shape a function relies on and records the answer in `probes`
-// (on first use, so an application that never needs a function pays nothing for its probe); when
-// a probe fails the function takes its fallback, which is correct (if slower or less capable).
+// at load checks that rxjs still has the shape a function relies on and records the answer in
+// `probes`; when a probe fails the function takes its fallback, which is correct (if slower or
+// less capable).
 // Tests force a fallback by setting `probes.<name> = false` (and restoring it).
 //
 // Layout, one section per function: the section's probe, then the function.
@@ -9,15 +9,14 @@ import { Observable, Subscriber, map, type Observer, type Unsubscribable } from 
 import { reportUnhandledError } from '../common/report-unhandled.js';
 
 /**
- * @internal What the probes found: `true` where rxjs still has the private shape a function here
- * relies on, `false` where it does not, `undefined` until first use. Mutable so that tests can
- * force a fallback.
+ * @internal What the probes found at load: `true` where rxjs still has the private shape a
+ * function here relies on. Mutable so that tests can force a fallback.
  */
-export const probes: { liftedSource: boolean | undefined; directSubscriber: boolean | undefined } = {
+export const probes: { liftedSource: boolean; directSubscriber: boolean } = {
   /** rxjs 7's `lift()` keeps the lifted-from observable on the result's `source` field. */
-  liftedSource: undefined,
+  liftedSource: false,
   /** A `Subscriber` subclass receives notifications in `_next`/`_error`/`_complete` and keeps `destination`. */
-  directSubscriber: undefined,
+  directSubscriber: false,
 };
 
 // ---- liftedSourceOf ---------------------------------------------------------------------------
@@ -48,7 +47,7 @@ function probeLiftedSource(): boolean {
  * `channel()` and `request()` streams (marked with `kSubject`), is unaffected.
  */
 export function liftedSourceOf(observable: unknown): unknown {
-  if (!(probes.liftedSource ??= probeLiftedSource()) || observable === null || typeof observable !== 'object') return undefined;
+  if (!probes.liftedSource || observable === null || typeof observable !== 'object') return undefined;
   return (observable as { source?: unknown }).source;
 }
 
@@ -142,7 +141,7 @@ function probeDirectSubscriber(): boolean {
  * subscriber: same behaviour, a little more memory and time per message.
  */
 export function directSubscriber<T>(consumer: Consumer<T> | null | undefined): DirectSubscriber<T> | undefined {
-  return (probes.directSubscriber ??= probeDirectSubscriber()) ? new DirectSubscriber<T>(consumer) : undefined;
+  return probes.directSubscriber ? new DirectSubscriber<T>(consumer) : undefined;
 }
 
 /**
@@ -162,3 +161,7 @@ export function isSubscriberLike(value: unknown): boolean {
 export function holdsItsConnection(subscriber: unknown): subscriber is { connection: Unsubscribable | undefined } {
   return subscriber instanceof DirectSubscriber;
 }
+
+// The probes run once, at load (after the classes they try are defined).
+probes.liftedSource = probeLiftedSource();
+probes.directSubscriber = probeDirectSubscriber();

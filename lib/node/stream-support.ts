@@ -22,22 +22,6 @@ export function subjectOf(socket: GateTarget, where: string): HasSendGate {
   throw new TypeError(`${where}: expected a WebSocketSubject or a WebSocket, not ${socket === null ? 'null' : typeof socket}.`);
 }
 
-export function checkOptions(options: unknown, where: string, keys: string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object.`);
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) throw new TypeError(`${where}: unknown option '${key}'.`);
-  }
-}
-
-export function wholeNumber(value: unknown, where: string, name: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`${where}: '${name}' must be a whole number >= ${min}, not ${String(value)}.`);
-  }
-  return value;
-}
-
 /** Pauses and resumes the subject's current socket for inbound flow control. */
 export class InboundPause {
   readonly #gate: SendGate;

@@ -4,7 +4,8 @@
 import { Readable, Writable } from 'node:stream';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import type { GateTarget } from '../operators/gate.js';
-import { subjectOf, checkOptions, wholeNumber } from './stream-support.js';
+import { checkNumber, checkOneOf, checkOptions } from '../common/options.js';
+import { subjectOf } from './stream-support.js';
 import { MessageIterator, type WebSocketAsyncIterator } from './message-iterator.js';
 export type { WebSocketAsyncIterator } from './message-iterator.js';
 import { WebSocketReadable } from './readable.js';
@@ -81,9 +82,9 @@ export interface WritableOptions {
  */
 export function toAsyncIterable<T = unknown>(socket: GateTarget, options?: AsyncIterableOptions): WebSocketAsyncIterator<T> {
   const where = 'toAsyncIterable()';
-  checkOptions(options, where, ['highWaterMark', 'lowWaterMark']);
-  const high = wholeNumber(options?.highWaterMark, where, 'highWaterMark', 1) ?? DEFAULT_INBOUND_HIGH_WATER_MARK;
-  const low = wholeNumber(options?.lowWaterMark, where, 'lowWaterMark', 0) ?? Math.floor(high / 2);
+  if (options !== undefined) checkOptions(where, options, 'options', ['highWaterMark', 'lowWaterMark']);
+  const high = checkNumber(where, options?.highWaterMark, 'highWaterMark', DEFAULT_INBOUND_HIGH_WATER_MARK, 1, true, false);
+  const low = checkNumber(where, options?.lowWaterMark, 'lowWaterMark', Math.floor(high / 2), 0, true, false);
   if (low >= high) throw new TypeError(`${where}: 'lowWaterMark' (${low}) must be less than 'highWaterMark' (${high}).`);
   return new MessageIterator<T>(subjectOf(socket, where), high, low);
 }
@@ -101,8 +102,8 @@ export function toAsyncIterable<T = unknown>(socket: GateTarget, options?: Async
  */
 export function toReadable<T = unknown>(socket: GateTarget, options?: ReadableOptions): Readable {
   const where = 'toReadable()';
-  checkOptions(options, where, ['highWaterMark']);
-  const high = wholeNumber(options?.highWaterMark, where, 'highWaterMark', 1) ?? DEFAULT_INBOUND_HIGH_WATER_MARK;
+  if (options !== undefined) checkOptions(where, options, 'options', ['highWaterMark']);
+  const high = checkNumber(where, options?.highWaterMark, 'highWaterMark', DEFAULT_INBOUND_HIGH_WATER_MARK, 1, true, false);
   return new WebSocketReadable<T>(subjectOf(socket, where), high);
 }
 
@@ -125,13 +126,10 @@ export function toReadable<T = unknown>(socket: GateTarget, options?: ReadableOp
  */
 export function toWritable(socket: GateTarget, options?: WritableOptions): Writable {
   const where = 'toWritable()';
-  checkOptions(options, where, ['highWaterMark', 'maxBufferedAmount', 'closeOnFinish']);
-  const high = wholeNumber(options?.highWaterMark, where, 'highWaterMark', 1) ?? DEFAULT_OUTBOUND_HIGH_WATER_MARK;
-  const maxBuffered = options?.maxBufferedAmount === undefined ? DEFAULT_MAX_BUFFERED_AMOUNT : options.maxBufferedAmount;
-  if (typeof maxBuffered !== 'number' || Number.isNaN(maxBuffered) || maxBuffered < 0) {
-    throw new TypeError(`${where}: 'maxBufferedAmount' must be a number of bytes >= 0 (or Infinity), not ${String(maxBuffered)}.`);
-  }
+  if (options !== undefined) checkOptions(where, options, 'options', ['highWaterMark', 'maxBufferedAmount', 'closeOnFinish']);
+  const high = checkNumber(where, options?.highWaterMark, 'highWaterMark', DEFAULT_OUTBOUND_HIGH_WATER_MARK, 1, true, false);
+  const maxBuffered = checkNumber(where, options?.maxBufferedAmount, 'maxBufferedAmount', DEFAULT_MAX_BUFFERED_AMOUNT, 0, false, true);
+  checkOneOf(where, options?.closeOnFinish, 'closeOnFinish', [true, false]);
   const closeOnFinish = options?.closeOnFinish ?? false;
-  if (typeof closeOnFinish !== 'boolean') throw new TypeError(`${where}: 'closeOnFinish' must be a boolean.`);
   return new WebSocketWritable(subjectOf(socket, where), high, maxBuffered, closeOnFinish);
 }
