@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket as WsSocket } from 'ws';
 import { kAdopt, WebSocket, type AdoptOptions } from '../websocket/websocket.js';
-import { isBinaryType, type BinaryType } from '../websocket/constants.js';
+import type { BinaryType } from '../websocket/constants.js';
+import { checkOneOf, checkOptions } from '../common/options.js';
+
+const WHERE = 'wrapWebSocket()';
 
 /** Options of {@link wrapWebSocket}. */
 export interface WrapOptions {
@@ -33,13 +36,10 @@ export function wrapWebSocket(socket: WsSocket, request?: IncomingMessage, optio
     const host = request.headers.host ?? 'localhost';
     url = `${secure ? 'wss' : 'ws'}://${host}${request.url ?? '/'}`;
   }
-  if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') {
-    throw new TypeError(`wrapWebSocket option 'coalesce' must be a boolean.`);
-  }
+  checkOptions(WHERE, options, 'options', ['coalesce', 'binaryType']);
+  checkOneOf(WHERE, options.coalesce, 'coalesce', [true, false]);
+  checkOneOf(WHERE, options.binaryType, 'binaryType', ['blob', 'arraybuffer', 'nodebuffer']);
   const { binaryType } = options;
-  if (binaryType !== undefined && !isBinaryType(binaryType)) {
-    throw new TypeError(`wrapWebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'.`);
-  }
   // The upgrade request's socket is the connection's TCP socket: the public route to corking it.
   const adoption: AdoptOptions = { [kAdopt]: socket, tcp: request?.socket, coalesce: options.coalesce, binaryType };
   return new WebSocket(url, undefined, adoption as never);

@@ -19,11 +19,6 @@ export type StandardBinaryType = 'blob' | 'arraybuffer';
  */
 export type BinaryType = StandardBinaryType | 'nodebuffer';
 
-/** Whether `value` is a {@link BinaryType} (the one check behind every `binaryType` option). */
-export function isBinaryType(value: unknown): value is BinaryType {
-  return value === 'blob' || value === 'arraybuffer' || value === 'nodebuffer';
-}
-
 /** The data `send()` accepts, as the WebIDL `(BufferSource or Blob or USVString)`. */
 export type WebSocketData = string | ArrayBufferLike | ArrayBufferView | Blob;
 

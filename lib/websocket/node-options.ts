@@ -1,6 +1,7 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { ClientOptions } from 'ws';
-import { isBinaryType, type BinaryType } from './constants.js';
+import type { BinaryType } from './constants.js';
+import { checkNumber, checkOneOf, describe, fail } from '../common/options.js';
 
 /**
  * Node-only options of rxws's `WebSocket` (the third constructor argument), passed to `ws`.
@@ -112,39 +113,21 @@ export const NODE_DEFAULTS = {
   rejectUnauthorized: true,
 } as const;
 
+const WHERE = 'WebSocket options';
 const NON_NEGATIVE = ['handshakeTimeout', 'maxPayload', 'maxRedirects'] as const;
 const BOOLEAN = ['followRedirects', 'rejectUnauthorized', 'skipUTF8Validation', 'coalesce'] as const;
 
 /** Checks `options` and returns the `ws` client options to use, with rxws's defaults, and rxws's own. */
 export function toWsOptions(options: unknown): ClientOptions & { coalesce: boolean; binaryType?: BinaryType } {
   if (options === undefined || options === null) return { ...NODE_DEFAULTS, coalesce: true };
-  if (typeof options !== 'object') {
-    throw new TypeError(`WebSocket options must be an object, not ${typeof options}.`);
-  }
+  if (typeof options !== 'object') fail(WHERE, `must be an object, not ${describe(options)}.`);
   const given = options as Record<string, unknown>;
-  for (const key of NON_NEGATIVE) {
-    const value = given[key];
-    if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
-      throw new TypeError(`WebSocket option '${key}' must be a finite number >= 0, not ${String(value)}.`);
-    }
-  }
-  for (const key of BOOLEAN) {
-    const value = given[key];
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new TypeError(`WebSocket option '${key}' must be a boolean, not ${String(value)}.`);
-    }
-  }
-  if (given.headers !== undefined && (given.headers === null || typeof given.headers !== 'object')) {
-    throw new TypeError(`WebSocket option 'headers' must be an object of header names to values.`);
-  }
-  const binaryType = given.binaryType;
-  if (binaryType !== undefined && !isBinaryType(binaryType)) {
-    throw new TypeError(`WebSocket option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer', not ${String(binaryType)}.`);
-  }
+  for (const key of NON_NEGATIVE) checkNumber(WHERE, given[key], key, 0, 0, false, false);
+  for (const key of BOOLEAN) checkOneOf(WHERE, given[key], key, [true, false]);
+  if (given.headers !== undefined && (given.headers === null || typeof given.headers !== 'object')) fail(WHERE, `'headers' must be an object of header names to values.`);
+  checkOneOf(WHERE, given.binaryType, 'binaryType', ['blob', 'arraybuffer', 'nodebuffer']);
   const pmd = given.perMessageDeflate;
-  if (pmd !== undefined && typeof pmd !== 'boolean' && (pmd === null || typeof pmd !== 'object')) {
-    throw new TypeError(`WebSocket option 'perMessageDeflate' must be a boolean or an object.`);
-  }
+  if (pmd !== undefined && typeof pmd !== 'boolean' && (pmd === null || typeof pmd !== 'object')) fail(WHERE, `'perMessageDeflate' must be a boolean or an object.`);
   const merged: Record<string, unknown> = { ...NODE_DEFAULTS, coalesce: true };
   for (const key of Object.keys(given)) if (given[key] !== undefined) merged[key] = given[key];
   return merged as unknown as ClientOptions & { coalesce: boolean; binaryType?: BinaryType };

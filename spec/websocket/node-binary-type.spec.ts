@@ -31,7 +31,7 @@ describe('WebSocket Node option binaryType', () => {
 
   it('rejects another value with a TypeError naming the option', () => {
     expect(() => new WebSocket('ws://127.0.0.1:1', [], { binaryType: 'buffer' as 'nodebuffer' })).toThrow(
-      /option 'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'/,
+      /'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'/,
     );
   });
 });
