@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const entry = join(root, 'dist', 'browser', 'index.js');
+// RXWS_SIZE_DIST: another build's dist/browser/index.js (to compare with an older commit).
+const entry = process.env.RXWS_SIZE_DIST ?? join(root, 'dist', 'browser', 'index.js');
 if (!existsSync(entry)) throw new Error('dist/browser is missing: run `npm run build` first');
 
 // What a user writes. `budget` / `added`: the most the row may weigh (rxws code alone, gzip,
@@ -45,8 +46,16 @@ async function measure(contents, external) {
 const rows = [];
 let plain;
 for (const { label, code, budget, added, ceiling } of cases) {
-  const alone = await measure(code, true);
-  const withRxjs = await measure(code, false);
+  let alone;
+  let withRxjs;
+  try {
+    alone = await measure(code, true);
+    withRxjs = await measure(code, false);
+  } catch (error) {
+    // A name this build does not export (an older build measured for comparison).
+    rows.push({ label, missing: String(error.errors?.[0]?.text ?? error.message).slice(0, 80), failed: true });
+    continue;
+  }
   if (label === 'webSocket') plain = alone.gzip;
   const limit = added !== undefined ? plain + added : budget;
   const over = limit !== undefined && alone.gzip > limit;
@@ -57,11 +66,15 @@ for (const { label, code, budget, added, ceiling } of cases) {
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const json = process.argv.includes('--json');
 if (json) {
-  console.log(JSON.stringify(rows.map(({ label, alone, withRxjs, limit, ceiling, over, failed }) => ({ label, min: alone.min, gzip: alone.gzip, withRxjsGzip: withRxjs.gzip, limit, ceiling, over, failed }))));
+  console.log(JSON.stringify(rows.map(({ label, alone, withRxjs, limit, ceiling, over, failed, missing }) => ({ label, min: alone?.min, gzip: alone?.gzip, withRxjsGzip: withRxjs?.gzip, limit, ceiling, over, failed, missing }))));
 } else {
   console.log('import                             | rxws min | rxws gzip | budget (gzip)                      | with rxjs gzip');
   console.log('-----------------------------------|----------|-----------|------------------------------------|---------------');
-  for (const { label, alone, withRxjs, limit, ceiling, over } of rows) {
+  for (const { label, alone, withRxjs, limit, ceiling, over, missing } of rows) {
+    if (missing !== undefined) {
+      console.log(`${label.padEnd(35)}| n/a: ${missing}`);
+      continue;
+    }
     const budget = limit === undefined ? '' : `${over ? 'OVER ' : ''}<= ${kb(limit)}${over && ceiling !== undefined ? ` (now <= ${kb(ceiling)})` : ''}`;
     console.log(`${label.padEnd(35)}| ${kb(alone.min).padStart(8)} | ${kb(alone.gzip).padStart(9)} | ${budget.padEnd(34)} | ${kb(withRxjs.gzip).padStart(14)}`);
   }
