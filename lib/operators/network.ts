@@ -52,24 +52,3 @@ export function defaultNetwork(): NetworkStatus | undefined {
     removeEventListener: (type, listener) => global.removeEventListener!(type, listener),
   };
 }
-
-/** @internal Listens for `online` on `network` while something is reconnecting; `offline` reads it now. */
-export class NetworkWatch {
-  readonly #network: NetworkStatus;
-  readonly #online: () => void;
-
-  constructor(network: NetworkStatus, onOnline: () => void) {
-    this.#network = network;
-    this.#online = () => onOnline();
-    network.addEventListener('online', this.#online);
-  }
-
-  /** Whether the device is known to be offline now. */
-  get offline(): boolean {
-    return this.#network.onLine === false;
-  }
-
-  stop(): void {
-    this.#network.removeEventListener('online', this.#online);
-  }
-}

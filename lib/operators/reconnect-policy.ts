@@ -1,11 +1,11 @@
-// reconnect()'s options: their public shape and defaults, their checked and filled-in form (the
-// Policy the engine reads), and the one decision rule (maxAttempts, then shouldReconnect).
+// reconnect()'s options: their public shape and defaults, and their checked and filled-in form
+// (the Policy the engine reads; RetrySchedule.decide applies maxAttempts, then shouldReconnect).
 import type { SchedulerLike } from 'rxjs';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import { resolveBackoff, type BackoffOptions } from './backoff.js';
 import { defaultShouldReconnect, type ReconnectCause } from './reconnect-cause.js';
 import { defaultNetwork, type NetworkStatus } from './network.js';
-import { checkFunction, checkNumber, checkOptions } from '../common/options.js';
+import { checkFunction, checkNumber, checkOptions, fail } from '../common/options.js';
 
 /**
  * The options of {@link reconnect}; every one has a default.
@@ -82,27 +82,15 @@ export interface Policy {
 
 const WHERE = 'reconnect()';
 
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  'initialDelay',
-  'maxDelay',
-  'factor',
-  'jitter',
-  'maxAttempts',
-  'resetAfter',
-  'connectTimeout',
-  'shouldReconnect',
-  'scheduler',
-  'random',
-  'network',
-]);
+const OPTION_KEYS: readonly string[] = ['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxAttempts', 'resetAfter', 'connectTimeout', 'shouldReconnect', 'scheduler', 'random', 'network'];
 
 /** @internal Checks `options` and fills in the defaults. @throws TypeError naming a bad option. */
 export function resolvePolicy(options: ReconnectOptions): Policy {
-  checkOptions(WHERE, options, 'options', [...OPTION_KEYS]);
+  checkOptions(WHERE, options, 'options', OPTION_KEYS);
   checkFunction(WHERE, options.shouldReconnect, 'shouldReconnect');
   checkFunction(WHERE, options.random, 'random');
   const scheduler = options.scheduler ?? timerScheduler;
-  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') throw new TypeError(`${WHERE}: 'scheduler' must be an RxJS SchedulerLike.`);
+  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') fail(WHERE, "'scheduler' must be an RxJS SchedulerLike.");
   const backoff = resolveBackoff(options);
   const maxAttempts = checkNumber(WHERE, options.maxAttempts, 'maxAttempts', Infinity, 0, true, true);
   const resetAfter = checkNumber(WHERE, options.resetAfter, 'resetAfter', DEFAULT_RESET_AFTER, 0, false, true);
@@ -117,13 +105,4 @@ export function resolvePolicy(options: ReconnectOptions): Policy {
     random: options.random ?? Math.random,
     network: options.network === false ? undefined : (options.network ?? defaultNetwork()),
   };
-}
-
-/**
- * @internal Whether to make attempt `attempt` after an end with `cause`: `'exhausted'` past
- * `maxAttempts`, else what `shouldReconnect` says. Throws what `shouldReconnect` throws.
- */
-export function decide(policy: Policy, cause: ReconnectCause, attempt: number): boolean | 'exhausted' {
-  if (attempt > policy.maxAttempts) return 'exhausted';
-  return policy.shouldReconnect(cause, attempt);
 }

@@ -45,7 +45,7 @@ export function reconnect<T>(options: ReconnectOptions = {}): MonoTypeOperatorFu
     const subject = findSubject(source);
     return new Observable<T>((subscriber) => {
       const host = subject === undefined ? undefined : reconnectHostOf(subject);
-      if (host !== undefined) return coordinatorOf(host, subject!).register(policy, source, subscriber as Subscriber<unknown>);
+      if (host !== undefined) return coordinatorOf(host, subject!, policy).register(policy, source, subscriber as Subscriber<unknown>);
       return resubscribe(policy, source, subscriber);
     });
   };
