@@ -42,8 +42,7 @@ interface GlobalWithNetwork {
 export function defaultNetwork(): NetworkStatus | undefined {
   const global = globalThis as GlobalWithNetwork;
   const navigator = global.navigator;
-  if (navigator === undefined || typeof navigator.onLine !== 'boolean') return undefined;
-  if (typeof global.addEventListener !== 'function' || typeof global.removeEventListener !== 'function') return undefined;
+  if (typeof navigator?.onLine !== 'boolean' || typeof global.addEventListener !== 'function' || typeof global.removeEventListener !== 'function') return undefined;
   return {
     get onLine() {
       return navigator.onLine !== false;

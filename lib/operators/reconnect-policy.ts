@@ -69,8 +69,7 @@ export const DEFAULT_RESET_AFTER = 5000;
 export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
 /** @internal {@link ReconnectOptions} checked, with every default filled in. */
-export interface Policy {
-  readonly backoff: Required<BackoffOptions>;
+export interface Policy extends Readonly<Required<BackoffOptions>> {
   readonly maxAttempts: number;
   readonly resetAfter: number;
   readonly connectTimeout: number;
@@ -91,15 +90,13 @@ export function resolvePolicy(options: ReconnectOptions): Policy {
   checkFunction(WHERE, options.random, 'random');
   const scheduler = options.scheduler ?? timerScheduler;
   if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') fail(WHERE, "'scheduler' must be an RxJS SchedulerLike.");
-  const backoff = resolveBackoff(options);
-  const maxAttempts = checkNumber(WHERE, options.maxAttempts, 'maxAttempts', Infinity, 0, true, true);
-  const resetAfter = checkNumber(WHERE, options.resetAfter, 'resetAfter', DEFAULT_RESET_AFTER, 0, false, true);
-  const connectTimeout = checkNumber(WHERE, options.connectTimeout, 'connectTimeout', DEFAULT_CONNECT_TIMEOUT, 0, false, true);
+  const count = (name: 'maxAttempts' | 'resetAfter' | 'connectTimeout', fallback: number, whole: boolean): number =>
+    checkNumber(WHERE, options[name], name, fallback, 0, whole, true);
   return {
-    backoff,
-    maxAttempts,
-    resetAfter,
-    connectTimeout,
+    ...resolveBackoff(options),
+    maxAttempts: count('maxAttempts', Infinity, true),
+    resetAfter: count('resetAfter', DEFAULT_RESET_AFTER, false),
+    connectTimeout: count('connectTimeout', DEFAULT_CONNECT_TIMEOUT, false),
     shouldReconnect: options.shouldReconnect ?? defaultShouldReconnect,
     scheduler,
     random: options.random ?? Math.random,

@@ -82,8 +82,7 @@ export class RetrySchedule {
   retry(announce?: (pending: PendingAttempt) => void): void {
     this.cancel();
     const attempt = ++this.attempts;
-    const { backoff, random } = this.policy;
-    const pending: PendingAttempt = { attempt, delay: backoffDelay(attempt, backoff, random) };
+    const pending: PendingAttempt = { attempt, delay: backoffDelay(attempt, this.policy, this.policy.random) };
     this.pending = pending;
     announce?.(pending);
     this.#fireAfter(pending, pending.delay);
@@ -115,8 +114,9 @@ export class RetrySchedule {
     this.pending = undefined;
   }
 
-  /** A connection started: `timedOut` runs if it is not open within `connectTimeout`. */
+  /** A connection started (no attempt need wait any longer): `timedOut` runs if it is not open within `connectTimeout`. */
   connecting(timedOut: () => void): void {
+    this.cancel();
     this.#timeConnection(this.policy.connectTimeout, timedOut);
   }
 

@@ -44,21 +44,23 @@ interface Registration {
 /** @internal See the file's header. */
 export class SubjectReconnector implements ReconnectHooks {
   readonly [kCoordinator] = true;
+  readonly #host: ReconnectHost;
+  readonly #subject: Observable<unknown>;
   /** In subscription order; never empty while attached (the last one to leave detaches). */
-  readonly registrations: Registration[] = [];
+  readonly #registrations: Registration[] = [];
   /** Whether the last connection end scheduled a retry (so a subscriber that ends waits for it). */
-  retrying = false;
-  driver: Subscription | undefined = undefined;
-  readonly schedule: RetrySchedule;
+  #retrying = false;
+  /** The subscription to the subject that opens its connections. */
+  #driver: Subscription | undefined = undefined;
+  readonly #schedule: RetrySchedule;
   #subscribingDriver = false;
-  #release: (() => void) | undefined;
+  /** Ends the hold on the subject's topics (idempotent). */
+  readonly #release: () => void;
 
-  constructor(
-    readonly host: ReconnectHost,
-    readonly subject: Observable<unknown>,
-    policy: Policy,
-  ) {
-    this.schedule = new RetrySchedule(policy, (pending) => this.attemptDue(pending), policy.network);
+  constructor(host: ReconnectHost, subject: Observable<unknown>, policy: Policy) {
+    this.#host = host;
+    this.#subject = subject;
+    this.#schedule = new RetrySchedule(policy, (pending) => this.#attemptDue(pending), policy.network);
     host.reconnectHooks = this;
     this.#release = host.holdForReconnect();
   }
@@ -86,7 +88,7 @@ export class SubjectReconnector implements ReconnectHooks {
       finish: (value, isError) => {
         if (done) return;
         done = true;
-        this.unregister(registration);
+        this.#unregister(registration);
         if (isError) outer.error(value);
         else outer.complete();
       },
@@ -94,18 +96,18 @@ export class SubjectReconnector implements ReconnectHooks {
     const ended = (value: unknown, isError: boolean): void => {
       inner = undefined;
       if (done) return;
-      if (!this.connectionDown()) {
+      if (!this.#connectionDown()) {
         // The stream ended while its connection is up (a channel the server ended or failed): its
         // own decision, its own delay; it resubscribes on the same connection.
         (local ??= new RetrySchedule(policy, registration.subscribe)).retryOrFinish(value, isError, registration.finish);
-      } else if (this.retrying) registration.waiting = true;
+      } else if (this.#retrying) registration.waiting = true;
       else registration.finish(value, isError);
     };
 
-    this.registrations.push(registration);
-    if (this.schedule.pending === undefined) this.ensureDriver();
+    this.#registrations.push(registration);
+    if (this.#schedule.pending === undefined) this.#ensureDriver();
     // A retry already scheduled: wait for it (subscribing now would connect at once).
-    if (this.schedule.pending !== undefined) registration.waiting = true;
+    if (this.#schedule.pending !== undefined) registration.waiting = true;
     else registration.subscribe();
     return () => {
       done = true;
@@ -113,56 +115,51 @@ export class SubjectReconnector implements ReconnectHooks {
       const subscription = inner;
       inner = undefined;
       subscription?.unsubscribe();
-      this.unregister(registration);
+      this.#unregister(registration);
     };
   }
 
-  unregister(registration: Registration): void {
-    const { registrations, host } = this;
+  #unregister(registration: Registration): void {
+    const registrations = this.#registrations;
+    const host = this.#host;
     const index = registrations.indexOf(registration);
     if (index < 0) return;
     registrations.splice(index, 1);
     if (registrations.length > 0) {
-      if (index === 0) this.schedule.policy = registrations[0]!.policy;
+      if (index === 0) this.#schedule.policy = registrations[0]!.policy;
       return;
     }
     // The last one left: detach everything.
-    this.schedule.dispose();
+    this.#schedule.dispose();
     if (host.reconnectHooks === this) host.reconnectHooks = undefined;
     host.attempt = 0;
     if (host.state === 'reconnecting') host.setState('closed');
-    const driver = this.driver;
-    this.driver = undefined;
-    this.releaseHold();
+    const driver = this.#driver;
+    this.#driver = undefined;
+    this.#release();
     driver?.unsubscribe();
   }
 
-  releaseHold(): void {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
-  }
-
   /** Whether the subject has no connection up (an end a subscriber sees now is the connection's). */
-  connectionDown(): boolean {
-    const state = this.host.state;
+  #connectionDown(): boolean {
+    const state = this.#host.state;
     return state !== 'open' && state !== 'connecting' && state !== 'closing';
   }
 
-  ensureDriver(): void {
-    if (this.driver !== undefined || this.#subscribingDriver || this.registrations.length === 0) return;
+  #ensureDriver(): void {
+    if (this.#driver !== undefined || this.#subscribingDriver || this.#registrations.length === 0) return;
     this.#subscribingDriver = true;
     try {
-      const driver = this.subject.subscribe(IGNORE_END);
-      if (!driver.closed) this.driver = driver;
+      const driver = this.#subject.subscribe(IGNORE_END);
+      if (!driver.closed) this.#driver = driver;
     } finally {
       this.#subscribingDriver = false;
     }
   }
 
   /** Resubscribes (`finish` false) or ends (`finish` true) the subscribers waiting for the next connection. */
-  endWaiting(finish: boolean): void {
-    for (const registration of [...this.registrations]) {
+  #endWaiting(finish: boolean): void {
+    for (const registration of [...this.#registrations]) {
       if (registration.waiting) {
         if (finish) registration.finish(undefined, false);
         else registration.subscribe();
@@ -173,22 +170,22 @@ export class SubjectReconnector implements ReconnectHooks {
   // ---- hooks from the host (attached only while a registration is) ------------------------
 
   connecting(): void {
-    this.schedule.cancel(); // someone else started a connection: no need to wait any longer
-    this.schedule.connecting(() => abortCurrent(this.subject, 'timeout'));
-    this.ensureDriver();
-    this.endWaiting(false);
+    this.#schedule.connecting(() => abortCurrent(this.#subject, 'timeout'));
+    this.#ensureDriver();
+    this.#endWaiting(false);
   }
 
   ready(): void {
-    this.schedule.opened();
+    this.#schedule.opened();
   }
 
   ended(error: WebSocketCloseError, byClient: boolean): void {
-    const { schedule, host } = this;
+    const schedule = this.#schedule;
+    const host = this.#host;
     schedule.connectionEnded();
-    this.driver = undefined; // it hears of the end right after this
+    this.#driver = undefined; // it hears of the end right after this
     if (byClient) {
-      this.stop();
+      this.#stop();
       return;
     }
     let verdict: boolean | 'exhausted';
@@ -199,50 +196,50 @@ export class SubjectReconnector implements ReconnectHooks {
       verdict = false;
     }
     if (verdict === true) {
-      this.retrying = true;
+      this.#retrying = true;
       const { scheduler } = schedule.policy;
       schedule.retry(({ attempt, delay }) => host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error }));
       return;
     }
     if (verdict === 'exhausted') host.setStatus({ state: 'exhausted', attempt: schedule.attempts, cause: error });
-    this.stop();
+    this.#stop();
   }
 
   userClosed(): void {
-    const hadPending = this.schedule.pending !== undefined;
-    this.stop();
-    if (hadPending && this.host.state === 'reconnecting') this.host.setState('closed');
-    this.endWaiting(true); // the user closed: no next connection
+    const hadPending = this.#schedule.pending !== undefined;
+    this.#stop();
+    if (hadPending && this.#host.state === 'reconnecting') this.#host.setState('closed');
+    this.#endWaiting(true); // the user closed: no next connection
   }
 
   now(): void {
-    const pending = this.schedule.pending;
+    const pending = this.#schedule.pending;
     if (pending !== undefined) {
-      this.schedule.fire(pending, true);
+      this.#schedule.fire(pending, true);
       return;
     }
-    if (this.connectionDown() && this.registrations.some((r) => r.waiting)) {
-      this.schedule.attempts = 0;
-      this.retrying = true;
-      this.ensureDriver();
+    if (this.#connectionDown() && this.#registrations.some((r) => r.waiting)) {
+      this.#schedule.attempts = 0;
+      this.#retrying = true;
+      this.#ensureDriver();
     }
   }
 
   // ---- the schedule's side ------------------------------------------------------------------
 
-  stop(): void {
-    this.retrying = false;
-    this.schedule.cancel();
-    this.schedule.connectionEnded();
+  #stop(): void {
+    this.#retrying = false;
+    this.#schedule.cancel();
+    this.#schedule.connectionEnded();
     // Streams held across connections (multiplexed topics) now end as the connection did.
-    this.releaseHold();
+    this.#release();
   }
 
   /** The pending attempt's time came: connect (connecting() then resubscribes the waiting subscribers). */
-  attemptDue(pending: PendingAttempt): void {
-    this.host.attempt = pending.attempt;
-    this.ensureDriver();
-    if (!this.connectionDown()) this.endWaiting(false);
+  #attemptDue(pending: PendingAttempt): void {
+    this.#host.attempt = pending.attempt;
+    this.#ensureDriver();
+    if (!this.#connectionDown()) this.#endWaiting(false);
   }
 }
 

@@ -44,7 +44,7 @@ export function reconnect<T>(options: ReconnectOptions = {}): MonoTypeOperatorFu
   return (source) => {
     const subject = findSubject(source);
     return new Observable<T>((subscriber) => {
-      const host = subject === undefined ? undefined : reconnectHostOf(subject);
+      const host = reconnectHostOf(subject);
       if (host !== undefined) return coordinatorOf(host, subject!, policy).register(policy, source, subscriber as Subscriber<unknown>);
       return resubscribe(policy, source, subscriber);
     });
