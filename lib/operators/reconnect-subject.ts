@@ -112,9 +112,7 @@ export class SubjectReconnector implements ReconnectHooks {
     return () => {
       done = true;
       local?.dispose();
-      const subscription = inner;
-      inner = undefined;
-      subscription?.unsubscribe();
+      inner?.unsubscribe();
       this.#unregister(registration);
     };
   }
@@ -192,7 +190,9 @@ export class SubjectReconnector implements ReconnectHooks {
     try {
       verdict = schedule.decide(error);
     } catch (thrown) {
-      reportLater(thrown);
+      setTimeout(() => {
+        throw thrown; // reported, as nobody is there to hear it
+      });
       verdict = false;
     }
     if (verdict === true) {
@@ -241,10 +241,4 @@ export class SubjectReconnector implements ReconnectHooks {
     this.#ensureDriver();
     if (!this.#connectionDown()) this.#endWaiting(false);
   }
-}
-
-function reportLater(error: unknown): void {
-  setTimeout(() => {
-    throw error;
-  });
 }
