@@ -5,10 +5,12 @@ import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 type TimerHandle = ReturnType<typeof setTimeout>;
 
 class TimerAction<T> extends Subscription implements SchedulerAction<T> {
+  readonly #work: (this: SchedulerAction<T>, state?: T) => void;
   #handle: TimerHandle | undefined = undefined;
 
-  constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
+  constructor(work: (this: SchedulerAction<T>, state?: T) => void) {
     super(() => clearTimeout(this.#handle));
+    this.#work = work;
   }
 
   schedule(state?: T, delay = 0): Subscription {
@@ -18,7 +20,7 @@ class TimerAction<T> extends Subscription implements SchedulerAction<T> {
     const handle = setTimeout(() => {
       if (this.closed) return;
       try {
-        this.work.call(this, state);
+        this.#work.call(this, state);
       } catch (error) {
         this.unsubscribe();
         throw error;
