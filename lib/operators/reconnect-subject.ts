@@ -145,7 +145,7 @@ export class SubjectReconnector implements ReconnectHooks {
   }
 
   #ensureDriver(): void {
-    if (this.#driver !== undefined || this.#subscribingDriver || this.#registrations.length === 0) return;
+    if (this.#driver !== undefined || this.#subscribingDriver) return; // (called only while attached: some registration is there)
     this.#subscribingDriver = true;
     try {
       const driver = this.#subject.subscribe(IGNORE_END);
