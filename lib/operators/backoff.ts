@@ -46,17 +46,12 @@ export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = Object.freeze
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
   const { initialDelay, maxDelay, factor, jitter } = resolveBackoff(options);
-  const exponent = Math.max(0, attempt - 1);
-  const cap = Math.min(maxDelay, initialDelay * Math.pow(factor, exponent));
+  const cap = Math.min(maxDelay, initialDelay * Math.pow(factor, Math.max(0, attempt - 1)));
   const bounded = Number.isFinite(cap) ? cap : maxDelay;
-  switch (jitter) {
-    case 'none':
-      return Math.round(bounded);
-    case 'equal':
-      return Math.round(bounded / 2 + clampUnit(random()) * (bounded / 2));
-    default:
-      return Math.round(clampUnit(random()) * bounded);
-  }
+  if (jitter === 'none') return Math.round(bounded);
+  const drawn = random();
+  const unit = drawn >= 0 && drawn < 1 ? drawn : drawn >= 1 ? 1 : 0; // a random() out of [0, 1) is clamped
+  return Math.round(jitter === 'equal' ? bounded / 2 + unit * (bounded / 2) : unit * bounded);
 }
 
 /** Fills in and checks the backoff options. @throws TypeError naming a bad option. */
@@ -73,7 +68,3 @@ export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions
 
 const WHERE = 'reconnect()';
 const JITTERS: readonly Jitter[] = ['full', 'equal', 'none'];
-
-function clampUnit(x: number): number {
-  return x >= 0 && x < 1 ? x : x >= 1 ? 1 : 0;
-}

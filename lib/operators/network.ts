@@ -42,8 +42,7 @@ interface GlobalWithNetwork {
 export function defaultNetwork(): NetworkStatus | undefined {
   const global = globalThis as GlobalWithNetwork;
   const navigator = global.navigator;
-  if (navigator === undefined || typeof navigator.onLine !== 'boolean') return undefined;
-  if (typeof global.addEventListener !== 'function' || typeof global.removeEventListener !== 'function') return undefined;
+  if (typeof navigator?.onLine !== 'boolean' || typeof global.addEventListener !== 'function' || typeof global.removeEventListener !== 'function') return undefined;
   return {
     get onLine() {
       return navigator.onLine !== false;
@@ -51,25 +50,4 @@ export function defaultNetwork(): NetworkStatus | undefined {
     addEventListener: (type, listener) => global.addEventListener!(type, listener),
     removeEventListener: (type, listener) => global.removeEventListener!(type, listener),
   };
-}
-
-/** @internal Listens for `online` on `network` while something is reconnecting; `offline` reads it now. */
-export class NetworkWatch {
-  readonly #network: NetworkStatus;
-  readonly #online: () => void;
-
-  constructor(network: NetworkStatus, onOnline: () => void) {
-    this.#network = network;
-    this.#online = () => onOnline();
-    network.addEventListener('online', this.#online);
-  }
-
-  /** Whether the device is known to be offline now. */
-  get offline(): boolean {
-    return this.#network.onLine === false;
-  }
-
-  stop(): void {
-    this.#network.removeEventListener('online', this.#online);
-  }
 }

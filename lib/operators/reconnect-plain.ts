@@ -1,7 +1,6 @@
 // reconnect() on any other observable: the shared schedule around one subscriber's resubscriptions.
 // Its "connection" is one subscription of the source; the first value counts as its "open".
 import type { Observable, Subscriber, Subscription, TeardownLogic } from 'rxjs';
-import { COMPLETED, causeOf } from './reconnect-cause.js';
 import type { Policy } from './reconnect-policy.js';
 import { RetrySchedule } from './reconnect-schedule.js';
 
@@ -11,27 +10,17 @@ export function resubscribe<T>(policy: Policy, source: Observable<T>, outer: Sub
   let done = false;
   const schedule = new RetrySchedule(policy, () => subscribe(), policy.network);
 
+  const finish = (value: unknown, isError: boolean): void => {
+    done = true;
+    schedule.dispose();
+    if (isError) outer.error(value);
+    else outer.complete();
+  };
+
   const ended = (value: unknown, isError: boolean): void => {
     inner = undefined;
     schedule.connectionEnded();
-    if (done) return;
-    const cause = isError ? causeOf(value) : COMPLETED;
-    let verdict: boolean | 'exhausted';
-    try {
-      verdict = schedule.decide(cause);
-    } catch (error) {
-      value = error;
-      isError = true;
-      verdict = false;
-    }
-    if (verdict !== true) {
-      done = true;
-      schedule.dispose();
-      if (isError) outer.error(value);
-      else outer.complete();
-      return;
-    }
-    schedule.retry(cause);
+    if (!done) schedule.retryOrFinish(value, isError, finish);
   };
 
   const subscribe = (): void => {

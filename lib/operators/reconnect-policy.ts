@@ -1,11 +1,11 @@
-// reconnect()'s options: their public shape and defaults, their checked and filled-in form (the
-// Policy the engine reads), and the one decision rule (maxAttempts, then shouldReconnect).
+// reconnect()'s options: their public shape and defaults, and their checked and filled-in form
+// (the Policy the engine reads; RetrySchedule.decide applies maxAttempts, then shouldReconnect).
 import type { SchedulerLike } from 'rxjs';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import { resolveBackoff, type BackoffOptions } from './backoff.js';
 import { defaultShouldReconnect, type ReconnectCause } from './reconnect-cause.js';
 import { defaultNetwork, type NetworkStatus } from './network.js';
-import { checkFunction, checkNumber, checkOptions } from '../common/options.js';
+import { checkFunction, checkNumber, checkOptions, fail } from '../common/options.js';
 
 /**
  * The options of {@link reconnect}; every one has a default.
@@ -69,8 +69,7 @@ export const DEFAULT_RESET_AFTER = 5000;
 export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
 /** @internal {@link ReconnectOptions} checked, with every default filled in. */
-export interface Policy {
-  readonly backoff: Required<BackoffOptions>;
+export interface Policy extends Readonly<Required<BackoffOptions>> {
   readonly maxAttempts: number;
   readonly resetAfter: number;
   readonly connectTimeout: number;
@@ -82,48 +81,25 @@ export interface Policy {
 
 const WHERE = 'reconnect()';
 
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  'initialDelay',
-  'maxDelay',
-  'factor',
-  'jitter',
-  'maxAttempts',
-  'resetAfter',
-  'connectTimeout',
-  'shouldReconnect',
-  'scheduler',
-  'random',
-  'network',
-]);
+const OPTION_KEYS: readonly string[] = ['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxAttempts', 'resetAfter', 'connectTimeout', 'shouldReconnect', 'scheduler', 'random', 'network'];
 
 /** @internal Checks `options` and fills in the defaults. @throws TypeError naming a bad option. */
 export function resolvePolicy(options: ReconnectOptions): Policy {
-  checkOptions(WHERE, options, 'options', [...OPTION_KEYS]);
+  checkOptions(WHERE, options, 'options', OPTION_KEYS);
   checkFunction(WHERE, options.shouldReconnect, 'shouldReconnect');
   checkFunction(WHERE, options.random, 'random');
   const scheduler = options.scheduler ?? timerScheduler;
-  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') throw new TypeError(`${WHERE}: 'scheduler' must be an RxJS SchedulerLike.`);
-  const backoff = resolveBackoff(options);
-  const maxAttempts = checkNumber(WHERE, options.maxAttempts, 'maxAttempts', Infinity, 0, true, true);
-  const resetAfter = checkNumber(WHERE, options.resetAfter, 'resetAfter', DEFAULT_RESET_AFTER, 0, false, true);
-  const connectTimeout = checkNumber(WHERE, options.connectTimeout, 'connectTimeout', DEFAULT_CONNECT_TIMEOUT, 0, false, true);
+  if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') fail(WHERE, "'scheduler' must be an RxJS SchedulerLike.");
+  const count = (name: 'maxAttempts' | 'resetAfter' | 'connectTimeout', fallback: number, whole: boolean): number =>
+    checkNumber(WHERE, options[name], name, fallback, 0, whole, true);
   return {
-    backoff,
-    maxAttempts,
-    resetAfter,
-    connectTimeout,
+    ...resolveBackoff(options),
+    maxAttempts: count('maxAttempts', Infinity, true),
+    resetAfter: count('resetAfter', DEFAULT_RESET_AFTER, false),
+    connectTimeout: count('connectTimeout', DEFAULT_CONNECT_TIMEOUT, false),
     shouldReconnect: options.shouldReconnect ?? defaultShouldReconnect,
     scheduler,
     random: options.random ?? Math.random,
     network: options.network === false ? undefined : (options.network ?? defaultNetwork()),
   };
-}
-
-/**
- * @internal Whether to make attempt `attempt` after an end with `cause`: `'exhausted'` past
- * `maxAttempts`, else what `shouldReconnect` says. Throws what `shouldReconnect` throws.
- */
-export function decide(policy: Policy, cause: ReconnectCause, attempt: number): boolean | 'exhausted' {
-  if (attempt > policy.maxAttempts) return 'exhausted';
-  return policy.shouldReconnect(cause, attempt);
 }

@@ -3,22 +3,19 @@
 // counts the failed attempts, decides on each end, waits the backoff delay (and for connectivity),
 // and times a connection: its connect timeout, and the resetAfter that makes the count start over.
 import type { Subscription } from 'rxjs';
-import type { ReconnectCause } from './reconnect-cause.js';
+import { COMPLETED, causeOf, type ReconnectCause } from './reconnect-cause.js';
 import { backoffDelay } from './backoff.js';
-import { NetworkWatch, type NetworkStatus } from './network.js';
-import { decide, type Policy } from './reconnect-policy.js';
+import type { NetworkStatus } from './network.js';
+import type { Policy } from './reconnect-policy.js';
 
 /** While offline, how often (ms, at least) connectivity is looked at again, for platforms that send no `online` event. */
 const OFFLINE_RECHECK = 1000;
 
-/** @internal One scheduled attempt: its number, its delay, the end it follows, and its timer. */
-export class PendingAttempt {
-  timer: Subscription | undefined = undefined;
-  constructor(
-    readonly attempt: number,
-    readonly delay: number,
-    readonly cause: ReconnectCause,
-  ) {}
+/** @internal One scheduled attempt: its number, its delay, and its timer. */
+export interface PendingAttempt {
+  readonly attempt: number;
+  readonly delay: number;
+  timer?: Subscription | undefined;
 }
 
 /** @internal See the file's header. */
@@ -30,108 +27,125 @@ export class RetrySchedule {
   /** The options it follows (a subject's coordinator follows its first subscriber's). */
   policy: Policy;
   readonly #due: (pending: PendingAttempt) => void;
-  readonly #network: NetworkWatch | undefined;
-  #connectTimer: Subscription | undefined = undefined;
-  #stableTimer: Subscription | undefined = undefined;
+  readonly #network: NetworkStatus | undefined;
+  /** An `online` event: the failures were the network's, so the count starts over and a pending attempt is made now. */
+  readonly #online = (): void => {
+    this.attempts = 0;
+    const pending = this.pending;
+    if (pending !== undefined) this.fire(pending, true);
+  };
+  /** The current connection's timer: its connect timeout until it opens, then its resetAfter. */
+  #connectionTimer: Subscription | undefined = undefined;
 
   /**
    * @param due makes an attempt whose time came (its timer already released).
    * @param network the connectivity to wait for, if any: an `online` event starts the count over
    * and makes a pending attempt at once.
    */
-  constructor(policy: Policy, due: (pending: PendingAttempt) => void, network: NetworkStatus | undefined) {
+  constructor(policy: Policy, due: (pending: PendingAttempt) => void, network?: NetworkStatus) {
     this.policy = policy;
     this.#due = due;
-    this.#network = network === undefined ? undefined : new NetworkWatch(network, () => this.online());
+    this.#network = network;
+    network?.addEventListener('online', this.#online);
   }
 
-  /** Whether to make the next attempt after an end with `cause` (see `decide`). Throws what `shouldReconnect` throws. */
+  /**
+   * Whether to make the next attempt after an end with `cause`: `'exhausted'` past `maxAttempts`,
+   * else what `shouldReconnect` says. Throws what `shouldReconnect` throws.
+   */
   decide(cause: ReconnectCause): boolean | 'exhausted' {
-    return decide(this.policy, cause, this.attempts + 1);
+    const attempt = this.attempts + 1;
+    return attempt > this.policy.maxAttempts ? 'exhausted' : this.policy.shouldReconnect(cause, attempt);
+  }
+
+  /**
+   * A stream ended on its own (with the error `value` if `isError`, else it completed): schedules
+   * the next attempt if the policy wants one, else `finish` ends the stream as it ended (or with
+   * what `shouldReconnect` threw).
+   */
+  retryOrFinish(value: unknown, isError: boolean, finish: (value: unknown, isError: boolean) => void): void {
+    let verdict: boolean | 'exhausted';
+    try {
+      verdict = this.decide(isError ? causeOf(value) : COMPLETED);
+    } catch (error) {
+      finish(error, true);
+      return;
+    }
+    if (verdict === true) this.retry();
+    else finish(value, isError);
   }
 
   /**
    * Counts the next attempt and schedules it after its backoff delay (one `random()` draw).
    * `announce` hears of it before its timer starts.
    */
-  retry(cause: ReconnectCause, announce?: (pending: PendingAttempt) => void): void {
+  retry(announce?: (pending: PendingAttempt) => void): void {
     this.cancel();
     const attempt = ++this.attempts;
-    const { backoff, random, scheduler } = this.policy;
-    const pending = new PendingAttempt(attempt, backoffDelay(attempt, backoff, random), cause);
+    const pending: PendingAttempt = { attempt, delay: backoffDelay(attempt, this.policy, this.policy.random) };
     this.pending = pending;
     announce?.(pending);
-    pending.timer = scheduler.schedule(() => {
-      pending.timer = undefined;
-      this.fire(pending, false);
-    }, pending.delay);
+    this.#fireAfter(pending, pending.delay);
   }
 
   /** Makes `pending` now if it is still the pending attempt and (unless `force`) the device is not offline. */
   fire(pending: PendingAttempt, force: boolean): void {
     if (this.pending !== pending) return;
-    if (!force && this.#network?.offline === true) {
+    if (!force && this.#network?.onLine === false) {
       // The 'online' event fires it; and where none comes (Chromium's workers see onLine change
       // but no event), a look again now and then, so an attempt never waits forever.
-      pending.timer = this.policy.scheduler.schedule(() => {
-        pending.timer = undefined;
-        this.fire(pending, false);
-      }, Math.max(pending.delay, OFFLINE_RECHECK));
+      this.#fireAfter(pending, Math.max(pending.delay, OFFLINE_RECHECK));
       return;
     }
-    pending.timer?.unsubscribe();
-    this.pending = undefined;
+    this.cancel();
     this.#due(pending);
+  }
+
+  #fireAfter(pending: PendingAttempt, delay: number): void {
+    pending.timer = this.policy.scheduler.schedule(() => {
+      pending.timer = undefined;
+      this.fire(pending, false);
+    }, delay);
   }
 
   /** Drops the pending attempt, if any. */
   cancel(): void {
-    const pending = this.pending;
-    if (pending === undefined) return;
+    this.pending?.timer?.unsubscribe();
     this.pending = undefined;
-    pending.timer?.unsubscribe();
   }
 
-  /** A connection started: `timedOut` runs if it is not open within `connectTimeout`. */
+  /** A connection started (no attempt need wait any longer): `timedOut` runs if it is not open within `connectTimeout`. */
   connecting(timedOut: () => void): void {
-    this.connectionEnded();
-    const { connectTimeout, scheduler } = this.policy;
-    if (connectTimeout === Infinity) return;
-    this.#connectTimer = scheduler.schedule(() => {
-      this.#connectTimer = undefined;
-      timedOut();
-    }, connectTimeout);
+    this.cancel();
+    this.#timeConnection(this.policy.connectTimeout, timedOut);
   }
 
   /** The connection is open (and ready): if it lasts `resetAfter`, the count starts over. */
   opened(): void {
+    // Stayed up long enough: the next failure is attempt 1 again.
+    this.#timeConnection(this.policy.resetAfter, () => (this.attempts = 0));
+  }
+
+  /** Replaces the connection's timer with one that runs `then` after `delay` ms (none for Infinity: such a timer would fire at once). */
+  #timeConnection(delay: number, then: () => void): void {
     this.connectionEnded();
-    const { resetAfter, scheduler } = this.policy;
-    if (resetAfter === Infinity) return; // never stable enough (a timer of Infinity ms would fire at once)
-    this.#stableTimer = scheduler.schedule(() => {
-      this.#stableTimer = undefined;
-      this.attempts = 0; // stayed up long enough: the next failure is attempt 1 again
-    }, resetAfter);
+    if (delay === Infinity) return;
+    this.#connectionTimer = this.policy.scheduler.schedule(() => {
+      this.#connectionTimer = undefined;
+      then();
+    }, delay);
   }
 
-  /** The connection ended (or no longer matters): its timers stop. */
+  /** The connection ended (or no longer matters): its timer stops. */
   connectionEnded(): void {
-    this.#connectTimer?.unsubscribe();
-    this.#connectTimer = undefined;
-    this.#stableTimer?.unsubscribe();
-    this.#stableTimer = undefined;
+    this.#connectionTimer?.unsubscribe();
+    this.#connectionTimer = undefined;
   }
 
-  /** Releases everything: the pending attempt, the connection's timers, the connectivity listener. */
+  /** Releases everything: the pending attempt, the connection's timer, the connectivity listener. */
   dispose(): void {
-    this.#network?.stop();
+    this.#network?.removeEventListener('online', this.#online);
     this.cancel();
     this.connectionEnded();
-  }
-
-  private online(): void {
-    this.attempts = 0; // the failures were the network's
-    const pending = this.pending;
-    if (pending !== undefined) this.fire(pending, true);
   }
 }

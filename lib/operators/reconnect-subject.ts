@@ -4,11 +4,10 @@
 // such as multiplexed topics wait for it), decides once per connection end with one
 // RetrySchedule, reports on state$/status$, times out slow connections through the host, and
 // holds the subject's topics across connections.
-import type { Observable, Observer, Subscriber, Subscription } from 'rxjs';
+import type { Observable, Subscriber, Subscription } from 'rxjs';
 import type { ReconnectHooks, ReconnectHost } from '../subject/reconnect-host.js';
 import { abortCurrent } from '../subject/abort.js';
 import type { WebSocketCloseError } from '../subject/close-error.js';
-import { COMPLETED, causeOf } from './reconnect-cause.js';
 import type { Policy } from './reconnect-policy.js';
 import { RetrySchedule, type PendingAttempt } from './reconnect-schedule.js';
 
@@ -18,274 +17,228 @@ import { RetrySchedule, type PendingAttempt } from './reconnect-schedule.js';
  */
 const kCoordinator: unique symbol = Symbol.for('rxws.reconnectCoordinator') as never;
 
-/** @internal The coordinator attached to `host`, or a new one (attached when its first subscriber registers). */
-export function coordinatorOf(host: ReconnectHost, subject: Observable<unknown>): SubjectReconnector {
+/** The driver's observer: the connection's end reaches the coordinator through the host's hooks. */
+const IGNORE_END = { error: () => undefined };
+
+/**
+ * @internal The coordinator attached to `host`, or a new one, attached at once (the first
+ * subscriber's `policy` sets its schedule).
+ */
+export function coordinatorOf(host: ReconnectHost, subject: Observable<unknown>, policy: Policy): SubjectReconnector {
   const hooks = host.reconnectHooks as { [kCoordinator]?: unknown } | undefined;
   if (hooks !== undefined && hooks[kCoordinator] === true) return hooks as SubjectReconnector;
-  return new SubjectReconnector(host, subject);
+  return new SubjectReconnector(host, subject, policy);
 }
 
-type Decision = 'retry' | 'stop';
-
-/** One subscription of a `reconnect()`ed rxws stream. */
-class Registration {
-  inner: Subscription | undefined = undefined;
-  waiting = false;
-  done = false;
-  /** Its own retries of the stream, for ends that are not the connection's (e.g. a channel error). */
-  #local: RetrySchedule | undefined = undefined;
-
-  constructor(
-    readonly coordinator: SubjectReconnector,
-    readonly policy: Policy,
-    readonly source: Observable<unknown>,
-    readonly outer: Subscriber<unknown>,
-  ) {}
-
-  subscribeSource(): void {
-    if (this.done) return;
-    this.waiting = false;
-    this.inner = undefined;
-    const observer: Observer<unknown> = {
-      next: (value) => this.outer.next(value),
-      error: (error: unknown) => this.ended(error, true),
-      complete: () => this.ended(undefined, false),
-    };
-    const subscription = this.source.subscribe(observer);
-    if (!this.done && !this.waiting && this.inner === undefined) this.inner = subscription;
-    else if (this.done) subscription.unsubscribe();
-  }
-
-  ended(value: unknown, isError: boolean): void {
-    this.inner = undefined;
-    if (this.done) return;
-    const coordinator = this.coordinator;
-    if (coordinator.connectionDown()) {
-      if (coordinator.decision === 'retry') {
-        this.waiting = true;
-        coordinator.waiterAdded(this);
-        return;
-      }
-      this.finish(value, isError);
-      return;
-    }
-    // The stream ended while its connection is up (a channel the server ended or failed): its
-    // own decision, its own delay; it resubscribes on the same connection.
-    const cause = isError ? causeOf(value) : COMPLETED;
-    const local = (this.#local ??= new RetrySchedule(this.policy, () => this.subscribeSource(), undefined));
-    let verdict: boolean | 'exhausted';
-    try {
-      verdict = local.decide(cause);
-    } catch (error) {
-      this.finish(error, true);
-      return;
-    }
-    if (verdict !== true) {
-      this.finish(value, isError);
-      return;
-    }
-    local.retry(cause);
-  }
-
-  finish(value: unknown, isError: boolean): void {
-    if (this.done) return;
-    this.done = true;
-    this.coordinator.unregister(this);
-    if (isError) this.outer.error(value);
-    else this.outer.complete();
-  }
-
-  teardown(): void {
-    this.done = true;
-    this.#local?.dispose();
-    const inner = this.inner;
-    this.inner = undefined;
-    inner?.unsubscribe();
-  }
+/** One subscription of a `reconnect()`ed rxws stream, as its coordinator sees it. */
+interface Registration {
+  readonly policy: Policy;
+  /** It ended with its connection and resubscribes when the next one starts. */
+  waiting: boolean;
+  /** Subscribes the stream (again). */
+  subscribe(): void;
+  /** Ends the subscriber (with the error `value` if `isError`, else it completes) and unregisters it. */
+  finish(value: unknown, isError: boolean): void;
 }
 
 /** @internal See the file's header. */
 export class SubjectReconnector implements ReconnectHooks {
   readonly [kCoordinator] = true;
-  readonly registrations: Registration[] = [];
-  decision: Decision = 'stop';
-  driver: Subscription | undefined = undefined;
-  #schedule: RetrySchedule | undefined = undefined;
+  readonly #host: ReconnectHost;
+  readonly #subject: Observable<unknown>;
+  /** In subscription order; never empty while attached (the last one to leave detaches). */
+  readonly #registrations: Registration[] = [];
+  /** Whether the last connection end scheduled a retry (so a subscriber that ends waits for it). */
+  #retrying = false;
+  /** The subscription to the subject that opens its connections. */
+  #driver: Subscription | undefined = undefined;
+  readonly #schedule: RetrySchedule;
   #subscribingDriver = false;
-  #release: (() => void) | undefined = undefined;
-  readonly #driverObserver: Partial<Observer<unknown>> = { error: () => undefined, complete: () => undefined };
+  /** Ends the hold on the subject's topics (idempotent). */
+  readonly #release: () => void;
 
-  constructor(
-    readonly host: ReconnectHost,
-    readonly subject: Observable<unknown>,
-  ) {}
-
-  /** The schedule; it exists from the first registration on (hooks come only while attached). */
-  get schedule(): RetrySchedule {
-    return this.#schedule!;
+  constructor(host: ReconnectHost, subject: Observable<unknown>, policy: Policy) {
+    this.#host = host;
+    this.#subject = subject;
+    this.#schedule = new RetrySchedule(policy, (pending) => this.#attemptDue(pending), policy.network);
+    host.reconnectHooks = this;
+    this.#release = host.holdForReconnect();
   }
 
   register(policy: Policy, source: Observable<unknown>, outer: Subscriber<unknown>): () => void {
-    const registration = new Registration(this, policy, source, outer);
-    if (this.registrations.length === 0) this.attach(policy);
-    this.registrations.push(registration);
-    if (this.schedule.pending === undefined) this.ensureDriver();
-    if (this.schedule.pending !== undefined) {
-      // A retry is already scheduled: wait for it (subscribing now would connect at once).
-      registration.waiting = true;
-    } else {
-      registration.subscribeSource();
-    }
+    let inner: Subscription | undefined;
+    let done = false;
+    /** Its own retries of the stream, for ends that are not the connection's (e.g. a channel error). */
+    let local: RetrySchedule | undefined;
+    const registration: Registration = {
+      policy,
+      waiting: false,
+      subscribe: () => {
+        if (done) return;
+        registration.waiting = false;
+        inner = undefined;
+        const subscription = source.subscribe({
+          next: (value) => outer.next(value),
+          error: (error: unknown) => ended(error, true),
+          complete: () => ended(undefined, false),
+        });
+        if (done) subscription.unsubscribe();
+        else if (!registration.waiting && inner === undefined) inner = subscription;
+      },
+      finish: (value, isError) => {
+        if (done) return;
+        done = true;
+        this.#unregister(registration);
+        if (isError) outer.error(value);
+        else outer.complete();
+      },
+    };
+    const ended = (value: unknown, isError: boolean): void => {
+      inner = undefined;
+      if (done) return;
+      if (!this.#connectionDown()) {
+        // The stream ended while its connection is up (a channel the server ended or failed): its
+        // own decision, its own delay; it resubscribes on the same connection.
+        (local ??= new RetrySchedule(policy, registration.subscribe)).retryOrFinish(value, isError, registration.finish);
+      } else if (this.#retrying) registration.waiting = true;
+      else registration.finish(value, isError);
+    };
+
+    this.#registrations.push(registration);
+    if (this.#schedule.pending === undefined) this.#ensureDriver();
+    // A retry already scheduled: wait for it (subscribing now would connect at once).
+    if (this.#schedule.pending !== undefined) registration.waiting = true;
+    else registration.subscribe();
     return () => {
-      registration.teardown();
-      this.unregister(registration);
+      done = true;
+      local?.dispose();
+      inner?.unsubscribe();
+      this.#unregister(registration);
     };
   }
 
-  attach(policy: Policy): void {
-    // The first subscriber's options set the schedule (its network too).
-    this.#schedule = new RetrySchedule(policy, (pending) => this.attemptDue(pending), policy.network);
-    this.host.reconnectHooks = this;
-    this.decision = 'stop';
-    this.#release = this.host.holdForReconnect();
-  }
-
-  unregister(registration: Registration): void {
-    const index = this.registrations.indexOf(registration);
+  #unregister(registration: Registration): void {
+    const registrations = this.#registrations;
+    const host = this.#host;
+    const index = registrations.indexOf(registration);
     if (index < 0) return;
-    this.registrations.splice(index, 1);
-    if (this.registrations.length > 0) {
-      if (index === 0) this.schedule.policy = this.registrations[0]!.policy;
+    registrations.splice(index, 1);
+    if (registrations.length > 0) {
+      if (index === 0) this.#schedule.policy = registrations[0]!.policy;
       return;
     }
     // The last one left: detach everything.
-    this.schedule.dispose();
-    if (this.host.reconnectHooks === this) this.host.reconnectHooks = undefined;
-    this.host.attempt = 0;
-    if (this.host.state === 'reconnecting') this.host.setState('closed');
-    const driver = this.driver;
-    this.driver = undefined;
-    this.releaseHold();
+    this.#schedule.dispose();
+    if (host.reconnectHooks === this) host.reconnectHooks = undefined;
+    host.attempt = 0;
+    if (host.state === 'reconnecting') host.setState('closed');
+    const driver = this.#driver;
+    this.#driver = undefined;
+    this.#release();
     driver?.unsubscribe();
   }
 
-  releaseHold(): void {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
-  }
-
   /** Whether the subject has no connection up (an end a subscriber sees now is the connection's). */
-  connectionDown(): boolean {
-    const state = this.host.state;
+  #connectionDown(): boolean {
+    const state = this.#host.state;
     return state !== 'open' && state !== 'connecting' && state !== 'closing';
   }
 
-  ensureDriver(): void {
-    if (this.driver !== undefined || this.#subscribingDriver || this.registrations.length === 0) return;
+  #ensureDriver(): void {
+    if (this.#driver !== undefined || this.#subscribingDriver) return; // (called only while attached: some registration is there)
     this.#subscribingDriver = true;
     try {
-      const driver = this.subject.subscribe(this.#driverObserver);
-      if (!driver.closed) this.driver = driver;
+      const driver = this.#subject.subscribe(IGNORE_END);
+      if (!driver.closed) this.#driver = driver;
     } finally {
       this.#subscribingDriver = false;
     }
   }
 
-  waiterAdded(registration: Registration): void {
-    // A connection is already underway (someone subscribed meanwhile): join it now.
-    if (this.schedule.pending === undefined && !this.connectionDown()) registration.subscribeSource();
+  /** Resubscribes (`finish` false) or ends (`finish` true) the subscribers waiting for the next connection. */
+  #endWaiting(finish: boolean): void {
+    for (const registration of [...this.#registrations]) {
+      if (registration.waiting) {
+        if (finish) registration.finish(undefined, false);
+        else registration.subscribe();
+      }
+    }
   }
 
-  resubscribeWaiting(): void {
-    for (const registration of [...this.registrations]) if (registration.waiting) registration.subscribeSource();
-  }
-
-  // ---- hooks from the host ------------------------------------------------------------------
+  // ---- hooks from the host (attached only while a registration is) ------------------------
 
   connecting(): void {
-    if (this.registrations.length === 0) return;
-    this.schedule.cancel(); // someone else started a connection: no need to wait any longer
-    this.schedule.connecting(() => abortCurrent(this.subject, 'timeout'));
-    this.ensureDriver();
-    this.resubscribeWaiting();
+    this.#schedule.connecting(() => abortCurrent(this.#subject, 'timeout'));
+    this.#ensureDriver();
+    this.#endWaiting(false);
   }
 
   ready(): void {
-    if (this.registrations.length === 0) return;
-    this.schedule.opened();
+    this.#schedule.opened();
   }
 
   ended(error: WebSocketCloseError, byClient: boolean): void {
-    this.#schedule?.connectionEnded();
-    this.driver = undefined; // it hears of the end right after this
-    if (this.registrations.length === 0) return;
+    const schedule = this.#schedule;
+    const host = this.#host;
+    schedule.connectionEnded();
+    this.#driver = undefined; // it hears of the end right after this
     if (byClient) {
-      this.stop();
+      this.#stop();
       return;
     }
     let verdict: boolean | 'exhausted';
     try {
-      verdict = this.schedule.decide(error);
+      verdict = schedule.decide(error);
     } catch (thrown) {
-      reportLater(thrown);
+      setTimeout(() => {
+        throw thrown; // reported, as nobody is there to hear it
+      });
       verdict = false;
     }
     if (verdict === true) {
-      this.decision = 'retry';
-      const { scheduler } = this.schedule.policy;
-      this.schedule.retry(error, ({ attempt, delay }) =>
-        this.host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error }),
-      );
+      this.#retrying = true;
+      const { scheduler } = schedule.policy;
+      schedule.retry(({ attempt, delay }) => host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error }));
       return;
     }
-    if (verdict === 'exhausted') this.host.setStatus({ state: 'exhausted', attempt: this.schedule.attempts, cause: error });
-    this.stop();
+    if (verdict === 'exhausted') host.setStatus({ state: 'exhausted', attempt: schedule.attempts, cause: error });
+    this.#stop();
   }
 
   userClosed(): void {
-    if (this.registrations.length === 0) return;
-    const hadPending = this.schedule.pending !== undefined;
-    this.stop();
-    if (hadPending && this.host.state === 'reconnecting') this.host.setState('closed');
-    // Subscribers waiting for the next connection end here: the user closed.
-    for (const registration of [...this.registrations]) if (registration.waiting) registration.finish(undefined, false);
+    const hadPending = this.#schedule.pending !== undefined;
+    this.#stop();
+    if (hadPending && this.#host.state === 'reconnecting') this.#host.setState('closed');
+    this.#endWaiting(true); // the user closed: no next connection
   }
 
   now(): void {
-    if (this.registrations.length === 0) return;
-    const pending = this.schedule.pending;
+    const pending = this.#schedule.pending;
     if (pending !== undefined) {
-      this.schedule.fire(pending, true);
+      this.#schedule.fire(pending, true);
       return;
     }
-    if (this.connectionDown() && this.registrations.some((r) => r.waiting)) {
-      this.schedule.attempts = 0;
-      this.decision = 'retry';
-      this.ensureDriver();
+    if (this.#connectionDown() && this.#registrations.some((r) => r.waiting)) {
+      this.#schedule.attempts = 0;
+      this.#retrying = true;
+      this.#ensureDriver();
     }
   }
 
   // ---- the schedule's side ------------------------------------------------------------------
 
-  stop(): void {
-    this.decision = 'stop';
-    this.schedule.cancel();
-    this.schedule.connectionEnded();
+  #stop(): void {
+    this.#retrying = false;
+    this.#schedule.cancel();
+    this.#schedule.connectionEnded();
     // Streams held across connections (multiplexed topics) now end as the connection did.
-    this.releaseHold();
+    this.#release();
   }
 
   /** The pending attempt's time came: connect (connecting() then resubscribes the waiting subscribers). */
-  attemptDue(pending: PendingAttempt): void {
-    this.host.attempt = pending.attempt;
-    this.ensureDriver();
-    if (!this.connectionDown()) this.resubscribeWaiting();
+  #attemptDue(pending: PendingAttempt): void {
+    this.#host.attempt = pending.attempt;
+    this.#ensureDriver();
+    if (!this.#connectionDown()) this.#endWaiting(false);
   }
-}
-
-function reportLater(error: unknown): void {
-  setTimeout(() => {
-    throw error;
-  });
 }

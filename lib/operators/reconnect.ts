@@ -44,8 +44,8 @@ export function reconnect<T>(options: ReconnectOptions = {}): MonoTypeOperatorFu
   return (source) => {
     const subject = findSubject(source);
     return new Observable<T>((subscriber) => {
-      const host = subject === undefined ? undefined : reconnectHostOf(subject);
-      if (host !== undefined) return coordinatorOf(host, subject!).register(policy, source, subscriber as Subscriber<unknown>);
+      const host = reconnectHostOf(subject);
+      if (host !== undefined) return coordinatorOf(host, subject!, policy).register(policy, source, subscriber as Subscriber<unknown>);
       return resubscribe(policy, source, subscriber);
     });
   };

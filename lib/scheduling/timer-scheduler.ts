@@ -4,43 +4,33 @@ import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 
 type TimerHandle = ReturnType<typeof setTimeout>;
 
-/** Starts a timer through the globals of the moment (so Jest's fake timers apply) and unrefs it where the platform can. */
-function startTimer(callback: () => void, delay: number): TimerHandle {
-  const handle = setTimeout(callback, delay);
-  (handle as { unref?: () => unknown }).unref?.();
-  return handle;
-}
-
 class TimerAction<T> extends Subscription implements SchedulerAction<T> {
+  readonly #work: (this: SchedulerAction<T>, state?: T) => void;
   #handle: TimerHandle | undefined = undefined;
-  #state: T | undefined;
 
-  constructor(private readonly work: (this: SchedulerAction<T>, state?: T) => void) {
-    super(() => this.#clear());
+  constructor(work: (this: SchedulerAction<T>, state?: T) => void) {
+    super(() => clearTimeout(this.#handle));
+    this.#work = work;
   }
 
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
-    this.#clear();
-    this.#state = state;
-    this.#handle = startTimer(() => {
-      this.#handle = undefined;
+    clearTimeout(this.#handle);
+    // Through the globals of the moment (so Jest's fake timers apply), unref'ed where the platform can.
+    const handle = setTimeout(() => {
       if (this.closed) return;
       try {
-        this.work.call(this, this.#state);
+        this.#work.call(this, state);
       } catch (error) {
         this.unsubscribe();
         throw error;
       }
       // A work that did not reschedule itself is done.
-      if (this.#handle === undefined) this.unsubscribe();
+      if (this.#handle === handle) this.unsubscribe();
     }, Math.max(0, delay));
+    (handle as { unref?: () => unknown }).unref?.();
+    this.#handle = handle;
     return this;
-  }
-
-  #clear(): void {
-    if (this.#handle !== undefined) clearTimeout(this.#handle);
-    this.#handle = undefined;
   }
 }
 

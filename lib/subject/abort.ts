@@ -45,7 +45,7 @@ export function abortConnection(engine: SubjectCore<unknown, unknown>, connectio
   // Treated as closed now (detached first, so the socket's own close event, whenever it comes, is not reported).
   engine.closed(connection, new PlatformCloseEvent('close', { code: 1006, reason: '', wasClean: false }));
   try {
-    socket.close(1000, kind === 'timeout' ? 'connect timeout' : 'heartbeat timeout');
+    socket.close(1000, `${kind === 'timeout' ? 'connect' : kind} timeout`); // 'connect timeout' or 'heartbeat timeout'
   } catch {
     // already closing
   }
