@@ -1,14 +1,16 @@
 // The `gate()` operator and `sendAll()`: a source paced by a socket's send gate, so a producer
 // runs no faster than the network takes its output. Browser-safe.
-import { from, isObservable, Observable, observable as symbolObservable, Subscription, type ObservableInput, type Subscriber } from 'rxjs';
+import { Observable, Subscription, type ObservableInput } from 'rxjs';
+import { fail } from '../common/options.js';
 import { DrainWaker } from '../flow/drain-waker.js';
 import { Pacer } from '../flow/pacer.js';
 import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
-import { hasSendGate, sendGateOf, type HasSendGate } from '../subject/send-gate.js';
+import { gateOf, type HasSendGate } from '../subject/send-gate.js';
+import { engineOf } from '../subject/engine-host.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
-import { FifoQueue } from '../websocket/fifo-queue.js';
+import { pump, type Writability } from './paced-source.js';
 
 /**
  * What `gate()`, `sendAll()` and rxws/node's stream adapters pace against: a
@@ -34,16 +36,21 @@ interface CloseInfo {
   readonly wasClean: boolean;
 }
 
-/** @internal When a paced producer may emit, and a way to be told. */
-interface Writability {
+/**
+ * What gate() and sendAll() pace against, the same for a subject and a bare WebSocket: whether
+ * the socket takes a value now, the socket values go to, and a way to hear when it may again.
+ */
+interface Target {
+  readonly subject: HasSendGate | undefined;
+  /** The send gate's or the socket's own state, before any pacer of the producer. */
   canWrite(): boolean;
-  /** Calls `callback` once writing is possible (replaces an earlier wait). */
-  wait(callback: () => void): void;
-  /** A value went out. */
-  sent(): void;
   /** The socket values go to now, if any. */
   socket(): WebSocketLike | null;
-  close(): void;
+  /** Calls `callback` once when writing may be possible again; returns a cancel, or undefined if nothing will tell (a pacer will). */
+  whenWritable(callback: () => void): (() => void) | undefined;
+  /** Watermarks a producer without options of its own paces by (undefined: the subject's gate does it). */
+  readonly marks: WaterMarks | undefined;
+  readonly poll: number;
 }
 
 /**
@@ -76,16 +83,25 @@ interface Writability {
  * gate(ws$)(createReadStream('big.ndjson')).subscribe((chunk) => ws$.next(chunk));
  */
 export function gate<T>(socket: GateTarget, options?: GateOptions): GateOperator<T> {
-  const target = checkTarget(socket, 'gate()');
-  const marks = options === undefined ? undefined : normalizeWaterMarks(options, 'gate()', 'options');
+  return paced(targetOf(socket, 'gate()'), marksOf(options, 'gate()'));
+}
+
+function paced<T>(target: Target, marks: WaterMarks | undefined): GateOperator<T> {
   return (source: ObservableInput<T>) =>
     new Observable<T>((subscriber) => {
-      const writability = writabilityOf(target, marks, (error) => subscriber.error(error));
-      if (subscriber.closed) return writability.close;
-      const stop = pump(source, writability, subscriber);
+      const writability = writabilityOf(target, marks);
+      let stopClosing: (() => void) | undefined;
+      if (target.subject === undefined) {
+        // A bare WebSocket's closing ends the stream (a subject's values wait for the next connection).
+        const socket = target.socket()!;
+        if (socket.readyState === 3) subscriber.error(closeError({ code: 1006, reason: '', wasClean: false }, 'before gate() could send'));
+        stopClosing = onClose(socket, (event) => subscriber.error(closeError(event, 'while a gated source was still sending')));
+      }
+      const stop = subscriber.closed ? undefined : pump(source, writability, subscriber);
       return () => {
-        stop();
+        stop?.();
         writability.close();
+        stopClosing?.();
       };
     });
 }
@@ -108,46 +124,31 @@ export function gate<T>(socket: GateTarget, options?: GateOptions): GateOperator
  * await lastValueFrom(sendAll(ws$, createReadStream('dump.bin'))); // (subject with an identity serializer)
  */
 export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, options?: GateOptions): Observable<number> {
-  const target = checkTarget(socket, 'sendAll()');
-  const paced = gate<T>(socket, options);
-  const poll = (options === undefined ? undefined : normalizeWaterMarks(options, 'sendAll()', 'options'))?.poll ?? pollOf(target);
+  const target = targetOf(socket, 'sendAll()');
+  const marks = marksOf(options, 'sendAll()');
+  const values = paced<T>(target, marks)(source);
+  const subject = target.subject;
   return new Observable<number>((subscriber) => {
     let done = false;
     let count = 0;
     let waker: DrainWaker | undefined;
     const subscriptions = new Subscription();
-    const closedEarly = (event: { code: number; reason: string; wasClean: boolean }): void => {
-      if (done) return;
-      subscriber.error(
-        new WebSocketCloseError({
-          code: event.code,
-          reason: event.reason,
-          wasClean: event.wasClean,
-          message: `The WebSocket closed (code ${event.code}) before sendAll() had written everything (${count} messages sent).`,
-        }),
-      );
+    const closedEarly = (event: CloseInfo): void => {
+      if (!done) subscriber.error(closeError(event, `before sendAll() had written everything (${count} messages sent)`));
     };
-    let send: (value: T) => void;
-    let socketOf: () => WebSocketLike | null;
-    if (hasSendGate(target)) {
-      const gateOf = sendGateOf(target);
-      subscriptions.add(target.close$.subscribe(closedEarly));
-      subscriptions.add(target.subscribe({ error: (error) => subscriber.error(error) }));
-      send = (value) => target.next(value as never);
-      socketOf = () => gateOf.socket;
+    if (subject !== undefined) {
+      subscriptions.add(subject.close$.subscribe(closedEarly));
+      subscriptions.add(subject.subscribe({ error: (error) => subscriber.error(error) }));
     } else {
-      const onClose = (event: Event): void => closedEarly(event as unknown as CloseInfo);
-      target.addEventListener!('close', onClose);
-      subscriptions.add(() => target.removeEventListener!('close', onClose));
-      send = (value) => target.send(value as WebSocketMessage);
-      socketOf = () => target;
+      subscriptions.add(onClose(target.socket()!, closedEarly));
     }
     if (subscriber.closed) return subscriptions;
     subscriptions.add(
-      paced(source).subscribe({
+      values.subscribe({
         next: (value) => {
           try {
-            send(value);
+            if (subject !== undefined) subject.next(value as never);
+            else target.socket()!.send(value as WebSocketMessage);
           } catch (error) {
             subscriber.error(error);
             return;
@@ -156,7 +157,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
-          const written = socketOf();
+          const written = target.socket();
           const check = (): void => {
             if (done || (written !== null && written.bufferedAmount > 0)) return;
             done = true;
@@ -165,7 +166,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
             subscriber.complete();
           };
           check();
-          if (!done && written !== null) (waker = new DrainWaker(check, poll)).arm(written);
+          if (!done && written !== null) (waker = new DrainWaker(check, marks?.poll ?? target.poll)).arm(written);
         },
       }),
     );
@@ -176,28 +177,66 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
   });
 }
 
-function checkTarget(socket: unknown, where: string): HasSendGate | WebSocketLike {
-  if (hasSendGate(socket)) return socket;
-  if (
-    socket !== null &&
-    typeof socket === 'object' &&
-    typeof (socket as WebSocketLike).send === 'function' &&
-    typeof (socket as WebSocketLike).readyState === 'number' &&
-    typeof (socket as WebSocketLike).addEventListener === 'function'
-  ) {
-    return socket as WebSocketLike;
+function marksOf(options: GateOptions | undefined, where: string): WaterMarks | undefined {
+  return options === undefined ? undefined : normalizeWaterMarks(options, where, 'options');
+}
+
+/** The error of a close that cut a producer short. */
+function closeError(event: CloseInfo, when: string): WebSocketCloseError {
+  return new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, message: `The WebSocket closed (code ${event.code}) ${when}.` });
+}
+
+/** Calls `listener` with `socket`'s close event; returns the remover. */
+function onClose(socket: WebSocketLike, listener: (event: CloseInfo) => void): () => void {
+  const handler = listener as unknown as (event: Event) => void;
+  socket.addEventListener!('close', handler);
+  return () => socket.removeEventListener!('close', handler);
+}
+
+/** `socket` as a {@link Target}, or a TypeError naming `where`. */
+function targetOf(socket: unknown, where: string): Target {
+  const engine = engineOf(socket);
+  if (engine !== undefined) {
+    const sendGate = gateOf(engine);
+    // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
+    // where the subject has none (its gate never closes), by the default watermarks on its own.
+    return {
+      subject: socket as HasSendGate,
+      canWrite: () => sendGate.canWrite,
+      socket: () => sendGate.socket,
+      // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).
+      whenWritable: (callback) => sendGate.whenWritable(callback),
+      marks: sendGate.configured ? undefined : DEFAULT_WATER_MARKS,
+      poll: sendGate.marks.poll,
+    };
   }
-  throw new TypeError(`${where}: expected a WebSocketSubject or a WebSocket, not ${socket === null ? 'null' : typeof socket}.`);
+  const s = socket as WebSocketLike | null;
+  if (s === null || typeof s !== 'object' || typeof s.send !== 'function' || typeof s.readyState !== 'number' || typeof s.addEventListener !== 'function') {
+    fail(where, `expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
+  }
+  return {
+    subject: undefined,
+    canWrite: () => s.readyState === 1,
+    socket: () => s,
+    whenWritable: (callback) => {
+      // While CONNECTING, its open event tells; later only the pacer's wake-up does.
+      if (s.readyState !== 0) return undefined;
+      const onOpen = (): void => callback();
+      s.addEventListener!('open', onOpen);
+      return () => s.removeEventListener!('open', onOpen);
+    },
+    marks: DEFAULT_WATER_MARKS,
+    poll: DEFAULT_WATER_MARKS.poll,
+  };
 }
 
-function pollOf(target: HasSendGate | WebSocketLike): number {
-  return hasSendGate(target) ? sendGateOf(target).marks.poll : DEFAULT_WATER_MARKS.poll;
-}
-
-/** How a paced producer on `target` learns it may emit. */
-function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | undefined, fail: (error: unknown) => void): Writability {
+/** How a paced producer on `target` learns it may emit: the target's state and, with watermarks, a pacer of its own. */
+function writabilityOf(target: Target, marks: WaterMarks | undefined): Writability {
   let pending: (() => void) | undefined;
   let cancel: (() => void) | undefined;
+  const arm = (): void => {
+    cancel ??= target.whenWritable(recheck);
+  };
   const recheck = (): void => {
     cancel = undefined;
     const callback = pending;
@@ -209,262 +248,30 @@ function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | 
       arm();
     }
   };
-  let arm: () => void;
-  let writability: Writability;
-
-  if (hasSendGate(target)) {
-    const sendGate = sendGateOf(target);
-    // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
-    // where the subject has none (its gate never closes), by the default watermarks on its own.
-    const own = marks ?? (sendGate.configured ? undefined : DEFAULT_WATER_MARKS);
-    const pacer = own === undefined ? undefined : new Pacer(own, recheck);
-    let paced: WebSocketLike | null = null;
-    arm = () => {
-      // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).
-      cancel ??= sendGate.whenWritable(recheck);
-    };
-    writability = {
-      canWrite: () => {
-        if (pacer?.blocked && paced !== sendGate.socket) pacer.reset();
-        return sendGate.canWrite && !(pacer?.blocked ?? false);
-      },
-      wait: (callback) => {
-        pending = callback;
-        arm();
-      },
-      sent: () => {
-        if (pacer === undefined) return;
-        paced = sendGate.socket;
-        pacer.check(paced);
-      },
-      socket: () => sendGate.socket,
-      close: () => {
-        pending = undefined;
-        cancel?.();
-        cancel = undefined;
-        pacer?.reset();
-      },
-    };
-    return writability;
-  }
-
-  const socket = target;
-  const pacer = new Pacer(marks ?? DEFAULT_WATER_MARKS, recheck);
-  const onOpen = (): void => recheck();
-  const onClose = (event: Event): void => {
-    const e = event as unknown as CloseInfo;
-    fail(new WebSocketCloseError({ code: e.code, reason: e.reason, wasClean: e.wasClean, message: `The WebSocket closed (code ${e.code}) while a gated source was still sending.` }));
-  };
-  socket.addEventListener!('close', onClose);
-  arm = () => {
-    if (socket.readyState === 0 && cancel === undefined) {
-      socket.addEventListener!('open', onOpen);
-      cancel = () => socket.removeEventListener!('open', onOpen);
-    }
-    // blocked: the pacer's wake-up calls recheck.
-  };
-  writability = {
-    canWrite: () => socket.readyState === 1 && !pacer.blocked,
+  const own = marks ?? target.marks;
+  const pacer = own === undefined ? undefined : new Pacer(own, recheck);
+  // The socket the pacer closed on: a new connection's socket resets it.
+  let paced: WebSocketLike | null = null;
+  const writability: Writability = {
+    canWrite: () => {
+      if (pacer?.blocked && paced !== target.socket()) pacer.reset();
+      return target.canWrite() && !(pacer?.blocked ?? false);
+    },
     wait: (callback) => {
       pending = callback;
       arm();
     },
-    sent: () => pacer.check(socket),
-    socket: () => socket,
+    sent: () => {
+      if (pacer === undefined) return;
+      paced = target.socket();
+      pacer.check(paced);
+    },
     close: () => {
       pending = undefined;
       cancel?.();
       cancel = undefined;
-      pacer.reset();
-      socket.removeEventListener!('close', onClose);
+      pacer?.reset();
     },
   };
-  if (socket.readyState === 3) {
-    fail(new WebSocketCloseError({ code: 1006, message: 'gate(): the WebSocket is already closed.' }));
-  }
   return writability;
-}
-
-/** Runs `source` into `subscriber` at the pace `writability` allows. Returns the teardown. */
-function pump<T>(source: ObservableInput<T>, writability: Writability, subscriber: Subscriber<T>): () => void {
-  const emit = (value: T): void => {
-    subscriber.next(value);
-    writability.sent();
-  };
-  if (source === null || source === undefined) return pushFrom(source, writability, subscriber, emit);
-  const s = source as unknown as Record<PropertyKey, unknown>;
-  if (isObservable(source) || typeof s[symbolObservable] === 'function' || typeof s.then === 'function') {
-    return pushFrom(source, writability, subscriber, emit);
-  }
-  if (typeof s[Symbol.asyncIterator] === 'function') {
-    return pullAsync((source as AsyncIterable<T>)[Symbol.asyncIterator](), writability, subscriber, emit);
-  }
-  if (typeof s.getReader === 'function') {
-    const reader = (source as unknown as ReadableStream<T>).getReader();
-    const iterator: AsyncIterator<T> = {
-      next: () => reader.read() as Promise<IteratorResult<T>>,
-      return: async () => {
-        await reader.cancel();
-        return { done: true, value: undefined };
-      },
-    };
-    return pullAsync(iterator, writability, subscriber, emit);
-  }
-  if (typeof s[Symbol.iterator] === 'function') {
-    return pullSync((source as Iterable<T>)[Symbol.iterator](), writability, subscriber, emit);
-  }
-  if (typeof s.length === 'number') {
-    const list = source as ArrayLike<T>;
-    let i = 0;
-    const iterator: Iterator<T> = { next: () => (i < list.length ? { done: false, value: list[i++]! } : { done: true, value: undefined }) };
-    return pullSync(iterator, writability, subscriber, emit);
-  }
-  return pushFrom(source, writability, subscriber, emit);
-}
-
-/** An Observable (or promise): subscribed at once; values that arrive while not writable are held in order. */
-function pushFrom<T>(source: ObservableInput<T>, writability: Writability, subscriber: Subscriber<T>, emit: (value: T) => void): () => void {
-  const held = new FifoQueue<T>();
-  let ended = false;
-  let stopped = false;
-  const release = (): void => {
-    while (!stopped && held.length > 0) {
-      if (!writability.canWrite()) {
-        writability.wait(release);
-        return;
-      }
-      emit(held.shift()!);
-    }
-    if (!stopped && ended) subscriber.complete();
-  };
-  let subscription: Subscription | undefined;
-  try {
-    subscription = from(source).subscribe({
-      next: (value) => {
-        if (held.length === 0 && writability.canWrite()) {
-          emit(value);
-          return;
-        }
-        held.push(value);
-        if (held.length === 1) writability.wait(release);
-      },
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => {
-        ended = true;
-        if (held.length === 0) subscriber.complete();
-      },
-    });
-  } catch (error) {
-    subscriber.error(error);
-  }
-  return () => {
-    stopped = true;
-    held.clear();
-    subscription?.unsubscribe();
-  };
-}
-
-/** An iterator: the next value is taken only when writable. */
-function pullSync<T>(iterator: Iterator<T>, writability: Writability, subscriber: Subscriber<T>, emit: (value: T) => void): () => void {
-  let stopped = false;
-  let finished = false;
-  const step = (): void => {
-    while (!stopped) {
-      if (!writability.canWrite()) {
-        writability.wait(step);
-        return;
-      }
-      let result: IteratorResult<T>;
-      try {
-        result = iterator.next();
-      } catch (error) {
-        finished = true;
-        subscriber.error(error);
-        return;
-      }
-      if (result.done) {
-        finished = true;
-        subscriber.complete();
-        return;
-      }
-      emit(result.value);
-    }
-  };
-  step();
-  return () => {
-    stopped = true;
-    if (finished) return;
-    finished = true;
-    closeIterator(iterator);
-  };
-}
-
-/**
- * Ends an iterator the subscriber left early (`return()`, as `for…of` and `for await` do). A
- * failure while stopping, thrown or rejected, is dropped: nobody is listening any more.
- */
-function closeIterator(iterator: Iterator<unknown> | AsyncIterator<unknown>): void {
-  try {
-    const result: unknown = iterator.return?.();
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(result).catch(() => undefined);
-  } catch {
-    // (see above)
-  }
-}
-
-/** An async iterator: `next()` is called only when writable, one at a time. */
-function pullAsync<T>(iterator: AsyncIterator<T>, writability: Writability, subscriber: Subscriber<T>, emit: (value: T) => void): () => void {
-  let stopped = false;
-  let finished = false;
-  let busy = false;
-  let held: { value: T } | undefined;
-  const step = (): void => {
-    if (stopped || busy) return;
-    if (held !== undefined) {
-      if (!writability.canWrite()) {
-        writability.wait(step);
-        return;
-      }
-      const { value } = held;
-      held = undefined;
-      emit(value);
-      if (stopped) return;
-    }
-    if (!writability.canWrite()) {
-      writability.wait(step);
-      return;
-    }
-    busy = true;
-    let next: Promise<IteratorResult<T>>;
-    try {
-      next = Promise.resolve(iterator.next());
-    } catch (error) {
-      next = Promise.reject(error);
-    }
-    next.then(
-      (result) => {
-        busy = false;
-        if (stopped) return;
-        if (result.done) {
-          finished = true;
-          subscriber.complete();
-          return;
-        }
-        held = { value: result.value };
-        step();
-      },
-      (error: unknown) => {
-        busy = false;
-        finished = true;
-        if (!stopped) subscriber.error(error);
-      },
-    );
-  };
-  step();
-  return () => {
-    stopped = true;
-    if (finished) return;
-    finished = true;
-    closeIterator(iterator);
-  };
 }
