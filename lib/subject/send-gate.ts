@@ -31,111 +31,77 @@ export function backpressure(options: BackpressureConfig = {}): BackpressureOpti
 /**
  * @internal The send gate of one subject. It closes when a write leaves the socket's
  * `bufferedAmount` above the high-water mark (`next()` then queues) and reopens once it has
- * fallen to the low-water mark (the queue is flushed in order). It also runs `writable$`,
- * `bufferedAmount$`, and tells producers (the `gate()` operator, `sendAll()`, `toWritable()`)
- * when writing directly is possible again.
+ * fallen to the low-water mark (the queue is flushed in order). It tells producers (the `gate()`
+ * operator, `sendAll()`, `toWritable()`) when writing directly is possible again, and
+ * `writableOf()` / `bufferedAmountOf()` (their code is bundled only with them) of each change.
  */
 export class SendGate implements EngineGate {
   readonly marks: WaterMarks;
   /** Whether the subject's `backpressure` option made it (`backpressure()`, or `false`: never close); else it only observes. */
   readonly configured: boolean;
-  readonly #host: GateHost;
-  /** The socket being watched: the ready connection's. */
-  #socket: WebSocketLike | null;
+  readonly host: GateHost;
+  /** How many subscribe to `bufferedAmountOf()`: while any, the waker runs with the gate open too. */
+  monitors = 0;
+  /** Set by `writableOf()` / `bufferedAmountOf()`: called on every change of the gate or of `bufferedAmount` seen. */
+  changed: (() => void) | undefined = undefined;
   // Made when first armed: a connection that is never gated nor monitored costs no waker.
-  #drainWaker: DrainWaker | undefined = undefined;
-  #writable: BehaviorSubject<boolean> | undefined = undefined;
-  #writable$: Observable<boolean> | undefined = undefined;
-  #buffered: BehaviorSubject<number> | undefined = undefined;
-  #buffered$: Observable<number> | undefined = undefined;
-  #monitors = 0;
+  #waker: DrainWaker | undefined = undefined;
   #waiters: Set<() => void> | undefined = undefined;
 
   constructor(host: GateHost, marks: WaterMarks, configured: boolean) {
-    this.#host = host;
+    this.host = host;
     this.marks = marks;
     this.configured = configured;
-    // Made on first use, perhaps while a connection is ready already.
-    this.#socket = host.openSocket;
-  }
-
-  get #waker(): DrainWaker {
-    return (this.#drainWaker ??= new DrainWaker(() => this.#wake(), this.marks.poll));
   }
 
   /** Whether `next()` would write at once now: a ready connection, not gated, nothing queued. */
   get canWrite(): boolean {
-    const host = this.#host;
+    const host = this.host;
     const socket = host.openSocket;
     return socket !== null && !host.gated && host.queued === 0 && socket.readyState === 1;
   }
 
-  /** The ready connection's socket, or null. */
+  /** The ready connection's socket, or null (the one watched: the engine attaches and detaches it). */
   get socket(): WebSocketLike | null {
-    return this.#host.openSocket;
+    return this.host.openSocket;
   }
 
   /** The current connection's socket (possibly still connecting), for inbound flow control. */
   get currentSocket(): WebSocketLike | undefined {
-    return this.#host.current?.socket;
+    return this.host.current?.socket;
   }
 
   /** Whether the poll timer runs (for tests of the browser path). */
   get polling(): boolean {
-    return this.#drainWaker?.polling ?? false;
+    return this.#waker?.polling ?? false;
   }
 
-  get writable$(): Observable<boolean> {
-    return (this.#writable$ ??= (this.#writable = new BehaviorSubject<boolean>(!this.#host.gated)).pipe(distinctUntilChanged()));
-  }
-
-  get bufferedAmount$(): Observable<number> {
-    return (this.#buffered$ ??= new Observable<number>((subscriber) => {
-      const subject = (this.#buffered ??= new BehaviorSubject<number>(this.#read()));
-      subject.next(this.#read());
-      this.#monitors++;
-      this.#arm();
-      const inner = subject.pipe(distinctUntilChanged()).subscribe(subscriber);
-      return () => {
-        inner.unsubscribe();
-        if (--this.#monitors === 0 && !this.#host.gated) this.#drainWaker?.disarm();
-      };
-    }));
-  }
-
-  /** A write went out on `socket`: above the high-water mark, hold `next()` until it falls. */
+  /** A write went out on `socket` (the ready one): above the high-water mark, hold `next()` until it falls. */
   written(socket: WebSocketLike): void {
-    if (socket.bufferedAmount > this.marks.high) this.block(socket);
+    if (socket.bufferedAmount > this.marks.high && !this.host.gated) {
+      this.host.gated = true;
+      this.arm();
+    }
   }
 
-  /** A connection became ready on `socket`. */
-  attach(socket: WebSocketLike): void {
-    this.#socket = socket;
-    this.#arm();
-    this.#sample();
-  }
-
-  /** A write left `bufferedAmount` above the high-water mark: hold `next()` until it falls. */
-  block(socket: WebSocketLike): void {
-    const host = this.#host;
-    if (host.gated) return;
-    host.gated = true;
-    this.#socket = socket;
-    this.#writable?.next(false);
-    this.#waker.arm(socket);
-    this.#sample();
+  /** A connection became ready (`host.openSocket`). */
+  attach(): void {
+    this.arm();
   }
 
   /** The ready connection ends (closing or closed): the gate resets for the next one. */
   detach(): void {
-    this.#socket = null;
-    this.#drainWaker?.disarm();
-    const host = this.#host;
-    if (host.gated) {
-      host.gated = false;
-      this.#writable?.next(true);
-    }
-    this.#buffered?.next(0);
+    this.host.gated = false;
+    this.arm();
+  }
+
+  /** Watches the ready socket while gated or monitored, else stops; then tells `changed`. */
+  arm(): void {
+    const host = this.host;
+    const socket = host.openSocket;
+    if (socket !== null && (host.gated || this.monitors > 0)) (this.#waker ??= new DrainWaker(() => this.#wake(), this.marks.poll)).arm(socket);
+    else this.#waker?.disarm();
+    this.changed?.();
   }
 
   /** Tells waiting producers that writing is possible, if it is. */
@@ -156,31 +122,17 @@ export class SendGate implements EngineGate {
     return () => void waiters.delete(entry);
   }
 
-  #read(): number {
-    return this.#socket?.bufferedAmount ?? this.#host.openSocket?.bufferedAmount ?? 0;
-  }
-
-  #sample(): void {
-    this.#buffered?.next(this.#read());
-  }
-
-  #arm(): void {
-    const socket = this.#socket;
-    if (socket !== null && (this.#monitors > 0 || this.#host.gated)) this.#waker.arm(socket);
-  }
-
   #wake(): void {
-    const socket = this.#socket;
-    if (socket === null) return;
-    const amount = socket.bufferedAmount;
-    this.#buffered?.next(amount);
-    const host = this.#host;
-    if (host.gated && amount <= this.marks.low) {
+    const host = this.host;
+    const socket = host.openSocket;
+    if (socket === null) return; // (a late wake-up: the waker was disarmed on detach)
+    if (host.gated && socket.bufferedAmount <= this.marks.low) {
       host.gated = false;
-      if (this.#monitors === 0) this.#drainWaker?.disarm();
-      this.#writable?.next(true);
+      this.arm();
       host.gateOpened();
       this.notify();
+    } else {
+      this.changed?.();
     }
   }
 }
@@ -219,6 +171,45 @@ export function sendGateOf(subject: unknown, where = 'sendGateOf()'): SendGate {
   return gateOf(requireEngine(subject, where));
 }
 
+/** The subjects behind `writableOf()` and `bufferedAmountOf()` of one gate, made on first use. */
+interface Monitor {
+  readonly writable$: Observable<boolean>;
+  readonly bufferedAmount$: Observable<number>;
+}
+
+const monitors = new WeakMap<SendGate, Monitor>();
+
+function monitorOf(subject: unknown, where: string): Monitor {
+  const gate = sendGateOf(subject, where);
+  let monitor = monitors.get(gate);
+  if (monitor === undefined) {
+    const host = gate.host;
+    const read = (): number => host.openSocket?.bufferedAmount ?? 0;
+    const writable = new BehaviorSubject(!host.gated);
+    const buffered = new BehaviorSubject(read());
+    gate.changed = () => {
+      buffered.next(read());
+      writable.next(!host.gated);
+    };
+    monitor = {
+      writable$: writable.pipe(distinctUntilChanged()),
+      bufferedAmount$: new Observable<number>((subscriber) => {
+        buffered.next(read());
+        gate.monitors++;
+        gate.arm();
+        const inner = buffered.pipe(distinctUntilChanged()).subscribe(subscriber);
+        return () => {
+          inner.unsubscribe();
+          gate.monitors--;
+          gate.arm();
+        };
+      }),
+    };
+    monitors.set(gate, monitor);
+  }
+  return monitor;
+}
+
 /**
  * Whether `subject.next()` writes at once (true) or queues behind the send gate (false): replays
  * the current value, then every change. False while the socket's `bufferedAmount` is above the
@@ -229,7 +220,7 @@ export function sendGateOf(subject: unknown, where = 'sendGateOf()'): SendGate {
  * writableOf(upload$).subscribe((writable) => progress.classList.toggle('stalled', !writable));
  */
 export function writableOf(subject: unknown): Observable<boolean> {
-  return sendGateOf(subject, 'writableOf()').writable$;
+  return monitorOf(subject, 'writableOf()').writable$;
 }
 
 /**
@@ -241,5 +232,5 @@ export function writableOf(subject: unknown): Observable<boolean> {
  * bufferedAmountOf(upload$).subscribe((bytes) => (meter.value = bytes));
  */
 export function bufferedAmountOf(subject: unknown): Observable<number> {
-  return sendGateOf(subject, 'bufferedAmountOf()').bufferedAmount$;
+  return monitorOf(subject, 'bufferedAmountOf()').bufferedAmount$;
 }
