@@ -32,8 +32,8 @@ export type GateOperator<T> = (source: ObservableInput<T>) => Observable<T>;
 /** The parts of a close event read here. */
 interface CloseInfo {
   readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
+  readonly reason?: string;
+  readonly wasClean?: boolean;
 }
 
 /**
@@ -94,7 +94,7 @@ function paced<T>(target: Target, marks: WaterMarks | undefined): GateOperator<T
       if (target.subject === undefined) {
         // A bare WebSocket's closing ends the stream (a subject's values wait for the next connection).
         const socket = target.socket()!;
-        if (socket.readyState === 3) subscriber.error(closeError({ code: 1006, reason: '', wasClean: false }, 'before gate() could send'));
+        if (socket.readyState === 3) subscriber.error(closeError({ code: 1006 }, 'before gate() could send'));
         stopClosing = onClose(socket, (event) => subscriber.error(closeError(event, 'while a gated source was still sending')));
       }
       const stop = subscriber.closed ? undefined : pump(source, writability, subscriber);

@@ -3,7 +3,8 @@
 // `writableOf()` / `bufferedAmountOf()`, and the wake-ups it shares with `gate()` and `sendAll()`.
 import { BehaviorSubject, distinctUntilChanged, Observable } from 'rxjs';
 import { DrainWaker } from '../flow/drain-waker.js';
-import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
+import { Pacer } from '../flow/pacer.js';
+import { NO_GATING, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
 import type { WebSocketLike } from '../websocket/socket-like.js';
 import { kFeature, type BackpressureOption, type EngineGate, type GateHost } from './features.js';
 import { engineOf, requireEngine } from './engine-host.js';
@@ -40,18 +41,22 @@ export class SendGate implements EngineGate {
   /** Whether the subject's `backpressure` option made it (`backpressure()`, or `false`: never close); else it only observes. */
   readonly configured: boolean;
   readonly host: GateHost;
-  /** How many subscribe to `bufferedAmountOf()`: while any, the waker runs with the gate open too. */
-  monitors = 0;
-  /** Set by `writableOf()` / `bufferedAmountOf()`: called on every change of the gate or of `bufferedAmount` seen. */
+  /** Closed exactly while `host.gated`: opening it flushes the queue and wakes the producers. */
+  readonly #pacer: Pacer;
+  /** Set by `writableOf()` / `bufferedAmountOf()`: called on every change of the gate or the connection. */
   changed: (() => void) | undefined = undefined;
-  // Made when first armed: a connection that is never gated nor monitored costs no waker.
-  #waker: DrainWaker | undefined = undefined;
   #waiters: Set<() => void> | undefined = undefined;
 
   constructor(host: GateHost, marks: WaterMarks, configured: boolean) {
     this.host = host;
     this.marks = marks;
     this.configured = configured;
+    this.#pacer = new Pacer(marks, () => {
+      host.gated = false;
+      this.changed?.();
+      host.gateOpened();
+      this.notify();
+    });
   }
 
   /** Whether `next()` would write at once now: a ready connection, not gated, nothing queued. */
@@ -73,34 +78,27 @@ export class SendGate implements EngineGate {
 
   /** Whether the poll timer runs (for tests of the browser path). */
   get polling(): boolean {
-    return this.#waker?.polling ?? false;
+    return this.#pacer.polling;
   }
 
   /** A write went out on `socket` (the ready one): above the high-water mark, hold `next()` until it falls. */
   written(socket: WebSocketLike): void {
     if (socket.bufferedAmount > this.marks.high && !this.host.gated) {
       this.host.gated = true;
-      this.arm();
+      this.#pacer.check(socket);
+      this.changed?.();
     }
   }
 
   /** A connection became ready (`host.openSocket`). */
   attach(): void {
-    this.arm();
+    this.changed?.();
   }
 
   /** The ready connection ends (closing or closed): the gate resets for the next one. */
   detach(): void {
     this.host.gated = false;
-    this.arm();
-  }
-
-  /** Watches the ready socket while gated or monitored, else stops; then tells `changed`. */
-  arm(): void {
-    const host = this.host;
-    const socket = host.openSocket;
-    if (socket !== null && (host.gated || this.monitors > 0)) (this.#waker ??= new DrainWaker(() => this.#wake(), this.marks.poll)).arm(socket);
-    else this.#waker?.disarm();
+    this.#pacer.reset();
     this.changed?.();
   }
 
@@ -121,33 +119,12 @@ export class SendGate implements EngineGate {
     waiters.add(entry);
     return () => void waiters.delete(entry);
   }
-
-  #wake(): void {
-    const host = this.host;
-    const socket = host.openSocket;
-    if (socket === null) return; // (a late wake-up: the waker was disarmed on detach)
-    if (host.gated && socket.bufferedAmount <= this.marks.low) {
-      host.gated = false;
-      this.arm();
-      host.gateOpened();
-      this.notify();
-    } else {
-      this.changed?.();
-    }
-  }
 }
 
 /** @internal The send gate of a subject's engine, made with `marks` (default watermarks) if it has none. */
 export function gateOf(host: GateHost): SendGate {
   return (host.gate ??= new SendGate(host, NO_GATING, host.config.backpressure === false)) as SendGate;
 }
-
-/**
- * The marks of a gate that never closes: a subject with `backpressure: false`, or without the
- * option, whose gate `writableOf()`, `bufferedAmountOf()`, `gate()`, `sendAll()` or rxws/node's
- * streams made only to watch its sockets (`next()` is never held back by it).
- */
-const NO_GATING: WaterMarks = { high: Infinity, low: Infinity, poll: DEFAULT_WATER_MARKS.poll };
 
 /** A `WebSocketSubject` as the producers over its send gate (`gate()`, `sendAll()`, rxws/node's streams) use it. */
 export interface HasSendGate {
@@ -187,21 +164,28 @@ function monitorOf(subject: unknown, where: string): Monitor {
     const read = (): number => host.openSocket?.bufferedAmount ?? 0;
     const writable = new BehaviorSubject(!host.gated);
     const buffered = new BehaviorSubject(read());
-    gate.changed = () => {
+    let subscribers = 0;
+    // While bufferedAmount$ has subscribers, the ready socket is read on each write completion
+    // (rxws's Node socket) or on a poll (any other).
+    const waker = new DrainWaker(() => buffered.next(read()), gate.marks.poll);
+    const changed = (): void => {
+      const socket = host.openSocket;
+      if (socket !== null && subscribers > 0) waker.arm(socket);
+      else waker.disarm();
       buffered.next(read());
       writable.next(!host.gated);
     };
+    gate.changed = changed;
     monitor = {
       writable$: writable.pipe(distinctUntilChanged()),
       bufferedAmount$: new Observable<number>((subscriber) => {
-        buffered.next(read());
-        gate.monitors++;
-        gate.arm();
+        subscribers++;
+        changed();
         const inner = buffered.pipe(distinctUntilChanged()).subscribe(subscriber);
         return () => {
           inner.unsubscribe();
-          gate.monitors--;
-          gate.arm();
+          subscribers--;
+          changed();
         };
       }),
     };
