@@ -95,7 +95,7 @@ function paced<T>(target: Target, marks: WaterMarks | undefined): GateOperator<T
         // A bare WebSocket's closing ends the stream (a subject's values wait for the next connection).
         const socket = target.socket()!;
         if (socket.readyState === 3) subscriber.error(closeError({ code: 1006 }, 'before gate() could send'));
-        stopClosing = onClose(socket, (event) => subscriber.error(closeError(event, 'while a gated source was still sending')));
+        stopClosing = onClose(socket, (event) => subscriber.error(closeError(event, 'while gate() was sending')));
       }
       const stop = subscriber.closed ? undefined : pump(source, writability, subscriber);
       return () => {

@@ -27,13 +27,8 @@ export function pump<T>(source: ObservableInput<T>, writability: Writability, su
     iterator = (source as AsyncIterable<T>)[Symbol.asyncIterator]();
   } else if (typeof s.getReader === 'function') {
     const reader = (source as unknown as ReadableStream<T>).getReader();
-    iterator = {
-      next: () => reader.read() as Promise<IteratorResult<T>>,
-      return: async () => {
-        await reader.cancel();
-        return { done: true, value: undefined };
-      },
-    };
+    // (return()'s result is only awaited for its failure, see pull())
+    iterator = { next: () => reader.read() as Promise<IteratorResult<T>>, return: () => reader.cancel() as Promise<never> };
   } else if (typeof s[Symbol.iterator] === 'function') {
     iterator = (source as Iterable<T>)[Symbol.iterator]();
   } else if (typeof s.length === 'number') {
@@ -136,8 +131,7 @@ function pull<T>(iterator: Iterator<T> | AsyncIterator<T>, writability: Writabil
     // `return()`, as `for…of` and `for await` do. A failure while stopping, thrown or rejected,
     // is dropped: nobody is listening any more.
     try {
-      const result: unknown = iterator.return?.();
-      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(result).catch(() => undefined);
+      Promise.resolve(iterator.return?.()).catch(() => undefined);
     } catch {
       // (see above)
     }
