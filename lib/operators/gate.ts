@@ -37,20 +37,21 @@ interface CloseInfo {
 }
 
 /**
- * What gate() and sendAll() pace against, the same for a subject and a bare WebSocket: whether
- * the socket takes a value now, the socket values go to, and a way to hear when it may again.
+ * What gate() and sendAll() pace against: a subject's send gate itself, or a bare WebSocket in
+ * the same shape (its `readyState` for the gate; its own watermarks are the defaults).
  */
-interface Target {
-  readonly subject: HasSendGate | undefined;
-  /** The send gate's or the socket's own state, before any pacer of the producer. */
-  canWrite(): boolean;
+interface PaceTarget {
+  /** Whether a value may go now, before any watermarks of the producer's own. */
+  readonly canWrite: boolean;
   /** The socket values go to now, if any. */
-  socket(): WebSocketLike | null;
+  readonly socket: WebSocketLike | null;
   /** Calls `callback` once when writing may be possible again; returns a cancel, or undefined if nothing will tell (a pacer will). */
   whenWritable(callback: () => void): (() => void) | undefined;
-  /** Watermarks a producer without options of its own paces by (undefined: the subject's gate does it). */
-  readonly marks: WaterMarks | undefined;
-  readonly poll: number;
+  /** Whether the target paces by watermarks (a subject's `backpressure` option); if not, a producer paces by its own or the defaults. */
+  readonly configured: boolean;
+  readonly marks: WaterMarks;
+  /** A bare WebSocket's: calls `listener` with its close event; returns the remover. */
+  onClose?(listener: (event: CloseInfo) => void): () => void;
 }
 
 /**
@@ -86,16 +87,15 @@ export function gate<T>(socket: GateTarget, options?: GateOptions): GateOperator
   return paced(targetOf(socket, 'gate()'), marksOf(options, 'gate()'));
 }
 
-function paced<T>(target: Target, marks: WaterMarks | undefined): GateOperator<T> {
+function paced<T>(target: PaceTarget, marks: WaterMarks | undefined): GateOperator<T> {
   return (source: ObservableInput<T>) =>
     new Observable<T>((subscriber) => {
       const writability = writabilityOf(target, marks);
       let stopClosing: (() => void) | undefined;
-      if (target.subject === undefined) {
+      if (target.onClose !== undefined) {
         // A bare WebSocket's closing ends the stream (a subject's values wait for the next connection).
-        const socket = target.socket()!;
-        if (socket.readyState === 3) subscriber.error(closeError({ code: 1006 }, 'before gate() could send'));
-        stopClosing = onClose(socket, (event) => subscriber.error(closeError(event, 'while gate() was sending')));
+        if (target.socket!.readyState === 3) subscriber.error(closeError({ code: 1006 }, 'before gate() could send'));
+        stopClosing = target.onClose((event) => subscriber.error(closeError(event, 'while gate() was sending')));
       }
       const stop = subscriber.closed ? undefined : pump(source, writability, subscriber);
       return () => {
@@ -127,7 +127,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
   const target = targetOf(socket, 'sendAll()');
   const marks = marksOf(options, 'sendAll()');
   const values = paced<T>(target, marks)(source);
-  const subject = target.subject;
+  const subject = target.onClose === undefined ? (socket as HasSendGate) : undefined;
   return new Observable<number>((subscriber) => {
     let done = false;
     let count = 0;
@@ -140,7 +140,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
       subscriptions.add(subject.close$.subscribe(closedEarly));
       subscriptions.add(subject.subscribe({ error: (error) => subscriber.error(error) }));
     } else {
-      subscriptions.add(onClose(target.socket()!, closedEarly));
+      subscriptions.add(target.onClose!(closedEarly));
     }
     if (subscriber.closed) return subscriptions;
     subscriptions.add(
@@ -148,7 +148,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
         next: (value) => {
           try {
             if (subject !== undefined) subject.next(value as never);
-            else target.socket()!.send(value as WebSocketMessage);
+            else target.socket!.send(value as WebSocketMessage);
           } catch (error) {
             subscriber.error(error);
             return;
@@ -157,7 +157,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
-          const written = target.socket();
+          const written = target.socket;
           const check = (): void => {
             if (done || (written !== null && written.bufferedAmount > 0)) return;
             done = true;
@@ -166,7 +166,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
             subscriber.complete();
           };
           check();
-          if (!done && written !== null) (waker = new DrainWaker(check, marks?.poll ?? target.poll)).arm(written);
+          if (!done && written !== null) (waker = new DrainWaker(check, (marks ?? target.marks).poll)).arm(written);
         },
       }),
     );
@@ -186,38 +186,19 @@ function closeError(event: CloseInfo, when: string): WebSocketCloseError {
   return new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, message: `The WebSocket closed (code ${event.code}) ${when}.` });
 }
 
-/** Calls `listener` with `socket`'s close event; returns the remover. */
-function onClose(socket: WebSocketLike, listener: (event: CloseInfo) => void): () => void {
-  const handler = listener as unknown as (event: Event) => void;
-  socket.addEventListener!('close', handler);
-  return () => socket.removeEventListener!('close', handler);
-}
-
-/** `socket` as a {@link Target}, or a TypeError naming `where`. */
-function targetOf(socket: unknown, where: string): Target {
+/** `socket` as a {@link PaceTarget}, or a TypeError naming `where`. */
+function targetOf(socket: unknown, where: string): PaceTarget {
   const engine = engineOf(socket);
-  if (engine !== undefined) {
-    const sendGate = gateOf(engine);
-    // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
-    // where the subject has none (its gate never closes), by the default watermarks on its own.
-    return {
-      subject: socket as HasSendGate,
-      canWrite: () => sendGate.canWrite,
-      socket: () => sendGate.socket,
-      // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).
-      whenWritable: (callback) => sendGate.whenWritable(callback),
-      marks: sendGate.configured ? undefined : DEFAULT_WATER_MARKS,
-      poll: sendGate.marks.poll,
-    };
-  }
+  if (engine !== undefined) return gateOf(engine);
   const s = socket as WebSocketLike | null;
   if (s === null || typeof s !== 'object' || typeof s.send !== 'function' || typeof s.readyState !== 'number' || typeof s.addEventListener !== 'function') {
     fail(where, `expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
   }
   return {
-    subject: undefined,
-    canWrite: () => s.readyState === 1,
-    socket: () => s,
+    get canWrite() {
+      return s.readyState === 1;
+    },
+    socket: s,
     whenWritable: (callback) => {
       // While CONNECTING, its open event tells; later only the pacer's wake-up does.
       if (s.readyState !== 0) return undefined;
@@ -225,16 +206,22 @@ function targetOf(socket: unknown, where: string): Target {
       s.addEventListener!('open', onOpen);
       return () => s.removeEventListener!('open', onOpen);
     },
+    configured: false,
     marks: DEFAULT_WATER_MARKS,
-    poll: DEFAULT_WATER_MARKS.poll,
+    onClose: (listener) => {
+      const handler = listener as unknown as (event: Event) => void;
+      s.addEventListener!('close', handler);
+      return () => s.removeEventListener!('close', handler);
+    },
   };
 }
 
 /** How a paced producer on `target` learns it may emit: the target's state and, with watermarks, a pacer of its own. */
-function writabilityOf(target: Target, marks: WaterMarks | undefined): Writability {
+function writabilityOf(target: PaceTarget, marks: WaterMarks | undefined): Writability {
   let pending: (() => void) | undefined;
   let cancel: (() => void) | undefined;
   const arm = (): void => {
+    // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).
     cancel ??= target.whenWritable(recheck);
   };
   const recheck = (): void => {
@@ -248,14 +235,16 @@ function writabilityOf(target: Target, marks: WaterMarks | undefined): Writabili
       arm();
     }
   };
-  const own = marks ?? target.marks;
+  // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
+  // where the subject has none (its gate never closes) or for a bare WebSocket, by the defaults.
+  const own = marks ?? (target.configured ? undefined : DEFAULT_WATER_MARKS);
   const pacer = own === undefined ? undefined : new Pacer(own, recheck);
   // The socket the pacer closed on: a new connection's socket resets it.
   let paced: WebSocketLike | null = null;
   const writability: Writability = {
     canWrite: () => {
-      if (pacer?.blocked && paced !== target.socket()) pacer.reset();
-      return target.canWrite() && !(pacer?.blocked ?? false);
+      if (pacer?.blocked && paced !== target.socket) pacer.reset();
+      return target.canWrite && !(pacer?.blocked ?? false);
     },
     wait: (callback) => {
       pending = callback;
@@ -263,7 +252,7 @@ function writabilityOf(target: Target, marks: WaterMarks | undefined): Writabili
     },
     sent: () => {
       if (pacer === undefined) return;
-      paced = target.socket();
+      paced = target.socket;
       pacer.check(paced);
     },
     close: () => {
