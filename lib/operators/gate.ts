@@ -194,25 +194,20 @@ function targetOf(socket: unknown, where: string): PaceTarget {
   if (s === null || typeof s !== 'object' || typeof s.send !== 'function' || typeof s.readyState !== 'number' || typeof s.addEventListener !== 'function') {
     fail(where, `expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
   }
+  const listen = (type: string, listener: (event: Event) => void): (() => void) => {
+    s.addEventListener!(type, listener);
+    return () => s.removeEventListener!(type, listener);
+  };
   return {
     get canWrite() {
       return s.readyState === 1;
     },
     socket: s,
-    whenWritable: (callback) => {
-      // While CONNECTING, its open event tells; later only the pacer's wake-up does.
-      if (s.readyState !== 0) return undefined;
-      const onOpen = (): void => callback();
-      s.addEventListener!('open', onOpen);
-      return () => s.removeEventListener!('open', onOpen);
-    },
+    // While CONNECTING, its open event tells; later only the pacer's wake-up does.
+    whenWritable: (callback) => (s.readyState === 0 ? listen('open', callback) : undefined),
     configured: false,
     marks: DEFAULT_WATER_MARKS,
-    onClose: (listener) => {
-      const handler = listener as unknown as (event: Event) => void;
-      s.addEventListener!('close', handler);
-      return () => s.removeEventListener!('close', handler);
-    },
+    onClose: (listener) => listen('close', listener as unknown as (event: Event) => void),
   };
 }
 
