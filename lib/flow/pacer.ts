@@ -15,7 +15,8 @@ export class Pacer {
   readonly #onOpen: () => void;
   // Made when first closed: a pacer that never closes costs no waker.
   #waker: DrainWaker | undefined = undefined;
-  #socket: WebSocketLike | null = null;
+  /** The socket it closed on (while closed). */
+  socket: WebSocketLike | null = null;
 
   constructor(marks: WaterMarks, onOpen: () => void) {
     this.marks = marks;
@@ -31,19 +32,19 @@ export class Pacer {
   check(socket: WebSocketLike | null): void {
     if (socket === null || this.blocked || !(socket.bufferedAmount > this.marks.high)) return;
     this.blocked = true;
-    this.#socket = socket;
+    this.socket = socket;
     (this.#waker ??= new DrainWaker(() => this.#wake(), this.marks.poll)).arm(socket);
   }
 
   /** Opens and stops watching (the socket went away). */
   reset(): void {
     this.blocked = false;
-    this.#socket = null;
+    this.socket = null;
     this.#waker?.disarm();
   }
 
   #wake(): void {
-    const socket = this.#socket;
+    const socket = this.socket;
     if (socket === null || socket.bufferedAmount > this.marks.low) return;
     this.reset();
     this.#onOpen();

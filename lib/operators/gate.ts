@@ -194,21 +194,41 @@ function targetOf(socket: unknown, where: string): PaceTarget {
   if (s === null || typeof s !== 'object' || typeof s.send !== 'function' || typeof s.readyState !== 'number' || typeof s.addEventListener !== 'function') {
     fail(where, `expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
   }
-  const listen = (type: string, listener: (event: Event) => void): (() => void) => {
-    s.addEventListener!(type, listener);
-    return () => s.removeEventListener!(type, listener);
-  };
-  return {
-    get canWrite() {
-      return s.readyState === 1;
-    },
-    socket: s,
+  return new SocketTarget(s);
+}
+
+/**
+ * A bare WebSocket as a {@link PaceTarget}: writable while OPEN, paced by the default watermarks.
+ * (A class: `canWrite` is read for every value, and a prototype getter is fast where an object
+ * literal's is not.)
+ */
+class SocketTarget implements PaceTarget {
+  readonly socket: WebSocketLike;
+  readonly configured = false;
+  readonly marks = DEFAULT_WATER_MARKS;
+
+  constructor(socket: WebSocketLike) {
+    this.socket = socket;
+  }
+
+  get canWrite(): boolean {
+    return this.socket.readyState === 1;
+  }
+
+  whenWritable(callback: () => void): (() => void) | undefined {
     // While CONNECTING, its open event tells; later only the pacer's wake-up does.
-    whenWritable: (callback) => (s.readyState === 0 ? listen('open', callback) : undefined),
-    configured: false,
-    marks: DEFAULT_WATER_MARKS,
-    onClose: (listener) => listen('close', listener as unknown as (event: Event) => void),
-  };
+    return this.socket.readyState === 0 ? this.#listen('open', callback) : undefined;
+  }
+
+  onClose(listener: (event: CloseInfo) => void): () => void {
+    return this.#listen('close', listener as unknown as (event: Event) => void);
+  }
+
+  #listen(type: string, listener: (event: Event) => void): () => void {
+    const socket = this.socket;
+    socket.addEventListener!(type, listener);
+    return () => socket.removeEventListener!(type, listener);
+  }
 }
 
 /** How a paced producer on `target` learns it may emit: the target's state and, with watermarks, a pacer of its own. */
@@ -234,22 +254,19 @@ function writabilityOf(target: PaceTarget, marks: WaterMarks | undefined): Writa
   // where the subject has none (its gate never closes) or for a bare WebSocket, by the defaults.
   const own = marks ?? (target.configured ? undefined : DEFAULT_WATER_MARKS);
   const pacer = own === undefined ? undefined : new Pacer(own, recheck);
-  // The socket the pacer closed on: a new connection's socket resets it.
-  let paced: WebSocketLike | null = null;
   const writability: Writability = {
     canWrite: () => {
-      if (pacer?.blocked && paced !== target.socket) pacer.reset();
-      return target.canWrite && !(pacer?.blocked ?? false);
+      if (pacer?.blocked) {
+        if (pacer.socket === target.socket) return false;
+        pacer.reset(); // closed on a socket that is gone: a new connection starts open
+      }
+      return target.canWrite;
     },
     wait: (callback) => {
       pending = callback;
       arm();
     },
-    sent: () => {
-      if (pacer === undefined) return;
-      paced = target.socket;
-      pacer.check(paced);
-    },
+    sent: () => pacer?.check(target.socket),
     close: () => {
       pending = undefined;
       cancel?.();

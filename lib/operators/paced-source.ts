@@ -87,40 +87,49 @@ function pull<T>(iterator: Iterator<T> | AsyncIterator<T>, writability: Writabil
   let held: IteratorResult<T> | undefined;
   const step = (): void => {
     while (!stopped && !busy) {
-      let result = held;
-      if (result?.done !== true && !writability.canWrite()) return writability.wait(step);
-      if (result === undefined) {
-        let next: IteratorResult<T> | PromiseLike<IteratorResult<T>>;
-        try {
-          next = iterator.next();
-        } catch (error) {
+      // An async result that came while not writable (or the end: that needs no wait).
+      const result = held;
+      if (result !== undefined) {
+        if (!result.done && !writability.canWrite()) return writability.wait(step);
+        held = undefined;
+        if (result.done) {
           finished = true;
-          return subscriber.error(error);
+          return subscriber.complete();
         }
-        if (typeof (next as Partial<PromiseLike<unknown>>).then === 'function') {
-          busy = true;
-          (next as PromiseLike<IteratorResult<T>>).then(
-            (value) => {
-              busy = false;
-              held = value;
-              step();
-            },
-            (error: unknown) => {
-              busy = false;
-              finished = true;
-              if (!stopped) subscriber.error(error);
-            },
-          );
-          return;
-        }
-        result = next as IteratorResult<T>;
+        emit(result.value);
+        continue;
       }
-      held = undefined;
-      if (result.done) {
+      if (!writability.canWrite()) return writability.wait(step);
+      let next: IteratorResult<T> | PromiseLike<IteratorResult<T>>;
+      try {
+        next = iterator.next();
+      } catch (error) {
+        finished = true;
+        return subscriber.error(error);
+      }
+      if (typeof (next as Partial<PromiseLike<unknown>>).then === 'function') {
+        busy = true;
+        (next as PromiseLike<IteratorResult<T>>).then(
+          (value) => {
+            busy = false;
+            held = value;
+            step();
+          },
+          (error: unknown) => {
+            busy = false;
+            finished = true;
+            if (!stopped) subscriber.error(error);
+          },
+        );
+        return;
+      }
+      // A sync iterator's result, used at once (kept out of `held`, so it need not be allocated).
+      const sync = next as IteratorResult<T>;
+      if (sync.done) {
         finished = true;
         return subscriber.complete();
       }
-      emit(result.value);
+      emit(sync.value);
     }
   };
   step();
