@@ -29,11 +29,6 @@ export class DrainWaker {
     this.#poll = poll;
   }
 
-  /** Whether it is armed. */
-  get armed(): boolean {
-    return this.#socket !== null;
-  }
-
   /** Whether it is polling (armed on a socket without write-completion events). */
   get polling(): boolean {
     return this.#timer !== undefined;

@@ -40,6 +40,13 @@ export interface WaterMarks {
   readonly poll: number;
 }
 
+/**
+ * @internal The marks of a gate that never closes: `backpressure: false`, or a subject without
+ * the option whose gate `writableOf()`, `bufferedAmountOf()`, `gate()`, `sendAll()` or rxws/node's
+ * streams made only to watch its sockets (`next()` is never held back by it).
+ */
+export const NO_GATING: WaterMarks = { high: Infinity, low: Infinity, poll: DEFAULT_POLL_INTERVAL };
+
 /** @internal The default watermarks. */
 export const DEFAULT_WATER_MARKS: WaterMarks = { high: DEFAULT_HIGH_WATER_MARK, low: DEFAULT_LOW_WATER_MARK, poll: DEFAULT_POLL_INTERVAL };
 
@@ -49,12 +56,13 @@ export const DEFAULT_WATER_MARKS: WaterMarks = { high: DEFAULT_HIGH_WATER_MARK, 
  */
 export function normalizeWaterMarks(value: unknown, where: string, name = 'backpressure'): WaterMarks {
   if (value === undefined) return DEFAULT_WATER_MARKS;
-  if (value === false) return { high: Infinity, low: Infinity, poll: DEFAULT_POLL_INTERVAL };
+  if (value === false) return NO_GATING;
   const o = checkOptions(where, value, name, ['highWaterMark', 'lowWaterMark', 'pollInterval']);
-  const high = checkNumber(where, o['highWaterMark'], `${name}.highWaterMark`, DEFAULT_HIGH_WATER_MARK, 0, false, true);
-  const low = checkNumber(where, o['lowWaterMark'], `${name}.lowWaterMark`, Math.min(DEFAULT_LOW_WATER_MARK, high), 0, false, true);
+  const number = (key: string, fallback: number, infinite: boolean): number => checkNumber(where, o[key], `${name}.${key}`, fallback, 0, false, infinite);
+  const high = number('highWaterMark', DEFAULT_HIGH_WATER_MARK, true);
+  const low = number('lowWaterMark', Math.min(DEFAULT_LOW_WATER_MARK, high), true);
   if (low > high) fail(where, `'${name}.lowWaterMark' (${low}) must not exceed 'highWaterMark' (${high}).`);
-  const poll = checkNumber(where, o['pollInterval'], `${name}.pollInterval`, DEFAULT_POLL_INTERVAL, 0, false, false);
+  const poll = number('pollInterval', DEFAULT_POLL_INTERVAL, false);
   if (poll === 0) fail(where, `'${name}.pollInterval' must be more than 0 ms.`);
   return { high, low, poll };
 }

@@ -1,14 +1,16 @@
 // The `gate()` operator and `sendAll()`: a source paced by a socket's send gate, so a producer
 // runs no faster than the network takes its output. Browser-safe.
-import { from, isObservable, Observable, observable as symbolObservable, Subscription, type ObservableInput, type Subscriber } from 'rxjs';
+import { Observable, Subscription, type ObservableInput } from 'rxjs';
+import { fail } from '../common/options.js';
 import { DrainWaker } from '../flow/drain-waker.js';
 import { Pacer } from '../flow/pacer.js';
 import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
-import { hasSendGate, sendGateOf, type HasSendGate } from '../subject/send-gate.js';
+import { gateOf, type HasSendGate } from '../subject/send-gate.js';
+import { engineOf } from '../subject/engine-host.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
-import { FifoQueue } from '../websocket/fifo-queue.js';
+import { pump, type Writability } from './paced-source.js';
 
 /**
  * What `gate()`, `sendAll()` and rxws/node's stream adapters pace against: a
@@ -30,20 +32,26 @@ export type GateOperator<T> = (source: ObservableInput<T>) => Observable<T>;
 /** The parts of a close event read here. */
 interface CloseInfo {
   readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
+  readonly reason?: string;
+  readonly wasClean?: boolean;
 }
 
-/** @internal When a paced producer may emit, and a way to be told. */
-interface Writability {
-  canWrite(): boolean;
-  /** Calls `callback` once writing is possible (replaces an earlier wait). */
-  wait(callback: () => void): void;
-  /** A value went out. */
-  sent(): void;
+/**
+ * What gate() and sendAll() pace against: a subject's send gate itself, or a bare WebSocket in
+ * the same shape (its `readyState` for the gate; its own watermarks are the defaults).
+ */
+interface PaceTarget {
+  /** Whether a value may go now, before any watermarks of the producer's own. */
+  readonly canWrite: boolean;
   /** The socket values go to now, if any. */
-  socket(): WebSocketLike | null;
-  close(): void;
+  readonly socket: WebSocketLike | null;
+  /** Calls `callback` once when writing may be possible again; returns a cancel, or undefined if nothing will tell (a pacer will). */
+  whenWritable(callback: () => void): (() => void) | undefined;
+  /** Whether the target paces by watermarks (a subject's `backpressure` option); if not, a producer paces by its own or the defaults. */
+  readonly configured: boolean;
+  readonly marks: WaterMarks;
+  /** A bare WebSocket's: calls `listener` with its close event; returns the remover. */
+  onClose?(listener: (event: CloseInfo) => void): () => void;
 }
 
 /**
@@ -76,16 +84,24 @@ interface Writability {
  * gate(ws$)(createReadStream('big.ndjson')).subscribe((chunk) => ws$.next(chunk));
  */
 export function gate<T>(socket: GateTarget, options?: GateOptions): GateOperator<T> {
-  const target = checkTarget(socket, 'gate()');
-  const marks = options === undefined ? undefined : normalizeWaterMarks(options, 'gate()', 'options');
+  return paced(targetOf(socket, 'gate()'), marksOf(options, 'gate()'));
+}
+
+function paced<T>(target: PaceTarget, marks: WaterMarks | undefined): GateOperator<T> {
   return (source: ObservableInput<T>) =>
     new Observable<T>((subscriber) => {
-      const writability = writabilityOf(target, marks, (error) => subscriber.error(error));
-      if (subscriber.closed) return writability.close;
-      const stop = pump(source, writability, subscriber);
+      const writability = writabilityOf(target, marks);
+      let stopClosing: (() => void) | undefined;
+      if (target.onClose !== undefined) {
+        // A bare WebSocket's closing ends the stream (a subject's values wait for the next connection).
+        if (target.socket!.readyState === 3) subscriber.error(closeError({ code: 1006 }, 'before gate() could send'));
+        stopClosing = target.onClose((event) => subscriber.error(closeError(event, 'while gate() was sending')));
+      }
+      const stop = subscriber.closed ? undefined : pump(source, writability, subscriber);
       return () => {
-        stop();
+        stop?.();
         writability.close();
+        stopClosing?.();
       };
     });
 }
@@ -108,46 +124,31 @@ export function gate<T>(socket: GateTarget, options?: GateOptions): GateOperator
  * await lastValueFrom(sendAll(ws$, createReadStream('dump.bin'))); // (subject with an identity serializer)
  */
 export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, options?: GateOptions): Observable<number> {
-  const target = checkTarget(socket, 'sendAll()');
-  const paced = gate<T>(socket, options);
-  const poll = (options === undefined ? undefined : normalizeWaterMarks(options, 'sendAll()', 'options'))?.poll ?? pollOf(target);
+  const target = targetOf(socket, 'sendAll()');
+  const marks = marksOf(options, 'sendAll()');
+  const values = paced<T>(target, marks)(source);
+  const subject = target.onClose === undefined ? (socket as HasSendGate) : undefined;
   return new Observable<number>((subscriber) => {
     let done = false;
     let count = 0;
     let waker: DrainWaker | undefined;
     const subscriptions = new Subscription();
-    const closedEarly = (event: { code: number; reason: string; wasClean: boolean }): void => {
-      if (done) return;
-      subscriber.error(
-        new WebSocketCloseError({
-          code: event.code,
-          reason: event.reason,
-          wasClean: event.wasClean,
-          message: `The WebSocket closed (code ${event.code}) before sendAll() had written everything (${count} messages sent).`,
-        }),
-      );
+    const closedEarly = (event: CloseInfo): void => {
+      if (!done) subscriber.error(closeError(event, `before sendAll() had written everything (${count} messages sent)`));
     };
-    let send: (value: T) => void;
-    let socketOf: () => WebSocketLike | null;
-    if (hasSendGate(target)) {
-      const gateOf = sendGateOf(target);
-      subscriptions.add(target.close$.subscribe(closedEarly));
-      subscriptions.add(target.subscribe({ error: (error) => subscriber.error(error) }));
-      send = (value) => target.next(value as never);
-      socketOf = () => gateOf.socket;
+    if (subject !== undefined) {
+      subscriptions.add(subject.close$.subscribe(closedEarly));
+      subscriptions.add(subject.subscribe({ error: (error) => subscriber.error(error) }));
     } else {
-      const onClose = (event: Event): void => closedEarly(event as unknown as CloseInfo);
-      target.addEventListener!('close', onClose);
-      subscriptions.add(() => target.removeEventListener!('close', onClose));
-      send = (value) => target.send(value as WebSocketMessage);
-      socketOf = () => target;
+      subscriptions.add(target.onClose!(closedEarly));
     }
     if (subscriber.closed) return subscriptions;
     subscriptions.add(
-      paced(source).subscribe({
+      values.subscribe({
         next: (value) => {
           try {
-            send(value);
+            if (subject !== undefined) subject.next(value as never);
+            else target.socket!.send(value as WebSocketMessage);
           } catch (error) {
             subscriber.error(error);
             return;
@@ -156,7 +157,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
-          const written = socketOf();
+          const written = target.socket;
           const check = (): void => {
             if (done || (written !== null && written.bufferedAmount > 0)) return;
             done = true;
@@ -165,7 +166,7 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
             subscriber.complete();
           };
           check();
-          if (!done && written !== null) (waker = new DrainWaker(check, poll)).arm(written);
+          if (!done && written !== null) (waker = new DrainWaker(check, (marks ?? target.marks).poll)).arm(written);
         },
       }),
     );
@@ -176,28 +177,68 @@ export function sendAll<T>(socket: GateTarget, source: ObservableInput<T>, optio
   });
 }
 
-function checkTarget(socket: unknown, where: string): HasSendGate | WebSocketLike {
-  if (hasSendGate(socket)) return socket;
-  if (
-    socket !== null &&
-    typeof socket === 'object' &&
-    typeof (socket as WebSocketLike).send === 'function' &&
-    typeof (socket as WebSocketLike).readyState === 'number' &&
-    typeof (socket as WebSocketLike).addEventListener === 'function'
-  ) {
-    return socket as WebSocketLike;
+function marksOf(options: GateOptions | undefined, where: string): WaterMarks | undefined {
+  return options === undefined ? undefined : normalizeWaterMarks(options, where, 'options');
+}
+
+/** The error of a close that cut a producer short. */
+function closeError(event: CloseInfo, when: string): WebSocketCloseError {
+  return new WebSocketCloseError({ code: event.code, reason: event.reason, wasClean: event.wasClean, message: `The WebSocket closed (code ${event.code}) ${when}.` });
+}
+
+/** `socket` as a {@link PaceTarget}, or a TypeError naming `where`. */
+function targetOf(socket: unknown, where: string): PaceTarget {
+  const engine = engineOf(socket);
+  if (engine !== undefined) return gateOf(engine);
+  const s = socket as WebSocketLike | null;
+  if (s === null || typeof s !== 'object' || typeof s.send !== 'function' || typeof s.readyState !== 'number' || typeof s.addEventListener !== 'function') {
+    fail(where, `expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
   }
-  throw new TypeError(`${where}: expected a WebSocketSubject or a WebSocket, not ${socket === null ? 'null' : typeof socket}.`);
+  return new SocketTarget(s);
 }
 
-function pollOf(target: HasSendGate | WebSocketLike): number {
-  return hasSendGate(target) ? sendGateOf(target).marks.poll : DEFAULT_WATER_MARKS.poll;
+/**
+ * A bare WebSocket as a {@link PaceTarget}: writable while OPEN, paced by the default watermarks.
+ * (A class: `canWrite` is read for every value, and a prototype getter is fast where an object
+ * literal's is not.)
+ */
+class SocketTarget implements PaceTarget {
+  readonly socket: WebSocketLike;
+  readonly configured = false;
+  readonly marks = DEFAULT_WATER_MARKS;
+
+  constructor(socket: WebSocketLike) {
+    this.socket = socket;
+  }
+
+  get canWrite(): boolean {
+    return this.socket.readyState === 1;
+  }
+
+  whenWritable(callback: () => void): (() => void) | undefined {
+    // While CONNECTING, its open event tells; later only the pacer's wake-up does.
+    return this.socket.readyState === 0 ? this.#listen('open', callback) : undefined;
+  }
+
+  onClose(listener: (event: CloseInfo) => void): () => void {
+    return this.#listen('close', listener as unknown as (event: Event) => void);
+  }
+
+  #listen(type: string, listener: (event: Event) => void): () => void {
+    const socket = this.socket;
+    socket.addEventListener!(type, listener);
+    return () => socket.removeEventListener!(type, listener);
+  }
 }
 
-/** How a paced producer on `target` learns it may emit. */
-function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | undefined, fail: (error: unknown) => void): Writability {
+/** How a paced producer on `target` learns it may emit: the target's state and, with watermarks, a pacer of its own. */
+function writabilityOf(target: PaceTarget, marks: WaterMarks | undefined): Writability {
   let pending: (() => void) | undefined;
   let cancel: (() => void) | undefined;
+  const arm = (): void => {
+    // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).
+    cancel ??= target.whenWritable(recheck);
+  };
   const recheck = (): void => {
     cancel = undefined;
     const callback = pending;
@@ -209,262 +250,29 @@ function writabilityOf(target: HasSendGate | WebSocketLike, marks: WaterMarks | 
       arm();
     }
   };
-  let arm: () => void;
-  let writability: Writability;
-
-  if (hasSendGate(target)) {
-    const sendGate = sendGateOf(target);
-    // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
-    // where the subject has none (its gate never closes), by the default watermarks on its own.
-    const own = marks ?? (sendGate.configured ? undefined : DEFAULT_WATER_MARKS);
-    const pacer = own === undefined ? undefined : new Pacer(own, recheck);
-    let paced: WebSocketLike | null = null;
-    arm = () => {
-      // The subject's gate tells of a new connection too (a pacer on a dead socket is reset then).
-      cancel ??= sendGate.whenWritable(recheck);
-    };
-    writability = {
-      canWrite: () => {
-        if (pacer?.blocked && paced !== sendGate.socket) pacer.reset();
-        return sendGate.canWrite && !(pacer?.blocked ?? false);
-      },
-      wait: (callback) => {
-        pending = callback;
-        arm();
-      },
-      sent: () => {
-        if (pacer === undefined) return;
-        paced = sendGate.socket;
-        pacer.check(paced);
-      },
-      socket: () => sendGate.socket,
-      close: () => {
-        pending = undefined;
-        cancel?.();
-        cancel = undefined;
-        pacer?.reset();
-      },
-    };
-    return writability;
-  }
-
-  const socket = target;
-  const pacer = new Pacer(marks ?? DEFAULT_WATER_MARKS, recheck);
-  const onOpen = (): void => recheck();
-  const onClose = (event: Event): void => {
-    const e = event as unknown as CloseInfo;
-    fail(new WebSocketCloseError({ code: e.code, reason: e.reason, wasClean: e.wasClean, message: `The WebSocket closed (code ${e.code}) while a gated source was still sending.` }));
-  };
-  socket.addEventListener!('close', onClose);
-  arm = () => {
-    if (socket.readyState === 0 && cancel === undefined) {
-      socket.addEventListener!('open', onOpen);
-      cancel = () => socket.removeEventListener!('open', onOpen);
-    }
-    // blocked: the pacer's wake-up calls recheck.
-  };
-  writability = {
-    canWrite: () => socket.readyState === 1 && !pacer.blocked,
+  // Without watermarks of its own, a producer paces by the subject's `backpressure` option, or,
+  // where the subject has none (its gate never closes) or for a bare WebSocket, by the defaults.
+  const own = marks ?? (target.configured ? undefined : DEFAULT_WATER_MARKS);
+  const pacer = own === undefined ? undefined : new Pacer(own, recheck);
+  const writability: Writability = {
+    canWrite: () => {
+      if (pacer?.blocked) {
+        if (pacer.socket === target.socket) return false;
+        pacer.reset(); // closed on a socket that is gone: a new connection starts open
+      }
+      return target.canWrite;
+    },
     wait: (callback) => {
       pending = callback;
       arm();
     },
-    sent: () => pacer.check(socket),
-    socket: () => socket,
+    sent: () => pacer?.check(target.socket),
     close: () => {
       pending = undefined;
       cancel?.();
       cancel = undefined;
-      pacer.reset();
-      socket.removeEventListener!('close', onClose);
+      pacer?.reset();
     },
   };
-  if (socket.readyState === 3) {
-    fail(new WebSocketCloseError({ code: 1006, message: 'gate(): the WebSocket is already closed.' }));
-  }
   return writability;
-}
-
-/** Runs `source` into `subscriber` at the pace `writability` allows. Returns the teardown. */
-function pump<T>(source: ObservableInput<T>, writability: Writability, subscriber: Subscriber<T>): () => void {
-  const emit = (value: T): void => {
-    subscriber.next(value);
-    writability.sent();
-  };
-  if (source === null || source === undefined) return pushFrom(source, writability, subscriber, emit);
-  const s = source as unknown as Record<PropertyKey, unknown>;
-  if (isObservable(source) || typeof s[symbolObservable] === 'function' || typeof s.then === 'function') {
-    return pushFrom(source, writability, subscriber, emit);
-  }
-  if (typeof s[Symbol.asyncIterator] === 'function') {
-    return pullAsync((source as AsyncIterable<T>)[Symbol.asyncIterator](), writability, subscriber, emit);
-  }
-  if (typeof s.getReader === 'function') {
-    const reader = (source as unknown as ReadableStream<T>).getReader();
-    const iterator: AsyncIterator<T> = {
-      next: () => reader.read() as Promise<IteratorResult<T>>,
-      return: async () => {
-        await reader.cancel();
-        return { done: true, value: undefined };
-      },
-    };
-    return pullAsync(iterator, writability, subscriber, emit);
-  }
-  if (typeof s[Symbol.iterator] === 'function') {
-    return pullSync((source as Iterable<T>)[Symbol.iterator](), writability, subscriber, emit);
-  }
-  if (typeof s.length === 'number') {
-    const list = source as ArrayLike<T>;
-    let i = 0;
-    const iterator: Iterator<T> = { next: () => (i < list.length ? { done: false, value: list[i++]! } : { done: true, value: undefined }) };
-    return pullSync(iterator, writability, subscriber, emit);
-  }
-  return pushFrom(source, writability, subscriber, emit);
-}
-
-/** An Observable (or promise): subscribed at once; values that arrive while not writable are held in order. */
-function pushFrom<T>(source: ObservableInput<T>, writability: Writability, subscriber: Subscriber<T>, emit: (value: T) => void): () => void {
-  const held = new FifoQueue<T>();
-  let ended = false;
-  let stopped = false;
-  const release = (): void => {
-    while (!stopped && held.length > 0) {
-      if (!writability.canWrite()) {
-        writability.wait(release);
-        return;
-      }
-      emit(held.shift()!);
-    }
-    if (!stopped && ended) subscriber.complete();
-  };
-  let subscription: Subscription | undefined;
-  try {
-    subscription = from(source).subscribe({
-      next: (value) => {
-        if (held.length === 0 && writability.canWrite()) {
-          emit(value);
-          return;
-        }
-        held.push(value);
-        if (held.length === 1) writability.wait(release);
-      },
-      error: (error: unknown) => subscriber.error(error),
-      complete: () => {
-        ended = true;
-        if (held.length === 0) subscriber.complete();
-      },
-    });
-  } catch (error) {
-    subscriber.error(error);
-  }
-  return () => {
-    stopped = true;
-    held.clear();
-    subscription?.unsubscribe();
-  };
-}
-
-/** An iterator: the next value is taken only when writable. */
-function pullSync<T>(iterator: Iterator<T>, writability: Writability, subscriber: Subscriber<T>, emit: (value: T) => void): () => void {
-  let stopped = false;
-  let finished = false;
-  const step = (): void => {
-    while (!stopped) {
-      if (!writability.canWrite()) {
-        writability.wait(step);
-        return;
-      }
-      let result: IteratorResult<T>;
-      try {
-        result = iterator.next();
-      } catch (error) {
-        finished = true;
-        subscriber.error(error);
-        return;
-      }
-      if (result.done) {
-        finished = true;
-        subscriber.complete();
-        return;
-      }
-      emit(result.value);
-    }
-  };
-  step();
-  return () => {
-    stopped = true;
-    if (finished) return;
-    finished = true;
-    closeIterator(iterator);
-  };
-}
-
-/**
- * Ends an iterator the subscriber left early (`return()`, as `for…of` and `for await` do). A
- * failure while stopping, thrown or rejected, is dropped: nobody is listening any more.
- */
-function closeIterator(iterator: Iterator<unknown> | AsyncIterator<unknown>): void {
-  try {
-    const result: unknown = iterator.return?.();
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(result).catch(() => undefined);
-  } catch {
-    // (see above)
-  }
-}
-
-/** An async iterator: `next()` is called only when writable, one at a time. */
-function pullAsync<T>(iterator: AsyncIterator<T>, writability: Writability, subscriber: Subscriber<T>, emit: (value: T) => void): () => void {
-  let stopped = false;
-  let finished = false;
-  let busy = false;
-  let held: { value: T } | undefined;
-  const step = (): void => {
-    if (stopped || busy) return;
-    if (held !== undefined) {
-      if (!writability.canWrite()) {
-        writability.wait(step);
-        return;
-      }
-      const { value } = held;
-      held = undefined;
-      emit(value);
-      if (stopped) return;
-    }
-    if (!writability.canWrite()) {
-      writability.wait(step);
-      return;
-    }
-    busy = true;
-    let next: Promise<IteratorResult<T>>;
-    try {
-      next = Promise.resolve(iterator.next());
-    } catch (error) {
-      next = Promise.reject(error);
-    }
-    next.then(
-      (result) => {
-        busy = false;
-        if (stopped) return;
-        if (result.done) {
-          finished = true;
-          subscriber.complete();
-          return;
-        }
-        held = { value: result.value };
-        step();
-      },
-      (error: unknown) => {
-        busy = false;
-        finished = true;
-        if (!stopped) subscriber.error(error);
-      },
-    );
-  };
-  step();
-  return () => {
-    stopped = true;
-    if (finished) return;
-    finished = true;
-    closeIterator(iterator);
-  };
 }

@@ -3,7 +3,8 @@
 // `writableOf()` / `bufferedAmountOf()`, and the wake-ups it shares with `gate()` and `sendAll()`.
 import { BehaviorSubject, distinctUntilChanged, Observable } from 'rxjs';
 import { DrainWaker } from '../flow/drain-waker.js';
-import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
+import { Pacer } from '../flow/pacer.js';
+import { NO_GATING, normalizeWaterMarks, type BackpressureConfig, type WaterMarks } from '../flow/water-marks.js';
 import type { WebSocketLike } from '../websocket/socket-like.js';
 import { kFeature, type BackpressureOption, type EngineGate, type GateHost } from './features.js';
 import { engineOf, requireEngine } from './engine-host.js';
@@ -31,111 +32,74 @@ export function backpressure(options: BackpressureConfig = {}): BackpressureOpti
 /**
  * @internal The send gate of one subject. It closes when a write leaves the socket's
  * `bufferedAmount` above the high-water mark (`next()` then queues) and reopens once it has
- * fallen to the low-water mark (the queue is flushed in order). It also runs `writable$`,
- * `bufferedAmount$`, and tells producers (the `gate()` operator, `sendAll()`, `toWritable()`)
- * when writing directly is possible again.
+ * fallen to the low-water mark (the queue is flushed in order). It tells producers (the `gate()`
+ * operator, `sendAll()`, `toWritable()`) when writing directly is possible again, and
+ * `writableOf()` / `bufferedAmountOf()` (their code is bundled only with them) of each change.
  */
 export class SendGate implements EngineGate {
   readonly marks: WaterMarks;
   /** Whether the subject's `backpressure` option made it (`backpressure()`, or `false`: never close); else it only observes. */
   readonly configured: boolean;
-  readonly #host: GateHost;
-  /** The socket being watched: the ready connection's. */
-  #socket: WebSocketLike | null;
-  // Made when first armed: a connection that is never gated nor monitored costs no waker.
-  #drainWaker: DrainWaker | undefined = undefined;
-  #writable: BehaviorSubject<boolean> | undefined = undefined;
-  #writable$: Observable<boolean> | undefined = undefined;
-  #buffered: BehaviorSubject<number> | undefined = undefined;
-  #buffered$: Observable<number> | undefined = undefined;
-  #monitors = 0;
+  readonly host: GateHost;
+  /** Closed exactly while `host.gated`: opening it flushes the queue and wakes the producers. */
+  readonly #pacer: Pacer;
+  /** Set by `writableOf()` / `bufferedAmountOf()`: called on every change of the gate or the connection. */
+  changed: (() => void) | undefined = undefined;
   #waiters: Set<() => void> | undefined = undefined;
 
   constructor(host: GateHost, marks: WaterMarks, configured: boolean) {
-    this.#host = host;
+    this.host = host;
     this.marks = marks;
     this.configured = configured;
-    // Made on first use, perhaps while a connection is ready already.
-    this.#socket = host.openSocket;
-  }
-
-  get #waker(): DrainWaker {
-    return (this.#drainWaker ??= new DrainWaker(() => this.#wake(), this.marks.poll));
+    this.#pacer = new Pacer(marks, () => {
+      host.gated = false;
+      this.changed?.();
+      host.gateOpened();
+      this.notify();
+    });
   }
 
   /** Whether `next()` would write at once now: a ready connection, not gated, nothing queued. */
   get canWrite(): boolean {
-    const host = this.#host;
+    const host = this.host;
     const socket = host.openSocket;
     return socket !== null && !host.gated && host.queued === 0 && socket.readyState === 1;
   }
 
-  /** The ready connection's socket, or null. */
+  /** The ready connection's socket, or null (the one watched: the engine attaches and detaches it). */
   get socket(): WebSocketLike | null {
-    return this.#host.openSocket;
+    return this.host.openSocket;
   }
 
   /** The current connection's socket (possibly still connecting), for inbound flow control. */
   get currentSocket(): WebSocketLike | undefined {
-    return this.#host.current?.socket;
+    return this.host.current?.socket;
   }
 
   /** Whether the poll timer runs (for tests of the browser path). */
   get polling(): boolean {
-    return this.#drainWaker?.polling ?? false;
+    return this.#pacer.polling;
   }
 
-  get writable$(): Observable<boolean> {
-    return (this.#writable$ ??= (this.#writable = new BehaviorSubject<boolean>(!this.#host.gated)).pipe(distinctUntilChanged()));
-  }
-
-  get bufferedAmount$(): Observable<number> {
-    return (this.#buffered$ ??= new Observable<number>((subscriber) => {
-      const subject = (this.#buffered ??= new BehaviorSubject<number>(this.#read()));
-      subject.next(this.#read());
-      this.#monitors++;
-      this.#arm();
-      const inner = subject.pipe(distinctUntilChanged()).subscribe(subscriber);
-      return () => {
-        inner.unsubscribe();
-        if (--this.#monitors === 0 && !this.#host.gated) this.#drainWaker?.disarm();
-      };
-    }));
-  }
-
-  /** A write went out on `socket`: above the high-water mark, hold `next()` until it falls. */
+  /** A write went out on `socket` (the ready one): above the high-water mark, hold `next()` until it falls. */
   written(socket: WebSocketLike): void {
-    if (socket.bufferedAmount > this.marks.high) this.block(socket);
+    if (socket.bufferedAmount > this.marks.high && !this.host.gated) {
+      this.host.gated = true;
+      this.#pacer.check(socket);
+      this.changed?.();
+    }
   }
 
-  /** A connection became ready on `socket`. */
-  attach(socket: WebSocketLike): void {
-    this.#socket = socket;
-    this.#arm();
-    this.#sample();
-  }
-
-  /** A write left `bufferedAmount` above the high-water mark: hold `next()` until it falls. */
-  block(socket: WebSocketLike): void {
-    const host = this.#host;
-    if (host.gated) return;
-    host.gated = true;
-    this.#socket = socket;
-    this.#writable?.next(false);
-    this.#waker.arm(socket);
-    this.#sample();
+  /** A connection became ready (`host.openSocket`). */
+  attach(): void {
+    this.changed?.();
   }
 
   /** The ready connection ends (closing or closed): the gate resets for the next one. */
   detach(): void {
-    this.#socket = null;
-    this.#drainWaker?.disarm();
-    const host = this.#host;
-    if (host.gated) {
-      host.gated = false;
-      this.#writable?.next(true);
-    }
-    this.#buffered?.next(0);
+    this.host.gated = false;
+    this.#pacer.reset();
+    this.changed?.();
   }
 
   /** Tells waiting producers that writing is possible, if it is. */
@@ -155,47 +119,12 @@ export class SendGate implements EngineGate {
     waiters.add(entry);
     return () => void waiters.delete(entry);
   }
-
-  #read(): number {
-    return this.#socket?.bufferedAmount ?? this.#host.openSocket?.bufferedAmount ?? 0;
-  }
-
-  #sample(): void {
-    this.#buffered?.next(this.#read());
-  }
-
-  #arm(): void {
-    const socket = this.#socket;
-    if (socket !== null && (this.#monitors > 0 || this.#host.gated)) this.#waker.arm(socket);
-  }
-
-  #wake(): void {
-    const socket = this.#socket;
-    if (socket === null) return;
-    const amount = socket.bufferedAmount;
-    this.#buffered?.next(amount);
-    const host = this.#host;
-    if (host.gated && amount <= this.marks.low) {
-      host.gated = false;
-      if (this.#monitors === 0) this.#drainWaker?.disarm();
-      this.#writable?.next(true);
-      host.gateOpened();
-      this.notify();
-    }
-  }
 }
 
 /** @internal The send gate of a subject's engine, made with `marks` (default watermarks) if it has none. */
 export function gateOf(host: GateHost): SendGate {
   return (host.gate ??= new SendGate(host, NO_GATING, host.config.backpressure === false)) as SendGate;
 }
-
-/**
- * The marks of a gate that never closes: a subject with `backpressure: false`, or without the
- * option, whose gate `writableOf()`, `bufferedAmountOf()`, `gate()`, `sendAll()` or rxws/node's
- * streams made only to watch its sockets (`next()` is never held back by it).
- */
-const NO_GATING: WaterMarks = { high: Infinity, low: Infinity, poll: DEFAULT_WATER_MARKS.poll };
 
 /** A `WebSocketSubject` as the producers over its send gate (`gate()`, `sendAll()`, rxws/node's streams) use it. */
 export interface HasSendGate {
@@ -219,6 +148,52 @@ export function sendGateOf(subject: unknown, where = 'sendGateOf()'): SendGate {
   return gateOf(requireEngine(subject, where));
 }
 
+/** The subjects behind `writableOf()` and `bufferedAmountOf()` of one gate, made on first use. */
+interface Monitor {
+  readonly writable$: Observable<boolean>;
+  readonly bufferedAmount$: Observable<number>;
+}
+
+const monitors = new WeakMap<SendGate, Monitor>();
+
+function monitorOf(subject: unknown, where: string): Monitor {
+  const gate = sendGateOf(subject, where);
+  let monitor = monitors.get(gate);
+  if (monitor === undefined) {
+    const host = gate.host;
+    const read = (): number => host.openSocket?.bufferedAmount ?? 0;
+    const writable = new BehaviorSubject(!host.gated);
+    const buffered = new BehaviorSubject(read());
+    let subscribers = 0;
+    // While bufferedAmount$ has subscribers, the ready socket is read on each write completion
+    // (rxws's Node socket) or on a poll (any other).
+    const waker = new DrainWaker(() => buffered.next(read()), gate.marks.poll);
+    const changed = (): void => {
+      const socket = host.openSocket;
+      if (socket !== null && subscribers > 0) waker.arm(socket);
+      else waker.disarm();
+      buffered.next(read());
+      writable.next(!host.gated);
+    };
+    gate.changed = changed;
+    monitor = {
+      writable$: writable.pipe(distinctUntilChanged()),
+      bufferedAmount$: new Observable<number>((subscriber) => {
+        subscribers++;
+        changed();
+        const inner = buffered.pipe(distinctUntilChanged()).subscribe(subscriber);
+        return () => {
+          inner.unsubscribe();
+          subscribers--;
+          changed();
+        };
+      }),
+    };
+    monitors.set(gate, monitor);
+  }
+  return monitor;
+}
+
 /**
  * Whether `subject.next()` writes at once (true) or queues behind the send gate (false): replays
  * the current value, then every change. False while the socket's `bufferedAmount` is above the
@@ -229,7 +204,7 @@ export function sendGateOf(subject: unknown, where = 'sendGateOf()'): SendGate {
  * writableOf(upload$).subscribe((writable) => progress.classList.toggle('stalled', !writable));
  */
 export function writableOf(subject: unknown): Observable<boolean> {
-  return sendGateOf(subject, 'writableOf()').writable$;
+  return monitorOf(subject, 'writableOf()').writable$;
 }
 
 /**
@@ -241,5 +216,5 @@ export function writableOf(subject: unknown): Observable<boolean> {
  * bufferedAmountOf(upload$).subscribe((bytes) => (meter.value = bytes));
  */
 export function bufferedAmountOf(subject: unknown): Observable<number> {
-  return sendGateOf(subject, 'bufferedAmountOf()').bufferedAmount$;
+  return monitorOf(subject, 'bufferedAmountOf()').bufferedAmount$;
 }
