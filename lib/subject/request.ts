@@ -1,10 +1,9 @@
 import { Observable, TimeoutError as RxjsTimeoutError, type Subscriber, type TimeoutInfo } from 'rxjs';
-import type { OpeningConnection } from './open-step.js';
 import { WebSocketCloseError } from './close-error.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import { markSubject, registryOf, type RegisteredRequest, type TopicRegistry } from './topics.js';
-import type { SubjectCore } from './core.js';
+import { markSubject, preview, registryOf, type End, type Member, type TopicRegistry } from './topics.js';
 import { requireEngine } from './engine-host.js';
+import { checkFunction, checkOptions, describe, fail } from '../common/options.js';
 import type { FromSubject } from './derived.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
 
@@ -101,22 +100,20 @@ export class RequestError extends Error {
   readonly reply: unknown;
 
   constructor(id: RequestId, reply: unknown) {
-    super(`Request ${String(id)} failed: ${describe(reply)}`);
+    super(`Request ${String(id)} failed: ${preview(reply)}`);
     this.name = 'RequestError';
     this.id = id;
     this.reply = reply;
   }
 }
 
-const OPTION_KEYS = ['match', 'idOf', 'timeout', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel', 'resend'];
-const FUNCTION_KEYS = new Set(['match', 'idOf', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel']);
+const FUNCTION_KEYS = ['match', 'idOf', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel'];
+const OPTION_KEYS = [...FUNCTION_KEYS, 'timeout', 'resend'];
 
 /** The default correlation: a reply's `id` property. */
 const idProperty = (reply: unknown): unknown => (reply !== null && typeof reply === 'object' ? (reply as { id?: unknown }).id : undefined);
 
-type Ending = { readonly error: unknown } | null;
-
-class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
+class PendingRequest<In, Out, R> implements Member<Out> {
   readonly registry: TopicRegistry<In, Out>;
   readonly subscriber: Subscriber<R>;
   readonly id: RequestId;
@@ -139,6 +136,7 @@ class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
     message: In,
     options: RequestOptions<In, Out, R>,
     keyOf: ((reply: Out) => unknown) | undefined,
+    timeout: number,
   ) {
     this.registry = registry;
     this.subscriber = subscriber;
@@ -146,7 +144,7 @@ class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
     this.message = message;
     this.options = options;
     this.keyOf = keyOf;
-    this.timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT;
+    this.timeout = timeout;
   }
 
   deliver(reply: Out): void {
@@ -188,33 +186,15 @@ class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
     }, this.timeout);
   }
 
-  serialize(): WebSocketMessage {
+  data(): WebSocketMessage {
     return this.registry.core.config.serializer(this.message);
   }
 
-  sendNow(): void {
-    try {
-      if (this.registry.core.sendNow(this.serialize())) this.sent = true;
-    } catch (error) {
-      this.finish({ error }, false);
-    }
+  fail(error: unknown): void {
+    this.finish({ error }, false);
   }
 
-  announce(connection: OpeningConnection): boolean {
-    if (!this.live || this.sent) return true;
-    let data: WebSocketMessage;
-    try {
-      data = this.serialize();
-    } catch (error) {
-      this.finish({ error }, false);
-      return true;
-    }
-    if (!connection.send(data)) return false;
-    this.sent = true;
-    return true;
-  }
-
-  lost(end: Ending, held: boolean): void {
+  lost(end: End, held: boolean): void {
     if (!this.live) return;
     const wasSent = this.sent;
     this.sent = false;
@@ -236,7 +216,7 @@ class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
     this.finish(end, false);
   }
 
-  finish(end: Ending, cancel: boolean): void {
+  finish(end: End, cancel: boolean): void {
     if (!this.live) return;
     this.cancelOnEnd = cancel;
     if (end === null) this.subscriber.complete();
@@ -286,22 +266,16 @@ export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, me
  * request(rpc$, { id: 7, method: 'status' }).subscribe((reply) => show(reply));
  */
 export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: FromSubject<In>, options?: RequestOptions<FromSubject<In>, FromSubject<Out>, R>): Observable<R>;
-export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: In | ((id: RequestId) => In), options?: RequestOptions<In, Out, R>): Observable<R> {
-  return requestStream<In, Out, R>(subject, requireEngine<In, Out>(subject, 'request()'), subject, message as In | ((id: RequestId) => In), options as RequestOptions<In, Out, R> | undefined);
-}
-
-/** @internal `request()` on an engine. */
-export function requestStream<In, Out, R>(
-  subject: unknown,
-  core: SubjectCore<In, Out>,
-  source: Observable<Out>,
-  message: In | ((id: RequestId) => In),
-  options: RequestOptions<In, Out, R> = {},
-): Observable<R> {
-  checkOptions(options);
+export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: In | ((id: RequestId) => In), options: RequestOptions<In, Out, R> = {}): Observable<R> {
+  const core = requireEngine<In, Out>(subject, 'request()');
+  const o = checkOptions('request()', options, 'options', OPTION_KEYS);
+  for (const name of FUNCTION_KEYS) checkFunction('request()', o[name], name);
+  const timeout = options.timeout === undefined ? DEFAULT_REQUEST_TIMEOUT : options.timeout;
+  if (typeof timeout !== 'number' || !(timeout > 0)) fail('request()', `'timeout' must be a number of milliseconds > 0, or Infinity, not ${describe(timeout)}.`);
+  if (o.resend !== undefined && typeof o.resend !== 'boolean') fail('request()', `'resend' must be a boolean, not ${describe(o.resend)}.`);
   const keyOf = options.idOf ?? (options.match === undefined ? (idProperty as (reply: Out) => unknown) : undefined);
   const stream = new Observable<R>((subscriber) => {
-    const registry = registryOf(core, source);
+    const registry = registryOf(core, subject);
     let id: RequestId;
     let value: In;
     try {
@@ -311,36 +285,10 @@ export function requestStream<In, Out, R>(
       subscriber.error(error);
       return;
     }
-    const request = new PendingRequest<In, Out, R>(registry, subscriber, id, value, options, keyOf);
+    const request = new PendingRequest<In, Out, R>(registry, subscriber, id, value, options, keyOf, timeout);
     subscriber.add(() => request.teardown());
     registry.addRequest(request, keyOf, id);
-    if (!request.live) return;
-    request.startTimer();
-    if (registry.canSendNow()) request.sendNow();
+    if (request.live) request.startTimer();
   });
   return markSubject(stream, subject);
-}
-
-function checkOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object') throw new TypeError('request(message, options): options must be an object.');
-  const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!OPTION_KEYS.includes(name)) throw new TypeError(`request(): unknown option '${name}' (known: ${OPTION_KEYS.join(', ')}).`);
-    if (FUNCTION_KEYS.has(name) && o[name] !== undefined && typeof o[name] !== 'function') throw new TypeError(`request(): '${name}' must be a function.`);
-  }
-  const timeout = o.timeout;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
-    throw new TypeError(`request(): 'timeout' must be a number of milliseconds > 0, or Infinity (got ${String(timeout)}).`);
-  }
-  if (o.resend !== undefined && typeof o.resend !== 'boolean') throw new TypeError("request(): 'resend' must be a boolean.");
-}
-
-function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
