@@ -1,7 +1,6 @@
-import { Observable, TimeoutError as RxjsTimeoutError, type Subscriber, type TimeoutInfo } from 'rxjs';
+import { Observable, TimeoutError as RxjsTimeoutError, type TimeoutInfo } from 'rxjs';
 import { WebSocketCloseError } from './close-error.js';
-import type { WebSocketMessage } from '../websocket/socket-like.js';
-import { markSubject, preview, registryOf, type End, type Member, type TopicRegistry } from './topics.js';
+import { markSubject, preview, registryOf, type End, type Member } from './topics.js';
 import { requireEngine } from './engine-host.js';
 import { checkFunction, checkOptions, describe, fail } from '../common/options.js';
 import type { FromSubject } from './derived.js';
@@ -113,138 +112,6 @@ const OPTION_KEYS = [...FUNCTION_KEYS, 'timeout', 'resend'];
 /** The default correlation: a reply's `id` property. */
 const idProperty = (reply: unknown): unknown => (reply !== null && typeof reply === 'object' ? (reply as { id?: unknown }).id : undefined);
 
-class PendingRequest<In, Out, R> implements Member<Out> {
-  readonly registry: TopicRegistry<In, Out>;
-  readonly subscriber: Subscriber<R>;
-  readonly id: RequestId;
-  readonly message: In;
-  readonly options: RequestOptions<In, Out, R>;
-  readonly keyOf: ((reply: Out) => unknown) | undefined;
-  readonly timeout: number;
-  live = true;
-  sent = false;
-  /** Send the cancel message when the request ends (not after its last reply, an error reply or a lost connection). */
-  cancelOnEnd = true;
-  seen = 0;
-  lastValue: unknown = null;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
-
-  constructor(
-    registry: TopicRegistry<In, Out>,
-    subscriber: Subscriber<R>,
-    id: RequestId,
-    message: In,
-    options: RequestOptions<In, Out, R>,
-    keyOf: ((reply: Out) => unknown) | undefined,
-    timeout: number,
-  ) {
-    this.registry = registry;
-    this.subscriber = subscriber;
-    this.id = id;
-    this.message = message;
-    this.options = options;
-    this.keyOf = keyOf;
-    this.timeout = timeout;
-  }
-
-  deliver(reply: Out): void {
-    const o = this.options;
-    const id = this.id;
-    let value: R;
-    let last: boolean;
-    try {
-      if (o.match !== undefined && !o.match(reply, id)) return;
-      if (o.isError !== undefined && o.isError(reply, id)) {
-        this.finish({ error: o.toError === undefined ? new RequestError(id, reply) : o.toError(reply, id) }, false);
-        return;
-      }
-      if (o.until !== undefined && o.until(reply, id)) {
-        this.finish(null, false);
-        return;
-      }
-      value = o.select === undefined ? (reply as unknown as R) : o.select(reply, id);
-      last = o.isLast !== undefined ? o.isLast(reply, id) : o.until === undefined;
-    } catch (error) {
-      this.finish({ error }, true);
-      return;
-    }
-    this.seen++;
-    this.lastValue = reply;
-    if (last) this.cancelOnEnd = false; // answered: a subscriber leaving on this value (firstValueFrom, take(1)) cancels nothing
-    this.subscriber.next(value);
-    if (!this.live) return;
-    if (last) this.finish(null, false);
-    else this.startTimer();
-  }
-
-  startTimer(): void {
-    if (this.timeout === Infinity) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.finish({ error: new TimeoutError(this.id, this.timeout, this.seen, this.lastValue) }, true);
-    }, this.timeout);
-  }
-
-  data(): WebSocketMessage {
-    return this.registry.core.config.serializer(this.message);
-  }
-
-  fail(error: unknown): void {
-    this.finish({ error }, false);
-  }
-
-  lost(end: End, held: boolean): void {
-    if (!this.live) return;
-    const wasSent = this.sent;
-    this.sent = false;
-    if (held && (!wasSent || this.options.resend === true)) return; // goes out on the next connection
-    // A request that was sent and whose reply can no longer come: a clean close by the server
-    // (1000) errors it like any other close; only the client's own close just completes it.
-    const last = this.registry.core.lastClose;
-    if (end === null && wasSent && last !== undefined && !last.byClient) {
-      const { code, reason, wasClean } = last.event;
-      end = {
-        error: new WebSocketCloseError({
-          code,
-          reason,
-          wasClean,
-          message: `The connection closed (code ${code}) before the reply to request ${String(this.id)} came.`,
-        }),
-      };
-    }
-    this.finish(end, false);
-  }
-
-  finish(end: End, cancel: boolean): void {
-    if (!this.live) return;
-    this.cancelOnEnd = cancel;
-    if (end === null) this.subscriber.complete();
-    else this.subscriber.error(end.error);
-    this.teardown(); // (already run by the subscriber's finalizer; idempotent)
-  }
-
-  /** The subscriber's finalizer: unsubscribe, completion, error or timeout. */
-  teardown(): void {
-    if (!this.live) return;
-    this.live = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const registry = this.registry;
-    registry.removeRequest(this, this.keyOf, this.id);
-    const cancel = this.options.cancel;
-    if (cancel !== undefined && this.cancelOnEnd && this.sent && registry.attached) {
-      try {
-        registry.core.sendNow(registry.core.config.serializer(cancel(this.id)));
-      } catch (error) {
-        this.subscriber.error(error); // closed already: reaches rxjs's config.onStoppedNotification
-      }
-    }
-    this.sent = false;
-    registry.release();
-  }
-}
-
 /**
  * Sends one message on `subject` and emits its reply (or its replies until the last one, for
  * streamed responses). `message` may be a function of the request's id. Correlation: by default a
@@ -285,10 +152,107 @@ export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, me
       subscriber.error(error);
       return;
     }
-    const request = new PendingRequest<In, Out, R>(registry, subscriber, id, value, options, keyOf, timeout);
-    subscriber.add(() => request.teardown());
+    // One request in flight: its state lives in this closure, and `request` below is what the
+    // registry routes replies to and announces on each connection (a Member, see topics.ts).
+    /** Replies so far, and the last one (for the TimeoutError). */
+    let seen = 0;
+    let lastValue: unknown = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Send the cancel message when the request ends (not after its last reply, an error reply or a lost connection). */
+    let cancelOnEnd = true;
+
+    /** (Re)starts the wait for the next reply. */
+    const startTimer = (): void => {
+      if (timeout === Infinity) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ error: new TimeoutError(id, timeout, seen, lastValue) }, true), timeout);
+    };
+
+    /** Ends the request (`cancelIt`: with the cancel message). */
+    const finish = (end: End, cancelIt: boolean): void => {
+      if (!request.live) return;
+      cancelOnEnd = cancelIt;
+      if (end === null) subscriber.complete();
+      else subscriber.error(end.error);
+      teardown(); // (already run by the subscriber's finalizer; idempotent)
+    };
+
+    /** The subscriber's finalizer: unsubscribe, completion, error or timeout. */
+    const teardown = (): void => {
+      if (!request.live) return;
+      request.live = false;
+      clearTimeout(timer);
+      registry.removeRequest(request, keyOf, id);
+      const cancel = options.cancel;
+      if (cancel !== undefined && cancelOnEnd && request.sent && registry.attached) {
+        try {
+          core.sendNow(core.config.serializer(cancel(id)));
+        } catch (error) {
+          subscriber.error(error); // closed already: reaches rxjs's config.onStoppedNotification
+        }
+      }
+      request.sent = false;
+      registry.release();
+    };
+
+    const request: Member<Out> = {
+      live: true,
+      sent: false,
+      deliver(reply: Out): void {
+        const o = options;
+        let out: R;
+        let last: boolean;
+        try {
+          if (o.match !== undefined && !o.match(reply, id)) return;
+          if (o.isError !== undefined && o.isError(reply, id)) {
+            finish({ error: o.toError === undefined ? new RequestError(id, reply) : o.toError(reply, id) }, false);
+            return;
+          }
+          if (o.until !== undefined && o.until(reply, id)) {
+            finish(null, false);
+            return;
+          }
+          out = o.select === undefined ? (reply as unknown as R) : o.select(reply, id);
+          last = o.isLast !== undefined ? o.isLast(reply, id) : o.until === undefined;
+        } catch (error) {
+          finish({ error }, true);
+          return;
+        }
+        seen++;
+        lastValue = reply;
+        if (last) cancelOnEnd = false; // answered: a subscriber leaving on this value (firstValueFrom, take(1)) cancels nothing
+        subscriber.next(out);
+        if (!request.live) return;
+        if (last) finish(null, false);
+        else startTimer();
+      },
+      data: () => core.config.serializer(value),
+      fail: (error) => finish({ error }, false),
+      lost(end: End, held: boolean): void {
+        if (!request.live) return;
+        const wasSent = request.sent;
+        request.sent = false;
+        if (held && (!wasSent || options.resend === true)) return; // goes out on the next connection
+        // A request that was sent and whose reply can no longer come: a clean close by the server
+        // (1000) errors it like any other close; only the client's own close just completes it.
+        const lastClose = core.lastClose;
+        if (end === null && wasSent && lastClose !== undefined && !lastClose.byClient) {
+          const { code, reason, wasClean } = lastClose.event;
+          end = {
+            error: new WebSocketCloseError({
+              code,
+              reason,
+              wasClean,
+              message: `The connection closed (code ${code}) before the reply to request ${String(id)} came.`,
+            }),
+          };
+        }
+        finish(end, false);
+      },
+    };
+    subscriber.add(teardown);
     registry.addRequest(request, keyOf, id);
-    if (request.live) request.startTimer();
+    if (request.live) startTimer();
   });
   return markSubject(stream, subject);
 }

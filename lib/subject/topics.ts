@@ -239,11 +239,11 @@ export class TopicRegistry<In, Out> extends Router<Out> {
   users = 0;
   /** Subscribed to the subject (to a connection, open or not yet). */
   attached = false;
-  inner: Subscription | undefined = undefined;
+  inner: Subscription | undefined;
   /** The socket the open step last ran on: topics made after it on that connection send at once. */
-  stepSocket: WebSocketLike | undefined = undefined;
+  stepSocket: WebSocketLike | undefined;
   /** How the last connection ended, while detached and waiting for a reconnect. */
-  lastEnd: End | undefined = undefined;
+  lastEnd: End | undefined;
   /** Request ids: a random prefix per subject and a counter. */
   readonly idPrefix = Math.random().toString(36).slice(2, 8);
   idCounter = 0;
