@@ -3,8 +3,8 @@ import type { SubjectCore } from './core.js';
 import { requireEngine } from './engine-host.js';
 import type { FromSubject } from './derived.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
-import { markSubject, preview, registryOf, type TopicRegistry, type TopicSpec } from './topics.js';
-import { checkFunction, checkOptions, fail } from '../common/options.js';
+import { checkCallbackOptions, markSubject, preview, registryOf, type TopicRegistry, type TopicSpec } from './topics.js';
+import { fail } from '../common/options.js';
 
 /**
  * How `channel(key, options)` talks to the server about one topic. Give `topicOf` (routing by
@@ -158,9 +158,8 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
 }
 
 function checkChannelOptions(options: unknown): void {
-  const o = checkOptions('channel()', options, 'options', OPTION_KEYS);
-  for (const name of OPTION_KEYS) checkFunction('channel()', o[name], name);
-  if (o.topicOf === undefined && o.select === undefined) fail('channel()', "give 'topicOf' (route messages by topic) or 'select' (a predicate), or both.");
+  const o = checkCallbackOptions('channel()', options, OPTION_KEYS);
+  if (o.topicOf === undefined && o.select === undefined) fail('channel()', "give 'topicOf' or 'select' (or both).");
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Observable } from 'rxjs';
 import { requireEngine } from './engine-host.js';
 import type { FromSubject } from './derived.js';
-import { markSubject, registryOf, type TopicSpec } from './topics.js';
+import { checkCallbackOptions, markSubject, registryOf, type TopicSpec } from './topics.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
-import { checkFunction, checkOptions, fail } from '../common/options.js';
+import { fail } from '../common/options.js';
 
 /**
  * The optional last argument of {@link multiplex}.
@@ -60,8 +60,7 @@ export function multiplex<In, Out>(
   const core = requireEngine<In, Out>(subject, where);
   if (typeof subMsg !== 'function' || typeof unsubMsg !== 'function' || typeof messageFilter !== 'function') fail(where, 'subMsg, unsubMsg and messageFilter must be functions.');
   if (options !== undefined) {
-    checkOptions(where, options, 'options', ['key', 'topicOf']);
-    checkFunction(where, options.topicOf, 'topicOf');
+    checkCallbackOptions(where, options, ['topicOf'], ['key']);
     if (options.topicOf !== undefined && options.key === undefined) fail(where, "'topicOf' routes by key: give 'key' too.");
   }
   // Without a key, each multiplex() call is its own topic: the spec itself is the key.

@@ -1,8 +1,8 @@
 import { Observable, TimeoutError as RxjsTimeoutError, type TimeoutInfo } from 'rxjs';
 import { WebSocketCloseError } from './close-error.js';
-import { markSubject, preview, registryOf, type End, type Member } from './topics.js';
+import { checkCallbackOptions, markSubject, preview, registryOf, type End, type Member } from './topics.js';
 import { requireEngine } from './engine-host.js';
-import { checkFunction, checkOptions, describe, fail } from '../common/options.js';
+import { describe, fail } from '../common/options.js';
 import type { FromSubject } from './derived.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
 
@@ -106,8 +106,7 @@ export class RequestError extends Error {
   }
 }
 
-const FUNCTION_KEYS = ['match', 'idOf', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel'];
-const OPTION_KEYS = [...FUNCTION_KEYS, 'timeout', 'resend'];
+const CALLBACKS = ['match', 'idOf', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel'];
 
 /** The default correlation: a reply's `id` property. */
 const idProperty = (reply: unknown): unknown => (reply !== null && typeof reply === 'object' ? (reply as { id?: unknown }).id : undefined);
@@ -135,10 +134,9 @@ export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, me
 export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: FromSubject<In>, options?: RequestOptions<FromSubject<In>, FromSubject<Out>, R>): Observable<R>;
 export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: In | ((id: RequestId) => In), options: RequestOptions<In, Out, R> = {}): Observable<R> {
   const core = requireEngine<In, Out>(subject, 'request()');
-  const o = checkOptions('request()', options, 'options', OPTION_KEYS);
-  for (const name of FUNCTION_KEYS) checkFunction('request()', o[name], name);
+  const o = checkCallbackOptions('request()', options, CALLBACKS, ['timeout', 'resend']);
   const timeout = options.timeout === undefined ? DEFAULT_REQUEST_TIMEOUT : options.timeout;
-  if (typeof timeout !== 'number' || !(timeout > 0)) fail('request()', `'timeout' must be a number of milliseconds > 0, or Infinity, not ${describe(timeout)}.`);
+  if (typeof timeout !== 'number' || !(timeout > 0)) fail('request()', `'timeout' must be a number > 0 or Infinity, not ${describe(timeout)}.`);
   if (o.resend !== undefined && typeof o.resend !== 'boolean') fail('request()', `'resend' must be a boolean, not ${describe(o.resend)}.`);
   const keyOf = options.idOf ?? (options.match === undefined ? (idProperty as (reply: Out) => unknown) : undefined);
   const stream = new Observable<R>((subscriber) => {

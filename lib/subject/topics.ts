@@ -8,6 +8,7 @@ import type { SubjectCore } from './core.js';
 import type { OpeningConnection } from './open-step.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
+import { checkFunction, checkOptions } from '../common/options.js';
 
 export { kSubject, subjectOf, markSubject } from './derived.js';
 
@@ -441,4 +442,14 @@ export function preview(value: unknown): string {
     text = String(value);
   }
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * @internal Checks the options of `multiplex()`, `channel()` or `request()`: an object whose keys
+ * are all in `callbacks` (each a function when given) or `others` (the caller checks those). Returns it.
+ */
+export function checkCallbackOptions(where: string, options: unknown, callbacks: readonly string[], others: readonly string[] = []): Record<string, unknown> {
+  const o = checkOptions(where, options, 'options', callbacks.concat(others));
+  for (const name of callbacks) checkFunction(where, o[name], name);
+  return o;
 }
