@@ -47,7 +47,7 @@ export class ChannelError extends Error {
   readonly data: unknown;
 
   constructor(key: unknown, data: unknown) {
-    super(`Channel ${preview(key)} received an error message: ${preview(data)}`);
+    super(`Channel ${preview(key)} got an error message: ${preview(data)}`);
     this.name = 'ChannelError';
     this.key = key;
     this.data = data;
@@ -89,7 +89,8 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   private constructor(subject: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
     super();
     this.#core = requireEngine(subject, 'channel()');
-    checkChannelOptions(options);
+    const o = checkCallbackOptions('channel()', options, OPTION_KEYS);
+    if (o.topicOf === undefined && o.select === undefined) fail('channel()', "give 'topicOf' or 'select' (or both).");
     this.key = key;
     this.#subject = subject;
     this.#wrap = options.wrap;
@@ -155,11 +156,6 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   #topic() {
     return (this.#core.topics as TopicRegistry<unknown, unknown> | undefined)?.topics.get(this.key);
   }
-}
-
-function checkChannelOptions(options: unknown): void {
-  const o = checkCallbackOptions('channel()', options, OPTION_KEYS);
-  if (o.topicOf === undefined && o.select === undefined) fail('channel()', "give 'topicOf' or 'select' (or both).");
 }
 
 /**

@@ -61,7 +61,7 @@ export function multiplex<In, Out>(
   if (typeof subMsg !== 'function' || typeof unsubMsg !== 'function' || typeof messageFilter !== 'function') fail(where, 'subMsg, unsubMsg and messageFilter must be functions.');
   if (options !== undefined) {
     checkCallbackOptions(where, options, ['topicOf'], ['key']);
-    if (options.topicOf !== undefined && options.key === undefined) fail(where, "'topicOf' routes by key: give 'key' too.");
+    if (options.topicOf !== undefined && options.key === undefined) fail(where, "'topicOf' needs 'key'.");
   }
   // Without a key, each multiplex() call is its own topic: the spec itself is the key.
   const spec: { -readonly [K in keyof TopicSpec<In, Out, Out>]: TopicSpec<In, Out, Out>[K] } = {

@@ -75,8 +75,7 @@ export class TimeoutError extends (RxjsTimeoutError as new (
   readonly timeout: number;
 
   constructor(id: RequestId, timeout: number, seen: number, lastValue: unknown) {
-    super({ meta: { id }, seen, lastValue });
-    this.name = 'TimeoutError';
+    super({ meta: { id }, seen, lastValue }); // rxjs's constructor names it 'TimeoutError'
     this.message =
       seen === 0 ? `Request ${String(id)} got no reply within ${timeout} ms.` : `Request ${String(id)} got no further reply within ${timeout} ms (after ${seen}).`;
     this.id = id;
@@ -137,7 +136,7 @@ export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, me
   const o = checkCallbackOptions('request()', options, CALLBACKS, ['timeout', 'resend']);
   const timeout = options.timeout === undefined ? DEFAULT_REQUEST_TIMEOUT : options.timeout;
   if (typeof timeout !== 'number' || !(timeout > 0)) fail('request()', `'timeout' must be a number > 0 or Infinity, not ${describe(timeout)}.`);
-  if (o.resend !== undefined && typeof o.resend !== 'boolean') fail('request()', `'resend' must be a boolean, not ${describe(o.resend)}.`);
+  if (o.resend !== undefined && typeof o.resend !== 'boolean') fail('request()', "'resend' must be a boolean.");
   const keyOf = options.idOf ?? (options.match === undefined ? (idProperty as (reply: Out) => unknown) : undefined);
   const stream = new Observable<R>((subscriber) => {
     const registry = registryOf(core, subject);

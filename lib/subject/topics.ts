@@ -149,12 +149,12 @@ export class Topic<In, Out, T> implements Member<Out> {
     try {
       if (spec.filter !== undefined && !spec.filter(value)) return;
       if (spec.isError !== undefined && spec.isError(value)) {
-        this.terminate({ error: spec.toError(value) });
+        this.fail(spec.toError(value));
         return;
       }
       out = spec.unwrap === undefined ? (value as unknown as T) : spec.unwrap(value);
     } catch (error) {
-      this.terminate({ error });
+      this.fail(error);
       return;
     }
     const subscribers = this.subscribers;
@@ -259,26 +259,27 @@ export class TopicRegistry<In, Out> extends Router<Out> {
 
   /** A subscriber of a topic stream: joins the live topic, or starts it (sending its subscribe message). */
   join<T>(spec: TopicSpec<In, Out, T>, subscriber: Subscriber<T>): TeardownLogic {
-    const existing = this.topics.get(spec.key) as Topic<In, Out, T> | undefined;
-    if (existing !== undefined) {
-      existing.add(subscriber);
-      return () => existing.remove(subscriber);
-    }
-    let pending: { value: In } | undefined;
-    if (spec.subscribe !== undefined) {
-      try {
-        pending = { value: spec.subscribe() };
-      } catch (error) {
-        subscriber.error(error); // nothing was registered, nothing is sent
-        return undefined;
+    let topic = this.topics.get(spec.key) as Topic<In, Out, T> | undefined;
+    if (topic !== undefined) {
+      topic.add(subscriber);
+    } else {
+      let pending: { value: In } | undefined;
+      if (spec.subscribe !== undefined) {
+        try {
+          pending = { value: spec.subscribe() };
+        } catch (error) {
+          subscriber.error(error); // nothing was registered, nothing is sent
+          return undefined;
+        }
       }
+      topic = new Topic<In, Out, T>(this, spec, pending);
+      this.topics.set(spec.key, topic as Topic<In, Out, unknown>);
+      topic.add(subscriber);
+      // A topic counts as subscribed on this connection even if the socket was closing already.
+      this.register(topic, spec.keyOf, spec.routeKey, true);
     }
-    const topic = new Topic<In, Out, T>(this, spec, pending);
-    this.topics.set(spec.key, topic as Topic<In, Out, unknown>);
-    topic.add(subscriber);
-    // A topic counts as subscribed on this connection even if the socket was closing already.
-    this.register(topic, spec.keyOf, spec.routeKey, true);
-    return () => topic.remove(subscriber);
+    const joined = topic;
+    return () => joined.remove(subscriber);
   }
 
   /** A request (request.ts) starts: routed to, announced on each connection until it ends. */
