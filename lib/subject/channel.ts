@@ -3,7 +3,8 @@ import type { SubjectCore } from './core.js';
 import { requireEngine } from './engine-host.js';
 import type { FromSubject } from './derived.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
-import { markSubject, registryOf, type TopicRegistry, type TopicSpec } from './topics.js';
+import { checkCallbackOptions, markSubject, preview, registryOf, type TopicRegistry, type TopicSpec } from './topics.js';
+import { fail } from '../common/options.js';
 
 /**
  * How `channel(key, options)` talks to the server about one topic. Give `topicOf` (routing by
@@ -46,14 +47,14 @@ export class ChannelError extends Error {
   readonly data: unknown;
 
   constructor(key: unknown, data: unknown) {
-    super(`Channel ${describe(key)} received an error message: ${describe(data)}`);
+    super(`Channel ${preview(key)} got an error message: ${preview(data)}`);
     this.name = 'ChannelError';
     this.key = key;
     this.data = data;
   }
 }
 
-const OPTION_KEYS = new Set(['subscribe', 'unsubscribe', 'topicOf', 'select', 'unwrap', 'wrap', 'isError', 'toError']);
+const OPTION_KEYS = ['subscribe', 'unsubscribe', 'topicOf', 'select', 'unwrap', 'wrap', 'isError', 'toError'];
 
 /**
  * A two-way sub-subject for one topic of a `WebSocketSubject`: subscribe to receive the topic's
@@ -76,40 +77,43 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   /** The channel's key (its topic). */
   readonly key: K;
   readonly #core: SubjectCore<unknown, unknown>;
-  readonly #source: Observable<unknown>;
+  readonly #subject: Observable<unknown>;
   readonly #spec: TopicSpec<unknown, unknown, T>;
   readonly #wrap: ((value: V, key: K) => unknown) | undefined;
 
   /** @internal Made by `channel(subject, key, options)`. */
-  static make<T, V, K>(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>): WebSocketChannel<T, V, K> {
-    return new WebSocketChannel<T, V, K>(subject, core, source, key, options);
+  static make<T, V, K>(subject: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>): WebSocketChannel<T, V, K> {
+    return new WebSocketChannel<T, V, K>(subject, key, options);
   }
 
-  private constructor(subject: unknown, core: SubjectCore<unknown, unknown>, source: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
+  private constructor(subject: Observable<unknown>, key: K, options: ChannelOptions<unknown, unknown, T, V, K>) {
     super();
-    checkOptions(options);
+    this.#core = requireEngine(subject, 'channel()');
+    const o = checkCallbackOptions('channel()', options, OPTION_KEYS);
+    if (o.topicOf === undefined && o.select === undefined) fail('channel()', "give 'topicOf' or 'select' (or both).");
     this.key = key;
-    this.#core = core;
-    this.#source = source;
+    this.#subject = subject;
     this.#wrap = options.wrap;
     const { subscribe, unsubscribe, select, unwrap, isError, toError } = options;
+    /** The option `fn` with the key bound as its second argument. */
+    const withKey = <A, R>(fn: ((a: A, key: K) => R) | undefined) => fn && ((a: A) => fn(a, key));
     this.#spec = {
       key,
-      subscribe: subscribe === undefined ? undefined : () => subscribe(key),
-      unsubscribe: unsubscribe === undefined ? undefined : () => unsubscribe(key),
-      filter: select === undefined ? undefined : (message) => select(message, key),
+      subscribe: subscribe && (() => subscribe(key)),
+      unsubscribe: unsubscribe && (() => unsubscribe(key)),
+      filter: withKey(select),
       keyOf: options.topicOf,
       routeKey: key,
-      isError: isError === undefined ? undefined : (message) => isError(message, key),
-      toError: toError === undefined ? (message) => new ChannelError(key, message) : (message) => toError(message, key),
-      unwrap: unwrap === undefined ? undefined : (message) => unwrap(message, key),
+      isError: withKey(isError),
+      toError: withKey(toError) ?? ((message) => new ChannelError(key, message)),
+      unwrap: withKey(unwrap),
     };
     markSubject(this, subject);
   }
 
   /** @internal */
   protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
-    return registryOf(this.#core, this.#source).join(this.#spec, subscriber);
+    return registryOf(this.#core, this.#subject).join(this.#spec, subscriber);
   }
 
   /**
@@ -154,28 +158,6 @@ export class WebSocketChannel<T, V = T, K = string> extends Observable<T> implem
   }
 }
 
-function checkOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object') throw new TypeError('channel(key, options): options must be an object.');
-  const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!OPTION_KEYS.has(name)) throw new TypeError(`channel(): unknown option '${name}' (known: ${[...OPTION_KEYS].join(', ')}).`);
-    if (o[name] !== undefined && typeof o[name] !== 'function') throw new TypeError(`channel(): '${name}' must be a function.`);
-  }
-  if (o.topicOf === undefined && o.select === undefined) {
-    throw new TypeError("channel(): give 'topicOf' (route messages by topic) or 'select' (a predicate), or both, to say which messages belong to the channel.");
-  }
-}
-
-function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
-
 /**
  * A two-way sub-subject of `subject` for the topic `key`: subscribers receive its messages
  * (`unwrap`ped), `next(value)` sends `wrap(value, key)`. Reference-counted and re-subscribed on
@@ -196,6 +178,5 @@ function describe(value: unknown): string {
  * chat.next({ text: 'hi' });
  */
 export function channel<In, Out, T = Out, V = In, K = string>(subject: WebSocketSubject<In, Out>, key: K, options: ChannelOptions<FromSubject<In>, FromSubject<Out>, T, V, K>): WebSocketChannel<T, V, K> {
-  const core = requireEngine<unknown, unknown>(subject, 'channel()');
-  return WebSocketChannel.make<T, V, K>(subject, core, subject as Observable<unknown>, key, options as ChannelOptions<unknown, unknown, T, V, K>);
+  return WebSocketChannel.make<T, V, K>(subject as Observable<unknown>, key, options as ChannelOptions<unknown, unknown, T, V, K>);
 }

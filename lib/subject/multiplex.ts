@@ -1,9 +1,9 @@
 import { Observable } from 'rxjs';
-import type { SubjectCore } from './core.js';
 import { requireEngine } from './engine-host.js';
 import type { FromSubject } from './derived.js';
-import { markSubject, registryOf, type TopicSpec } from './topics.js';
+import { checkCallbackOptions, markSubject, registryOf, type TopicSpec } from './topics.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
+import { fail } from '../common/options.js';
 
 /**
  * The optional last argument of {@link multiplex}.
@@ -26,51 +26,6 @@ export interface MultiplexOptions<Out> {
    * topic routed by it.
    */
   topicOf?: (message: Out) => unknown;
-}
-
-const OPTION_KEYS = new Set(['key', 'topicOf']);
-
-/**
- * @internal `multiplex(subMsg, unsubMsg, messageFilter, options?)`: rxjs's signature and meaning, shared
- * and reference-counted per topic (see docs/multiplex.md). The first subscriber sends `subMsg()`,
- * later ones join silently, the last one leaving sends `unsubMsg()` (only while the connection is
- * open). Every live topic's `subMsg()` is sent again when a connection opens, before the queue is
- * flushed. A throw in a callback errors that topic's subscribers only.
- */
-export function multiplexStream<In, Out>(
-  subject: unknown,
-  core: SubjectCore<In, Out>,
-  source: Observable<Out>,
-  subMsg: () => In,
-  unsubMsg: () => In,
-  messageFilter: (value: Out) => boolean,
-  options?: MultiplexOptions<Out>,
-): Observable<Out> {
-  if (typeof subMsg !== 'function' || typeof unsubMsg !== 'function' || typeof messageFilter !== 'function') {
-    throw new TypeError('multiplex(subMsg, unsubMsg, messageFilter): all three must be functions.');
-  }
-  if (options !== undefined) {
-    if (options === null || typeof options !== 'object') throw new TypeError('multiplex(): the fourth argument must be an options object ({ key?, topicOf? }).');
-    for (const name of Object.keys(options)) {
-      if (!OPTION_KEYS.has(name)) throw new TypeError(`multiplex(): unknown option '${name}' (known: key, topicOf).`);
-    }
-    if (options.topicOf !== undefined && typeof options.topicOf !== 'function') throw new TypeError("multiplex(): 'topicOf' must be a function.");
-    if (options.topicOf !== undefined && options.key === undefined) throw new TypeError("multiplex(): 'topicOf' routes by key: give 'key' too.");
-  }
-  const spec: { -readonly [K in keyof TopicSpec<In, Out, Out>]: TopicSpec<In, Out, Out>[K] } = {
-    key: undefined,
-    subscribe: subMsg,
-    unsubscribe: unsubMsg,
-    filter: messageFilter,
-    keyOf: options?.topicOf,
-    routeKey: options?.key,
-    isError: undefined,
-    toError: (value) => value,
-    unwrap: undefined,
-  };
-  spec.key = options?.key !== undefined ? options.key : spec;
-  const stream = new Observable<Out>((subscriber) => registryOf(core, source).join(spec, subscriber));
-  return markSubject(stream, subject);
 }
 
 /**
@@ -101,5 +56,26 @@ export function multiplex<In, Out>(
   messageFilter: FromSubject<(value: Out) => boolean>,
   options?: FromSubject<MultiplexOptions<Out>>,
 ): Observable<Out> {
-  return multiplexStream<In, Out>(subject, requireEngine<In, Out>(subject, 'multiplex()'), subject, subMsg, unsubMsg, messageFilter, options);
+  const where = 'multiplex()';
+  const core = requireEngine<In, Out>(subject, where);
+  if (typeof subMsg !== 'function' || typeof unsubMsg !== 'function' || typeof messageFilter !== 'function') fail(where, 'subMsg, unsubMsg and messageFilter must be functions.');
+  if (options !== undefined) {
+    checkCallbackOptions(where, options, ['topicOf'], ['key']);
+    if (options.topicOf !== undefined && options.key === undefined) fail(where, "'topicOf' needs 'key'.");
+  }
+  // Without a key, each multiplex() call is its own topic: the spec itself is the key.
+  const spec: { -readonly [K in keyof TopicSpec<In, Out, Out>]: TopicSpec<In, Out, Out>[K] } = {
+    key: options?.key,
+    subscribe: subMsg,
+    unsubscribe: unsubMsg,
+    filter: messageFilter,
+    keyOf: options?.topicOf,
+    routeKey: options?.key,
+    isError: undefined,
+    toError: (value) => value,
+    unwrap: undefined,
+  };
+  if (spec.key === undefined) spec.key = spec;
+  const stream = new Observable<Out>((subscriber) => registryOf(core, subject).join(spec, subscriber));
+  return markSubject(stream, subject);
 }

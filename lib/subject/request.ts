@@ -1,10 +1,8 @@
-import { Observable, TimeoutError as RxjsTimeoutError, type Subscriber, type TimeoutInfo } from 'rxjs';
-import type { OpeningConnection } from './open-step.js';
+import { Observable, TimeoutError as RxjsTimeoutError, type TimeoutInfo } from 'rxjs';
 import { WebSocketCloseError } from './close-error.js';
-import type { WebSocketMessage } from '../websocket/socket-like.js';
-import { markSubject, registryOf, type RegisteredRequest, type TopicRegistry } from './topics.js';
-import type { SubjectCore } from './core.js';
+import { checkCallbackOptions, markSubject, preview, registryOf, type End, type Member } from './topics.js';
 import { requireEngine } from './engine-host.js';
+import { describe, fail } from '../common/options.js';
 import type { FromSubject } from './derived.js';
 import type { WebSocketSubject } from './web-socket-subject.js';
 
@@ -77,8 +75,7 @@ export class TimeoutError extends (RxjsTimeoutError as new (
   readonly timeout: number;
 
   constructor(id: RequestId, timeout: number, seen: number, lastValue: unknown) {
-    super({ meta: { id }, seen, lastValue });
-    this.name = 'TimeoutError';
+    super({ meta: { id }, seen, lastValue }); // rxjs's constructor names it 'TimeoutError'
     this.message =
       seen === 0 ? `Request ${String(id)} got no reply within ${timeout} ms.` : `Request ${String(id)} got no further reply within ${timeout} ms (after ${seen}).`;
     this.id = id;
@@ -101,169 +98,17 @@ export class RequestError extends Error {
   readonly reply: unknown;
 
   constructor(id: RequestId, reply: unknown) {
-    super(`Request ${String(id)} failed: ${describe(reply)}`);
+    super(`Request ${String(id)} failed: ${preview(reply)}`);
     this.name = 'RequestError';
     this.id = id;
     this.reply = reply;
   }
 }
 
-const OPTION_KEYS = ['match', 'idOf', 'timeout', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel', 'resend'];
-const FUNCTION_KEYS = new Set(['match', 'idOf', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel']);
+const CALLBACKS = ['match', 'idOf', 'id', 'isLast', 'until', 'isError', 'toError', 'select', 'cancel'];
 
 /** The default correlation: a reply's `id` property. */
 const idProperty = (reply: unknown): unknown => (reply !== null && typeof reply === 'object' ? (reply as { id?: unknown }).id : undefined);
-
-type Ending = { readonly error: unknown } | null;
-
-class PendingRequest<In, Out, R> implements RegisteredRequest<In, Out> {
-  readonly registry: TopicRegistry<In, Out>;
-  readonly subscriber: Subscriber<R>;
-  readonly id: RequestId;
-  readonly message: In;
-  readonly options: RequestOptions<In, Out, R>;
-  readonly keyOf: ((reply: Out) => unknown) | undefined;
-  readonly timeout: number;
-  live = true;
-  sent = false;
-  /** Send the cancel message when the request ends (not after its last reply, an error reply or a lost connection). */
-  cancelOnEnd = true;
-  seen = 0;
-  lastValue: unknown = null;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
-
-  constructor(
-    registry: TopicRegistry<In, Out>,
-    subscriber: Subscriber<R>,
-    id: RequestId,
-    message: In,
-    options: RequestOptions<In, Out, R>,
-    keyOf: ((reply: Out) => unknown) | undefined,
-  ) {
-    this.registry = registry;
-    this.subscriber = subscriber;
-    this.id = id;
-    this.message = message;
-    this.options = options;
-    this.keyOf = keyOf;
-    this.timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT;
-  }
-
-  deliver(reply: Out): void {
-    const o = this.options;
-    const id = this.id;
-    let value: R;
-    let last: boolean;
-    try {
-      if (o.match !== undefined && !o.match(reply, id)) return;
-      if (o.isError !== undefined && o.isError(reply, id)) {
-        this.finish({ error: o.toError === undefined ? new RequestError(id, reply) : o.toError(reply, id) }, false);
-        return;
-      }
-      if (o.until !== undefined && o.until(reply, id)) {
-        this.finish(null, false);
-        return;
-      }
-      value = o.select === undefined ? (reply as unknown as R) : o.select(reply, id);
-      last = o.isLast !== undefined ? o.isLast(reply, id) : o.until === undefined;
-    } catch (error) {
-      this.finish({ error }, true);
-      return;
-    }
-    this.seen++;
-    this.lastValue = reply;
-    if (last) this.cancelOnEnd = false; // answered: a subscriber leaving on this value (firstValueFrom, take(1)) cancels nothing
-    this.subscriber.next(value);
-    if (!this.live) return;
-    if (last) this.finish(null, false);
-    else this.startTimer();
-  }
-
-  startTimer(): void {
-    if (this.timeout === Infinity) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.finish({ error: new TimeoutError(this.id, this.timeout, this.seen, this.lastValue) }, true);
-    }, this.timeout);
-  }
-
-  serialize(): WebSocketMessage {
-    return this.registry.core.config.serializer(this.message);
-  }
-
-  sendNow(): void {
-    try {
-      if (this.registry.core.sendNow(this.serialize())) this.sent = true;
-    } catch (error) {
-      this.finish({ error }, false);
-    }
-  }
-
-  announce(connection: OpeningConnection): boolean {
-    if (!this.live || this.sent) return true;
-    let data: WebSocketMessage;
-    try {
-      data = this.serialize();
-    } catch (error) {
-      this.finish({ error }, false);
-      return true;
-    }
-    if (!connection.send(data)) return false;
-    this.sent = true;
-    return true;
-  }
-
-  lost(end: Ending, held: boolean): void {
-    if (!this.live) return;
-    const wasSent = this.sent;
-    this.sent = false;
-    if (held && (!wasSent || this.options.resend === true)) return; // goes out on the next connection
-    // A request that was sent and whose reply can no longer come: a clean close by the server
-    // (1000) errors it like any other close; only the client's own close just completes it.
-    const last = this.registry.core.lastClose;
-    if (end === null && wasSent && last !== undefined && !last.byClient) {
-      const { code, reason, wasClean } = last.event;
-      end = {
-        error: new WebSocketCloseError({
-          code,
-          reason,
-          wasClean,
-          message: `The connection closed (code ${code}) before the reply to request ${String(this.id)} came.`,
-        }),
-      };
-    }
-    this.finish(end, false);
-  }
-
-  finish(end: Ending, cancel: boolean): void {
-    if (!this.live) return;
-    this.cancelOnEnd = cancel;
-    if (end === null) this.subscriber.complete();
-    else this.subscriber.error(end.error);
-    this.teardown(); // (already run by the subscriber's finalizer; idempotent)
-  }
-
-  /** The subscriber's finalizer: unsubscribe, completion, error or timeout. */
-  teardown(): void {
-    if (!this.live) return;
-    this.live = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const registry = this.registry;
-    registry.removeRequest(this, this.keyOf, this.id);
-    const cancel = this.options.cancel;
-    if (cancel !== undefined && this.cancelOnEnd && this.sent && registry.attached) {
-      try {
-        registry.core.sendNow(registry.core.config.serializer(cancel(this.id)));
-      } catch (error) {
-        this.subscriber.error(error); // closed already: reaches rxjs's config.onStoppedNotification
-      }
-    }
-    this.sent = false;
-    registry.release();
-  }
-}
 
 /**
  * Sends one message on `subject` and emits its reply (or its replies until the last one, for
@@ -286,22 +131,15 @@ export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, me
  * request(rpc$, { id: 7, method: 'status' }).subscribe((reply) => show(reply));
  */
 export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: FromSubject<In>, options?: RequestOptions<FromSubject<In>, FromSubject<Out>, R>): Observable<R>;
-export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: In | ((id: RequestId) => In), options?: RequestOptions<In, Out, R>): Observable<R> {
-  return requestStream<In, Out, R>(subject, requireEngine<In, Out>(subject, 'request()'), subject, message as In | ((id: RequestId) => In), options as RequestOptions<In, Out, R> | undefined);
-}
-
-/** @internal `request()` on an engine. */
-export function requestStream<In, Out, R>(
-  subject: unknown,
-  core: SubjectCore<In, Out>,
-  source: Observable<Out>,
-  message: In | ((id: RequestId) => In),
-  options: RequestOptions<In, Out, R> = {},
-): Observable<R> {
-  checkOptions(options);
+export function request<In, Out, R = Out>(subject: WebSocketSubject<In, Out>, message: In | ((id: RequestId) => In), options: RequestOptions<In, Out, R> = {}): Observable<R> {
+  const core = requireEngine<In, Out>(subject, 'request()');
+  const o = checkCallbackOptions('request()', options, CALLBACKS, ['timeout', 'resend']);
+  const timeout = options.timeout === undefined ? DEFAULT_REQUEST_TIMEOUT : options.timeout;
+  if (typeof timeout !== 'number' || !(timeout > 0)) fail('request()', `'timeout' must be a number > 0 or Infinity, not ${describe(timeout)}.`);
+  if (o.resend !== undefined && typeof o.resend !== 'boolean') fail('request()', "'resend' must be a boolean.");
   const keyOf = options.idOf ?? (options.match === undefined ? (idProperty as (reply: Out) => unknown) : undefined);
   const stream = new Observable<R>((subscriber) => {
-    const registry = registryOf(core, source);
+    const registry = registryOf(core, subject);
     let id: RequestId;
     let value: In;
     try {
@@ -311,36 +149,107 @@ export function requestStream<In, Out, R>(
       subscriber.error(error);
       return;
     }
-    const request = new PendingRequest<In, Out, R>(registry, subscriber, id, value, options, keyOf);
-    subscriber.add(() => request.teardown());
+    // One request in flight: its state lives in this closure, and `request` below is what the
+    // registry routes replies to and announces on each connection (a Member, see topics.ts).
+    /** Replies so far, and the last one (for the TimeoutError). */
+    let seen = 0;
+    let lastValue: unknown = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Send the cancel message when the request ends (not after its last reply, an error reply or a lost connection). */
+    let cancelOnEnd = true;
+
+    /** (Re)starts the wait for the next reply. */
+    const startTimer = (): void => {
+      if (timeout === Infinity) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ error: new TimeoutError(id, timeout, seen, lastValue) }, true), timeout);
+    };
+
+    /** Ends the request (`cancelIt`: with the cancel message). */
+    const finish = (end: End, cancelIt: boolean): void => {
+      if (!request.live) return;
+      cancelOnEnd = cancelIt;
+      if (end === null) subscriber.complete();
+      else subscriber.error(end.error);
+      teardown(); // (already run by the subscriber's finalizer; idempotent)
+    };
+
+    /** The subscriber's finalizer: unsubscribe, completion, error or timeout. */
+    const teardown = (): void => {
+      if (!request.live) return;
+      request.live = false;
+      clearTimeout(timer);
+      registry.removeRequest(request, keyOf, id);
+      const cancel = options.cancel;
+      if (cancel !== undefined && cancelOnEnd && request.sent && registry.attached) {
+        try {
+          core.sendNow(core.config.serializer(cancel(id)));
+        } catch (error) {
+          subscriber.error(error); // closed already: reaches rxjs's config.onStoppedNotification
+        }
+      }
+      request.sent = false;
+      registry.release();
+    };
+
+    const request: Member<Out> = {
+      live: true,
+      sent: false,
+      deliver(reply: Out): void {
+        const o = options;
+        let out: R;
+        let last: boolean;
+        try {
+          if (o.match !== undefined && !o.match(reply, id)) return;
+          if (o.isError !== undefined && o.isError(reply, id)) {
+            finish({ error: o.toError === undefined ? new RequestError(id, reply) : o.toError(reply, id) }, false);
+            return;
+          }
+          if (o.until !== undefined && o.until(reply, id)) {
+            finish(null, false);
+            return;
+          }
+          out = o.select === undefined ? (reply as unknown as R) : o.select(reply, id);
+          last = o.isLast !== undefined ? o.isLast(reply, id) : o.until === undefined;
+        } catch (error) {
+          finish({ error }, true);
+          return;
+        }
+        seen++;
+        lastValue = reply;
+        if (last) cancelOnEnd = false; // answered: a subscriber leaving on this value (firstValueFrom, take(1)) cancels nothing
+        subscriber.next(out);
+        if (!request.live) return;
+        if (last) finish(null, false);
+        else startTimer();
+      },
+      data: () => core.config.serializer(value),
+      fail: (error) => finish({ error }, false),
+      lost(end: End, held: boolean): void {
+        if (!request.live) return;
+        const wasSent = request.sent;
+        request.sent = false;
+        if (held && (!wasSent || options.resend === true)) return; // goes out on the next connection
+        // A request that was sent and whose reply can no longer come: a clean close by the server
+        // (1000) errors it like any other close; only the client's own close just completes it.
+        const lastClose = core.lastClose;
+        if (end === null && wasSent && lastClose !== undefined && !lastClose.byClient) {
+          const { code, reason, wasClean } = lastClose.event;
+          end = {
+            error: new WebSocketCloseError({
+              code,
+              reason,
+              wasClean,
+              message: `The connection closed (code ${code}) before the reply to request ${String(id)} came.`,
+            }),
+          };
+        }
+        finish(end, false);
+      },
+    };
+    subscriber.add(teardown);
     registry.addRequest(request, keyOf, id);
-    if (!request.live) return;
-    request.startTimer();
-    if (registry.canSendNow()) request.sendNow();
+    if (request.live) startTimer();
   });
   return markSubject(stream, subject);
-}
-
-function checkOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object') throw new TypeError('request(message, options): options must be an object.');
-  const o = options as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!OPTION_KEYS.includes(name)) throw new TypeError(`request(): unknown option '${name}' (known: ${OPTION_KEYS.join(', ')}).`);
-    if (FUNCTION_KEYS.has(name) && o[name] !== undefined && typeof o[name] !== 'function') throw new TypeError(`request(): '${name}' must be a function.`);
-  }
-  const timeout = o.timeout;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
-    throw new TypeError(`request(): 'timeout' must be a number of milliseconds > 0, or Infinity (got ${String(timeout)}).`);
-  }
-  if (o.resend !== undefined && typeof o.resend !== 'boolean') throw new TypeError("request(): 'resend' must be a boolean.");
-}
-
-function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

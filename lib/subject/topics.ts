@@ -3,11 +3,12 @@
 // while anything is registered, routes each received message to the topics and requests it
 // belongs to, and re-announces every live topic (and each request that must be re-sent) in an
 // open step, after the user's handshake and before the outbound queue is flushed.
-import type { Observable, Observer, Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import type { Observable, Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import type { SubjectCore } from './core.js';
 import type { OpeningConnection } from './open-step.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
+import { checkFunction, checkOptions } from '../common/options.js';
 
 export { kSubject, subjectOf, markSubject } from './derived.js';
 
@@ -32,6 +33,7 @@ export class Router<Out> {
   scanned: Route<Out>[] = [];
   #dead = 0;
 
+  /** Delivers a message of the subject. */
   dispatch(value: Out): void {
     const groups = this.groups;
     for (let i = 0; i < groups.length; i++) {
@@ -52,7 +54,12 @@ export class Router<Out> {
     }
   }
 
-  addKeyed(keyOf: (value: Out) => unknown, key: unknown, route: Route<Out>): void {
+  /** Routes to `route` the messages whose `keyOf(message) === key`, or without `keyOf`, every message (its own predicate decides). */
+  route(route: Route<Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
+    if (keyOf === undefined) {
+      this.scanned.push(route); // a dispatch in progress stops at the length it started with
+      return;
+    }
     let group = this.groups.find((g) => g.keyOf === keyOf);
     if (group === undefined) {
       group = { keyOf, routes: new Map() };
@@ -61,29 +68,42 @@ export class Router<Out> {
     group.routes.set(key, route);
   }
 
-  removeKeyed(keyOf: (value: Out) => unknown, key: unknown, route: Route<Out>): void {
+  /**
+   * Stops routing to `route`, already marked not live. A scanned route stays in the array until
+   * the dead outnumber the live: then a copy without them (a dispatch in progress keeps its array).
+   */
+  unroute(route: Route<Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
+    if (keyOf === undefined) {
+      if (++this.#dead > 32 && this.#dead * 2 > this.scanned.length) {
+        this.scanned = this.scanned.filter((r) => r.live);
+        this.#dead = 0;
+      }
+      return;
+    }
     const group = this.groups.find((g) => g.keyOf === keyOf);
     if (group === undefined || group.routes.get(key) !== route) return;
     group.routes.delete(key);
     if (group.routes.size === 0) this.groups = this.groups.filter((g) => g !== group);
   }
-
-  addScanned(route: Route<Out>): void {
-    this.scanned.push(route); // a dispatch in progress stops at the length it started with
-  }
-
-  /** The route is already marked not live; compact now and then (a copy, so a dispatch in progress keeps its array). */
-  removeScanned(): void {
-    this.#dead++;
-    if (this.#dead > 32 && this.#dead * 2 > this.scanned.length) {
-      this.scanned = this.scanned.filter((r) => r.live);
-      this.#dead = 0;
-    }
-  }
 }
 
-/** How a connection ended, for the registry: with an error, or cleanly (`null`). */
-type End = { readonly error: unknown } | null;
+/** @internal How a connection ended, for the registry: with an error, or cleanly (`null`). */
+export type End = { readonly error: unknown } | null;
+
+/**
+ * @internal A topic or a request: a route with a message (the topic's subscribe message, the
+ * request) that goes out once per connection, at once or in the connection's open step.
+ */
+export interface Member<Out> extends Route<Out> {
+  /** Its message went out on the connection the registry is attached to. */
+  sent: boolean;
+  /** Its message, serialized; none when undefined. */
+  data(): WebSocketMessage | undefined;
+  /** Making or sending its message threw: that fails it alone. */
+  fail(error: unknown): void;
+  /** The connection ended; `held`: a reconnect will bring another one. */
+  lost(end: End, held: boolean): void;
+}
 
 /** @internal The description of one topic (made once per `multiplex()` / `channel()` call). */
 export interface TopicSpec<In, Out, T> {
@@ -108,19 +128,19 @@ export interface TopicSpec<In, Out, T> {
 const NO_SUBSCRIBERS: readonly Subscriber<never>[] = [];
 
 /** @internal One live topic: its subscribers share one server-side subscription. */
-export class Topic<In, Out, T> implements Route<Out> {
+export class Topic<In, Out, T> implements Member<Out> {
   readonly registry: TopicRegistry<In, Out>;
   readonly spec: TopicSpec<In, Out, T>;
   live = true;
-  /** Its subscribe message went out on the connection the registry is attached to. */
   sent = false;
   /** The first `subscribe()` result, evaluated when the first subscriber arrived, not sent yet. */
-  pending: { value: In } | undefined = undefined;
+  pending: { value: In } | undefined;
   subscribers: readonly Subscriber<T>[] = NO_SUBSCRIBERS;
 
-  constructor(registry: TopicRegistry<In, Out>, spec: TopicSpec<In, Out, T>) {
+  constructor(registry: TopicRegistry<In, Out>, spec: TopicSpec<In, Out, T>, pending: { value: In } | undefined) {
     this.registry = registry;
     this.spec = spec;
+    this.pending = pending;
   }
 
   deliver(value: Out): void {
@@ -129,12 +149,12 @@ export class Topic<In, Out, T> implements Route<Out> {
     try {
       if (spec.filter !== undefined && !spec.filter(value)) return;
       if (spec.isError !== undefined && spec.isError(value)) {
-        this.terminate({ error: spec.toError(value) });
+        this.fail(spec.toError(value));
         return;
       }
       out = spec.unwrap === undefined ? (value as unknown as T) : spec.unwrap(value);
     } catch (error) {
-      this.terminate({ error });
+      this.fail(error);
       return;
     }
     const subscribers = this.subscribers;
@@ -175,128 +195,110 @@ export class Topic<In, Out, T> implements Route<Out> {
     this.registry.release();
   }
 
-  /** Calls the spec's `unsubscribe()` for its side effects only (a throw is reported as rxjs reports unhandled errors). */
-  unsubscribeQuietly(): void {
+  fail(error: unknown): void {
+    this.terminate({ error });
+  }
+
+  /** The subscribe message: the pending first one, or a fresh `subscribe()`. */
+  data(): WebSocketMessage | undefined {
+    const spec = this.spec;
+    if (spec.subscribe === undefined) return undefined;
+    const pending = this.pending;
+    this.pending = undefined;
+    return this.registry.core.config.serializer(pending !== undefined ? pending.value : spec.subscribe());
+  }
+
+  /** Held: it waits for the next connection. Otherwise it ends as the connection did. */
+  lost(end: End, held: boolean): void {
+    const wasSent = this.sent;
+    this.sent = false;
+    if (held) return;
+    this.terminate(end);
+    // As rxjs, `unsubMsg` runs when the topic's subscribers have heard of the end (code may count
+    // on it), but its message is not sent: there is no connection to unsubscribe from. A throw
+    // is reported as rxjs reports unhandled errors.
     const unsubscribe = this.spec.unsubscribe;
-    if (unsubscribe === undefined) return;
+    if (!wasSent || unsubscribe === undefined) return;
     try {
       unsubscribe();
     } catch (error) {
       reportUnhandledError(error);
     }
   }
-
-  /** The message to (re)subscribe with, serialized: the pending first one, or a fresh `subscribe()`. */
-  subscribeData(): WebSocketMessage | undefined {
-    const spec = this.spec;
-    if (spec.subscribe === undefined) return undefined;
-    const pending = this.pending;
-    this.pending = undefined;
-    const value = pending !== undefined ? pending.value : spec.subscribe();
-    return this.registry.core.config.serializer(value);
-  }
-
-  /** Sends the subscribe message now (the connection is open and ready). */
-  sendNow(): void {
-    try {
-      const data = this.subscribeData();
-      if (data !== undefined) this.registry.core.sendNow(data);
-      this.sent = true;
-    } catch (error) {
-      this.terminate({ error });
-    }
-  }
-
-  /** The open step: (re)subscribes on the connection that just opened. False: it closed meanwhile. */
-  announce(connection: OpeningConnection): boolean {
-    if (!this.live || this.sent) return true;
-    let data: WebSocketMessage | undefined;
-    try {
-      data = this.subscribeData();
-    } catch (error) {
-      this.terminate({ error });
-      return true;
-    }
-    if (data !== undefined && !connection.send(data)) return false;
-    this.sent = true;
-    return true;
-  }
-}
-
-/** @internal A request in the registry (see request.ts). */
-export interface RegisteredRequest<In, Out> extends Route<Out> {
-  /** Its message went out on the connection the registry is attached to. */
-  sent: boolean;
-  /** The open step: sends it if it is waiting. False: the connection closed meanwhile. */
-  announce(connection: OpeningConnection): boolean;
-  /** The connection ended; `held`: a reconnect will bring another one. */
-  lost(end: End, held: boolean): void;
-  readonly registry: TopicRegistry<In, Out>;
 }
 
 /**
- * @internal The topics and requests of one subject (`core.topics`, made on first use). See the
- * file comment.
+ * @internal The topics and requests of one subject (`core.topics`, made on first use), the router of
+ * its messages and, while anything is registered, its subscriber. See the file comment.
  */
-export class TopicRegistry<In, Out> {
+export class TopicRegistry<In, Out> extends Router<Out> {
   readonly core: SubjectCore<In, Out>;
-  readonly router = new Router<Out>();
+  readonly source: Observable<Out>;
   readonly topics = new Map<unknown, Topic<In, Out, unknown>>();
-  readonly requests = new Set<RegisteredRequest<In, Out>>();
+  readonly requests = new Set<Member<Out>>();
   /** Live topics plus active requests: while > 0 the registry keeps a subscription to the subject. */
   users = 0;
   /** Subscribed to the subject (to a connection, open or not yet). */
   attached = false;
-  inner: Subscription | undefined = undefined;
+  inner: Subscription | undefined;
   /** The socket the open step last ran on: topics made after it on that connection send at once. */
-  stepSocket: WebSocketLike | undefined = undefined;
+  stepSocket: WebSocketLike | undefined;
   /** How the last connection ended, while detached and waiting for a reconnect. */
-  lastEnd: End | undefined = undefined;
-  readonly #source: Observable<Out>;
-  readonly #observer: Observer<Out>;
+  lastEnd: End | undefined;
   /** Request ids: a random prefix per subject and a counter. */
   readonly idPrefix = Math.random().toString(36).slice(2, 8);
   idCounter = 0;
 
   constructor(core: SubjectCore<In, Out>, source: Observable<Out>) {
+    super();
     this.core = core;
-    this.#source = source;
-    const router = this.router;
-    this.#observer = {
-      next: (value) => router.dispatch(value),
-      error: (error: unknown) => this.lost({ error }),
-      complete: () => this.lost(null),
-    };
+    this.source = source;
   }
 
-  // ---- topics ----------------------------------------------------------------------------
+  // ---- topics and requests ---------------------------------------------------------------
 
   /** A subscriber of a topic stream: joins the live topic, or starts it (sending its subscribe message). */
   join<T>(spec: TopicSpec<In, Out, T>, subscriber: Subscriber<T>): TeardownLogic {
-    const existing = this.topics.get(spec.key) as Topic<In, Out, T> | undefined;
-    if (existing !== undefined) {
-      existing.add(subscriber);
-      return () => existing.remove(subscriber);
-    }
-    let pending: { value: In } | undefined;
-    if (spec.subscribe !== undefined) {
-      try {
-        pending = { value: spec.subscribe() };
-      } catch (error) {
-        subscriber.error(error); // nothing was registered, nothing is sent
-        return undefined;
+    let topic = this.topics.get(spec.key) as Topic<In, Out, T> | undefined;
+    if (topic !== undefined) {
+      topic.add(subscriber);
+    } else {
+      let pending: { value: In } | undefined;
+      if (spec.subscribe !== undefined) {
+        try {
+          pending = { value: spec.subscribe() };
+        } catch (error) {
+          subscriber.error(error); // nothing was registered, nothing is sent
+          return undefined;
+        }
       }
+      topic = new Topic<In, Out, T>(this, spec, pending);
+      this.topics.set(spec.key, topic as Topic<In, Out, unknown>);
+      topic.add(subscriber);
+      // A topic counts as subscribed on this connection even if the socket was closing already.
+      this.register(topic, spec.keyOf, spec.routeKey, true);
     }
-    const topic = new Topic<In, Out, T>(this, spec);
-    topic.pending = pending;
-    this.topics.set(spec.key, topic as Topic<In, Out, unknown>);
-    if (spec.keyOf !== undefined) this.router.addKeyed(spec.keyOf, spec.routeKey, topic);
-    else this.router.addScanned(topic);
+    const joined = topic;
+    return () => joined.remove(subscriber);
+  }
+
+  /** A request (request.ts) starts: routed to, announced on each connection until it ends. */
+  addRequest(request: Member<Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
+    this.requests.add(request);
+    this.register(request, keyOf, key, false);
+  }
+
+  /** Routes to `member`, keeps the subject subscribed for it, and sends its message if the connection is ready for it. */
+  register(member: Member<Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown, sentAnyway: boolean): void {
+    this.route(member, keyOf, key);
     this.users++;
-    topic.add(subscriber);
     this.ensureAttached();
-    if (topic.live && !topic.sent && this.canSendNow()) topic.sendNow();
-    return () => topic.remove(subscriber);
+    if (!this.canSendNow()) return;
+    try {
+      this.announce(member, (data) => this.core.sendNow(data) || sentAnyway);
+    } catch (error) {
+      member.fail(error);
+    }
   }
 
   /** Takes `topic` out of the registry; sends its unsubscribe message if it is subscribed on an open connection. */
@@ -305,8 +307,7 @@ export class TopicRegistry<In, Out> {
     topic.live = false;
     const spec = topic.spec;
     if (this.topics.get(spec.key) === topic) this.topics.delete(spec.key);
-    if (spec.keyOf !== undefined) this.router.removeKeyed(spec.keyOf, spec.routeKey, topic);
-    else this.router.removeScanned();
+    this.unroute(topic, spec.keyOf, spec.routeKey);
     if (!topic.sent || !this.attached || spec.unsubscribe === undefined) return;
     topic.sent = false;
     let data;
@@ -320,20 +321,27 @@ export class TopicRegistry<In, Out> {
     this.core.sendNow(data); // false (nothing sent) when the connection is no longer open
   }
 
-  // ---- requests --------------------------------------------------------------------------
-
-  addRequest(request: RegisteredRequest<In, Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
-    this.requests.add(request);
-    if (keyOf !== undefined) this.router.addKeyed(keyOf, key, request);
-    else this.router.addScanned(request);
-    this.users++;
-    this.ensureAttached();
+  removeRequest(request: Member<Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
+    if (this.requests.delete(request)) this.unroute(request, keyOf, key);
   }
 
-  removeRequest(request: RegisteredRequest<In, Out>, keyOf: ((value: Out) => unknown) | undefined, key: unknown): void {
-    if (!this.requests.delete(request)) return;
-    if (keyOf !== undefined) this.router.removeKeyed(keyOf, key, request);
-    else this.router.removeScanned();
+  /**
+   * Sends `member`'s message through `send` unless it went out on this connection already. A
+   * throw making it (a callback, the serializer) fails that member alone. False: the connection
+   * closed meanwhile.
+   */
+  announce(member: Member<Out>, send: (data: WebSocketMessage) => boolean): boolean {
+    if (!member.live || member.sent) return true;
+    let data: WebSocketMessage | undefined;
+    try {
+      data = member.data();
+    } catch (error) {
+      member.fail(error);
+      return true;
+    }
+    if (data !== undefined && !send(data)) return false;
+    member.sent = true;
+    return true;
   }
 
   // ---- the subscription to the subject ---------------------------------------------------
@@ -352,7 +360,8 @@ export class TopicRegistry<In, Out> {
   attach(): void {
     this.attached = true;
     this.lastEnd = undefined;
-    const subscription = this.#source.subscribe(this.#observer);
+    // Arrow functions, not `this` as the observer: rxjs's deprecated next context would rebind it.
+    const subscription = this.source.subscribe({ next: (value) => this.dispatch(value), error: (error: unknown) => this.lost({ error }), complete: () => this.lost(null) });
     if (!this.attached) return; // the connection failed synchronously
     if (this.users === 0) {
       this.attached = false;
@@ -391,16 +400,7 @@ export class TopicRegistry<In, Out> {
     this.inner = undefined;
     const held = this.core.reconnectHolds > 0;
     if (held) this.lastEnd = end;
-    for (const topic of [...this.topics.values()]) {
-      const wasSent = topic.sent;
-      topic.sent = false;
-      if (held) continue;
-      topic.terminate(end);
-      // As rxjs, `unsubMsg` runs when the topic's subscribers have heard of the end (code may
-      // count on it), but its message is not sent: there is no connection to unsubscribe from.
-      if (wasSent) topic.unsubscribeQuietly();
-    }
-    for (const request of [...this.requests]) request.lost(end, held);
+    this.#tellAll(end, held);
   }
 
   /** The last reconnect() hold was released: topics still waiting for a connection end as the last one did. */
@@ -408,8 +408,13 @@ export class TopicRegistry<In, Out> {
     const end = this.lastEnd;
     if (this.attached || end === undefined) return;
     this.lastEnd = undefined;
-    for (const topic of [...this.topics.values()]) topic.terminate(end);
-    for (const request of [...this.requests]) request.lost(end, false);
+    this.#tellAll(end, false);
+  }
+
+  /** Tells every topic, then every request, that the connection ended (from copies: ending one may add others). */
+  #tellAll(end: End, held: boolean): void {
+    for (const topic of [...this.topics.values()]) topic.lost(end, held);
+    for (const request of [...this.requests]) request.lost(end, held);
   }
 
   /** The open step (after the user's handshake, before the queue flush): re-subscribe every live topic, send waiting requests. */
@@ -418,12 +423,34 @@ export class TopicRegistry<In, Out> {
     if (this.users === 0) return;
     if (!this.attached) this.attach();
     if (!this.attached) return;
-    for (const topic of this.topics.values()) if (!topic.announce(connection)) return;
-    for (const request of this.requests) if (!request.announce(connection)) return;
+    const send = (data: WebSocketMessage) => connection.send(data);
+    for (const topic of this.topics.values()) if (!this.announce(topic, send)) return;
+    for (const request of this.requests) if (!this.announce(request, send)) return;
   }
 }
 
 /** @internal The registry of `core`, made on first use. */
 export function registryOf<In, Out>(core: SubjectCore<In, Out>, source: Observable<Out>): TopicRegistry<In, Out> {
   return (core.topics ??= new TopicRegistry<In, Out>(core, source)) as TopicRegistry<In, Out>;
+}
+
+/** @internal A value as an error message shows it: its JSON (or `String()`), cut to 200 characters. */
+export function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * @internal Checks the options of `multiplex()`, `channel()` or `request()`: an object whose keys
+ * are all in `callbacks` (each a function when given) or `others` (the caller checks those). Returns it.
+ */
+export function checkCallbackOptions(where: string, options: unknown, callbacks: readonly string[], others: readonly string[] = []): Record<string, unknown> {
+  const o = checkOptions(where, options, 'options', callbacks.concat(others));
+  for (const name of callbacks) checkFunction(where, o[name], name);
+  return o;
 }
