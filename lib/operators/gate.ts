@@ -8,7 +8,7 @@ import { DEFAULT_WATER_MARKS, normalizeWaterMarks, type BackpressureConfig, type
 import { gateOf, type HasSendGate } from '../subject/send-gate.js';
 import { engineOf } from '../subject/engine-host.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
-import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
+import { isListenableSocket, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import { pump, type Writability } from './paced-source.js';
 
@@ -190,11 +190,8 @@ function closeError(event: CloseInfo, when: string): WebSocketCloseError {
 function targetOf(socket: unknown, where: string): PaceTarget {
   const engine = engineOf(socket);
   if (engine !== undefined) return gateOf(engine);
-  const s = socket as WebSocketLike | null;
-  if (s === null || typeof s !== 'object' || typeof s.send !== 'function' || typeof s.readyState !== 'number' || typeof s.addEventListener !== 'function') {
-    fail(where, `expected a WebSocketSubject or a WebSocket, not ${s === null ? 'null' : typeof s}.`);
-  }
-  return new SocketTarget(s);
+  if (!isListenableSocket(socket)) fail(where, `expected a WebSocketSubject or a WebSocket, not ${socket === null ? 'null' : typeof socket}.`);
+  return new SocketTarget(socket);
 }
 
 /**
@@ -240,7 +237,11 @@ function writabilityOf(target: PaceTarget, marks: WaterMarks | undefined): Writa
     cancel ??= target.whenWritable(recheck);
   };
   const recheck = (): void => {
+    // Woken by the target or by the pacer: either way the target's waiter goes (else each
+    // close-and-reopen of the pacer would leave one behind).
+    const waiting = cancel;
     cancel = undefined;
+    waiting?.();
     const callback = pending;
     if (callback === undefined) return;
     if (writability.canWrite()) {

@@ -246,8 +246,8 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
       socket,
       (ping) => {
         // Application-level pings go straight to the socket once the connection is ready: never
-        // queued, never replayed, never before the handshake.
-        if (connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping as In));
+        // queued, never replayed, never before the handshake (and `ping()` is not called then).
+        if (connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping() as In));
       },
       this as ConnectingEngine<unknown, unknown>,
       connection as Connection<unknown, unknown>,

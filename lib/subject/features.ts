@@ -92,9 +92,10 @@ export interface HeartbeatOption<In = unknown, Out = unknown> {
   /** @internal Recognises the application-level pong (not passed to subscribers). */
   readonly isPong: ((message: Out) => boolean) | undefined;
   /**
-   * @internal Starts one open connection's heartbeat: `send(value)` sends an application-level
-   * ping (serialized, straight to the socket once the connection is ready); on a missed deadline
-   * the heartbeat fails `connection` of `engine` itself (lib/subject/abort.ts).
+   * @internal Starts one open connection's heartbeat: `send(ping)` sends the application-level
+   * ping `ping()` makes (called, serialized and sent straight to the socket only once the
+   * connection is ready); on a missed deadline the heartbeat fails `connection` of `engine`
+   * itself (lib/subject/abort.ts).
    */
-  start(socket: WebSocketLike, send: (value: In) => void, engine: object, connection: object): EngineHeartbeat;
+  start(socket: WebSocketLike, send: (ping: () => In) => void, engine: object, connection: object): EngineHeartbeat;
 }

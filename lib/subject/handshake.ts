@@ -78,12 +78,19 @@ export type Handshake<In, Out> = (connection: HandshakeConnection<In, Out>) => O
  */
 export function handshake<In = unknown, Out = unknown>(fn: Handshake<In, Out>): HandshakeOption<In, Out> {
   checkFunction('handshake()', fn, 'fn');
-  let count = 0;
   return {
     [kFeature]: 'handshake',
-    run: (engine, connection) => run(engine as SubjectCore<In, Out>, connection as Connection<In, Out>, fn, count++),
+    run: (engine, connection) => {
+      // Counted per subject (one option object may serve several subjects).
+      const count = connectionCounts.get(engine) ?? 0;
+      connectionCounts.set(engine, count + 1);
+      run(engine as SubjectCore<In, Out>, connection as Connection<In, Out>, fn, count);
+    },
   };
 }
+
+/** How many connections each subject's handshake has run on. */
+const connectionCounts = new WeakMap<object, number>();
 
 /** Runs the handshake on a connection that just opened; the engine is told when it is through. */
 function run<In, Out>(engine: SubjectCore<In, Out>, connection: Connection<In, Out>, fn: Handshake<In, Out>, connectionCount: number): void {

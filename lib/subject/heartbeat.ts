@@ -110,7 +110,7 @@ export function heartbeat<In = unknown, Out = unknown>(options: HeartbeatConfig<
     [kFeature]: 'heartbeat',
     isPong: config.isPong as ((message: Out) => boolean) | undefined,
     start: (socket, send, engine, connection) =>
-      new Heartbeat(config, socket, () => send(ping!()), () => abortConnection(engine as SubjectCore<unknown, unknown>, connection as Connection<unknown, unknown>, 'heartbeat')),
+      new Heartbeat(config, socket, () => send(ping!), () => abortConnection(engine as SubjectCore<unknown, unknown>, connection as Connection<unknown, unknown>, 'heartbeat')),
   };
 }
 

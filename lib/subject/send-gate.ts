@@ -8,14 +8,14 @@ import { NO_GATING, normalizeWaterMarks, type BackpressureConfig, type WaterMark
 import type { WebSocketLike } from '../websocket/socket-like.js';
 import { kFeature, type BackpressureOption, type EngineGate, type GateHost } from './features.js';
 import { engineOf, requireEngine } from './engine-host.js';
+import type { WebSocketSubject } from './web-socket-subject.js';
 
 /**
  * A send gate for `webSocket()`'s `backpressure` option: while the socket's `bufferedAmount` is
  * above `highWaterMark` bytes, `next()` queues (in the subject's bounded queue); writing resumes,
  * in order, once it has fallen to `lowWaterMark`. Defaults: 1 MiB and 256 KiB. A subject without
- * it writes at once (as `rxjs/webSocket` does); `gate()`, `sendAll()`, `writableOf()`,
- * `bufferedAmountOf()` and rxws/node's streams give it a gate with the defaults when they first
- * use it.
+ * it writes at once (as `rxjs/webSocket` does); `gate()` and `sendAll()` then pace themselves by
+ * the default watermarks, without holding back its `next()`.
  *
  * @throws TypeError for a bad option.
  *
@@ -119,9 +119,14 @@ export class SendGate implements EngineGate {
     waiters.add(entry);
     return () => void waiters.delete(entry);
   }
+
+  /** How many producers wait for {@link canWrite} (for tests: waiting must not pile up). */
+  get waiting(): number {
+    return this.#waiters?.size ?? 0;
+  }
 }
 
-/** @internal The send gate of a subject's engine, made with `marks` (default watermarks) if it has none. */
+/** @internal The send gate of a subject's engine; one that never closes (it only watches) if the subject has none. */
 export function gateOf(host: GateHost): SendGate {
   return (host.gate ??= new SendGate(host, NO_GATING, host.config.backpressure === false)) as SendGate;
 }
@@ -141,8 +146,8 @@ export function hasSendGate(value: unknown): value is HasSendGate {
 }
 
 /**
- * @internal The send gate of `subject`: the one its `backpressure` option made, or one with the
- * default watermarks (made now).
+ * @internal The send gate of `subject`: the one its `backpressure` option made, or (made now) one
+ * that never closes and only watches its sockets.
  */
 export function sendGateOf(subject: unknown, where = 'sendGateOf()'): SendGate {
   return gateOf(requireEngine(subject, where));
@@ -198,23 +203,24 @@ function monitorOf(subject: unknown, where: string): Monitor {
  * Whether `subject.next()` writes at once (true) or queues behind the send gate (false): replays
  * the current value, then every change. False while the socket's `bufferedAmount` is above the
  * high-water mark and has not yet fallen to the low one; true otherwise, and again after a
- * reconnection. Passive. Gives the subject a send gate with the default watermarks if it has none.
+ * reconnection. Passive. Always `true` on a subject without the `backpressure` option (nothing
+ * holds its `next()` back).
  *
  * @example
  * writableOf(upload$).subscribe((writable) => progress.classList.toggle('stalled', !writable));
  */
-export function writableOf(subject: unknown): Observable<boolean> {
+export function writableOf(subject: WebSocketSubject<never, unknown>): Observable<boolean> {
   return monitorOf(subject, 'writableOf()').writable$;
 }
 
 /**
  * The live socket's `bufferedAmount`: the current value at once, then its changes, read when
  * writes complete (rxws's Node socket) or on a poll while subscribed (other sockets); 0 between
- * connections. Passive. Gives the subject a send gate with the default watermarks if it has none.
+ * connections. Passive. Works on any subject; it does not change how the subject sends.
  *
  * @example
  * bufferedAmountOf(upload$).subscribe((bytes) => (meter.value = bytes));
  */
-export function bufferedAmountOf(subject: unknown): Observable<number> {
+export function bufferedAmountOf(subject: WebSocketSubject<never, unknown>): Observable<number> {
   return monitorOf(subject, 'bufferedAmountOf()').bufferedAmount$;
 }

@@ -179,8 +179,9 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /**
    * A stream of the messages for one topic, exactly as rxjs's `multiplex`: each subscription
    * sends `subMsg()` (through `next()`, so queued until open), receives the messages
-   * `messageFilter` accepts, and on unsubscribe sends `unsubMsg()` while a connection is up or
-   * coming (a connection that has ended took the server's subscription with it). A throw in a
+   * `messageFilter` accepts, and on unsubscribe sends `unsubMsg()` through `next()` while a
+   * connection is open or connecting (then it is queued behind its `subMsg()`); not after the
+   * connection ended, which took the server's subscription with it. A throw in a
    * callback errors that subscription. With `reconnect()` each subscription re-subscribes, and
    * so sends `subMsg()` again, on the next connection. For topics shared by many subscribers
    * and re-announced on every connection, use rxws's `multiplex(subject, …)` function

@@ -1,8 +1,9 @@
 // gate() and sendAll() (issue 6): sources paced by the send gate, against real servers.
 import { writableOf, backpressure, webSocket, gate, sendAll, WebSocket, WebSocketCloseError, type WebSocketSubject } from 'rxws';
-import { createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
+import { createMemoryWebSocket, createTestServer, useTestServers, type TestConnection } from 'rxws/testing';
+import { sendGateOf } from '../../lib/subject/send-gate.js';
 import { delay, until, untilSteady } from '../helpers/client.js';
-import { filter, firstValueFrom, from, lastValueFrom } from 'rxjs';
+import { filter, firstValueFrom, from, lastValueFrom, Subject } from 'rxjs';
 import { Readable } from 'node:stream';
 
 useTestServers();
@@ -267,5 +268,37 @@ describe('sendAll()', () => {
     expect(connection.messages).toEqual(['1', '2']);
     socket.close();
     await connection.waitForClose();
+  });
+});
+
+describe('gate() on a subject without the backpressure option (its own pacer)', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('each close and reopen of the pacer leaves no waiter behind on the subject', () => {
+    jest.useFakeTimers();
+    const { controller } = createMemoryWebSocket();
+    const subject = webSocket<string>({ url: 'ws://memory/gate', createWebSocket: controller.factory, serializer: (x) => x, deserializer: (e) => e.data as string });
+    subject.subscribe();
+    const peer = controller.last!;
+    peer.open();
+    const source = new Subject<string>();
+    const sent: string[] = [];
+    const paced = gate<string>(subject)(source).subscribe((value) => {
+      subject.next(value);
+      sent.push(value);
+    });
+    for (let cycle = 0; cycle < 20; cycle++) {
+      peer.setBufferedAmount(2 * 1024 * 1024); // above the default high-water mark: the pacer closes
+      source.next(`a${cycle}`);
+      source.next(`b${cycle}`); // held
+      expect(sent.at(-1)).toBe(`a${cycle}`);
+      peer.setBufferedAmount(0);
+      jest.advanceTimersByTime(20); // the poll sees it fall: the pacer reopens, b goes
+      expect(sent.at(-1)).toBe(`b${cycle}`);
+    }
+    expect(sendGateOf(subject).waiting).toBeLessThanOrEqual(1);
+    paced.unsubscribe();
+    expect(sendGateOf(subject).waiting).toBe(0);
+    subject.close();
   });
 });

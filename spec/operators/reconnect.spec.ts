@@ -425,3 +425,30 @@ describe('other streams', () => {
     r.subscription.unsubscribe();
   });
 });
+
+describe('handshake(fn) counts connections per subject', () => {
+  test('one handshake option shared by two subjects: each one\'s first connection is connectionCount 0, its next one 1', async () => {
+    const server = await createTestServer({ json: true });
+    const counts: string[] = [];
+    const auth = handshake<unknown, unknown>(({ connectionCount, send }) => {
+      send({ hello: connectionCount });
+      counts.push(String(connectionCount));
+    });
+    const a$ = webSocket<unknown>({ url: `${server.url}/a`, handshake: auth });
+    const b$ = webSocket<unknown>({ url: `${server.url}/b`, handshake: auth });
+    const a = record(a$);
+    await server.nextConnection();
+    await until(() => a$.state === 'open');
+    const b = record(b$);
+    await server.nextConnection();
+    await until(() => b$.state === 'open');
+    a.subscription.unsubscribe();
+    await until(() => a$.state === 'closed');
+    const again = record(a$);
+    await server.nextConnection();
+    await until(() => a$.state === 'open');
+    expect(counts).toEqual(['0', '0', '1']);
+    again.subscription.unsubscribe();
+    b.subscription.unsubscribe();
+  });
+});
