@@ -1,8 +1,8 @@
 // The heartbeat option: protocol pings on Node against a real server (a stalled peer is found and
 // terminated), application-level pings on a platform-like socket in virtual time, sleep/wake.
-import { heartbeat, webSocket, reconnect, WebSocketCloseError, type ConnectionStatus } from 'rxws';
+import { handshake, heartbeat, webSocket, reconnect, WebSocketCloseError, type ConnectionStatus } from 'rxws';
 import { createMemoryWebSocket, createTestServer, useTestServers } from 'rxws/testing';
-import { VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
+import { Subject, VirtualTimeScheduler, type SchedulerLike } from 'rxjs';
 import { wrapWebSocket } from 'rxws/node';
 import WS from 'ws';
 import { record, until } from './helpers.js';
@@ -121,6 +121,31 @@ describe('application-level pings (no protocol pings: a browser-like socket)', (
     next.open();
     expect(next.sent).toEqual([]);
     r2.subscription.unsubscribe();
+  });
+
+  test('ping() is called only when the ping goes out: not while the handshake holds the connection', () => {
+    const { WebSocket, controller } = createMemoryWebSocket();
+    const clock = sleepyScheduler();
+    let made = 0;
+    const ready = new Subject<void>();
+    const ws$ = webSocket<{ type: string }>({
+      url: 'ws://memory/',
+      WebSocketCtor: WebSocket,
+      handshake: handshake(() => ready),
+      heartbeat: heartbeat({ interval: 100, timeout: 1000, grace: 20, scheduler: clock.scheduler, ping: () => ({ type: `ping ${++made}` }) }),
+    });
+    const r = record(ws$);
+    const peer = controller.last!;
+    peer.open();
+    clock.advance(100); // (to t = 100) a ping is due, but the handshake has not completed
+    expect(made).toBe(0);
+    expect(peer.sent).toEqual([]);
+    ready.complete();
+    peer.receive('{"type":"hello"}'); // a sign of life before the deadline
+    clock.advance(1150); // (to t = 1150) the deadline at 1100 passes alive: the next ping is due at once, now ready: made and sent
+    expect(made).toBe(1);
+    expect(peer.sent).toEqual(['{"type":"ping 1"}']);
+    r.subscription.unsubscribe();
   });
 
   test('any inbound message counts as a sign of life', () => {
