@@ -19,7 +19,13 @@ export class DrainWaker {
   #timer: Timer | undefined = undefined;
   readonly #tick = (): void => {
     this.#timer = undefined;
-    if (this.#socket === null) return;
+    const socket = this.#socket;
+    if (socket === null) return;
+    if (socket.readyState === 3) {
+      // CLOSED: its bufferedAmount never falls again. Stop polling it; a new connection arms anew.
+      this.#socket = null;
+      return;
+    }
     this.#schedule();
     this.#listener();
   };

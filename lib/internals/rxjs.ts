@@ -119,10 +119,15 @@ const NO_CONSUMER: Partial<Observer<never>> = Object.freeze({});
 function probeDirectSubscriber(): boolean {
   try {
     const seen: unknown[] = [];
-    const subscriber = new DirectSubscriber<number>({ next: (value) => seen.push(value), complete: () => seen.push('done') });
-    subscriber.next(1);
-    subscriber.complete();
-    return seen.length === 2 && seen[0] === 1 && subscriber.closed;
+    const completing = new DirectSubscriber<number>({ next: (value) => seen.push(value), complete: () => seen.push('done') });
+    let told = 0;
+    completing.connection = { unsubscribe: () => told++ };
+    completing.next(1);
+    completing.complete();
+    const erring = new DirectSubscriber<number>({ error: (error) => seen.push(error) });
+    erring.error('failed');
+    erring.next(2); // stopped: not delivered
+    return seen.join() === '1,done,failed' && completing.closed && erring.closed && told === 1;
   } catch {
     return false;
   }

@@ -301,4 +301,32 @@ describe('gate() on a subject without the backpressure option (its own pacer)', 
     expect(sendGateOf(subject).waiting).toBe(0);
     subject.close();
   });
+
+  it('a pacer closed on a connection that then ends stops polling that socket, and opens on the next connection', () => {
+    jest.useFakeTimers();
+    const { controller } = createMemoryWebSocket();
+    const subject = webSocket<string>({ url: 'ws://memory/gate', createWebSocket: controller.factory, serializer: (x) => x, deserializer: (e) => e.data as string });
+    subject.subscribe({ error: () => undefined });
+    const first = controller.last!;
+    first.open();
+    const source = new Subject<string>();
+    const sent: string[] = [];
+    const paced = gate<string>(subject)(source).subscribe((value) => {
+      subject.next(value);
+      sent.push(value);
+    });
+    first.setBufferedAmount(2 * 1024 * 1024);
+    source.next('a');
+    source.next('b'); // held by the pacer, which polls the socket
+    expect(jest.getTimerCount()).toBe(1);
+    first.fail(); // the connection ends with bytes still buffered
+    jest.advanceTimersByTime(20);
+    expect(jest.getTimerCount()).toBe(0); // no poll left on the dead socket
+    subject.subscribe({ error: () => undefined });
+    const second = controller.last!;
+    second.open(); // a new connection: the producer may go on
+    expect(sent).toEqual(['a', 'b']);
+    paced.unsubscribe();
+    subject.close();
+  });
 });
