@@ -274,11 +274,12 @@ describe('sendAll()', () => {
 describe('gate() on a subject without the backpressure option (its own pacer)', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('each close and reopen of the pacer leaves no waiter behind on the subject', () => {
+  /** A subject on an open memory socket (fake timers: its poll is driven by the test), and gate() over a Subject that sends what it lets through. */
+  function pacedOnMemorySocket() {
     jest.useFakeTimers();
     const { controller } = createMemoryWebSocket();
     const subject = webSocket<string>({ url: 'ws://memory/gate', createWebSocket: controller.factory, serializer: (x) => x, deserializer: (e) => e.data as string });
-    subject.subscribe();
+    subject.subscribe({ error: () => undefined });
     const peer = controller.last!;
     peer.open();
     const source = new Subject<string>();
@@ -287,6 +288,11 @@ describe('gate() on a subject without the backpressure option (its own pacer)', 
       subject.next(value);
       sent.push(value);
     });
+    return { controller, subject, peer, source, sent, paced };
+  }
+
+  it('each close and reopen of the pacer leaves no waiter behind on the subject', () => {
+    const { controller, subject, peer, source, sent, paced } = pacedOnMemorySocket();
     for (let cycle = 0; cycle < 20; cycle++) {
       peer.setBufferedAmount(2 * 1024 * 1024); // above the default high-water mark: the pacer closes
       source.next(`a${cycle}`);
@@ -303,18 +309,7 @@ describe('gate() on a subject without the backpressure option (its own pacer)', 
   });
 
   it('a pacer closed on a connection that then ends stops polling that socket, and opens on the next connection', () => {
-    jest.useFakeTimers();
-    const { controller } = createMemoryWebSocket();
-    const subject = webSocket<string>({ url: 'ws://memory/gate', createWebSocket: controller.factory, serializer: (x) => x, deserializer: (e) => e.data as string });
-    subject.subscribe({ error: () => undefined });
-    const first = controller.last!;
-    first.open();
-    const source = new Subject<string>();
-    const sent: string[] = [];
-    const paced = gate<string>(subject)(source).subscribe((value) => {
-      subject.next(value);
-      sent.push(value);
-    });
+    const { controller, subject, peer: first, source, sent, paced } = pacedOnMemorySocket();
     first.setBufferedAmount(2 * 1024 * 1024);
     source.next('a');
     source.next('b'); // held by the pacer, which polls the socket
