@@ -27,8 +27,9 @@ const cases = [
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
 ];
 
-async function measure(contents, external) {
+async function measure(contents, external, metafile = false) {
   const result = await build({
+    metafile,
     stdin: { contents, resolveDir: root, loader: 'js' },
     bundle: true,
     minify: true,
@@ -40,7 +41,23 @@ async function measure(contents, external) {
     external: external ? ['rxjs'] : [],
   });
   const code = result.outputFiles[0].contents;
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: result.metafile };
+}
+
+// `--files`: what each module adds to the plain `webSocket` row (minified bytes in the bundle, and
+// its own code gzipped alone: an upper bound of its share of the row's gzip).
+if (process.argv.includes('--files')) {
+  const { metafile } = await measure('export { webSocket } from "rxws";', true, true);
+  const inputs = Object.entries(Object.values(metafile.outputs)[0].inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+  let total = 0;
+  for (const [file, { bytesInOutput }] of inputs) {
+    total += bytesInOutput;
+    console.log(`${String(bytesInOutput).padStart(6)}  ${file.replace(/^.*dist\/browser\//, '')}`);
+  }
+  console.log(`${String(total).padStart(6)}  (minified bytes, webSocket alone)`);
+  process.exit(0);
 }
 
 const rows = [];
