@@ -43,11 +43,11 @@ export interface WebSocketCloseErrorInit {
  */
 export class WebSocketCloseError extends Error {
   /** The close code (1006 for a connection that failed or never opened). */
-  readonly code: number;
+  declare readonly code: number;
   /** The close reason the server sent, or `''`. */
-  readonly reason: string;
+  declare readonly reason: string;
   /** Whether the closing handshake completed. */
-  readonly wasClean: boolean;
+  declare readonly wasClean: boolean;
   /** The underlying failure, when there is one (e.g. `ECONNREFUSED`, a rejected `url` promise). */
   declare readonly cause?: unknown;
   /**
@@ -58,7 +58,7 @@ export class WebSocketCloseError extends Error {
    * @example
    * reconnect({ shouldReconnect: (cause) => cause.kind === 'heartbeat' || defaultShouldReconnect(cause) });
    */
-  readonly kind: CloseKind;
+  declare readonly kind: CloseKind;
 
   constructor(init: WebSocketCloseErrorInit) {
     const { code, reason = '', wasClean = false, cause } = init;

@@ -55,9 +55,9 @@ export class QueueOverflowError extends Error {
   /** `'QueueOverflowError'`. */
   override readonly name = 'QueueOverflowError';
   /** The queue's limit. */
-  readonly limit: number;
+  declare readonly limit: number;
   /** The message that was refused (serialized). */
-  readonly data: WebSocketMessage;
+  declare readonly data: WebSocketMessage;
 
   constructor(limit: number, data: WebSocketMessage) {
     super(`The outbound queue is full (limit ${limit}): the message was not queued.`);
@@ -77,8 +77,8 @@ export interface DropSink {
  * connections: closing, erroring or unsubscribing never clears it.
  */
 export class OutboundQueue extends FifoQueue<WebSocketMessage> {
-  readonly limit: number;
-  readonly overflow: OverflowPolicy;
+  declare readonly limit: number;
+  declare readonly overflow: OverflowPolicy;
   readonly #sink: DropSink;
 
   constructor(limit: number, overflow: OverflowPolicy, sink: DropSink) {
