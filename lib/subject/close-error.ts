@@ -82,7 +82,7 @@ export class WebSocketCloseError extends Error {
    * error instanceof WebSocketCloseError; // true for either build's errors
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return value !== null && typeof value === 'object' && (value as { [kCloseErrorBrand]?: unknown })[kCloseErrorBrand] === true;
+    return (value as { [kCloseErrorBrand]?: unknown } | null | undefined)?.[kCloseErrorBrand] === true;
   }
 }
 
