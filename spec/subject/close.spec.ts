@@ -304,6 +304,6 @@ describe('WebSocketCloseError', () => {
     expect(Object.getOwnPropertyDescriptor(failed, 'cause')).toEqual({ value: cause, writable: true, enumerable: false, configurable: true });
     const closed = new WebSocketCloseError({ code: 1001, reason: 'away', wasClean: true });
     expect([closed.kind, 'cause' in closed, closed.name]).toEqual(['close', false, 'WebSocketCloseError']);
-    expect([closed instanceof WebSocketCloseError, new Error('x') instanceof WebSocketCloseError, null instanceof WebSocketCloseError, 'x' instanceof WebSocketCloseError]).toEqual([true, false, false, false]);
+    expect([closed instanceof WebSocketCloseError, new Error('x') instanceof WebSocketCloseError, (null as unknown) instanceof WebSocketCloseError, ('x' as unknown) instanceof WebSocketCloseError]).toEqual([true, false, false, false]);
   });
 });
