@@ -1,5 +1,5 @@
 // One way to report an error nobody handles, for every layer.
-import { Observable, config as rxjsConfig } from 'rxjs';
+import { throwError, config as rxjsConfig } from 'rxjs';
 
 /**
  * @internal Reports `error` as rxjs reports an unhandled error: `config.onUnhandledError`, or
@@ -9,12 +9,8 @@ import { Observable, config as rxjsConfig } from 'rxjs';
  * `onUnhandledError` or a `setTimeout` throw. Only on error paths.
  */
 export function reportUnhandledError(error: unknown): void {
-  if (!rxjsConfig.useDeprecatedSynchronousErrorHandling) {
-    new Observable<never>((subscriber) => subscriber.error(error)).subscribe();
-    return;
-  }
-  const { onUnhandledError } = rxjsConfig;
-  if (onUnhandledError) onUnhandledError(error);
+  if (!rxjsConfig.useDeprecatedSynchronousErrorHandling) throwError(() => error).subscribe();
+  else if (rxjsConfig.onUnhandledError) rxjsConfig.onUnhandledError(error);
   else
     setTimeout(() => {
       throw error;

@@ -4,20 +4,10 @@
 // less capable).
 // Tests force a fallback by setting `probes.<name> = false` (and restoring it).
 //
-// Layout, one section per function: the section's probe, then the function.
+// Layout, one section per function (its probe, then the function), and `probes` last: the probes
+// run at load, once the class they try is defined.
 import { Observable, Subscriber, map, type Observer, type Unsubscribable } from 'rxjs';
 import { reportUnhandledError } from '../common/report-unhandled.js';
-
-/**
- * @internal What the probes found at load: `true` where rxjs still has the private shape a
- * function here relies on. Mutable so that tests can force a fallback.
- */
-export const probes: { liftedSource: boolean; directSubscriber: boolean } = {
-  /** rxjs 7's `lift()` keeps the lifted-from observable on the result's `source` field. */
-  liftedSource: false,
-  /** A `Subscriber` subclass receives notifications in `_next`/`_error`/`_complete` and keeps `destination`. */
-  directSubscriber: false,
-};
 
 // ---- liftedSourceOf ---------------------------------------------------------------------------
 
@@ -68,24 +58,24 @@ export class DirectSubscriber<T> extends Subscriber<T> {
 
   constructor(consumer: Consumer<T> | null | undefined) {
     super();
-    // The consumer lives in rxjs's own `destination` field (only this class's methods read it).
-    this.destination = (consumer ?? NO_CONSUMER) as Observer<T>;
+    // The consumer (or null) lives in rxjs's own `destination` field (only this class's methods read it).
+    this.destination = consumer as Observer<T>;
   }
 
   protected override _next(value: T): void {
-    const consumer = this.destination as Consumer<T>;
+    const consumer = this.destination as Consumer<T> | null;
     try {
       if (typeof consumer === 'function') consumer(value);
-      else if (consumer.next) consumer.next(value);
+      else consumer?.next?.(value);
     } catch (error) {
       reportUnhandledError(error);
     }
   }
 
   protected override _error(error: unknown): void {
-    const consumer = this.destination as Consumer<T>;
+    const consumer = this.destination as Consumer<T> | null;
     try {
-      if (typeof consumer !== 'function' && consumer.error) consumer.error(error);
+      if (typeof consumer !== 'function' && consumer?.error) consumer.error(error);
       else reportUnhandledError(error);
     } catch (thrown) {
       reportUnhandledError(thrown);
@@ -95,9 +85,9 @@ export class DirectSubscriber<T> extends Subscriber<T> {
   }
 
   protected override _complete(): void {
-    const consumer = this.destination as Consumer<T>;
+    const consumer = this.destination as Consumer<T> | null;
     try {
-      if (typeof consumer !== 'function' && consumer.complete) consumer.complete();
+      if (typeof consumer !== 'function') consumer?.complete?.();
     } catch (error) {
       reportUnhandledError(error);
     } finally {
@@ -114,20 +104,24 @@ export class DirectSubscriber<T> extends Subscriber<T> {
   }
 }
 
-const NO_CONSUMER: Partial<Observer<never>> = Object.freeze({});
-
+/**
+ * Whether a DirectSubscriber gets its notifications: next and then error or complete reach the
+ * consumer, nothing after them does, and either end tears its connection down once.
+ */
 function probeDirectSubscriber(): boolean {
   try {
     const seen: unknown[] = [];
-    const completing = new DirectSubscriber<number>({ next: (value) => seen.push(value), complete: () => seen.push('done') });
-    let told = 0;
-    completing.connection = { unsubscribe: () => told++ };
-    completing.next(1);
-    completing.complete();
-    const erring = new DirectSubscriber<number>({ error: (error) => seen.push(error) });
-    erring.error('failed');
-    erring.next(2); // stopped: not delivered
-    return seen.join() === '1,done,failed' && completing.closed && erring.closed && told === 1;
+    const note = (value: unknown): void => void seen.push(value);
+    for (const ending of ['error', 'complete']) {
+      const subscriber = new DirectSubscriber<unknown>({ next: note, error: note, complete: () => note('done') });
+      subscriber.connection = { unsubscribe: () => note('teardown') };
+      subscriber.next(1);
+      if (ending === 'error') subscriber.error(2);
+      else subscriber.complete();
+      subscriber.next(3); // stopped: not delivered
+      subscriber.unsubscribe(); // torn down already: not again
+    }
+    return seen.join() === '1,2,teardown,1,done,teardown';
   } catch {
     return false;
   }
@@ -156,10 +150,10 @@ export function directSubscriber<T>(consumer: Consumer<T> | null | undefined): D
  * copy of rxjs's rule, kept here so that a change in rxjs's rule is looked for in one place.
  */
 export function isSubscriberLike(value: unknown): boolean {
-  if (value instanceof Subscriber) return true;
-  if (value === null || typeof value !== 'object') return false;
-  const candidate = value as Record<string, unknown>;
-  return ['next', 'error', 'complete', 'unsubscribe', 'add', 'remove'].every((name) => typeof candidate[name] === 'function');
+  return (
+    value instanceof Subscriber ||
+    (value !== null && typeof value === 'object' && 'next error complete unsubscribe add remove'.split(' ').every((name) => typeof (value as Record<string, unknown>)[name] === 'function'))
+  );
 }
 
 /** @internal Whether `subscriber` is a {@link DirectSubscriber}, which keeps its connection itself (no teardown array). */
@@ -167,6 +161,14 @@ export function holdsItsConnection(subscriber: unknown): subscriber is { connect
   return subscriber instanceof DirectSubscriber;
 }
 
-// The probes run once, at load (after the classes they try are defined).
-probes.liftedSource = probeLiftedSource();
-probes.directSubscriber = probeDirectSubscriber();
+/**
+ * @internal What the probes found at load (they run here, after the class they try is defined):
+ * `true` where rxjs still has the private shape a function here relies on. Mutable so that tests
+ * can force a fallback.
+ */
+export const probes: { liftedSource: boolean; directSubscriber: boolean } = {
+  /** rxjs 7's `lift()` keeps the lifted-from observable on the result's `source` field. */
+  liftedSource: probeLiftedSource(),
+  /** A `Subscriber` subclass receives notifications in `_next`/`_error`/`_complete` and keeps `destination`. */
+  directSubscriber: probeDirectSubscriber(),
+};

@@ -43,11 +43,11 @@ export interface WebSocketCloseErrorInit {
  */
 export class WebSocketCloseError extends Error {
   /** The close code (1006 for a connection that failed or never opened). */
-  readonly code: number;
+  declare readonly code: number;
   /** The close reason the server sent, or `''`. */
-  readonly reason: string;
+  declare readonly reason: string;
   /** Whether the closing handshake completed. */
-  readonly wasClean: boolean;
+  declare readonly wasClean: boolean;
   /** The underlying failure, when there is one (e.g. `ECONNREFUSED`, a rejected `url` promise). */
   declare readonly cause?: unknown;
   /**
@@ -58,19 +58,17 @@ export class WebSocketCloseError extends Error {
    * @example
    * reconnect({ shouldReconnect: (cause) => cause.kind === 'heartbeat' || defaultShouldReconnect(cause) });
    */
-  readonly kind: CloseKind;
+  declare readonly kind: CloseKind;
 
   constructor(init: WebSocketCloseErrorInit) {
-    const reason = init.reason ?? '';
-    const wasClean = init.wasClean ?? false;
-    super(init.message ?? describe(init.code, reason, wasClean, init.cause, init.kind));
-    this.code = init.code;
+    const { code, reason = '', wasClean = false, cause } = init;
+    const kind = init.kind ?? (cause !== undefined ? 'error' : 'close');
+    // As Error's own `cause` option: a non-enumerable own property, only when there is one.
+    super(init.message ?? describe(kind, code, reason, wasClean, cause), cause !== undefined ? { cause } : undefined);
+    this.code = code;
     this.reason = reason;
     this.wasClean = wasClean;
-    this.kind = init.kind ?? (init.cause !== undefined ? 'error' : 'close');
-    if (init.cause !== undefined) {
-      Object.defineProperty(this, 'cause', { value: init.cause, writable: true, configurable: true, enumerable: false });
-    }
+    this.kind = kind;
   }
 
   /** `'WebSocketCloseError'`, to tell it from other errors at a glance. */
@@ -84,32 +82,31 @@ export class WebSocketCloseError extends Error {
    * error instanceof WebSocketCloseError; // true for either build's errors
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return value !== null && typeof value === 'object' && (value as { [kCloseErrorBrand]?: unknown })[kCloseErrorBrand] === true;
+    return (value as { [kCloseErrorBrand]?: unknown } | null | undefined)?.[kCloseErrorBrand] === true;
   }
 }
 
 const kCloseErrorBrand = Symbol.for('rxws.WebSocketCloseError');
 Object.defineProperty(WebSocketCloseError.prototype, kCloseErrorBrand, { value: true });
 
-function describe(code: number, reason: string, wasClean: boolean, cause: unknown, kind: CloseKind | undefined): string {
-  let text = `WebSocket closed with code ${code}`;
-  if (kind === 'timeout') text = `WebSocket connection timed out and was abandoned (code ${code})`;
-  else if (kind === 'heartbeat') text = `WebSocket heartbeat missed: the connection was terminated as dead (code ${code})`;
-  else if (kind === 'handshake') text = `WebSocket handshake failed; the connection was closed (code ${code})`;
-  if (reason !== '') text += ` (${reason})`;
-  if (!wasClean) text += ', not cleanly';
-  if (cause !== undefined) {
-    const message = messageOf(cause);
-    if (message) text += `: ${message}`;
-  }
+/** What happened, by {@link CloseKind}, for the default message. */
+const WHAT_HAPPENED: Readonly<Record<CloseKind, string>> = {
+  close: 'closed',
+  error: 'failed',
+  timeout: 'timed out connecting',
+  heartbeat: 'missed its heartbeat',
+  handshake: 'handshake failed',
+};
+
+/** E.g. `WebSocket closed (code 1012, "restart").`, `WebSocket failed (code 1006, not cleanly): connect ECONNREFUSED 127.0.0.1:80.` */
+function describe(kind: CloseKind, code: number, reason: string, wasClean: boolean, cause: unknown): string {
+  const message = messageOf(cause);
+  const text = `WebSocket ${WHAT_HAPPENED[kind]} (code ${code}${reason && `, "${reason}"`}${wasClean ? '' : ', not cleanly'})${message ? `: ${message}` : ''}`;
   return /[.!?]$/.test(text) ? text : text + '.';
 }
 
 /** The message of an error from any realm (a DOMException, an Error from a vm context), or a string cause. */
 export function messageOf(cause: unknown): string | undefined {
-  if (typeof cause === 'string') return cause;
-  if (cause !== null && typeof cause === 'object' && typeof (cause as { message?: unknown }).message === 'string') {
-    return (cause as { message: string }).message;
-  }
-  return undefined;
+  const message = cause !== null && typeof cause === 'object' ? (cause as { message?: unknown }).message : cause;
+  return typeof message === 'string' ? message : undefined;
 }

@@ -55,12 +55,12 @@ export class QueueOverflowError extends Error {
   /** `'QueueOverflowError'`. */
   override readonly name = 'QueueOverflowError';
   /** The queue's limit. */
-  readonly limit: number;
+  declare readonly limit: number;
   /** The message that was refused (serialized). */
-  readonly data: WebSocketMessage;
+  declare readonly data: WebSocketMessage;
 
   constructor(limit: number, data: WebSocketMessage) {
-    super(`The WebSocketSubject's outbound queue is full (limit ${limit}); the message was not queued.`);
+    super(`The outbound queue is full (limit ${limit}): the message was not queued.`);
     this.limit = limit;
     this.data = data;
   }
@@ -71,66 +71,44 @@ export interface DropSink {
   reportDrop(dropped: DroppedMessage): void;
 }
 
-const EMPTY = new FifoQueue<WebSocketMessage>();
-
 /**
- * The bounded FIFO of serialized messages waiting for an open connection. It outlives
- * connections: closing, erroring or unsubscribing never clears it. Its storage is made on first
- * use (most subjects never queue while connected).
+ * The bounded FIFO of serialized messages waiting for an open connection (a {@link FifoQueue}:
+ * O(1) `push` and `shift`; made on first use, as most subjects never queue). It outlives
+ * connections: closing, erroring or unsubscribing never clears it.
  */
-export class OutboundQueue {
-  readonly limit: number;
-  readonly overflow: OverflowPolicy;
-  #items: FifoQueue<WebSocketMessage> = EMPTY;
+export class OutboundQueue extends FifoQueue<WebSocketMessage> {
+  declare readonly limit: number;
+  declare readonly overflow: OverflowPolicy;
   readonly #sink: DropSink;
 
   constructor(limit: number, overflow: OverflowPolicy, sink: DropSink) {
+    super();
     this.limit = limit;
     this.overflow = overflow;
     this.#sink = sink;
-  }
-
-  /** How many messages are waiting. */
-  get length(): number {
-    return this.#items.length;
   }
 
   /**
    * Queues `data`, applying the overflow policy when full.
    * @throws QueueOverflowError when full and the policy is `'error'`.
    */
-  push(data: WebSocketMessage): void {
-    let items = this.#items;
-    if (items === EMPTY) items = this.#items = new FifoQueue<WebSocketMessage>();
-    if (items.length < this.limit) {
-      items.push(data);
+  override push(data: WebSocketMessage): void {
+    if (this.length < this.limit) {
+      super.push(data);
       return;
     }
-    if (this.overflow === 'drop-oldest' && items.length > 0) {
-      const oldest = items.shift()!;
-      items.push(data);
-      this.#sink.reportDrop({ data: oldest, reason: 'overflow' });
-      return;
+    // Full. (A limit of 0 is always full, with nothing to drop but the new message.)
+    let dropped = data;
+    if (this.overflow === 'drop-oldest' && this.length > 0) {
+      dropped = this.shift()!;
+      super.push(data);
     }
-    this.#sink.reportDrop({ data, reason: 'overflow' });
+    this.#sink.reportDrop({ data: dropped, reason: 'overflow' });
     if (this.overflow === 'error') throw new QueueOverflowError(this.limit, data);
-  }
-
-  /** Removes and returns the oldest message. */
-  shift(): WebSocketMessage | undefined {
-    return this.#items.shift();
   }
 
   /** Reports a message that could not be sent. */
   dropped(data: WebSocketMessage, error: unknown): void {
     this.#sink.reportDrop({ data, reason: 'send-error', error });
-  }
-
-  /** Removes every message and returns them, oldest first. */
-  drain(): WebSocketMessage[] {
-    const items = this.#items;
-    const out: WebSocketMessage[] = [];
-    while (items.length > 0) out.push(items.shift()!);
-    return out;
   }
 }

@@ -1,6 +1,6 @@
 // The passive streams of a subject (open$, message$, …): made on first use, so a subject nobody
 // watches carries none.
-import type { BehaviorSubject, Observable, Subject } from 'rxjs';
+import type { Observable, Subject } from 'rxjs';
 import type { CloseEvent } from '../websocket/events.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import type { DroppedMessage } from './outbound-queue.js';
@@ -13,25 +13,33 @@ export interface DecodeFailure {
   readonly error: unknown;
 }
 
-/** The passive streams of a subject, and their read-only faces. */
-/** @internal */
-export class PassiveStreams {
-  state: BehaviorSubject<ConnectionState> | undefined = undefined;
-  state$: Observable<ConnectionState> | undefined = undefined;
-  status: BehaviorSubject<ConnectionStatus> | undefined = undefined;
-  status$: Observable<ConnectionStatus> | undefined = undefined;
-  open: Subject<Event> | undefined = undefined;
-  open$: Observable<Event> | undefined = undefined;
-  message: Subject<MessageEvent> | undefined = undefined;
-  message$: Observable<MessageEvent> | undefined = undefined;
-  error: Subject<Event> | undefined = undefined;
-  error$: Observable<Event> | undefined = undefined;
-  close: Subject<CloseEvent> | undefined = undefined;
-  close$: Observable<CloseEvent> | undefined = undefined;
-  decodeError: Subject<DecodeFailure> | undefined = undefined;
-  decodeError$: Observable<DecodeFailure> | undefined = undefined;
-  dropped: Subject<DroppedMessage> | undefined = undefined;
-  dropped$: Observable<DroppedMessage> | undefined = undefined;
-
+/** @internal What each passive stream carries, by name. */
+export interface PassiveEvents {
+  state: ConnectionState;
+  status: ConnectionStatus;
+  open: Event;
+  message: MessageEvent;
+  error: Event;
+  close: CloseEvent;
+  decodeError: DecodeFailure;
+  dropped: DroppedMessage;
 }
 
+/** Each stream's subject (`open`, undefined until first use) and read-only face (`open$`). */
+type PassiveFields = { [K in keyof PassiveEvents]: Subject<PassiveEvents[K]> | undefined } & {
+  [K in keyof PassiveEvents as `${K}$`]: Observable<PassiveEvents[K]> | undefined;
+};
+
+/** @internal The passive streams of a subject, and their read-only faces (declared here, set by the class). */
+export interface PassiveStreams extends PassiveFields {}
+
+/** @internal The passive streams of a subject, and their read-only faces. */
+export class PassiveStreams {
+  constructor() {
+    // Every field from the start, so that all these objects share one shape and the engine's reads
+    // (`message` for each message received) stay monomorphic.
+    const fields = this as Record<string, unknown>;
+    const names = ['state', 'status', 'open', 'message', 'error', 'close', 'decodeError', 'dropped'] satisfies (keyof PassiveEvents)[];
+    for (const name of names) fields[name] = fields[`${name}$`] = undefined;
+  }
+}

@@ -4,7 +4,7 @@ import { directSubscriber, isSubscriberLike } from '../internals/rxjs.js';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { SubjectCore, parseClientClose } from './core.js';
-import type { DecodeFailure } from './passive-streams.js';
+import type { DecodeFailure, PassiveEvents } from './passive-streams.js';
 import type { DroppedMessage } from './outbound-queue.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { kEngine } from './engine-host.js';
@@ -114,23 +114,15 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   error(closeRequest: { code: number; reason?: string }): void;
   error(closeRequest: unknown): void {
     const request = closeRequest as { code?: unknown; reason?: unknown } | null | undefined;
-    if (request === null || typeof request !== 'object' || request.code === undefined) {
-      throw new TypeError(
-        'WebSocketSubject.error() closes the connection with a close code: call it with { code, reason? } (code 1000 or 3000-4999). To end without a code use complete() or close().',
-        { cause: closeRequest },
-      );
-    }
-    let code: number;
-    let reason: string;
+    if (request?.code === undefined) throw new TypeError('error() takes { code, reason? }; to end without a code, use complete().', { cause: closeRequest });
+    let parsed: { code: number; reason: string };
     try {
-      ({ code, reason } = parseClientClose(request.code, request.reason));
+      parsed = parseClientClose(request.code, request.reason);
     } catch (invalid) {
       if (this.#core.closeOpenWith(request.code, request.reason)) return;
       throw invalid;
     }
-    this.#core.reconnectHooks?.userClosed();
-    const target = this.#core.target;
-    if (target !== undefined) this.#core.closeWhenFlushed(target, code, reason);
+    this.#closeWhenFlushed(parsed.code, parsed.reason);
   }
 
   /**
@@ -142,9 +134,15 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * ws$.complete(); // 'bye' goes out, then the close frame
    */
   complete(): void {
-    this.#core.reconnectHooks?.userClosed();
-    const target = this.#core.target;
-    if (target !== undefined) this.#core.closeWhenFlushed(target, 1000, '');
+    this.#closeWhenFlushed(1000, '');
+  }
+
+  /** The client's own close, once what is queued has gone out (error() and complete()). */
+  #closeWhenFlushed(code: number, reason: string): void {
+    const core = this.#core;
+    core.reconnectHooks?.userClosed();
+    const target = core.target;
+    if (target !== undefined) core.closeWhenFlushed(target, code, reason);
   }
 
   /**
@@ -206,7 +204,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    */
   multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out>;
   multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out> {
-    if (arguments.length > 3) throw new TypeError("subject.multiplex() takes rxjs's three arguments: for options (key, topicOf) use rxws's multiplex(subject, ...) function.");
+    if (arguments.length > 3) throw new TypeError("subject.multiplex() takes 3 arguments: for options use rxws's multiplex(subject, ...) function.");
     // The loose form's messages go to the serializer as rxjs's do: typed as In from here on.
     return markSubject(
       new Observable<Out>((observer) => {
@@ -284,9 +282,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * ws$.status$.subscribe((s) => s.state === 'reconnecting' && console.log(`retry #${s.attempt} in ${s.delay} ms`, s.cause.code));
    */
   get status$(): Observable<ConnectionStatus> {
-    const core = this.#core;
-    const streams = core.passive;
-    return (streams.status$ ??= (streams.status = new BehaviorSubject<ConnectionStatus>(core.status)).asObservable());
+    return this.#passive('status', this.#core.status);
   }
 
   /**
@@ -308,15 +304,12 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * ws$.state$.pipe(filter((s) => s === 'open')).subscribe(() => console.log('online'));
    */
   get state$(): Observable<ConnectionState> {
-    const core = this.#core;
-    const streams = core.passive;
-    return (streams.state$ ??= (streams.state = new BehaviorSubject<ConnectionState>(core.state)).asObservable());
+    return this.#passive('state', this.#core.state);
   }
 
   /** Every connection's `open` event. Passive: subscribing does not connect. */
   get open$(): Observable<Event> {
-    const streams = this.#core.passive;
-    return (streams.open$ ??= (streams.open = new Subject<Event>()).asObservable());
+    return this.#passive('open');
   }
 
   /**
@@ -324,8 +317,7 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * Passive.
    */
   get message$(): Observable<MessageEvent> {
-    const streams = this.#core.passive;
-    return (streams.message$ ??= (streams.message ??= new Subject<MessageEvent>()).asObservable());
+    return this.#passive('message');
   }
 
   /**
@@ -333,14 +325,12 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * also reports a failed `url` or factory here). An error is always followed by a close. Passive.
    */
   get error$(): Observable<Event> {
-    const streams = this.#core.passive;
-    return (streams.error$ ??= (streams.error = new Subject<Event>()).asObservable());
+    return this.#passive('error');
   }
 
   /** Every connection's `close` event, with `code`, `reason` and `wasClean`. Passive. */
   get close$(): Observable<CloseEvent> {
-    const streams = this.#core.passive;
-    return (streams.close$ ??= (streams.close ??= new Subject<CloseEvent>()).asObservable());
+    return this.#passive('close');
   }
 
   /**
@@ -348,14 +338,22 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
    * `onDecodeError: 'emit'`); the connection and its subscribers carry on.
    */
   get decodeError$(): Observable<DecodeFailure> {
-    const streams = this.#core.passive;
-    return (streams.decodeError$ ??= (streams.decodeError = new Subject<DecodeFailure>()).asObservable());
+    return this.#passive('decodeError');
   }
 
   /** Messages accepted by `next()` but not sent, as `{ data, reason, error? }` (queue overflow, send failure). */
   get dropped$(): Observable<DroppedMessage> {
-    const streams = this.#core.passive;
-    return (streams.dropped$ ??= (streams.dropped = new Subject<DroppedMessage>()).asObservable());
+    return this.#passive('dropped');
+  }
+
+  /**
+   * The read-only face of the passive stream `name`, made on first use (its subject too, unless
+   * the engine made that already): a `BehaviorSubject` replaying `initial` when one is given.
+   */
+  #passive<K extends keyof PassiveEvents>(name: K, initial?: PassiveEvents[K]): Observable<PassiveEvents[K]> {
+    type T = PassiveEvents[K];
+    const streams = this.#core.passive as unknown as { [field: string]: Subject<T> | Observable<T> | undefined };
+    return (streams[`${name}$`] ??= ((streams[name] as Subject<T> | undefined) ??= initial === undefined ? new Subject<T>() : new BehaviorSubject<T>(initial)).asObservable());
   }
 
   /** The live socket's `bufferedAmount` (0 with no connection). */

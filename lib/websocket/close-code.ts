@@ -1,20 +1,5 @@
 import { MAX_REASON_BYTES } from './constants.js';
 
-/**
- * WebIDL `[Clamp] unsigned short` conversion of a close code: NaN becomes 0, values are clamped to
- * 0..65535 and rounded half to even.
- */
-function clampUnsignedShort(value: unknown): number {
-  const n = Number(value);
-  if (Number.isNaN(n)) return 0;
-  const clamped = Math.min(Math.max(n, 0), 65535);
-  const floor = Math.floor(clamped);
-  const diff = clamped - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
 /** A validated close request: `code` is `undefined` when the caller gave none. */
 export interface CloseRequest {
   code: number | undefined;
@@ -29,46 +14,20 @@ export interface CloseRequest {
 export function parseCloseArguments(code: unknown, reason: unknown): CloseRequest {
   let parsedCode: number | undefined;
   if (code !== undefined) {
-    parsedCode = clampUnsignedShort(code);
+    // WebIDL `[Clamp] unsigned short`: NaN is 0, then clamped to 0..65535 and rounded half to even
+    // (Math.round rounds a half up: step back from an odd result).
+    const clamped = Math.min(Math.max(Number(code) || 0, 0), 65535);
+    parsedCode = Math.round(clamped);
+    if (parsedCode - clamped === 0.5 && parsedCode % 2 === 1) parsedCode--;
     if (parsedCode !== 1000 && (parsedCode < 3000 || parsedCode > 4999)) {
-      throw new DOMException(
-        `The close code must be either 1000, or between 3000 and 4999. ${parsedCode} is neither.`,
-        'InvalidAccessError',
-      );
+      throw new DOMException(`The close code must be 1000 or 3000-4999, not ${parsedCode}.`, 'InvalidAccessError');
     }
   }
-  // USVString: lone surrogates become U+FFFD, as `toWellFormed` does.
-  const parsedReason = reason === undefined ? '' : toUSVString(String(reason));
-  const bytes = utf8ByteLength(parsedReason);
+  // USVString: each lone surrogate becomes U+FFFD (as `toWellFormed`, which older browsers lack).
+  const parsedReason = reason === undefined ? '' : String(reason).replace(/\p{Cs}/gu, '\ufffd');
+  const bytes = new TextEncoder().encode(parsedReason).length;
   if (bytes > MAX_REASON_BYTES) {
-    throw new DOMException(
-      `The close reason must not be greater than ${MAX_REASON_BYTES} UTF-8 bytes (it is ${bytes}).`,
-      'SyntaxError',
-    );
+    throw new DOMException(`The close reason must be at most ${MAX_REASON_BYTES} UTF-8 bytes, not ${bytes}.`, 'SyntaxError');
   }
   return { code: parsedCode, reason: parsedReason };
-}
-
-/** Replaces lone surrogates with U+FFFD (WebIDL USVString). */
-export function toUSVString(value: string): string {
-  // `String.prototype.toWellFormed` is Node 20+.
-  return (value as string & { toWellFormed(): string }).toWellFormed();
-}
-
-/** The UTF-8 length of a well-formed string, without allocating (works in browsers and Node). */
-export function utf8ByteLength(value: string): number {
-  let bytes = value.length;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
 }

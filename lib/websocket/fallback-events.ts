@@ -1,52 +1,40 @@
 // The browser build's stand-ins for CloseEvent, ErrorEvent and MessageEvent, used only where the
 // platform has none (Node with the `browser` condition, some test environments): events carrying
 // their fields, without the WebIDL checks of rxws's Node classes (events.ts), which a browser
-// bundle should not pay for.
-import type { CloseEventInit, ErrorEventInit, MessageEventInit } from './events.js';
+// bundle should not pay for. Each is made from a table of its fields and their defaults.
+
+/** A stand-in event class: an `Event` with the fields of `defaults`, each from the init or its default. */
+type FallbackEventClass<Fields> = new (type: string, init?: EventInit & Partial<Fields>) => Event & Readonly<Fields>;
+
+/**
+ * An `Event` subclass whose constructor copies each field of `defaults` from the init dictionary
+ * (a missing or null member takes the default; a member without one, such as `data`, is kept as
+ * given, null included). Pure: a bundle that never uses a class leaves it out.
+ */
+function eventClass<Fields extends object>(defaults: Fields): FallbackEventClass<Fields> {
+  return class extends Event {
+    constructor(type: string, init: Record<string, unknown> = {}) {
+      super(type, init);
+      for (const field in defaults) {
+        (this as Record<string, unknown>)[field] = init[field] ?? (defaults as Record<string, unknown>)[field] ?? init[field];
+      }
+    }
+  } as unknown as FallbackEventClass<Fields>;
+}
 
 /** @internal A `close` event: `code`, `reason`, `wasClean`. */
-export class FallbackCloseEvent extends Event {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-  constructor(type: string, init: CloseEventInit = {}) {
-    super(type, init);
-    this.code = init.code ?? 0;
-    this.reason = init.reason ?? '';
-    this.wasClean = init.wasClean ?? false;
-  }
-}
+export const FallbackCloseEvent = /* @__PURE__ */ eventClass({ code: 0, reason: '', wasClean: false });
 
 /** @internal An `error` event: `message`, `error`, and where (`filename`, `lineno`, `colno`). */
-export class FallbackErrorEvent extends Event {
-  readonly message: string;
-  readonly filename: string;
-  readonly lineno: number;
-  readonly colno: number;
-  readonly error: unknown;
-  constructor(type: string, init: ErrorEventInit = {}) {
-    super(type, init);
-    this.message = init.message ?? '';
-    this.filename = init.filename ?? '';
-    this.lineno = init.lineno ?? 0;
-    this.colno = init.colno ?? 0;
-    this.error = init.error;
-  }
-}
+export const FallbackErrorEvent = /* @__PURE__ */ eventClass({ message: '', filename: '', lineno: 0, colno: 0, error: undefined as unknown });
 
-/** @internal A `message` event: `data`, `origin`, `lastEventId`, `source`, `ports`. */
-export class FallbackMessageEvent<T = unknown> extends Event {
-  readonly data: T;
-  readonly origin: string;
-  readonly lastEventId: string;
-  readonly source: unknown;
-  readonly ports: readonly unknown[];
-  constructor(type: string, init: MessageEventInit<T> = {}) {
-    super(type, init);
-    this.data = init.data as T;
-    this.origin = init.origin ?? '';
-    this.lastEventId = init.lastEventId ?? '';
-    this.source = init.source ?? null;
-    this.ports = Object.freeze([...(init.ports ?? [])]);
-  }
-}
+const MessageEventBase = /* @__PURE__ */ eventClass({ data: undefined as unknown, origin: '', lastEventId: '', source: null as unknown, ports: [] as readonly unknown[] });
+
+/** @internal A `message` event: `data`, `origin`, `lastEventId`, `source`, and a frozen copy of `ports`. */
+export const FallbackMessageEvent = /* @__PURE__ */ (() =>
+  class extends MessageEventBase {
+    constructor(type: string, init?: ConstructorParameters<typeof MessageEventBase>[1]) {
+      super(type, init);
+      (this as { ports: readonly unknown[] }).ports = Object.freeze([...this.ports]);
+    }
+  })();

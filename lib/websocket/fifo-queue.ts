@@ -24,17 +24,27 @@ export class FifoQueue<T> {
   /** Removes and returns the item at the head. */
   shift(): T | undefined {
     const items = this.#items;
-    if (this.#head >= items.length) return undefined;
-    const item = items[this.#head];
-    items[this.#head++] = undefined;
-    if (this.#head === items.length) {
+    let head = this.#head;
+    if (head >= items.length) return undefined;
+    const item = items[head];
+    items[head++] = undefined;
+    if (head === items.length) {
       items.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= items.length) {
-      items.splice(0, this.#head);
-      this.#head = 0;
+      head = 0;
+    } else if (head >= 1024 && head * 2 >= items.length) {
+      // Compact once the dead head is most of a long array (amortised O(1)).
+      items.splice(0, head);
+      head = 0;
     }
+    this.#head = head;
     return item;
+  }
+
+  /** Removes every item and returns them, oldest first. */
+  drain(): T[] {
+    const items = this.#items.slice(this.#head) as T[];
+    this.clear();
+    return items;
   }
 
   /** Removes every item. */

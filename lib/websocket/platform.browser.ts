@@ -7,34 +7,38 @@ import type { WebSocket as NodeWebSocket } from './websocket.js';
 import type { CloseEvent as RxwsCloseEvent, ErrorEvent as RxwsErrorEvent, MessageEvent as RxwsMessageEvent } from './events.js';
 import { FallbackCloseEvent, FallbackErrorEvent, FallbackMessageEvent } from './fallback-events.js';
 import type { BinaryType } from './constants.js';
-import type { EventSink } from './controls.js';
+import type * as NodePlatform from './platform.js';
 import type { WebSocketLike } from './socket-like.js';
 
 /** The WebSocket constructor to use now: `globalThis.WebSocket`, or undefined when there is none. */
 export function platformWebSocket(): typeof NodeWebSocket | undefined {
-  const Ctor = (globalThis as { WebSocket?: unknown }).WebSocket;
-  return typeof Ctor === 'function' ? (Ctor as typeof NodeWebSocket) : undefined;
+  return globalOr('WebSocket', undefined);
+}
+
+/**
+ * The global `name` if it is a constructor, else `fallback`. Called through `@__PURE__` below, so a
+ * bundle that does not use an export (e.g. `MessageEvent` with a plain `webSocket()`) drops it and
+ * its stand-in class.
+ */
+function globalOr<T>(name: string, fallback: unknown): T {
+  const value = (globalThis as Record<string, unknown>)[name];
+  return (typeof value === 'function' ? value : fallback) as T;
 }
 
 /** The platform's WebSocket as it was when rxws loaded (what `import { WebSocket } from 'rxws'` gives). */
-export const WebSocket = (globalThis as { WebSocket?: unknown }).WebSocket as typeof NodeWebSocket;
-
-const globals = globalThis as { CloseEvent?: unknown; ErrorEvent?: unknown; MessageEvent?: unknown };
-export const CloseEvent = (typeof globals.CloseEvent === 'function' ? globals.CloseEvent : FallbackCloseEvent) as typeof RxwsCloseEvent;
-export const ErrorEvent = (typeof globals.ErrorEvent === 'function' ? globals.ErrorEvent : FallbackErrorEvent) as typeof RxwsErrorEvent;
-export const MessageEvent = (typeof globals.MessageEvent === 'function' ? globals.MessageEvent : FallbackMessageEvent) as unknown as typeof RxwsMessageEvent;
+export const WebSocket = /* @__PURE__ */ globalOr<typeof NodeWebSocket>('WebSocket', undefined);
+export const CloseEvent = /* @__PURE__ */ globalOr<typeof RxwsCloseEvent>('CloseEvent', FallbackCloseEvent);
+export const ErrorEvent = /* @__PURE__ */ globalOr<typeof RxwsErrorEvent>('ErrorEvent', FallbackErrorEvent);
+export const MessageEvent = /* @__PURE__ */ globalOr<typeof RxwsMessageEvent>('MessageEvent', FallbackMessageEvent);
 
 /** @internal Sets `binaryType` on a socket a subject is about to use (see platform.ts). */
 export function setBinaryType(socket: WebSocketLike, binaryType: BinaryType): void {
   if (socket.binaryType !== binaryType) socket.binaryType = binaryType;
 }
 
-/** @internal Only rxws's Node socket takes an event sink (see platform.ts): never here. */
-export function takeEvents(_socket: WebSocketLike, _sink: EventSink): boolean {
-  return false;
-}
-
-/** @internal Only rxws's Node socket takes an event sink (see platform.ts): never here. */
-export function holdsEvents(_socket: WebSocketLike, _sink: EventSink, _release: boolean): boolean {
-  return false;
-}
+/**
+ * @internal `takeEvents` and `holdsEvents`: only rxws's Node socket takes an event sink (see
+ * platform.ts), so never here. (Typed as the Node module's, so the two builds stay alike.)
+ */
+const takesNoEvents = ((): boolean => false) satisfies typeof NodePlatform.takeEvents & typeof NodePlatform.holdsEvents;
+export { takesNoEvents as takeEvents, takesNoEvents as holdsEvents };

@@ -22,6 +22,12 @@ export const implementations: Implementation[] = [
  * and this documented behaviour for undici, so a change on either side is noticed.
  */
 export const undiciDeviations = {
+  /**
+   * WebIDL [Clamp]: "round x to the nearest integer, choosing the even integer if it lies halfway
+   * between two"; undici takes the even one of floor(x) and ceil(x) whatever the fraction
+   * (close(3000.6) sends 3000).
+   */
+  clampRoundsToEvenNeighbour: true,
   /** Spec: send() after CLOSING "must increase the bufferedAmount attribute"; undici leaves it. */
   bufferedAmountAfterClose: true,
   /** WebIDL: an invalid enum value assigned to binaryType is ignored; undici resets it to 'blob'. */

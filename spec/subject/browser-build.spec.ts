@@ -82,4 +82,34 @@ describe('the browser build, where WebSocket, CloseEvent and ErrorEvent globals 
     `);
     expect(lines).toEqual(['true 1006 true 1006 no network error no network']);
   });
+  test("rxws's stand-in event classes, where the platform has none: Events with the fields and their defaults", async () => {
+    const lines = await inBrowserBuild(`
+      delete globalThis.MessageEvent; // (Node has one)
+      const { CloseEvent, ErrorEvent, MessageEvent } = await import('rxws');
+      const show = (e, ...names) => JSON.stringify([e instanceof Event, e.type, e.cancelable, ...names.map((n) => e[n])]);
+      console.log(show(new CloseEvent('close'), 'code', 'reason', 'wasClean'));
+      console.log(show(new CloseEvent('close', { code: 4000, reason: 'bye', wasClean: true, cancelable: true }), 'code', 'reason', 'wasClean'));
+      console.log(show(new ErrorEvent('error'), 'message', 'filename', 'lineno', 'colno', 'error'), 'error' in new ErrorEvent('error'));
+      const cause = new Error('boom');
+      const error = new ErrorEvent('error', { message: 'm', filename: 'f', lineno: 1, colno: 2, error: cause });
+      console.log(show(error, 'message', 'filename', 'lineno', 'colno'), error.error === cause);
+      console.log(new ErrorEvent('error', { error: null }).error, new MessageEvent('message', { data: null }).data);
+      const empty = new MessageEvent('message');
+      console.log(show(empty, 'data', 'origin', 'lastEventId', 'source', 'ports'), 'data' in empty, Object.isFrozen(empty.ports));
+      const ports = [1];
+      const full = new MessageEvent('message', { data: 'd', origin: 'o', lastEventId: 'l', source: 's', ports });
+      console.log(show(full, 'data', 'origin', 'lastEventId', 'source', 'ports'), full.ports !== ports, Object.isFrozen(full.ports));
+      console.log(Object.keys(new CloseEvent('close')).join(), Object.keys(empty).join());
+    `);
+    expect(lines).toEqual([
+      '[true,"close",false,0,"",false]',
+      '[true,"close",true,4000,"bye",true]',
+      '[true,"error",false,"","",0,0,null] true',
+      '[true,"error",false,"m","f",1,2] true',
+      'null null',
+      '[true,"message",false,null,"","",null,[]] true true',
+      '[true,"message",false,"d","o","l","s",[1]] true true',
+      'code,reason,wasClean data,origin,lastEventId,source,ports', // own fields
+    ]);
+  });
 });

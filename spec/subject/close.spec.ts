@@ -281,3 +281,29 @@ describe('error() and close() arguments', () => {
     r.subscription.unsubscribe();
   });
 });
+
+describe('WebSocketCloseError', () => {
+  test('its default message says how the connection ended, the code, the reason, whether clean, and the cause', () => {
+    const cases: [ConstructorParameters<typeof WebSocketCloseError>[0], string][] = [
+      [{ code: 1012, reason: 'restart', wasClean: true }, 'WebSocket closed (code 1012, "restart").'],
+      [{ code: 1006 }, 'WebSocket closed (code 1006, not cleanly).'],
+      [{ code: 1006, cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }, 'WebSocket failed (code 1006, not cleanly): connect ECONNREFUSED 127.0.0.1:9.'],
+      [{ code: 1006, cause: 'no network!' }, 'WebSocket failed (code 1006, not cleanly): no network!'],
+      [{ kind: 'timeout', code: 1006 }, 'WebSocket timed out connecting (code 1006, not cleanly).'],
+      [{ kind: 'heartbeat', code: 1006 }, 'WebSocket missed its heartbeat (code 1006, not cleanly).'],
+      [{ kind: 'handshake', code: 1006, cause: { message: 'bad token' } }, 'WebSocket handshake failed (code 1006, not cleanly): bad token.'],
+      [{ code: 4000, message: 'mine' }, 'mine'],
+    ];
+    for (const [init, message] of cases) expect(new WebSocketCloseError(init).message).toBe(message);
+  });
+
+  test('kind defaults to error with a cause, close without; the cause is a non-enumerable own property, absent without one', () => {
+    const cause = new Error('boom');
+    const failed = new WebSocketCloseError({ code: 1006, cause });
+    expect([failed.kind, failed.cause, failed.reason, failed.wasClean]).toEqual(['error', cause, '', false]);
+    expect(Object.getOwnPropertyDescriptor(failed, 'cause')).toEqual({ value: cause, writable: true, enumerable: false, configurable: true });
+    const closed = new WebSocketCloseError({ code: 1001, reason: 'away', wasClean: true });
+    expect([closed.kind, 'cause' in closed, closed.name]).toEqual(['close', false, 'WebSocketCloseError']);
+    expect([closed instanceof WebSocketCloseError, new Error('x') instanceof WebSocketCloseError, (null as unknown) instanceof WebSocketCloseError, ('x' as unknown) instanceof WebSocketCloseError]).toEqual([true, false, false, false]);
+  });
+});

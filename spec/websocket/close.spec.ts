@@ -47,6 +47,33 @@ describe.each(implementations)('WebSocket close() ($name)', ({ name, WebSocket }
     expect((await connection.closed).code).toBe(3000);
   });
 
+  it.each([
+    [3001.5, 3002, 3002], // half to even, upwards
+    [999.5, 1000, 1000],
+    [3000.4999, 3000, 3000],
+    [3000.6, 3001, 3000], // (undici: the even neighbour)
+    [3001.4, 3001, 3002],
+    ['4000', 4000, 4000], // ToNumber
+  ])('rounds the code %p to %p as WebIDL [Clamp] unsigned short', async (code, expected, undici) => {
+    const { socket, connection } = await connect();
+    socket.close(code as number);
+    expect((await connection.closed).code).toBe(name === 'undici' && undiciDeviations.clampRoundsToEvenNeighbour ? undici : expected);
+  });
+
+  it.each([4999.5, 1e9, Infinity, -Infinity, -0.4, 998.6])('clamps the code %p outside 1000 and 3000-4999: InvalidAccessError', async (code) => {
+    const { socket } = await connect();
+    expect(errorName(() => socket.close(code))).toBe('InvalidAccessError');
+    socket.close();
+  });
+
+  it('reads the reason as a USVString: a lone surrogate is U+FFFD, 3 UTF-8 bytes; a pair is 4', async () => {
+    const { socket, connection } = await connect();
+    expect(errorName(() => socket.close(1000, '\ud800'.repeat(42)))).toBe('SyntaxError'); // 126 bytes
+    expect(errorName(() => socket.close(1000, '\u{1f600}'.repeat(31)))).toBe('SyntaxError'); // 124 bytes
+    socket.close(4000, '\ud800x\udc00' + '\u{1f600}'.repeat(29)); // 3 + 1 + 3 + 116 = 123 bytes
+    expect(await connection.closed).toEqual({ code: 4000, reason: '\ufffdx\ufffd' + '\u{1f600}'.repeat(29), wasClean: true });
+  });
+
   it('sends no code without arguments (the server sees 1005), and 1000 for a reason alone', async () => {
     const first = await connect();
     const firstClosed = closed(first.socket);
