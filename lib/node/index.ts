@@ -20,3 +20,17 @@ export {
   type WritableOptions,
   type WebSocketAsyncIterator,
 } from './streams.js';
+// resumable sessions (rxws.session.v1), the server side
+export { acceptSessions, type SessionServer } from './session-server.js';
+export { Session, type SessionState, type SessionDecodeError } from './session.js';
+export type { AcceptSessionsOptions, ReplayLimit, SessionMessage, SessionIdentity } from './session-options.js';
+export {
+  memorySessionStore,
+  type SessionStore,
+  type SessionRecord,
+  type ClaimedSession,
+  type SessionChange,
+  type SessionStoreEvent,
+  type StoredMessage,
+  type Awaitable,
+} from './session-store.js';
