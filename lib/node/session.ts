@@ -190,8 +190,11 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   close(code = 1000, reason?: string): void {
     if (this.#ended) return;
     if (code !== 1000) {
-      this.#connection?.close(code, reason);
-      return;
+      const connection = this.#connection;
+      if (!connection) return;
+      this.#connection = undefined;
+      connection.close(code, reason);
+      return this.#disconnected();
     }
     const connection = this.#connection;
     this.#connection = undefined;
