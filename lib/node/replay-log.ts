@@ -61,6 +61,15 @@ export class ReplayLog {
     this.#head = head;
   }
 
+  /** Drops every message with seq > `seq` (the newest ones). */
+  truncate(seq: number): void {
+    const items = this.#items;
+    while (items.length > this.#head && items[items.length - 1]!.seq > seq) {
+      items.pop();
+      this.bytes -= this.#sizes.pop()!;
+    }
+  }
+
   /** The messages held, oldest first (a copy). */
   toArray(): StoredMessage[] {
     return this.#items.slice(this.#head);

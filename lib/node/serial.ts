@@ -7,6 +7,9 @@ function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** What a skipped call answers. */
+const SKIPPED: unique symbol = Symbol('skipped');
+
 /** @internal A queue of store calls: each runs after the previous one has answered. */
 export class Serial {
   #tail: Promise<void> | undefined = undefined;
@@ -17,13 +20,21 @@ export class Serial {
     this.#failed = failed;
   }
 
-  /** Runs `call` once the calls before it have answered, then `then` with its answer. */
+  /** Bumped by each failure: the calls queued before it that have not run yet are skipped. */
+  #generation = 0;
+
+  /**
+   * Runs `call` once the calls before it have answered, then `then` with its answer. After a
+   * failure, the calls that were waiting behind the failed one are skipped (neither run nor
+   * answered): they assumed it had succeeded.
+   */
   run<T>(call: () => Awaitable<T>, then?: (answer: T) => void): void {
     if (this.#tail === undefined) {
       let answer: Awaitable<T>;
       try {
         answer = call();
       } catch (error) {
+        this.#generation++;
         this.#failed(error);
         return;
       }
@@ -34,17 +45,22 @@ export class Serial {
       this.#chain(Promise.resolve(answer), then);
       return;
     }
-    this.#chain(this.#tail.then(call), then);
+    const generation = this.#generation;
+    this.#chain(
+      this.#tail.then(() => (generation === this.#generation ? call() : SKIPPED)),
+      then,
+    );
   }
 
-  #chain<T>(answer: Promise<T>, then: ((answer: T) => void) | undefined): void {
+  #chain<T>(answer: Promise<T | typeof SKIPPED>, then: ((answer: T) => void) | undefined): void {
     const tail: Promise<void> = answer.then(
       (value) => {
         if (this.#tail === tail) this.#tail = undefined;
-        then?.(value);
+        if (value !== SKIPPED) then?.(value);
       },
       (error: unknown) => {
         if (this.#tail === tail) this.#tail = undefined;
+        this.#generation++;
         this.#failed(error);
       },
     );

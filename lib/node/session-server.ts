@@ -68,8 +68,14 @@ class SessionAcceptor<In, Out> {
     if (hello.session !== null) {
       const known = this.#sessions.get(hello.session);
       if (known || !this.#subscriber.closed) {
-        const holder = known?.holder ?? newSessionId();
-        const claimed = await store.claim(hello.session, holder, identity, Date.now());
+        let holder = known?.holder ?? newSessionId();
+        let claimed = await store.claim(hello.session, holder, identity, Date.now());
+        const local = this.#sessions.get(hello.session);
+        if (claimed && local && local.holder !== holder) {
+          // Another connection made a Session for it while this one was claiming: that one holds it.
+          holder = local.holder;
+          claimed = await store.claim(hello.session, holder, identity, Date.now());
+        }
         if (claimed) {
           const session = this.#sessions.get(claimed.id) ?? this.#emit(claimed, holder);
           if (session) session.attach(connection, 'resumed', hello.received, claimed);

@@ -104,7 +104,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#sent = this.#savedSent = record.sent;
     this.#received = this.#savedReceived = record.received;
     this.#unwatch = settings.store.watch(record.id, this.#onStoreEvent);
-    for (const payload of record.inbox) this.#enqueue(payload);
+    this.#enqueueHandedOver(record.inbox);
     this.#takeInbox(); // published between the claim and the watch
   }
 
@@ -212,7 +212,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   attach(connection: SessionConnection, kind: 'new' | 'resumed', clientReceived: number, claimed: ClaimedSession): void {
     if (this.#ended) return void connection.close(1011, 'session ended');
     if (!this.#holding) this.#reload(claimed);
-    else for (const payload of claimed.inbox) this.#enqueue(payload);
+    else this.#enqueueHandedOver(claimed.inbox);
     const previous = this.#connection;
     this.#connection = undefined;
     previous?.close(REPLACED, 'replaced by a new connection');
@@ -229,6 +229,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#ackTimer?.unsubscribe();
     this.#ackTimer = undefined;
     for (const message of this.#replay.toArray()) if (message.seq <= this.#savedSent) connection.send(encodeData(message.seq, this.#savedReceived, message.payload));
+    this.#flushQueue();
     this.#setState('connected');
     connection.setHandler(this.#handler(connection));
   }
@@ -365,6 +366,17 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     if (overflow === 'error') throw new QueueOverflowError(queueLimit, payload);
   }
 
+  /** Messages another Session published for this one: queued like next()'s; an overflow is reported on dropped$ (never thrown at whoever published them). */
+  #enqueueHandedOver(payloads: readonly SessionPayload[]): void {
+    for (const payload of payloads) {
+      try {
+        this.#enqueue(payload);
+      } catch (error) {
+        if (!(error instanceof QueueOverflowError)) throw error;
+      }
+    }
+  }
+
   #flushQueue(): void {
     const queue = this.#queue;
     while (queue.length > 0 && this.#holding) {
@@ -399,7 +411,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#serial.run(
       () => this.#settings.store.takeInbox(this.id, this.holder),
       (inbox) => {
-        if (!this.#ended && this.#holding) for (const payload of inbox) this.#enqueue(payload);
+        if (!this.#ended && this.#holding) this.#enqueueHandedOver(inbox);
       },
     );
   }
@@ -449,13 +461,25 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#replay = new ReplayLog(claimed.replay);
     this.#sent = this.#savedSent = claimed.sent;
     this.#received = this.#savedReceived = claimed.received;
-    for (const payload of claimed.inbox) this.#enqueue(payload);
+    this.#enqueueHandedOver(claimed.inbox);
     this.#takeInbox();
   }
 
   #storeFailed(error: unknown): void {
-    // The store could not save: the guarantees no longer hold on this connection. The client
-    // resumes (perhaps elsewhere) from what the store has.
+    // The store could not save: the guarantees no longer hold on this connection. Back to what
+    // the store has (the calls after the failed one are skipped): messages numbered but not
+    // saved wait again, unnumbered, at the head of the queue; messages received but not saved
+    // were not delivered nor acknowledged, and the client replays them. The client resumes
+    // (perhaps elsewhere) from there.
+    if (this.#sent > this.#savedSent) {
+      const queue = new FifoQueue<SessionPayload>();
+      for (const message of this.#replay.toArray()) if (message.seq > this.#savedSent) queue.push(message.payload);
+      while (this.#queue.length > 0) queue.push(this.#queue.shift()!);
+      this.#queue = queue;
+      this.#replay.truncate(this.#savedSent);
+      this.#sent = this.#savedSent;
+    }
+    this.#received = this.#savedReceived;
     const connection = this.#connection;
     if (connection) {
       this.#connection = undefined;
