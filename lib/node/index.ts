@@ -22,8 +22,9 @@ export {
 } from './streams.js';
 // resumable sessions (rxws.session.v1), the server side
 export { acceptSessions, type SessionServer } from './session-server.js';
-export { Session, type SessionState, type SessionDecodeError } from './session.js';
-export type { AcceptSessionsOptions, ReplayLimit, SessionMessage, SessionIdentity } from './session-options.js';
+export { Session, type SessionState } from './session.js';
+export type { AcceptSessionsOptions, ReplayLimit, SessionIdentity } from './session-options.js';
+export type { SessionMessage, SessionDecodeError } from './session-message.js';
 export {
   memorySessionStore,
   type SessionStore,
@@ -34,3 +35,4 @@ export {
   type StoredMessage,
   type Awaitable,
 } from './session-store.js';
+export type { SessionPayload } from '../session/protocol.js';

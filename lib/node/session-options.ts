@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail } from '../common/options.js';
 import type { OverflowPolicy, QueueConfig } from '../subject/outbound-queue.js';
 import type { SessionPayload } from '../session/protocol.js';
+import type { SessionMessage } from './session-message.js';
 import { memorySessionStore, type SessionStore } from './session-store.js';
 
 /** @internal Default `expireAfter`: a session without a connection is kept 2 minutes. */
@@ -25,12 +26,6 @@ export interface ReplayLimit {
   bytes?: number;
   /** The most messages held (a whole number >= 1, or `Infinity`). Default 10,000. */
   messages?: number;
-}
-
-/** What a `Session`'s `deserializer` is given: one application message of the client, text or bytes. */
-export interface SessionMessage {
-  /** A text message as a string, a binary one as a `Buffer`. */
-  readonly data: string | Buffer;
 }
 
 /** What a {@link AcceptSessionsOptions.identify} function may answer: who the client is, or null/undefined for nobody in particular. */

@@ -43,14 +43,29 @@ export interface SessionChange {
   readonly expiresAt?: number | null;
 }
 
-/** What a {@link SessionStore} tells those who {@link SessionStore.watch} a session. */
+/**
+ * What a {@link SessionStore} tells those who {@link SessionStore.watch} a session:
+ * `'published'` (something was published for it: its holder takes it with
+ * {@link SessionStore.takeInbox}), `'claimed'` (a connection resumed it for `holder`: any other
+ * holder lost it), `'ended'` (on purpose, `'closed'`: a close 1000; or `'expired'`).
+ */
 export type SessionStoreEvent =
-  /** Something was published for the session: its holder takes it with {@link SessionStore.takeInbox}. */
-  | { readonly type: 'published' }
-  /** The session was claimed by `holder` (a connection resumed it there): any other holder lost it. */
-  | { readonly type: 'claimed'; readonly holder: string }
-  /** The session ended: `'closed'` on purpose (a close 1000), or `'expired'`. */
-  | { readonly type: 'ended'; readonly reason: 'closed' | 'expired' };
+  | {
+      /** Something was published for the session. */
+      readonly type: 'published';
+    }
+  | {
+      /** The session was claimed. */
+      readonly type: 'claimed';
+      /** The holder that claimed it. */
+      readonly holder: string;
+    }
+  | {
+      /** The session ended. */
+      readonly type: 'ended';
+      /** `'closed'` on purpose (a close 1000), or `'expired'`. */
+      readonly reason: 'closed' | 'expired';
+    };
 
 /**
  * Where `acceptSessions()` keeps its sessions' state, so that a connection resuming a session

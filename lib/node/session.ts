@@ -1,12 +1,14 @@
 // The server's side of one rxws.session.v1 session: a subject that lives across the client's
 // connections (docs/sessions.md, "Server: acceptSessions()"; the protocol: docs/session-protocol.md).
 import { BehaviorSubject, Observable, Subject, type Subscription } from 'rxjs';
-import { encodeAck, encodeData, encodeWelcome, payloadSize, redactId, type SessionFrame, type SessionPayload } from '../session/protocol.js';
+import { encodeAck, encodeData, encodeWelcome, redactId, type SessionFrame, type SessionPayload } from '../session/protocol.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
-import { FifoQueue } from '../websocket/fifo-queue.js';
-import { QueueOverflowError, type DroppedMessage } from '../subject/outbound-queue.js';
+import type { DroppedMessage } from '../subject/outbound-queue.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
-import { ReplayLog, type StoredMessage } from './replay-log.js';
+import type { StoredMessage } from './replay-log.js';
+import { SessionOutbox } from './session-outbox.js';
+import { SessionInbox } from './session-inbox.js';
+import { toMessageData, toPayload, type SessionDecodeError } from './session-message.js';
 import type { ClaimedSession, SessionChange, SessionStoreEvent } from './session-store.js';
 import type { SessionSettings } from './session-options.js';
 import type { ConnectionHandler, SessionConnection } from './session-connection.js';
@@ -20,28 +22,10 @@ import { Serial } from './serial.js';
  */
 export type SessionState = 'connected' | 'disconnected' | 'expired';
 
-/** What `decodeError$` reports: a client message the `deserializer` threw on (the message is skipped). */
-export interface SessionDecodeError {
-  /** The message as it arrived: a string, or a `Buffer`. */
-  readonly data: string | Buffer;
-  /** What the deserializer threw. */
-  readonly error: unknown;
-}
-
 /** The code a connection is closed with when another connection resumes its session. */
 const REPLACED = 4409;
 const PROTOCOL_ERROR = 1002;
 const INTERNAL_ERROR = 1011;
-
-/** What a serializer may return, as a payload. */
-function toPayload(value: unknown): SessionPayload {
-  if (typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value;
-  throw new TypeError(`Session.next(): the serializer must return a string, a Buffer, an ArrayBuffer or a typed array, not ${value === null ? 'null' : typeof value}.`);
-}
-
-function toBuffer(bytes: ArrayBuffer | ArrayBufferView): Buffer {
-  return bytes instanceof ArrayBuffer ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 /**
  * One resumable session on the server: a subject whose subscribers receive the client's messages
@@ -75,18 +59,10 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   #holding = true;
   #ended = false;
   #connection: SessionConnection | undefined = undefined;
-  #replay: ReplayLog;
-  /** Messages waiting for room in the replay buffer (not numbered yet). */
-  #queue = new FifoQueue<SessionPayload>();
-  /** The seq of the last message numbered, and of the last one the store saved. */
-  #sent: number;
-  #savedSent: number;
-  /** The highest seq received (accepted), and the highest saved (what acknowledgements say). */
-  #received: number;
-  #savedReceived: number;
-  /** Received and saved, not yet acknowledged. */
-  #unacknowledged = 0;
-  #ackTimer: Subscription | undefined = undefined;
+  /** The replay buffer and the queue. */
+  readonly #outbox: SessionOutbox;
+  /** The client's seq numbers received, and the acknowledgements owed. */
+  readonly #inbox: SessionInbox;
   #expiryTimer: Subscription | undefined = undefined;
   /** When this holder's session expires without a connection. */
   #expiresAt = 0;
@@ -100,11 +76,12 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#settings = settings;
     this.#onEnd = onEnd;
     this.#state = new BehaviorSubject<SessionState>('disconnected');
-    this.#replay = new ReplayLog(record.replay);
-    this.#sent = this.#savedSent = record.sent;
-    this.#received = this.#savedReceived = record.received;
+    this.#outbox = new SessionOutbox(settings, (dropped) => this.#dropped.next(dropped), (message) => this.#numbered(message));
+    this.#outbox.load(record.replay, record.sent);
+    this.#inbox = new SessionInbox(settings, (ack) => this.#connection?.send(encodeAck(ack)));
+    this.#inbox.load(record.received);
     this.#unwatch = settings.store.watch(record.id, this.#onStoreEvent);
-    this.#enqueueHandedOver(record.inbox);
+    this.#outbox.pushHandedOver(record.inbox);
     this.#takeInbox(); // published between the claim and the watch
   }
 
@@ -163,7 +140,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   next(value: In): void {
     if (this.#ended) return;
     const payload = toPayload(this.#settings.serializer(value));
-    if (this.#holding) this.#enqueue(payload);
+    if (this.#holding) this.#outbox.push(payload);
     else this.#publish(payload);
   }
 
@@ -212,24 +189,22 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   attach(connection: SessionConnection, kind: 'new' | 'resumed', clientReceived: number, claimed: ClaimedSession): void {
     if (this.#ended) return void connection.close(1011, 'session ended');
     if (!this.#holding) this.#reload(claimed);
-    else this.#enqueueHandedOver(claimed.inbox);
+    else this.#outbox.pushHandedOver(claimed.inbox);
     const previous = this.#connection;
     this.#connection = undefined;
     previous?.close(REPLACED, 'replaced by a new connection');
     this.#expiryTimer?.unsubscribe();
     this.#expiryTimer = undefined;
-    if (clientReceived > this.#savedSent) {
+    if (clientReceived > this.#outbox.savedSent) {
       connection.close(PROTOCOL_ERROR, 'hello acknowledges messages never sent');
       return this.#disconnected();
     }
     this.#connection = connection;
-    connection.send(encodeWelcome(this.id, kind, this.#savedReceived));
+    connection.send(encodeWelcome(this.id, kind, this.#inbox.savedReceived));
+    this.#inbox.reset(); // (the welcome says it)
     this.#acknowledged(clientReceived);
-    this.#unacknowledged = 0;
-    this.#ackTimer?.unsubscribe();
-    this.#ackTimer = undefined;
-    for (const message of this.#replay.toArray()) if (message.seq <= this.#savedSent) connection.send(encodeData(message.seq, this.#savedReceived, message.payload));
-    this.#flushQueue();
+    for (const message of this.#outbox.replayable()) connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+    this.#outbox.flush();
     this.#setState('connected');
     connection.setHandler(this.#handler(connection));
   }
@@ -249,15 +224,13 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     switch (frame?.type) {
       case 'data': {
         if (!this.#acknowledged(frame.ack)) return;
-        if (frame.seq <= this.#received) return; // a duplicate (replayed)
-        if (frame.seq > this.#received + 1) return this.#protocolError(connection, `data frame ${frame.seq} after ${this.#received}: a gap`);
-        const seq = (this.#received = frame.seq);
-        const payload = frame.payload;
+        const arrival = this.#inbox.arrive(frame.seq);
+        if (arrival === 'gap') return this.#protocolError(connection, `data frame ${frame.seq} after ${this.#inbox.received}: a gap`);
+        if (arrival === 'duplicate') return; // replayed
+        const { seq, payload } = frame;
         this.#save({ received: seq }, () => {
-          this.#savedReceived = seq;
+          this.#inbox.saved(seq);
           this.#deliver(payload);
-          if (++this.#unacknowledged >= this.#settings.ackEvery) this.#sendAck();
-          else this.#ackTimer ??= timerScheduler.schedule(() => this.#sendAck(), this.#settings.ackInterval);
         });
         return;
       }
@@ -288,8 +261,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
 
   /** The connection is gone, the session stays: it expires unless resumed within `expireAfter`. */
   #disconnected(): void {
-    this.#ackTimer?.unsubscribe();
-    this.#ackTimer = undefined;
+    this.#inbox.reset();
     this.#setState('disconnected');
     this.#expiresAt = Date.now() + this.#settings.expireAfter;
     if (this.#holding) this.#save({ expiresAt: this.#expiresAt });
@@ -313,7 +285,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   }
 
   #deliver(payload: SessionPayload): void {
-    const data = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : toBuffer(payload);
+    const data = toMessageData(payload);
     let value: Out;
     try {
       value = this.#settings.deserializer({ data });
@@ -324,82 +296,24 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#messages.next(value);
   }
 
-  #sendAck(): void {
-    this.#ackTimer?.unsubscribe();
-    this.#ackTimer = undefined;
-    if (this.#unacknowledged === 0) return;
-    this.#unacknowledged = 0;
-    this.#connection?.send(encodeAck(this.#savedReceived));
-  }
-
   /** The client acknowledged up to `ack`: trims the replay buffer and fills it from the queue. False (and the connection closed) for an ack of a message never sent. */
   #acknowledged(ack: number): boolean {
-    if (ack > this.#savedSent) {
+    if (ack > this.#outbox.savedSent) {
       if (this.#connection) this.#protocolError(this.#connection, `acknowledgement ${ack} of a message never sent`);
       return false;
     }
-    const first = this.#replay.firstSeq;
-    if (first === undefined || ack < first) return true;
-    this.#replay.trim(ack);
-    this.#save({ acknowledged: ack });
-    this.#flushQueue();
+    if (this.#outbox.acknowledge(ack)) this.#save({ acknowledged: ack });
     return true;
   }
 
-  #hasRoom(size: number): boolean {
-    const replay = this.#replay;
-    return replay.length === 0 || (replay.length < this.#settings.replayMessages && replay.bytes + size <= this.#settings.replayBytes);
-  }
-
-  /** A new message of this holder: numbered now if the replay buffer has room (and nothing waits before it), else queued. */
-  #enqueue(payload: SessionPayload): void {
-    const size = payloadSize(payload);
-    if (this.#queue.length === 0 && this.#hasRoom(size)) return this.#number(payload, size);
-    const { queueLimit, overflow } = this.#settings;
-    if (this.#queue.length < queueLimit) return void this.#queue.push(payload);
-    if (overflow === 'drop-oldest' && this.#queue.length > 0) {
-      const oldest = this.#queue.shift()!;
-      this.#queue.push(payload);
-      return this.#dropped.next({ data: oldest, reason: 'overflow' });
-    }
-    this.#dropped.next({ data: payload, reason: 'overflow' });
-    if (overflow === 'error') throw new QueueOverflowError(queueLimit, payload);
-  }
-
-  /** Messages another Session published for this one: queued like next()'s; an overflow is reported on dropped$ (never thrown at whoever published them). */
-  #enqueueHandedOver(payloads: readonly SessionPayload[]): void {
-    for (const payload of payloads) {
-      try {
-        this.#enqueue(payload);
-      } catch (error) {
-        if (!(error instanceof QueueOverflowError)) throw error;
-      }
-    }
-  }
-
-  #flushQueue(): void {
-    const queue = this.#queue;
-    while (queue.length > 0 && this.#holding) {
-      const size = payloadSize(queue.peek()!);
-      if (!this.#hasRoom(size)) return;
-      this.#number(queue.shift()!, size);
-    }
-  }
-
-  /** Numbers `payload`, keeps it for replay, and sends it once the store has saved it. */
-  #number(payload: SessionPayload, size: number): void {
-    const message: StoredMessage = { seq: ++this.#sent, payload };
-    this.#replay.push(message, size);
+  /** A message the outbox numbered: sent once the store has saved it. */
+  #numbered(message: StoredMessage): void {
     this.#save({ append: message }, () => {
-      this.#savedSent = message.seq;
+      this.#outbox.savedSent = message.seq;
       const connection = this.#connection;
       if (!connection) return;
-      connection.send(encodeData(message.seq, this.#savedReceived, payload));
-      if (this.#unacknowledged > 0) {
-        this.#unacknowledged = 0; // the data frame acknowledged them
-        this.#ackTimer?.unsubscribe();
-        this.#ackTimer = undefined;
-      }
+      connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+      this.#inbox.acknowledged();
     });
   }
 
@@ -411,7 +325,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#serial.run(
       () => this.#settings.store.takeInbox(this.id, this.holder),
       (inbox) => {
-        if (!this.#ended && this.#holding) this.#enqueueHandedOver(inbox);
+        if (!this.#ended && this.#holding) this.#outbox.pushHandedOver(inbox);
       },
     );
   }
@@ -449,19 +363,16 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#connection = undefined;
     connection?.close(REPLACED, 'resumed elsewhere');
     // Numbered but not saved (a store that answers later), then queued: the new holder numbers them.
-    for (const message of this.#replay.toArray()) if (message.seq > this.#savedSent) this.#publish(message.payload);
-    while (this.#queue.length > 0) this.#publish(this.#queue.shift()!);
-    this.#replay = new ReplayLog();
+    for (const payload of this.#outbox.handOver()) this.#publish(payload);
     this.#disconnected();
   }
 
   /** Holding the session again after another server had it: its state as the store has it. */
   #reload(claimed: ClaimedSession): void {
     this.#holding = true;
-    this.#replay = new ReplayLog(claimed.replay);
-    this.#sent = this.#savedSent = claimed.sent;
-    this.#received = this.#savedReceived = claimed.received;
-    this.#enqueueHandedOver(claimed.inbox);
+    this.#outbox.load(claimed.replay, claimed.sent);
+    this.#inbox.load(claimed.received);
+    this.#outbox.pushHandedOver(claimed.inbox);
     this.#takeInbox();
   }
 
@@ -471,21 +382,14 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     // saved wait again, unnumbered, at the head of the queue; messages received but not saved
     // were not delivered nor acknowledged, and the client replays them. The client resumes
     // (perhaps elsewhere) from there.
-    if (this.#sent > this.#savedSent) {
-      const queue = new FifoQueue<SessionPayload>();
-      for (const message of this.#replay.toArray()) if (message.seq > this.#savedSent) queue.push(message.payload);
-      while (this.#queue.length > 0) queue.push(this.#queue.shift()!);
-      this.#queue = queue;
-      this.#replay.truncate(this.#savedSent);
-      this.#sent = this.#savedSent;
-    }
-    this.#received = this.#savedReceived;
+    this.#outbox.rollBack();
+    this.#inbox.rollBack();
     const connection = this.#connection;
     if (connection) {
       this.#connection = undefined;
       connection.close(INTERNAL_ERROR, 'session store failure');
       this.#disconnected();
-    }
+    } else if (!this.#ended && !this.#expiryTimer) this.#scheduleExpiry(this.#settings.expireAfter); // (an expiry check failed: look again later)
     reportUnhandledError(error instanceof Error ? error : new Error(`The session store failed for session ${redactId(this.id)}: ${String(error)}`));
   }
 
@@ -497,11 +401,10 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     if (this.#ended) return;
     this.#ended = true;
     this.#unwatch();
-    this.#ackTimer?.unsubscribe();
+    this.#inbox.reset();
     this.#expiryTimer?.unsubscribe();
-    this.#ackTimer = this.#expiryTimer = undefined;
-    this.#queue.clear();
-    this.#replay = new ReplayLog();
+    this.#expiryTimer = undefined;
+    this.#outbox.clear();
     this.#onEnd(this);
     this.#setState(state);
     this.#state.complete();
