@@ -27,6 +27,11 @@ const REPLACED = 4409;
 const PROTOCOL_ERROR = 1002;
 const INTERNAL_ERROR = 1011;
 
+/** A close code an endpoint may send (RFC 6455 §7.4, as `ws` checks it). */
+function isCloseCode(code: unknown): code is number {
+  return typeof code === 'number' && Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
+}
+
 /**
  * One resumable session on the server: a subject whose subscribers receive the client's messages
  * (each exactly once, in order, across the client's reconnections) and whose `next()` sends to
@@ -165,6 +170,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
    * session.close(1012, 'server restart');  // the client comes back and resumes
    */
   close(code = 1000, reason?: string): void {
+    if (!isCloseCode(code)) throw new TypeError(`Session.close(): the code must be 1000, 1001–1003, 1007–1014 or 3000–4999, not ${String(code)}.`);
     if (this.#ended) return;
     if (code !== 1000) {
       const connection = this.#connection;
@@ -199,11 +205,13 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
       connection.close(PROTOCOL_ERROR, 'hello acknowledges messages never sent');
       return this.#disconnected();
     }
-    this.#connection = connection;
     connection.send(encodeWelcome(this.id, kind, this.#inbox.savedReceived));
     this.#inbox.reset(); // (the welcome says it)
+    // Trimming may number queued messages: saved now, they are replayed below, in order; saved
+    // later, they are sent then (the connection is set by then).
     this.#acknowledged(clientReceived);
     for (const message of this.#outbox.replayable()) connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+    this.#connection = connection;
     this.#outbox.flush();
     this.#setState('connected');
     connection.setHandler(this.#handler(connection));

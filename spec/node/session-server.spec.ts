@@ -382,6 +382,26 @@ describe('bounds', () => {
     expect(client.frames.filter((f) => f.type === 'data')).toHaveLength(4);
   });
 
+  it('a resume that acknowledges part of a full replay buffer replays the rest before the queued messages it made room for', async () => {
+    const { wss, url } = await startWss();
+    const sessions = new Sessions(acceptSessions(wss, { replayLimit: { messages: 2 } }));
+    const first = await SessionClient.start(url);
+    const session = await sessions.next();
+    for (let n = 1; n <= 4; n++) session.next(n); // 1, 2 sent; 3, 4 queued
+    await first.client.nextOf('data');
+    await first.client.nextOf('data');
+    await first.client.drop();
+    await stateOf(session, 'disconnected');
+    const { client } = await SessionClient.start(url, first.welcome.session, 1);
+    const frames = [await client.nextOf('data'), await client.nextOf('data')];
+    expect(frames.map((f) => [f.seq, f.payload])).toEqual([
+      [2, '2'],
+      [3, '3'],
+    ]);
+    client.send(encodeAck(2)); // room for 4
+    expect(await client.nextOf('data')).toMatchObject({ seq: 4, payload: '4' });
+  });
+
   it('the replay buffer is bounded in bytes too (a single larger message still goes, alone)', async () => {
     const { wss, url } = await startWss();
     const sessions = new Sessions(acceptSessions<string>(wss, { replayLimit: { bytes: 10 }, serializer: (s) => s }));
@@ -606,6 +626,15 @@ describe('options', () => {
 
   it('refuses what is not a WebSocketServer', () => {
     expect(() => acceptSessions(null as never)).toThrow(/acceptSessions\(\): 'wss' must be a ws WebSocketServer, not null/);
+  });
+
+  it('close() refuses a code a server may not send, and keeps the session', async () => {
+    const { wss: server, url } = await startWss();
+    const sessions = new Sessions(acceptSessions(server));
+    await SessionClient.start(url);
+    const session = await sessions.next();
+    expect(() => session.close(1006)).toThrow(/Session.close\(\): the code must be 1000, 1001–1003, 1007–1014 or 3000–4999, not 1006/);
+    expect(session.state).toBe('connected');
   });
 
   it('a serializer that returns neither text nor bytes throws from next()', async () => {
