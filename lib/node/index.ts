@@ -35,4 +35,4 @@ export {
   type StoredMessage,
   type Awaitable,
 } from './session-store.js';
-export type { SessionPayload } from '../session/protocol.js';
+export { SESSION_PROTOCOL, redactId, type SessionPayload } from '../session/protocol.js';
