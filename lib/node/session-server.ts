@@ -79,7 +79,7 @@ class SessionAcceptor<In, Out> {
         if (claimed) {
           const session = this.#sessions.get(claimed.id) ?? this.#emit(claimed, holder);
           if (session) session.attach(connection, 'resumed', hello.received, claimed);
-          else await this.#release(claimed.id, holder);
+          else await this.#release(connection, claimed.id, holder);
           return;
         }
       }
@@ -91,7 +91,7 @@ class SessionAcceptor<In, Out> {
     await store.create({ id, identity, received: 0, sent: 0, replay: [], expiresAt: null }, holder);
     const session = this.#emit(record, holder);
     if (session) session.attach(connection, 'new', 0, record);
-    else await this.#release(id, holder);
+    else await this.#release(connection, id, holder);
   }
 
   /** The identity of `request` (null: none given), or false when `identify` refused it. */
@@ -116,8 +116,9 @@ class SessionAcceptor<In, Out> {
     return session.closed ? undefined : session;
   }
 
-  /** Lets a session claimed for nobody expire (the subscription ended while it was claimed). */
-  async #release(id: string, holder: string): Promise<void> {
+  /** The subscription ended while the session was claimed or made: the connection goes, the session expires unless resumed elsewhere. */
+  async #release(connection: SessionConnection, id: string, holder: string): Promise<void> {
+    connection.close(GOING_AWAY, 'not accepting sessions');
     await this.#settings.store.update(id, holder, { expiresAt: Date.now() + this.#settings.expireAfter });
   }
 }

@@ -492,6 +492,31 @@ describe('other connections, and the subscription', () => {
   });
 });
 
+describe('unsubscribing during a handshake', () => {
+  it('a connection whose hello is being served when the subscription ends is closed with 1001, and no Session is emitted', async () => {
+    const { wss, url } = await startWss();
+    let identified!: (user: string) => void;
+    let called!: () => void;
+    const identifying = new Promise<void>((resolve) => (called = resolve));
+    const sessions = new Sessions(
+      acceptSessions(wss, {
+        identify: () => {
+          called();
+          return new Promise<string>((resolve) => (identified = resolve));
+        },
+      }),
+    );
+    const client = await SessionClient.open(url);
+    client.send(encodeHello(null, 0));
+    await identifying;
+    sessions.subscription.unsubscribe();
+    identified('carol');
+    expect(await client.closed).toMatchObject({ code: 1001 });
+    expect(client.frames).toEqual([]);
+    expect(sessions.all).toEqual([]);
+  });
+});
+
 describe('a shared store: a restarted server', () => {
   it('a new WebSocketServer given the same store resumes the session, emits a Session for it with its state, and the old Session routes next() to it', async () => {
     const store = memorySessionStore();
