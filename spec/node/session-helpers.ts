@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket as WsClient, WebSocketServer, type RawData } from 'ws';
 import { firstValueFrom, filter, type Observable } from 'rxjs';
-import { acceptSessions, type Session } from 'rxws/node';
+import { acceptSessions, memorySessionStore, type Session, type SessionStore } from 'rxws/node';
 import { decodeFrame, encodeData, encodeHello, SESSION_PROTOCOL, type SessionFrame, type SessionPayload } from '../../lib/session/protocol.js';
 
 export type Mode = 'port' | 'server' | 'noServer';
@@ -233,4 +233,23 @@ export class Sessions<In = unknown, Out = In> {
     });
     return this.all[this.#read++]!;
   }
+}
+
+/** The memory store, answering every call with a promise (a turn later), as a networked store does. */
+export function asyncStore(): SessionStore {
+  const store = memorySessionStore();
+  const later =
+    <A extends unknown[], R>(method: (...args: A) => R) =>
+    (...args: A) =>
+      new Promise<Awaited<R>>((resolve) => setImmediate(() => resolve(method(...args) as Awaited<R>)));
+  return {
+    create: later(store.create),
+    claim: later(store.claim),
+    update: later(store.update),
+    publish: later(store.publish),
+    takeInbox: later(store.takeInbox),
+    expire: later(store.expire),
+    end: later(store.end),
+    watch: store.watch,
+  };
 }

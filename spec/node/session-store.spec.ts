@@ -3,7 +3,7 @@
 import { config } from 'rxjs';
 import { acceptSessions, memorySessionStore, type SessionStore, type SessionStoreEvent } from 'rxws/node';
 import { encodeAck } from '../../lib/session/protocol.js';
-import { SessionClient, Sessions, startWss, stateOf, until, useSessionTeardown } from './session-helpers.js';
+import { asyncStore, SessionClient, Sessions, startWss, stateOf, until, useSessionTeardown } from './session-helpers.js';
 
 useSessionTeardown();
 
@@ -52,25 +52,6 @@ describe('memorySessionStore()', () => {
     expect(store.expire('s1', 0)).toBe(true);
   });
 });
-
-/** The memory store, answering every call with a promise (a turn later), as a networked store does. */
-function asyncStore(): SessionStore {
-  const store = memorySessionStore();
-  const later =
-    <A extends unknown[], R>(method: (...args: A) => R) =>
-    (...args: A) =>
-      new Promise<Awaited<R>>((resolve) => setImmediate(() => resolve(method(...args) as Awaited<R>)));
-  return {
-    create: later(store.create),
-    claim: later(store.claim),
-    update: later(store.update),
-    publish: later(store.publish),
-    takeInbox: later(store.takeInbox),
-    expire: later(store.expire),
-    end: later(store.end),
-    watch: store.watch,
-  };
-}
 
 describe('a store that answers with promises', () => {
   it('messages both ways, a drop, a resume with replay, a restarted server: nothing lost, nothing twice, in order', async () => {
