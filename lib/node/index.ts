@@ -23,7 +23,8 @@ export {
 // resumable sessions (rxws.session.v1), the server side
 export { acceptSessions, type SessionServer } from './session-server.js';
 export { Session, type SessionState } from './session.js';
-export type { AcceptSessionsOptions, ReplayLimit, SessionIdentity } from './session-options.js';
+export type { AcceptSessionsOptions, SessionIdentity } from './session-options.js';
+export type { ReplayLimit } from '../session/options.js';
 export type { SessionMessage, SessionDecodeError } from './session-message.js';
 export {
   memorySessionStore,

@@ -3,30 +3,24 @@ import type { IncomingMessage } from 'node:http';
 import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail } from '../common/options.js';
 import type { OverflowPolicy, QueueConfig } from '../subject/outbound-queue.js';
 import type { SessionPayload } from '../session/protocol.js';
+import { SESSION_DEFAULTS, type ReplayLimit } from '../session/options.js';
 import type { SessionMessage } from './session-message.js';
 import { memorySessionStore, type SessionStore } from './session-store.js';
 
 /** @internal Default `expireAfter`: a session without a connection is kept 2 minutes. */
 export const DEFAULT_EXPIRE_AFTER = 120_000;
-/** @internal Default `ackInterval` (ms): an idle receiver acknowledges within 50 ms (as the client's `resumable()`). */
-export const DEFAULT_ACK_INTERVAL = 50;
+// The acknowledgement and replay defaults are the client's (`SESSION_DEFAULTS` of rxws/session): one protocol, one set.
+/** @internal Default `ackInterval` (ms): an idle receiver acknowledges within 50 ms. */
+export const DEFAULT_ACK_INTERVAL = SESSION_DEFAULTS.ackInterval;
 /** @internal Default `ackEvery`: an acknowledgement at once when 100 messages are unacknowledged. */
-export const DEFAULT_ACK_EVERY = 100;
+export const DEFAULT_ACK_EVERY = SESSION_DEFAULTS.ackEvery;
 /** @internal Default `replayLimit`: 1 MiB and 10,000 messages. */
-export const DEFAULT_REPLAY_LIMIT = { bytes: 1 << 20, messages: 10_000 } as const;
+export const DEFAULT_REPLAY_LIMIT = { bytes: SESSION_DEFAULTS.replayBytes, messages: SESSION_DEFAULTS.replayMessages } as const;
 /** @internal Default `queue.limit`: 10,000 messages (as `webSocket()`'s). */
 export const DEFAULT_SESSION_QUEUE_LIMIT = 10_000;
 
 /** The largest delay `setTimeout` takes (about 24.8 days). */
 const MAX_DELAY = 2 ** 31 - 1;
-
-/** The bounds of a session's replay buffer: the server's messages sent and not yet acknowledged. */
-export interface ReplayLimit {
-  /** The most payload bytes held (a whole number >= 1, or `Infinity`). Default 1 MiB. A single larger message is still sent, alone. */
-  bytes?: number;
-  /** The most messages held (a whole number >= 1, or `Infinity`). Default 10,000. */
-  messages?: number;
-}
 
 /** What a {@link AcceptSessionsOptions.identify} function may answer: who the client is, or null/undefined for nobody in particular. */
 export type SessionIdentity = string | number | null | undefined;

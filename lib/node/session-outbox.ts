@@ -49,6 +49,10 @@ export class SessionOutbox {
   /** A new message: numbered now if there is room (and nothing waits before it), else queued. */
   push(payload: SessionPayload): void {
     const size = payloadSize(payload);
+    if (size > this.#limits.replayBytes) {
+      // It could never be kept for replay: the bound holds, and the caller hears of it.
+      throw new RangeError(`acceptSessions(): a message of ${size} bytes cannot be kept for replay (replayLimit.bytes is ${this.#limits.replayBytes}); it was not sent.`);
+    }
     const queue = this.#queue;
     if (queue.length === 0 && this.#hasRoom(size)) return this.#number(payload, size);
     const { queueLimit, overflow } = this.#limits;
@@ -68,7 +72,8 @@ export class SessionOutbox {
       try {
         this.push(payload);
       } catch (error) {
-        if (!(error instanceof QueueOverflowError)) throw error;
+        if (error instanceof RangeError) this.#dropped({ data: payload, reason: 'overflow', error });
+        else if (!(error instanceof QueueOverflowError)) throw error;
       }
     }
   }

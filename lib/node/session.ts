@@ -138,7 +138,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
    * does not hold the session (the client resumed on another server sharing the store), the store
    * routes it there. After the session has ended, it does nothing.
    *
-   * @throws the serializer's error; a `QueueOverflowError` when the queue is full and its policy is `'error'`.
+   * @throws the serializer's error; a `QueueOverflowError` when the queue is full and its policy is `'error'`; a `RangeError` for a message larger than `replayLimit.bytes` (it could never be kept for replay).
    * @example
    * session.subscribe((order) => session.next({ filled: order.id }));
    */
