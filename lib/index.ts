@@ -14,7 +14,7 @@ export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
 // subject layer
 export * from './subject/index.js';
 // capabilities beyond rxjs/webSocket's, each bundled only when imported
-export type { BackpressureOption, HandshakeOption, HeartbeatOption } from './subject/features.js';
+export type { BackpressureOption, HandshakeOption, HeartbeatOption, SessionEvent, SessionOption } from './subject/features.js';
 // backpressure
 export { gate, sendAll, type GateOptions, type GateOperator, type GateTarget } from './operators/gate.js';
 export { backpressure, writableOf, bufferedAmountOf } from './subject/send-gate.js';

@@ -46,6 +46,7 @@ function browserTree(from, to) {
     for (const m of src.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](\.[^'"]+)['"]/g)) visit(join(file, '..', m[1]));
   };
   visit(join(to, 'index.js'));
+  visit(join(to, 'session', 'index.js')); // rxws/session: a browser entry too
   if (existsSync(join(to, 'package.json'))) reachable.add(join(to, 'package.json')); // its "type"
   for (const file of walk(to)) if (!reachable.has(file)) rmSync(file);
   for (const file of reachable) {

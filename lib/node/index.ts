@@ -20,3 +20,20 @@ export {
   type WritableOptions,
   type WebSocketAsyncIterator,
 } from './streams.js';
+// resumable sessions (rxws.session.v1), the server side
+export { acceptSessions, type SessionServer } from './session-server.js';
+export { Session, type SessionState } from './session.js';
+export type { AcceptSessionsOptions, SessionIdentity } from './session-options.js';
+export type { ReplayLimit } from '../session/options.js';
+export type { SessionMessage, SessionDecodeError } from './session-message.js';
+export {
+  memorySessionStore,
+  type SessionStore,
+  type SessionRecord,
+  type ClaimedSession,
+  type SessionChange,
+  type SessionStoreEvent,
+  type StoredMessage,
+  type Awaitable,
+} from './session-store.js';
+export { SESSION_PROTOCOL, redactId, type SessionPayload } from '../session/protocol.js';

@@ -28,6 +28,7 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1002, 1003,
  * | `kind: 'error'` (refused, DNS, TLS, network error, failed `url`/factory) | yes |
  * | `kind: 'timeout'` (`connectTimeout`), `kind: 'heartbeat'` | yes |
  * | `kind: 'handshake'` (the `handshake` hook failed: the application said no) | no |
+ * | `kind: 'session'` (a `SessionError`: the server does not speak the session protocol, or broke it) | no |
  * | close 1001, 1005 (not clean), 1006, 1011, 1012, 1013, 1014 | yes |
  * | close 1000 or a clean 1005 (the server's clean close, with or without a code), 1002, 1003, 1007, 1008, 1009, 1010, 1015 | no |
  * | any other code (3000-4999 application codes, unassigned codes) | yes |
@@ -52,6 +53,7 @@ export function defaultShouldReconnect(cause: ReconnectCause, attempt?: number):
     case 'heartbeat':
       return true;
     case 'handshake':
+    case 'session':
     case 'complete':
       return false;
     default:

@@ -82,7 +82,7 @@ function prefixBytes(header: string, payload: ArrayBuffer | ArrayBufferView): Ui
 /**
  * Decodes one WebSocket message of a session connection, or returns undefined when it is not a
  * well-formed frame (a protocol error for the caller). A binary payload keeps the type it came in:
- * an `ArrayBuffer` gives an `ArrayBuffer` (a copy), a `Buffer` or other view a view of the same
+ * an `ArrayBuffer` gives an `ArrayBuffer` (a copy), a typed array or other view a view of the same
  * bytes (no copy).
  */
 export function decodeFrame(message: unknown): SessionFrame | undefined {
@@ -120,7 +120,7 @@ function readNumber(bytes: Uint8Array, start: number): { value: number; end: num
 
 function sliceOf(message: ArrayBuffer | ArrayBufferView, from: number): ArrayBuffer | ArrayBufferView {
   if (message instanceof ArrayBuffer) return message.slice(from);
-  // A Buffer's subarray is a Buffer; any other view becomes a Uint8Array over the same bytes.
+  // A Uint8Array subclass's subarray keeps its class (Node's byte buffers stay so); any other view becomes a Uint8Array over the same bytes.
   const subarray = (message as { subarray?: (start: number) => ArrayBufferView }).subarray;
   return typeof subarray === 'function' && message instanceof Uint8Array
     ? subarray.call(message, from)

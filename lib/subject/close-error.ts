@@ -7,9 +7,11 @@
  *   factory): an `error` event came first, its error is the `cause`;
  * - `'timeout'`: the connection did not open in time (reconnect's `connectTimeout`) and was abandoned;
  * - `'heartbeat'`: the heartbeat found the connection dead and terminated it;
- * - `'handshake'`: the `handshake` (or another open step) failed; its error is the `cause`.
+ * - `'handshake'`: the `handshake` (or another open step) failed; its error is the `cause`;
+ * - `'session'`: a resumable session failed (a `SessionError` from `rxws/session`: the server
+ *   does not speak `rxws.session.v1`, broke it, or another connection took the session over).
  */
-export type CloseKind = 'close' | 'error' | 'timeout' | 'heartbeat' | 'handshake';
+export type CloseKind = 'close' | 'error' | 'timeout' | 'heartbeat' | 'handshake' | 'session';
 
 /** What a {@link WebSocketCloseError} is made from. */
 export interface WebSocketCloseErrorInit {
@@ -72,7 +74,7 @@ export class WebSocketCloseError extends Error {
   }
 
   /** `'WebSocketCloseError'`, to tell it from other errors at a glance. */
-  override readonly name = 'WebSocketCloseError';
+  override readonly name: string = 'WebSocketCloseError';
 
   /**
    * `instanceof` by brand (`Symbol.for('rxws.WebSocketCloseError')`), so an error made by the

@@ -6,7 +6,7 @@ import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail as
 import type { NodeWebSocketOptions } from '../websocket/node-options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
-import { isFeature, type BackpressureOption, type HandshakeOption, type HeartbeatOption } from './features.js';
+import { isFeature, type BackpressureOption, type HandshakeOption, type HeartbeatOption, type SessionOption } from './features.js';
 
 /**
  * What to do when the `deserializer` throws: `'emit'` (default) reports `{ event, error }` on
@@ -120,6 +120,15 @@ export interface WebSocketSubjectConfig<In, Out = In> {
    * heartbeat: heartbeat({ interval: 20_000, timeout: 5_000 })
    */
   heartbeat?: HeartbeatOption<In, Out>;
+  /**
+   * A resumable session, made by `resumable()` (`rxws/session`): messages are numbered,
+   * acknowledged and replayed across reconnections, so nothing is lost or repeated while the
+   * session lives (docs/sessions.md). Needs a server that speaks `rxws.session.v1`.
+   *
+   * @example
+   * session: resumable({ replayLimit: { bytes: 1 << 20, messages: 10_000 } })
+   */
+  session?: SessionOption;
 }
 
 /** @internal The checked configuration the subject runs on. */
@@ -147,6 +156,8 @@ export interface NormalizedConfig<In, Out> {
   handshake: HandshakeOption<unknown, unknown> | undefined;
   /** The heartbeat, when on. */
   heartbeat: HeartbeatOption<unknown, unknown> | undefined;
+  /** The resumable session, when on. */
+  session: SessionOption | undefined;
 }
 
 /** A normalized config: own properties for what the user set, the defaults on the prototype. */
@@ -170,12 +181,13 @@ const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
   backpressure: undefined,
   handshake: undefined,
   heartbeat: undefined,
+  session: undefined,
 };
 Object.assign(SubjectSettings.prototype, SETTINGS_DEFAULTS);
 
 /** The option names of `webSocket()`, and the field each fills when it is not its own name. */
 const RENAMED: Readonly<Record<string, keyof NormalizedConfig<unknown, unknown>>> = { WebSocketCtor: 'Ctor', createWebSocket: 'factory', resultSelector: 'deserializer' };
-const KNOWN_KEYS = ['url', 'protocol', 'resultSelector', 'serializer', 'deserializer', 'openObserver', 'closeObserver', 'closingObserver', 'WebSocketCtor', 'createWebSocket', 'options', 'binaryType', 'socket', 'queue', 'onDecodeError', 'backpressure', 'handshake', 'heartbeat'];
+const KNOWN_KEYS = ['url', 'protocol', 'resultSelector', 'serializer', 'deserializer', 'openObserver', 'closeObserver', 'closingObserver', 'WebSocketCtor', 'createWebSocket', 'options', 'binaryType', 'socket', 'queue', 'onDecodeError', 'backpressure', 'handshake', 'heartbeat', 'session'];
 
 function defaultSerializer(value: unknown): WebSocketMessage {
   return JSON.stringify(value);
@@ -247,6 +259,8 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   checkFeature(config.heartbeat, 'heartbeat', false);
   checkFeature(config.backpressure, 'backpressure', true);
   checkFeature(config.handshake, 'handshake', false);
+  const session = config.session as SessionOption | undefined;
+  if (session !== undefined && !isFeature(session, 'session')) fail(`'session' takes resumable() from 'rxws/session', not ${describe(session)}.`);
   let queueLimit = DEFAULT_QUEUE_LIMIT;
   let overflow: OverflowPolicy = 'drop-oldest';
   if (queue !== undefined) {
@@ -267,6 +281,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   }
   if (queueLimit !== DEFAULT_QUEUE_LIMIT) normalized['queueLimit'] = queueLimit;
   if (overflow !== 'drop-oldest') normalized['overflow'] = overflow;
+  session?.configure(normalized as unknown as NormalizedConfig<unknown, unknown>);
   return normalized as unknown as NormalizedConfig<In, Out>;
 }
 

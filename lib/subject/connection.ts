@@ -29,6 +29,7 @@ const isArray = Array.isArray as (value: unknown) => value is readonly unknown[]
 export interface ConnectionHost<In, Out> {
   readonly config: { readonly deserializer: (event: MessageEvent) => Out };
   readonly streams: { readonly message?: { next(event: MessageEvent): void } | undefined } | undefined;
+  readonly session: { receive(connection: object, event: MessageEvent): MessageEvent | undefined } | undefined;
   opened(connection: Connection<In, Out>, event: Event): void;
   errored(connection: Connection<In, Out>, event: Event): void;
   closed(connection: Connection<In, Out>, event: CloseEvent): void;
@@ -130,6 +131,13 @@ export class Connection<In, Out> {
     const core = this.core;
     const heartbeat = this.heartbeat;
     if (heartbeat !== undefined) heartbeat.alive = true; // any inbound message is a sign of life
+    const session = core.session;
+    if (session !== undefined) {
+      // A session's frame: the application message it carries, if any (not a control frame, nor a duplicate).
+      const carried = session.receive(this, event);
+      if (carried === undefined) return;
+      event = carried;
+    }
     core.streams?.message?.next(event);
     const observers = this.#observers;
     if (observers === undefined) return;

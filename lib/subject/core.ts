@@ -17,6 +17,7 @@ export class SubjectCore<In, Out> extends ClosingEngine<In, Out> {
     super(config);
     const backpressure = config.backpressure;
     if (backpressure) this.gate = backpressure.create(this);
+    this.session = config.session?.create(this);
     if (config.socket !== undefined) {
       // Server side: the socket is already connected (usually OPEN). Watch it from now on, so the
       // passive streams see it even before anyone subscribes.
@@ -30,7 +31,7 @@ export class SubjectCore<In, Out> extends ClosingEngine<In, Out> {
     const data = this.config.serializer(value);
     const socket = this.openSocket;
     if (socket !== null && this.queued === 0 && !this.gated && socket.readyState === OPEN) {
-      socket.send(data);
+      (this.session ?? socket).send(data); // a session numbers it and keeps it for replay
       this.gate?.written(socket);
       return;
     }
@@ -45,7 +46,7 @@ export class SubjectCore<In, Out> extends ClosingEngine<In, Out> {
     while (queue.length > 0 && !this.gated && this.openSocket === socket && socket.readyState === OPEN) {
       const data = queue.shift()!;
       try {
-        socket.send(data);
+        (this.session ?? socket).send(data);
       } catch (error) {
         queue.dropped(data, error);
         continue;

@@ -58,6 +58,7 @@ export abstract class ClosingEngine<In, Out> extends ConnectingEngine<In, Out> {
       this.gate?.detach();
     }
     connection.socket = undefined;
+    this.session?.closed(connection, event); // may fail it (a SessionError)
     const isCurrent = connection === this.current;
     let next: Connection<In, Out> | undefined;
     if (isCurrent) {
@@ -82,9 +83,10 @@ export abstract class ClosingEngine<In, Out> extends ConnectingEngine<In, Out> {
     let error: WebSocketCloseError | undefined;
     if (hooks !== undefined || (!completes && connection.observed)) {
       const lastError = connection.lastError;
-      const cause = failure === 'handshake' ? connection.failureCause : lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
+      const cause = failure === 'handshake' || failure === 'session' ? connection.failureCause : lastError === undefined ? undefined : ((lastError as ErrorEvent).error ?? lastError);
       const kind = failure ?? (lastError !== undefined ? 'error' : 'close');
-      error = new WebSocketCloseError({ code, reason: typeof event.reason === 'string' ? event.reason : '', wasClean, cause, kind });
+      // A session's failure is its own SessionError (a WebSocketCloseError of kind 'session').
+      error = failure === 'session' ? (cause as WebSocketCloseError) : new WebSocketCloseError({ code, reason: typeof event.reason === 'string' ? event.reason : '', wasClean, cause, kind });
     }
     // reconnect() decides (and reports 'reconnecting' or 'exhausted') before the subscribers hear of it.
     if (hooks !== undefined) hooks.ended(error!, byClient);

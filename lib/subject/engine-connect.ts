@@ -205,8 +205,15 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
     this.runOpenSequence(connection);
   }
 
-  /** After open: the handshake, if the config has one (it calls {@link becomeReady} when done), else ready now. */
+  /** After open: the session's negotiation, if the config has one (it calls {@link continueOpen} when done), else that now. */
   runOpenSequence(connection: Connection<In, Out>): void {
+    const session = this.session;
+    if (session !== undefined) session.open(connection);
+    else this.continueOpen(connection);
+  }
+
+  /** Then the handshake, if the config has one (it calls {@link becomeReady} when done), else ready now. */
+  continueOpen(connection: Connection<In, Out>): void {
     const handshake = this.config.handshake;
     if (handshake !== undefined) handshake.run(this, connection);
     else this.becomeReady(connection);
@@ -222,9 +229,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
     this.topics?.opened({
       socket,
       send: (data) => {
-        if (connection.phase !== SOCKET_OPEN || socket.readyState !== OPEN) return false;
-        socket.send(data);
-        return true;
+        return connection.phase === SOCKET_OPEN && socket.readyState === OPEN && this.sendDirect(socket, data);
       },
     });
     if (connection.phase !== SOCKET_OPEN) return;
@@ -247,7 +252,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
       (ping) => {
         // Application-level pings go straight to the socket once the connection is ready: never
         // queued, never replayed, never before the handshake (and `ping()` is not called then).
-        if (connection.ready && this.openSocket === socket && socket.readyState === OPEN) socket.send(this.config.serializer(ping() as In));
+        if (connection.ready && this.openSocket === socket && socket.readyState === OPEN) this.sendDirect(socket, this.config.serializer(ping() as In));
       },
       this as ConnectingEngine<unknown, unknown>,
       connection as Connection<unknown, unknown>,

@@ -7,7 +7,7 @@ import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.j
 import type { NormalizedConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { Connection, OPEN, SOCKET_OPEN } from './connection.js';
-import type { EngineGate, GateHost } from './features.js';
+import type { EngineGate, EngineSession, GateHost } from './features.js';
 import type { TopicsSlot } from './open-step.js';
 import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { PassiveStreams } from './passive-streams.js';
@@ -70,6 +70,9 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
   /** The send gate: the `backpressure` option's, or one `gate()`, `sendAll()`, … made (see send-gate.ts). */
   gate: EngineGate | undefined = undefined;
 
+  /** The resumable session (the `session` option), which numbers, acknowledges and replays messages. */
+  session: EngineSession | undefined = undefined;
+
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
   }
@@ -102,6 +105,16 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
   sendNow(data: WebSocketMessage): boolean {
     const socket = this.current?.phase === SOCKET_OPEN ? this.current.socket : undefined;
     if (socket === undefined || socket.readyState !== OPEN) return false;
+    return this.sendDirect(socket, data);
+  }
+
+  /**
+   * Writes a message that is not from the outbound queue (a handshake's, a ping, a topic's
+   * subscribe): outside a session's sequence. False if the session cannot send yet.
+   */
+  sendDirect(socket: WebSocketLike, data: WebSocketMessage): boolean {
+    const session = this.session;
+    if (session !== undefined) return session.direct(data);
     socket.send(data);
     return true;
   }

@@ -1,7 +1,8 @@
 // The engine's extension points: what an optional capability (send gate, heartbeat, topics)
 // plugs into a subject's engine. Types and a brand only, so the engine carries none of their code:
 // an application pays for a capability only when it imports the function that makes it.
-import type { WebSocketLike } from '../websocket/socket-like.js';
+import type { Observable } from 'rxjs';
+import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 
 /**
  * The brand of a capability given in the config (`heartbeat: heartbeat()`, `backpressure:
@@ -98,4 +99,52 @@ export interface HeartbeatOption<In = unknown, Out = unknown> {
    * itself (lib/subject/abort.ts).
    */
   start(socket: WebSocketLike, send: (ping: () => In) => void, engine: object, connection: object): EngineHeartbeat;
+}
+
+/**
+ * A session start, as `session$` tells it (see `resumable()` in `rxws/session`): `'new'` (a new
+ * session: the first, or the server did not know the one asked for), `'resumed'` (the session
+ * carried on; nothing was lost), or `'lost'` (the session the client tried to resume is gone:
+ * `unacknowledged` are the messages the server never acknowledged, serialized, oldest first,
+ * including those given to `next()` while away; none of them is sent again by itself). A `'lost'`
+ * is followed by the `'new'` that replaces it.
+ *
+ * @example
+ * orders.session$.subscribe((s) => s.kind === 'lost' && resendOrDiscard(s.unacknowledged));
+ */
+export type SessionEvent =
+  | { readonly kind: 'new' | 'resumed'; readonly id: string }
+  | { readonly kind: 'lost'; readonly id: string; readonly unacknowledged: readonly WebSocketMessage[] };
+
+/** @internal A subject's session (lib/session/client-session.ts), as the engine drives it. */
+export interface EngineSession {
+  /** The session starts: `new`, `resumed`, `lost`. */
+  readonly events: Observable<SessionEvent>;
+  /**
+   * The first step of the open sequence of `connection` (just opened): negotiate, resume, replay;
+   * then call the engine's `continueOpen(connection)`, or fail the connection.
+   */
+  open(connection: object): void;
+  /** Sends an application message (next(), the queue) on the ready connection: numbered, kept until acknowledged. */
+  send(data: WebSocketMessage): void;
+  /** Sends a message outside the sequence (a handshake's, a heartbeat ping, a topic's subscribe); false before the session is established. */
+  direct(data: WebSocketMessage): boolean;
+  /** A message arrived on `connection`: the application message it carries, or undefined (a control frame, a duplicate). */
+  receive(connection: object, event: MessageEvent): MessageEvent | undefined;
+  /** `connection` closed (before the engine reports it: the session may fail it). */
+  closed(connection: object, event: { readonly code?: number; readonly wasClean?: boolean }): void;
+}
+
+/** The `session` option of `webSocket()`, made by `resumable()` (`rxws/session`). */
+export interface SessionOption {
+  /** @internal */
+  readonly [kFeature]: 'session';
+  /**
+   * @internal Checks the rest of the (normalized) config against the session, and sets what the
+   * session needs (its subprotocol, a binaryType it can read synchronously).
+   * @throws TypeError naming the option that cannot go with a session.
+   */
+  configure(config: { protocol: string | string[] | undefined; socket: unknown; binaryType: string | undefined }): void;
+  /** @internal Makes the subject's session. */
+  create(engine: object): EngineSession;
 }

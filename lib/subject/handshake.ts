@@ -137,8 +137,7 @@ function run<In, Out>(engine: SubjectCore<In, Out>, connection: Connection<In, O
       connectionCount,
       send: (value) => {
         if (connection.phase !== SOCKET_OPEN || socket.readyState !== OPEN) return false;
-        socket.send(serializer(value));
-        return true;
+        return engine.sendDirect(socket, serializer(value));
       },
       messages,
     });

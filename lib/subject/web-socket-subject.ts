@@ -1,5 +1,5 @@
 import type { CloseEvent } from '../websocket/events.js';
-import { BehaviorSubject, Observable, Subject, Subscriber, config as rxjsConfig, type Observer, type Subscription, type TeardownLogic } from 'rxjs';
+import { BehaviorSubject, NEVER, Observable, Subject, Subscriber, config as rxjsConfig, type Observer, type Subscription, type TeardownLogic } from 'rxjs';
 import { directSubscriber, isSubscriberLike } from '../internals/rxjs.js';
 import { normalizeConfig, type WebSocketSubjectConfig } from './config.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
@@ -8,6 +8,7 @@ import type { DecodeFailure, PassiveEvents } from './passive-streams.js';
 import type { DroppedMessage } from './outbound-queue.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { kEngine } from './engine-host.js';
+import type { SessionEvent } from './features.js';
 import { markSubject } from './derived.js';
 import { kReconnectHost, type ReconnectHost } from './reconnect-host.js';
 
@@ -359,6 +360,19 @@ export class WebSocketSubject<In, Out = In> extends Observable<Out> implements O
   /** The live socket's `bufferedAmount` (0 with no connection). */
   get bufferedAmount(): number {
     return this.#core.bufferedAmount;
+  }
+
+  /**
+   * Every session start of a subject with `session: resumable()` (`rxws/session`): `{ id, kind:
+   * 'new' | 'resumed' }`, and `{ kind: 'lost', id, unacknowledged }` when the server no longer
+   * knows the session the client tried to resume (see {@link SessionEvent}). Passive. Without a
+   * session it never emits.
+   *
+   * @example
+   * orders.session$.subscribe((s) => console.log(s.kind, s.id));
+   */
+  get session$(): Observable<SessionEvent> {
+    return this.#core.session?.events ?? NEVER;
   }
 
   /** How many messages wait in the outbound queue. */

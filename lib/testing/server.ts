@@ -95,6 +95,9 @@ export class TestServer {
           this.raw.wss.handleUpgrade(request, socket, head, (ws) => {
             record.outcome = 'accepted';
             this.#accept(ws, request, socket as Socket);
+            // As a noServer WebSocketServer's owner does: code written for a `ws` server (e.g.
+            // acceptSessions(server.raw.wss)) serves the test server's connections too.
+            this.raw.wss.emit('connection', ws, request);
           });
         },
       },

@@ -1,0 +1,423 @@
+// The server's side of one rxws.session.v1 session: a subject that lives across the client's
+// connections (docs/sessions.md, "Server: acceptSessions()"; the protocol: docs/session-protocol.md).
+import { BehaviorSubject, Observable, Subject, type Subscription } from 'rxjs';
+import { encodeAck, encodeData, encodeWelcome, redactId, type SessionFrame, type SessionPayload } from '../session/protocol.js';
+import { timerScheduler } from '../scheduling/timer-scheduler.js';
+import type { DroppedMessage } from '../subject/outbound-queue.js';
+import { reportUnhandledError } from '../common/report-unhandled.js';
+import type { StoredMessage } from './replay-log.js';
+import { SessionOutbox } from './session-outbox.js';
+import { SessionInbox } from './session-inbox.js';
+import { toMessageData, toPayload, type SessionDecodeError } from './session-message.js';
+import type { ClaimedSession, SessionChange, SessionStoreEvent } from './session-store.js';
+import type { SessionSettings } from './session-options.js';
+import type { ConnectionHandler, SessionConnection } from './session-connection.js';
+import { Serial } from './serial.js';
+
+/**
+ * Where a session is, as its `state$` tells: `'connected'` (a connection of this `Session` is
+ * open), `'disconnected'` (none: the client may resume, here or, with a shared store, on another
+ * server), `'expired'` (the session ended for want of a connection within `expireAfter`; the
+ * last value before completion).
+ */
+export type SessionState = 'connected' | 'disconnected' | 'expired';
+
+/** The code a connection is closed with when another connection resumes its session. */
+const REPLACED = 4409;
+const PROTOCOL_ERROR = 1002;
+const INTERNAL_ERROR = 1011;
+
+/** A close code an endpoint may send (RFC 6455 §7.4, as `ws` checks it). */
+function isCloseCode(code: unknown): code is number {
+  return typeof code === 'number' && Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
+}
+
+/**
+ * One resumable session on the server: a subject whose subscribers receive the client's messages
+ * (each exactly once, in order, across the client's reconnections) and whose `next()` sends to
+ * the client (delivered exactly once while the session lives: kept in the replay buffer until
+ * the client acknowledges it, and replayed when it resumes). `acceptSessions()` emits one per
+ * session it serves. It completes when the session ends: on expiry (`state$` ends with
+ * `'expired'`), or on a close 1000 from either side (`close()`, or the client's).
+ *
+ * @typeParam In what `next()` accepts (before the serializer).
+ * @typeParam Out what subscribers receive (after the deserializer).
+ *
+ * @example
+ * acceptSessions<Fill, Order>(wss).subscribe((session) => {
+ *   session.subscribe((order) => session.next(fill(order)));
+ *   session.state$.subscribe((state) => metrics.set(session.id, state));
+ * });
+ */
+export class Session<In = unknown, Out = In> extends Observable<Out> {
+  /** The session id (opaque, 128 random bits). Do not log it in full: `redactId(id)` shortens it. */
+  readonly id: string;
+  readonly #settings: SessionSettings<In, Out>;
+  /** @internal This Session's token as the store's holder of the session. */
+  readonly holder: string;
+  readonly #onEnd: (session: Session<In, Out>) => void;
+  readonly #messages = new Subject<Out>();
+  readonly #state: BehaviorSubject<SessionState>;
+  readonly #dropped = new Subject<DroppedMessage>();
+  readonly #decodeErrors = new Subject<SessionDecodeError>();
+  readonly #serial = new Serial((error) => this.#storeFailed(error));
+  #holding = true;
+  #ended = false;
+  #connection: SessionConnection | undefined = undefined;
+  /** The replay buffer and the queue. */
+  readonly #outbox: SessionOutbox;
+  /** The client's seq numbers received, and the acknowledgements owed. */
+  readonly #inbox: SessionInbox;
+  #expiryTimer: Subscription | undefined = undefined;
+  /** When this holder's session expires without a connection. */
+  #expiresAt = 0;
+  readonly #unwatch: () => void;
+
+  /** @internal Made by `acceptSessions()`. */
+  constructor(record: ClaimedSession, holder: string, settings: SessionSettings<In, Out>, onEnd: (session: Session<In, Out>) => void) {
+    super((subscriber) => this.#messages.subscribe(subscriber));
+    this.id = record.id;
+    this.holder = holder;
+    this.#settings = settings;
+    this.#onEnd = onEnd;
+    this.#state = new BehaviorSubject<SessionState>('disconnected');
+    this.#outbox = new SessionOutbox(settings, (dropped) => this.#dropped.next(dropped), (message) => this.#numbered(message));
+    this.#outbox.load(record.replay, record.sent);
+    this.#inbox = new SessionInbox(settings, (ack) => this.#connection?.send(encodeAck(ack)));
+    this.#inbox.load(record.received);
+    this.#unwatch = settings.store.watch(record.id, this.#onStoreEvent);
+    this.#outbox.pushHandedOver(record.inbox);
+    this.#takeInbox(); // published between the claim and the watch
+  }
+
+  /** The current state (see {@link SessionState}). */
+  get state(): SessionState {
+    return this.#state.value;
+  }
+
+  /**
+   * The session's state: the current one at once, then each change; completes when the session ends.
+   *
+   * @example
+   * session.state$.subscribe((state) => console.log(redactId(session.id), state));
+   */
+  get state$(): Observable<SessionState> {
+    return this.#state.asObservable();
+  }
+
+  /**
+   * Messages given to `next()` that will not be sent: dropped by the queue's overflow policy
+   * (`reason: 'overflow'`) while the replay buffer was full.
+   *
+   * @example
+   * session.dropped$.subscribe(({ data }) => metrics.increment('session.dropped'));
+   */
+  get dropped$(): Observable<DroppedMessage> {
+    return this.#dropped.asObservable();
+  }
+
+  /**
+   * Client messages the `deserializer` threw on (skipped; the session carries on).
+   *
+   * @example
+   * session.decodeError$.subscribe(({ error }) => log.warn('bad message', error));
+   */
+  get decodeError$(): Observable<SessionDecodeError> {
+    return this.#decodeErrors.asObservable();
+  }
+
+  /** Whether the session has ended (completed). */
+  get closed(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Sends `value` (through the serializer) to the client: at once when it is connected and the
+   * replay buffer has room; otherwise it waits (numbered in the replay buffer, or in the bounded
+   * queue when that is full) and goes out when the client resumes. On a server whose `Session`
+   * does not hold the session (the client resumed on another server sharing the store), the store
+   * routes it there. After the session has ended, it does nothing.
+   *
+   * @throws the serializer's error; a `QueueOverflowError` when the queue is full and its policy is `'error'`; a `RangeError` for a message larger than `replayLimit.bytes` (it could never be kept for replay).
+   * @example
+   * session.subscribe((order) => session.next({ filled: order.id }));
+   */
+  next(value: In): void {
+    if (this.#ended) return;
+    const payload = toPayload(this.#settings.serializer(value));
+    if (this.#holding) this.#outbox.push(payload);
+    else this.#publish(payload);
+  }
+
+  /**
+   * Ends the session on purpose: the same as `close()` (a close 1000).
+   *
+   * @example
+   * orders$.subscribe(session); // the session ends when orders$ completes
+   */
+  complete(): void {
+    this.close();
+  }
+
+  /**
+   * With code 1000 (the default): ends the session on both sides. The client gets a close frame
+   * 1000 after every message sent before it, the store forgets the session, and the `Session`
+   * completes. With another code (1001, 1012, 3000–4999…): closes the current connection only;
+   * the session stays, and the client may resume it.
+   *
+   * @example
+   * session.close();                        // the conversation is over
+   * session.close(1012, 'server restart');  // the client comes back and resumes
+   */
+  close(code = 1000, reason?: string): void {
+    if (!isCloseCode(code)) throw new TypeError(`Session.close(): the code must be 1000, 1001–1003, 1007–1014 or 3000–4999, not ${String(code)}.`);
+    if (this.#ended) return;
+    if (code !== 1000) {
+      const connection = this.#connection;
+      if (!connection) return;
+      this.#connection = undefined;
+      connection.close(code, reason);
+      return this.#disconnected();
+    }
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.close(1000, reason);
+    this.#serial.run(() => this.#settings.store.end(this.id));
+    this.#end('disconnected');
+  }
+
+  /**
+   * @internal Serves the session on `connection` (a hello resumed it, or created it: `kind`),
+   * replacing the current connection (closed with 4409). `clientReceived` is what the hello said
+   * the client received; `claimed` is what the store answered (this Session reloads it when it
+   * had lost the session to another).
+   */
+  attach(connection: SessionConnection, kind: 'new' | 'resumed', clientReceived: number, claimed: ClaimedSession): void {
+    if (this.#ended) return void connection.close(1011, 'session ended');
+    if (!this.#holding) this.#reload(claimed);
+    else this.#outbox.pushHandedOver(claimed.inbox);
+    const previous = this.#connection;
+    this.#connection = undefined;
+    previous?.close(REPLACED, 'replaced by a new connection');
+    this.#expiryTimer?.unsubscribe();
+    this.#expiryTimer = undefined;
+    if (clientReceived > this.#outbox.savedSent) {
+      connection.close(PROTOCOL_ERROR, 'hello acknowledges messages never sent');
+      return this.#disconnected();
+    }
+    connection.send(encodeWelcome(this.id, kind, this.#inbox.savedReceived));
+    this.#inbox.reset(); // (the welcome says it)
+    // Trimming may number queued messages: saved now, they are replayed below, in order; saved
+    // later, they are sent then (the connection is set by then).
+    this.#acknowledged(clientReceived);
+    for (const message of this.#outbox.replayable()) connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+    this.#connection = connection;
+    this.#outbox.flush();
+    this.#setState('connected');
+    connection.setHandler(this.#handler(connection));
+  }
+
+  #handler(connection: SessionConnection): ConnectionHandler {
+    return {
+      frame: (frame) => {
+        if (this.#connection === connection) this.#onFrame(connection, frame);
+      },
+      closed: (code) => {
+        if (this.#connection === connection) this.#onClosed(code);
+      },
+    };
+  }
+
+  #onFrame(connection: SessionConnection, frame: SessionFrame | undefined): void {
+    switch (frame?.type) {
+      case 'data': {
+        if (!this.#acknowledged(frame.ack)) return;
+        const arrival = this.#inbox.arrive(frame.seq);
+        if (arrival === 'gap') return this.#protocolError(connection, `data frame ${frame.seq} after ${this.#inbox.received}: a gap`);
+        if (arrival === 'duplicate') return; // replayed
+        const { seq, payload } = frame;
+        this.#save({ received: seq }, () => {
+          this.#inbox.saved(seq);
+          this.#deliver(payload);
+        });
+        return;
+      }
+      case 'ack':
+        this.#acknowledged(frame.ack);
+        return;
+      case 'unsequenced':
+        this.#deliver(frame.payload);
+        return;
+      default:
+        this.#protocolError(connection, frame ? `unexpected ${frame.type} frame` : 'malformed frame');
+    }
+  }
+
+  #protocolError(connection: SessionConnection, reason: string): void {
+    this.#connection = undefined;
+    connection.close(PROTOCOL_ERROR, reason);
+    this.#disconnected();
+  }
+
+  #onClosed(code: number): void {
+    this.#connection = undefined;
+    if (code === 1000) {
+      this.#serial.run(() => this.#settings.store.end(this.id));
+      this.#end('disconnected');
+    } else this.#disconnected();
+  }
+
+  /** The connection is gone, the session stays: it expires unless resumed within `expireAfter`. */
+  #disconnected(): void {
+    this.#inbox.reset();
+    this.#setState('disconnected');
+    this.#expiresAt = Date.now() + this.#settings.expireAfter;
+    if (this.#holding) this.#save({ expiresAt: this.#expiresAt });
+    this.#scheduleExpiry(this.#settings.expireAfter);
+  }
+
+  /** Asks the store, in `delay` ms, whether the session has expired. */
+  #scheduleExpiry(delay: number): void {
+    this.#expiryTimer?.unsubscribe();
+    this.#expiryTimer = timerScheduler.schedule(() => {
+      this.#expiryTimer = undefined;
+      this.#serial.run(
+        () => this.#settings.store.expire(this.id, Date.now()),
+        (gone) => {
+          if (gone) this.#end('expired');
+          // Not due yet (clocks), or resumed elsewhere: look again then, or in expireAfter.
+          else if (!this.#connection && !this.#ended) this.#scheduleExpiry(this.#holding ? Math.max(1, this.#expiresAt - Date.now() + 1) : this.#settings.expireAfter);
+        },
+      );
+    }, delay);
+  }
+
+  #deliver(payload: SessionPayload): void {
+    const data = toMessageData(payload);
+    let value: Out;
+    try {
+      value = this.#settings.deserializer({ data });
+    } catch (error) {
+      this.#decodeErrors.next({ data, error });
+      return;
+    }
+    this.#messages.next(value);
+  }
+
+  /** The client acknowledged up to `ack`: trims the replay buffer and fills it from the queue. False (and the connection closed) for an ack of a message never sent. */
+  #acknowledged(ack: number): boolean {
+    if (ack > this.#outbox.savedSent) {
+      if (this.#connection) this.#protocolError(this.#connection, `acknowledgement ${ack} of a message never sent`);
+      return false;
+    }
+    if (this.#outbox.acknowledge(ack)) this.#save({ acknowledged: ack });
+    return true;
+  }
+
+  /** A message the outbox numbered: sent once the store has saved it. */
+  #numbered(message: StoredMessage): void {
+    this.#save({ append: message }, () => {
+      this.#outbox.savedSent = message.seq;
+      const connection = this.#connection;
+      if (!connection) return;
+      connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+      this.#inbox.acknowledged();
+    });
+  }
+
+  #publish(payload: SessionPayload): void {
+    this.#serial.run(() => this.#settings.store.publish(this.id, payload));
+  }
+
+  #takeInbox(): void {
+    this.#serial.run(
+      () => this.#settings.store.takeInbox(this.id, this.holder),
+      (inbox) => {
+        if (!this.#ended && this.#holding) this.#outbox.pushHandedOver(inbox);
+      },
+    );
+  }
+
+  /** Saves `change` as the holder, then runs `then`; a refusal means another server took the session. */
+  #save(change: SessionChange, then?: () => void): void {
+    this.#serial.run(
+      () => this.#settings.store.update(this.id, this.holder, change),
+      (saved) => {
+        if (this.#ended || !this.#holding) return;
+        if (saved) then?.();
+        else this.#lostHold();
+      },
+    );
+  }
+
+  readonly #onStoreEvent = (event: SessionStoreEvent): void => {
+    if (this.#ended) return;
+    if (event.type === 'ended') {
+      // Ended by another server (a close 1000 there, or its expiry): close ours the same way.
+      const connection = this.#connection;
+      this.#connection = undefined;
+      connection?.close(1000, event.reason === 'closed' ? 'session closed' : 'session expired');
+      this.#end(event.reason === 'expired' ? 'expired' : 'disconnected');
+    } else if (event.type === 'claimed') {
+      if (event.holder !== this.holder && this.#holding) this.#lostHold();
+    } else if (this.#holding) this.#takeInbox();
+  };
+
+  /** Another server took the session: stop serving it, hand over what the store has not got. */
+  #lostHold(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.close(REPLACED, 'resumed elsewhere');
+    // Numbered but not saved (a store that answers later), then queued: the new holder numbers them.
+    for (const payload of this.#outbox.handOver()) this.#publish(payload);
+    this.#disconnected();
+  }
+
+  /** Holding the session again after another server had it: its state as the store has it. */
+  #reload(claimed: ClaimedSession): void {
+    this.#holding = true;
+    this.#outbox.load(claimed.replay, claimed.sent);
+    this.#inbox.load(claimed.received);
+    this.#outbox.pushHandedOver(claimed.inbox);
+    this.#takeInbox();
+  }
+
+  #storeFailed(error: unknown): void {
+    // The store could not save: the guarantees no longer hold on this connection. Back to what
+    // the store has (the calls after the failed one are skipped): messages numbered but not
+    // saved wait again, unnumbered, at the head of the queue; messages received but not saved
+    // were not delivered nor acknowledged, and the client replays them. The client resumes
+    // (perhaps elsewhere) from there.
+    this.#outbox.rollBack();
+    this.#inbox.rollBack();
+    const connection = this.#connection;
+    if (connection) {
+      this.#connection = undefined;
+      connection.close(INTERNAL_ERROR, 'session store failure');
+      this.#disconnected();
+    } else if (!this.#ended && !this.#expiryTimer) this.#scheduleExpiry(this.#settings.expireAfter); // (an expiry check failed: look again later)
+    reportUnhandledError(error instanceof Error ? error : new Error(`The session store failed for session ${redactId(this.id)}: ${String(error)}`));
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state.value !== state) this.#state.next(state);
+  }
+
+  #end(state: SessionState): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#unwatch();
+    this.#inbox.reset();
+    this.#expiryTimer?.unsubscribe();
+    this.#expiryTimer = undefined;
+    this.#outbox.clear();
+    this.#onEnd(this);
+    this.#setState(state);
+    this.#state.complete();
+    this.#dropped.complete();
+    this.#decodeErrors.complete();
+    this.#messages.complete();
+  }
+}
