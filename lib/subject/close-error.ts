@@ -98,6 +98,7 @@ const WHAT_HAPPENED: Readonly<Record<CloseKind, string>> = {
   timeout: 'timed out connecting',
   heartbeat: 'missed its heartbeat',
   handshake: 'handshake failed',
+  session: 'session failed',
 };
 
 /** E.g. `WebSocket closed (code 1012, "restart").`, `WebSocket failed (code 1006, not cleanly): connect ECONNREFUSED 127.0.0.1:80.` */
