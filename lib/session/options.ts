@@ -48,7 +48,18 @@ export interface ResumableOptions extends SessionOptions {
  * @example
  * resumable({ replayLimit: { bytes: SESSION_DEFAULTS.replayBytes * 4 } });
  */
-export const SESSION_DEFAULTS = Object.freeze({ replayBytes: 1 << 20, replayMessages: 10_000, ackInterval: 50, ackEvery: 100, welcomeTimeout: 10_000 });
+export const SESSION_DEFAULTS: {
+  /** `replayLimit.bytes`: 1 MiB. */
+  readonly replayBytes: number;
+  /** `replayLimit.messages`: 10,000. */
+  readonly replayMessages: number;
+  /** `ackInterval`: 50 ms. */
+  readonly ackInterval: number;
+  /** `ackEvery`: 100 messages. */
+  readonly ackEvery: number;
+  /** `welcomeTimeout` (the client's): 10,000 ms. */
+  readonly welcomeTimeout: number;
+} = Object.freeze({ replayBytes: 1 << 20, replayMessages: 10_000, ackInterval: 50, ackEvery: 100, welcomeTimeout: 10_000 });
 
 /** @internal {@link SessionOptions}, checked, with the defaults filled in. */
 export interface SessionSettings {

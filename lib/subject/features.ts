@@ -113,8 +113,20 @@ export interface HeartbeatOption<In = unknown, Out = unknown> {
  * orders.session$.subscribe((s) => s.kind === 'lost' && resendOrDiscard(s.unacknowledged));
  */
 export type SessionEvent =
-  | { readonly kind: 'new' | 'resumed'; readonly id: string }
-  | { readonly kind: 'lost'; readonly id: string; readonly unacknowledged: readonly WebSocketMessage[] };
+  | {
+      /** A new session, or the session carried on. */
+      readonly kind: 'new' | 'resumed';
+      /** The session's id (opaque; never log it in full). */
+      readonly id: string;
+    }
+  | {
+      /** The session the client tried to resume is gone. */
+      readonly kind: 'lost';
+      /** The id of the session that is gone. */
+      readonly id: string;
+      /** What the server never acknowledged, serialized, oldest first; not sent again by itself. */
+      readonly unacknowledged: readonly WebSocketMessage[];
+    };
 
 /** @internal A subject's session (lib/session/client-session.ts), as the engine drives it. */
 export interface EngineSession {
