@@ -36,18 +36,19 @@ export function isOptionsObject(value: unknown): value is Record<string, unknown
 
 /**
  * Checks each key of the options object `options` against its rule in `rules` (a key with no
- * rule is refused; a `null` rule takes any value: the caller checks it). `prefix` goes before the
- * names in the messages (`'queue.'` gives "'queue.limit' must be …").
+ * rule is refused; a `null` rule takes any value: the caller checks it). `name`, when the object
+ * is itself an option, goes before the keys in the messages (`'queue'` gives "'queue.limit' must
+ * be …" and "unknown queue option 'max'").
  *
  * @example
  * checkRules('webSocket()', config, { serializer: aFunction, binaryType: oneOf(['blob', 'arraybuffer']) });
  */
-export function checkRules(where: string, options: Record<string, unknown>, rules: Readonly<Record<string, Rule | null>>, prefix = ''): void {
+export function checkRules(where: string, options: Record<string, unknown>, rules: Readonly<Record<string, Rule | null>>, name = ''): void {
   for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(rules, key)) fail(where, `unknown option '${prefix}${key}' (known: ${Object.keys(rules).join(', ')}).`);
+    if (!Object.hasOwn(rules, key)) fail(where, `unknown ${name && `${name} `}option '${key}' (known: ${Object.keys(rules).join(', ')}).`);
     const rule = rules[key];
     const value = options[key];
-    if (rule && value !== undefined && !rule[0](value)) fail(where, `'${prefix}${key}' must be ${rule[1]}, not ${describe(value)}.`);
+    if (rule && value !== undefined && !rule[0](value)) fail(where, `'${name && `${name}.`}${key}' must be ${rule[1]}, not ${describe(value)}.`);
   }
 }
 

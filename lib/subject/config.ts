@@ -253,7 +253,7 @@ export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, 
   const settings = new SubjectSettings() as Record<string, unknown>;
   copy(settings, source, RULES);
   if (queue !== undefined) {
-    checkRules(WHERE, queue as Record<string, unknown>, QUEUE_RULES, 'queue.');
+    checkRules(WHERE, queue as Record<string, unknown>, QUEUE_RULES, 'queue');
     copy(settings, queue as Record<string, unknown>, QUEUE_RULES);
   }
   return settings as unknown as NormalizedConfig<In, Out>;

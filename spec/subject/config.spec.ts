@@ -22,7 +22,7 @@ test.each([
   [{ url: 'ws://x', queue: { limit: -1 } }, /'queue.limit' must be a whole number >= 0 or Infinity/],
   [{ url: 'ws://x', queue: { limit: 1.5 } }, /'queue.limit'/],
   [{ url: 'ws://x', queue: { overflow: 'drop' } }, /'queue.overflow' must be 'drop-oldest', 'drop-newest' or 'error'/],
-  [{ url: 'ws://x', queue: { max: 1 } }, /unknown option 'queue\.max' \(known: limit, overflow\)/],
+  [{ url: 'ws://x', queue: { max: 1 } }, /unknown queue option 'max' \(known: limit, overflow\)/],
   [{ url: 'ws://x', socket: {} }, /'socket' must be a WebSocket/],
   [{ url: 'ws://x', closingObserver: null }, /'closingObserver' must be an observer/],
   [{ url: 'ws://x', options: 'x' }, /'options' must be an object, not "x"\./],
