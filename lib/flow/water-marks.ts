@@ -1,5 +1,5 @@
 // The watermarks of send-side flow control, in bytes of a socket's `bufferedAmount`.
-import { checkNumber, checkOptions, fail } from '../common/options.js';
+import { checkOptions, checkRules, fail, type Rule } from '../common/options.js';
 
 /**
  * The options of `backpressure()` (`webSocket()`'s `backpressure` option) and of `gate()` /
@@ -50,6 +50,15 @@ export const NO_GATING: WaterMarks = { high: Infinity, low: Infinity, poll: DEFA
 /** @internal The default watermarks. */
 export const DEFAULT_WATER_MARKS: WaterMarks = { high: DEFAULT_HIGH_WATER_MARK, low: DEFAULT_LOW_WATER_MARK, poll: DEFAULT_POLL_INTERVAL };
 
+/** A watermark: bytes, or `Infinity` (never gate, or resume at once). */
+const aWaterMark: Rule = [(value) => typeof value === 'number' && value >= 0, 'a number >= 0 or Infinity'];
+/** The rule of each option (a poll interval is finite). */
+const WATER_MARK_RULES: Readonly<Record<string, Rule>> = {
+  highWaterMark: aWaterMark,
+  lowWaterMark: aWaterMark,
+  pollInterval: [(value) => Number.isFinite(value) && (value as number) >= 0, 'a finite number >= 0'],
+};
+
 /**
  * @internal Checks a {@link BackpressureConfig} (`false`: no gating) and fills in the defaults.
  * @throws TypeError naming the bad option, prefixed with `where`.
@@ -57,13 +66,10 @@ export const DEFAULT_WATER_MARKS: WaterMarks = { high: DEFAULT_HIGH_WATER_MARK, 
 export function normalizeWaterMarks(value: unknown, where: string, name = 'backpressure'): WaterMarks {
   if (value === undefined) return DEFAULT_WATER_MARKS;
   if (value === false) return NO_GATING;
-  const o = checkOptions(where, value, name, ['highWaterMark', 'lowWaterMark', 'pollInterval']);
-  const number = (key: string, fallback: number, infinite: boolean): number => checkNumber(where, o[key], `${name}.${key}`, fallback, 0, false, infinite);
-  const high = number('highWaterMark', DEFAULT_HIGH_WATER_MARK, true);
-  const low = number('lowWaterMark', Math.min(DEFAULT_LOW_WATER_MARK, high), true);
+  const options = checkOptions(where, value, name, Object.keys(WATER_MARK_RULES));
+  checkRules(where, options, WATER_MARK_RULES, name);
+  const { highWaterMark: high = DEFAULT_HIGH_WATER_MARK, lowWaterMark: low = Math.min(DEFAULT_LOW_WATER_MARK, high), pollInterval: poll = DEFAULT_POLL_INTERVAL } = options as BackpressureConfig;
   if (low > high) fail(where, `'${name}.lowWaterMark' (${low}) must not exceed 'highWaterMark' (${high}).`);
-  const poll = number('pollInterval', DEFAULT_POLL_INTERVAL, false);
   if (poll === 0) fail(where, `'${name}.pollInterval' must be more than 0 ms.`);
   return { high, low, poll };
 }
-

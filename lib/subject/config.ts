@@ -2,7 +2,7 @@ import type { CloseEvent } from '../websocket/events.js';
 import type { NextObserver } from 'rxjs';
 import { platformWebSocket } from '../websocket/platform.js';
 import type { BinaryType } from '../websocket/constants.js';
-import { checkFunction, checkNumber, checkOneOf, checkOptions, describe, fail as failAt } from '../common/options.js';
+import { aFunction, checkRules, describe, fail as failAt, isOptionsObject, oneOf, type Rule } from '../common/options.js';
 import type { NodeWebSocketOptions } from '../websocket/node-options.js';
 import { DEFAULT_QUEUE_LIMIT, type OverflowPolicy, type QueueConfig } from './outbound-queue.js';
 import { missingFromSocket, type UrlSource, type WebSocketConstructor, type WebSocketFactory, type WebSocketLike, type WebSocketMessage } from '../websocket/socket-like.js';
@@ -160,42 +160,20 @@ export interface NormalizedConfig<In, Out> {
   session: SessionOption | undefined;
 }
 
-/** A normalized config: own properties for what the user set, the defaults on the prototype. */
+/**
+ * A normalized config: own properties for what the user set, the defaults on the prototype (a
+ * subject with a URL and a few options costs a few fields, not one per option). An option without
+ * a default is simply absent: reading it gives undefined.
+ */
 class SubjectSettings {}
-const SETTINGS_DEFAULTS: NormalizedConfig<unknown, unknown> = {
-  url: undefined,
-  protocol: undefined,
-  serializer: defaultSerializer,
-  deserializer: defaultDeserializer,
-  openObserver: undefined,
-  closeObserver: undefined,
-  closingObserver: undefined,
-  factory: undefined,
-  Ctor: undefined,
-  options: undefined,
-  binaryType: undefined,
-  socket: undefined,
+const SETTINGS_DEFAULTS: Partial<NormalizedConfig<unknown, unknown>> = {
+  serializer: JSON.stringify,
+  deserializer: (event) => JSON.parse(event.data as string),
   queueLimit: DEFAULT_QUEUE_LIMIT,
   overflow: 'drop-oldest',
   onDecodeError: 'emit',
-  backpressure: undefined,
-  handshake: undefined,
-  heartbeat: undefined,
-  session: undefined,
 };
 Object.assign(SubjectSettings.prototype, SETTINGS_DEFAULTS);
-
-/** The option names of `webSocket()`, and the field each fills when it is not its own name. */
-const RENAMED: Readonly<Record<string, keyof NormalizedConfig<unknown, unknown>>> = { WebSocketCtor: 'Ctor', createWebSocket: 'factory', resultSelector: 'deserializer' };
-const KNOWN_KEYS = ['url', 'protocol', 'resultSelector', 'serializer', 'deserializer', 'openObserver', 'closeObserver', 'closingObserver', 'WebSocketCtor', 'createWebSocket', 'options', 'binaryType', 'socket', 'queue', 'onDecodeError', 'backpressure', 'handshake', 'heartbeat', 'session'];
-
-function defaultSerializer(value: unknown): WebSocketMessage {
-  return JSON.stringify(value);
-}
-
-function defaultDeserializer(event: MessageEvent): never {
-  return JSON.parse(event.data as string) as never;
-}
 
 const WHERE = 'webSocket()';
 
@@ -203,19 +181,67 @@ function fail(message: string): never {
   failAt(WHERE, message);
 }
 
-function checkObserver(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (value === null || typeof value !== 'object' || typeof (value as { next?: unknown }).next !== 'function') {
-    fail(`'${name}' must be an observer with a next() method, not ${describe(value)}.`);
-  }
+const anObserver: Rule = [(value) => typeof value === 'object' && typeof (value as { next?: unknown } | null)?.next === 'function', 'an observer { next() }'];
+const anObject: Rule = [isOptionsObject, 'an object'];
+
+/**
+ * The rule of a capability option: made by its function (`heartbeat: heartbeat()`); plain objects,
+ * `true` or a bare function were rxws 0.1's spelling, and the message points to the migration guide.
+ */
+function madeBy(name: string, orFalse = false): Rule {
+  return [(value) => isFeature(value, name) || (orFalse && value === false), `made by ${name}()${orFalse ? ' or false' : ''} (see docs/migration.md)`];
 }
 
-/** A capability option (`heartbeat`, `backpressure`) must be made by its function (plain objects were the earlier spelling). */
-function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure' | 'handshake', allowFalse: boolean): void {
-  if (value === undefined || (allowFalse && value === false) || isFeature(value, name)) return;
-  const earlier = name === 'handshake' ? 'A plain function was the earlier spelling' : allowFalse ? 'A plain object was the earlier spelling; false still turns gating off' : 'A plain object or true was the earlier spelling';
-  const made = name === 'handshake' ? 'handshake(fn)' : `${name}(options)`;
-  fail(`'${name}' takes ${made} (import { ${name} } from 'rxws'), e.g. ${name}: ${name === 'handshake' ? 'handshake(({ send, messages }) => …)' : `${name}({ … })`}, not ${describe(value)}. (${earlier}: see docs/migration.md.)`);
+/**
+ * Every option of `webSocket()` and the check of its value. The order is the order they are
+ * copied in: `deserializer` after rxjs's alias `resultSelector`, so it wins when both are given.
+ */
+const RULES: Readonly<Record<string, Rule | null>> = {
+  url: [(value) => typeof value === 'string' || value instanceof URL || typeof value === 'function', 'a string, a URL or a function'],
+  protocol: [(value) => typeof value === 'string' || (Array.isArray(value) && value.every((p) => typeof p === 'string')), 'a string or string[]'],
+  resultSelector: aFunction,
+  serializer: aFunction,
+  deserializer: aFunction,
+  openObserver: anObserver,
+  closeObserver: anObserver,
+  closingObserver: anObserver,
+  WebSocketCtor: aFunction,
+  createWebSocket: aFunction,
+  options: anObject,
+  binaryType: oneOf(['blob', 'arraybuffer', 'nodebuffer']),
+  socket: null, // checked in normalizeConfig, to say what it lacks
+  queue: anObject,
+  onDecodeError: oneOf(['emit', 'error']),
+  backpressure: madeBy('backpressure', true),
+  handshake: madeBy('handshake'),
+  heartbeat: madeBy('heartbeat'),
+  session: [(value) => isFeature(value, 'session'), "made by resumable() from 'rxws/session'"],
+};
+
+const QUEUE_RULES: Readonly<Record<string, Rule>> = {
+  limit: [(value) => value === Infinity || (Number.isInteger(value) && (value as number) >= 0), 'a whole number >= 0 or Infinity'],
+  overflow: oneOf(['drop-oldest', 'drop-newest', 'error']),
+};
+
+/** The options that cannot be given with others (`socket` is already connected; the factory makes the socket), and those others. */
+const EXCLUSIVE: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['socket', ['url', 'protocol', 'WebSocketCtor', 'createWebSocket', 'options']],
+  ['createWebSocket', ['WebSocketCtor', 'options']],
+];
+
+/** The settings field each option fills, where it is not the option's own name. */
+const RENAMED: Readonly<Record<string, keyof NormalizedConfig<unknown, unknown>>> = {
+  WebSocketCtor: 'Ctor',
+  createWebSocket: 'factory',
+  resultSelector: 'deserializer',
+  limit: 'queueLimit', // (of `queue`; `queue.overflow` is `overflow`)
+};
+
+/** Copies the options given (not undefined) in `source` into `settings`, in the order of `rules`. */
+function copy(settings: Record<string, unknown>, source: Record<string, unknown>, rules: object): void {
+  for (const key of Object.keys(rules)) {
+    if (source[key] !== undefined && key !== 'queue') settings[RENAMED[key] ?? key] = source[key];
+  }
 }
 
 /**
@@ -224,65 +250,27 @@ function checkFeature(value: unknown, name: 'heartbeat' | 'backpressure' | 'hand
  */
 export function normalizeConfig<In, Out>(source: unknown): NormalizedConfig<In, Out> {
   if (typeof source === 'string' || source instanceof URL) source = { url: source };
-  if (source === null || typeof source !== 'object' || Array.isArray(source)) {
-    fail(`expected a URL or a config object, not ${describe(source)}.`);
-  }
-  const config = source as Record<string, unknown>;
-  for (const key of Object.keys(config)) {
-    if (!KNOWN_KEYS.includes(key)) fail(`unknown option '${key}'.`);
-  }
-  const { url, protocol, socket, WebSocketCtor, createWebSocket, options, binaryType, queue, onDecodeError } = config;
-
+  if (!isOptionsObject(source)) fail(`expected a URL or a config object, not ${describe(source)}.`);
+  checkRules(WHERE, source, RULES);
+  const { socket, queue } = source;
+  const session = source['session'] as SessionOption | undefined;
   if (socket !== undefined) {
     const missing = missingFromSocket(socket);
     if (missing !== undefined) fail(`'socket' must be a WebSocket (e.g. wrapWebSocket(ws, request)), but ${missing}.`);
-    for (const key of ['url', 'protocol', 'WebSocketCtor', 'createWebSocket', 'options'] as const) {
-      if (config[key] !== undefined) fail(`'socket' cannot be combined with '${key}': the socket is already connected.`);
-    }
-  } else if (url === undefined) {
-    fail(`'url' is required (or 'socket', for a connection a server accepted).`);
-  } else if (typeof url !== 'string' && !(url instanceof URL) && typeof url !== 'function') {
-    fail(`'url' must be a string, a URL or a function returning one, not ${describe(url)}.`);
+  } else if (source['url'] === undefined) {
+    fail(`'url' is required (or 'socket').`);
   }
-  if (protocol !== undefined && typeof protocol !== 'string' && !(Array.isArray(protocol) && protocol.every((p) => typeof p === 'string'))) {
-    fail(`'protocol' must be a string or an array of strings, not ${describe(protocol)}.`);
+  for (const [key, others] of EXCLUSIVE) {
+    for (const other of others) if (source[key] !== undefined && source[other] !== undefined) fail(`'${key}' cannot be combined with '${other}'.`);
   }
-  for (const name of ['serializer', 'deserializer', 'resultSelector', 'WebSocketCtor', 'createWebSocket']) checkFunction(WHERE, config[name], name);
-  checkObserver(config.openObserver, 'openObserver');
-  checkObserver(config.closeObserver, 'closeObserver');
-  checkObserver(config.closingObserver, 'closingObserver');
-  if (WebSocketCtor !== undefined && createWebSocket !== undefined) fail(`give 'WebSocketCtor' or 'createWebSocket', not both.`);
-  if (options !== undefined && createWebSocket !== undefined) fail(`'options' is passed to the WebSocket constructor; with 'createWebSocket', apply them in the factory.`);
-  if (options !== undefined && (options === null || typeof options !== 'object')) fail(`'options' must be an object, not ${describe(options)}.`);
-  checkOneOf(WHERE, binaryType, 'binaryType', ['blob', 'arraybuffer', 'nodebuffer']);
-  checkOneOf(WHERE, onDecodeError, 'onDecodeError', ['emit', 'error']);
-  checkFeature(config.heartbeat, 'heartbeat', false);
-  checkFeature(config.backpressure, 'backpressure', true);
-  checkFeature(config.handshake, 'handshake', false);
-  const session = config.session as SessionOption | undefined;
-  if (session !== undefined && !isFeature(session, 'session')) fail(`'session' takes resumable() from 'rxws/session', not ${describe(session)}.`);
-  let queueLimit = DEFAULT_QUEUE_LIMIT;
-  let overflow: OverflowPolicy = 'drop-oldest';
+  const settings = new SubjectSettings() as Record<string, unknown>;
+  copy(settings, source, RULES);
   if (queue !== undefined) {
-    const q = checkOptions(WHERE, queue, 'queue', ['limit', 'overflow']);
-    queueLimit = checkNumber(WHERE, q['limit'], 'queue.limit', DEFAULT_QUEUE_LIMIT, 0, true, true);
-    checkOneOf(WHERE, q['overflow'], 'queue.overflow', ['drop-oldest', 'drop-newest', 'error']);
-    overflow = (q['overflow'] as OverflowPolicy | undefined) ?? overflow;
+    checkRules(WHERE, queue as Record<string, unknown>, QUEUE_RULES, 'queue');
+    copy(settings, queue as Record<string, unknown>, QUEUE_RULES);
   }
-
-
-  // Defaults live on the prototype; the object holds only what this subject sets (a subject
-  // with a URL and a few options costs a few fields, not one per option).
-  const normalized = new SubjectSettings() as Record<string, unknown>;
-  for (const key of KNOWN_KEYS) {
-    const value = config[key];
-    // (`deserializer` wins over rxjs's alias `resultSelector`, whichever comes first.)
-    if (value !== undefined && key !== 'queue' && !(key === 'resultSelector' && config['deserializer'] !== undefined)) normalized[RENAMED[key] ?? key] = value;
-  }
-  if (queueLimit !== DEFAULT_QUEUE_LIMIT) normalized['queueLimit'] = queueLimit;
-  if (overflow !== 'drop-oldest') normalized['overflow'] = overflow;
-  session?.configure(normalized as unknown as NormalizedConfig<unknown, unknown>);
-  return normalized as unknown as NormalizedConfig<In, Out>;
+  session?.configure(settings as unknown as NormalizedConfig<unknown, unknown>);
+  return settings as unknown as NormalizedConfig<In, Out>;
 }
 
 /** Whether `value` can be called with `new` (checked without calling it: `newTarget` must be a constructor). */
@@ -300,15 +288,9 @@ export function makeSocket(config: NormalizedConfig<unknown, unknown>, url: stri
   const { factory, protocol, options } = config;
   if (factory !== undefined) return factory(url, protocol);
   const Ctor = config.Ctor ?? (platformWebSocket() as WebSocketConstructor | undefined);
-  if (Ctor === undefined) {
-    throw new TypeError(
-      "webSocket(): there is no WebSocket here (globalThis.WebSocket is undefined): pass 'WebSocketCtor' or 'createWebSocket', or install a WebSocket before connecting.",
-    );
-  }
-  if (config.Ctor !== undefined && !isConstructor(Ctor)) {
-    // An arrow function or a method cannot be called with `new`: say which option, not "Ctor is not a constructor".
-    throw new TypeError("webSocket(): 'WebSocketCtor' is not a constructor (an arrow function?): pass a class, or give a function that returns a socket as 'createWebSocket'.");
-  }
+  if (Ctor === undefined) fail(`globalThis.WebSocket is undefined: pass 'WebSocketCtor' or 'createWebSocket'.`);
+  // An arrow function or a method cannot be called with `new`: say which option, not "Ctor is not a constructor".
+  if (config.Ctor !== undefined && !isConstructor(Ctor)) fail(`'WebSocketCtor' is not a constructor (a factory goes in 'createWebSocket').`);
   // Buffers are a Node option of rxws's WebSocket (its binaryType attribute takes the standard
   // values only); other constructors ignore a third argument they do not know.
   const nodeOptions = config.binaryType === 'nodebuffer' ? { ...options, binaryType: 'nodebuffer' as const } : options;

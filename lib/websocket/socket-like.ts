@@ -1,6 +1,7 @@
 import type { BinaryType } from './constants.js';
 import type { NodeWebSocketOptions } from './node-options.js';
 import type { CloseEvent } from './events.js';
+import { describe } from '../common/options.js';
 
 /** What `next()` hands to the socket after serializing: the data `WebSocket.send()` accepts. */
 export type WebSocketMessage = string | ArrayBufferLike | ArrayBufferView | Blob;
@@ -82,18 +83,15 @@ export type UrlSource = string | URL | (() => string | URL | PromiseLike<string 
  * exist beforehand, only be settable).
  */
 export function missingFromSocket(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') {
-    return `it is ${value === null ? 'null' : typeof value === 'function' ? 'a function' : typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`;
-  }
+  if (value === null || typeof value !== 'object') return `it is ${describe(value)}`;
   const socket = value as Record<string, unknown>;
-  const missing: string[] = [];
-  if (typeof socket.readyState !== 'number') missing.push('numeric readyState');
-  if (typeof socket.send !== 'function') missing.push('send()');
-  if (typeof socket.close !== 'function') missing.push('close()');
-  if (!listensThroughEventTarget(socket) && !('onmessage' in socket) && !Object.isExtensible(socket)) {
-    missing.push('addEventListener()/removeEventListener(), nor settable onopen/onmessage/onerror/onclose attributes');
-  }
-  return missing.length === 0 ? undefined : `it has no ${missing.join(', no ')}`;
+  const missing = [
+    typeof socket.readyState !== 'number' && 'numeric readyState',
+    typeof socket.send !== 'function' && 'send()',
+    typeof socket.close !== 'function' && 'close()',
+    !listensThroughEventTarget(socket) && !('onmessage' in socket) && !Object.isExtensible(socket) && 'addEventListener()/removeEventListener(), nor settable on* handlers',
+  ].filter(Boolean);
+  return missing.length > 0 ? `it has no ${missing.join(', no ')}` : undefined;
 }
 
 /**

@@ -349,7 +349,7 @@ describe('failures: a SessionError, never retried', () => {
 
 describe('configuration', () => {
   test('bad options and combinations are TypeErrors naming the option', () => {
-    expect(() => webSocket({ url: 'ws://x', session: {} as never })).toThrow(/'session' takes resumable\(\)/);
+    expect(() => webSocket({ url: 'ws://x', session: {} as never })).toThrow(/'session' must be made by resumable\(\) from 'rxws\/session'/);
     expect(() => webSocket({ url: 'ws://x', protocol: 'chat', session: resumable() })).toThrow(/cannot be combined with 'protocol'/);
     expect(() => webSocket({ url: 'ws://x', binaryType: 'blob', session: resumable() })).toThrow(/'binaryType' must be 'arraybuffer'/);
     expect(() => resumable({ ackEvery: 0 })).toThrow(/ackEvery/);

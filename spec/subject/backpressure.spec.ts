@@ -282,7 +282,7 @@ describe('backpressure option', () => {
 
   it.each([[{ highWaterMark: 1 }], [true], [{}]])("webSocket({ backpressure: %p }) (the earlier spelling) says to use backpressure()", (value) => {
     expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: value } as never)).toThrow(TypeError);
-    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: value } as never)).toThrow(/'backpressure' takes backpressure\(options\)/);
+    expect(() => webSocket({ url: 'ws://127.0.0.1:1', backpressure: value } as never)).toThrow(/'backpressure' must be made by backpressure\(\) or false \(see docs\/migration\.md\)/);
   });
 
   it('accepts a low-water mark alone when it is under the default high one, and Infinity', () => {

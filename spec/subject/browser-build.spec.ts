@@ -43,7 +43,7 @@ describe('the browser build, where WebSocket, CloseEvent and ErrorEvent globals 
     `);
     expect(lines[0]).toBe('undefined undefined undefined');
     expect(lines[1]).toBe('true 1006 1006 false');
-    expect(lines[2]).toMatch(/there is no WebSocket here \(globalThis\.WebSocket is undefined\): pass 'WebSocketCtor' or 'createWebSocket'/);
+    expect(lines[2]).toMatch(/webSocket\(\): globalThis\.WebSocket is undefined: pass 'WebSocketCtor' or 'createWebSocket'\./);
   });
 
   test('a WebSocket installed after the import is used, driven through its handler attributes', async () => {

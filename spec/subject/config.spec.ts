@@ -7,31 +7,48 @@ test.each([
   [42, /expected a URL or a config object/],
   [{}, /'url' is required/],
   [{ url: 42 }, /'url' must be a string, a URL or a function/],
-  [{ url: 'ws://x', serialiser: JSON.stringify }, /unknown option 'serialiser'/],
-  [{ url: 'ws://x', protocol: [1] }, /'protocol' must be a string or an array of strings/],
-  [{ url: 'ws://x', serializer: 'json' }, /'serializer' must be a function/],
+  [{ url: 'ws://x', serialiser: JSON.stringify }, /unknown option 'serialiser' \(known: url, protocol, .*serializer/],
+  [{ url: 'ws://x', protocol: [1] }, /'protocol' must be a string or string\[\], not an array\./],
+  [{ url: 'ws://x', serializer: 'json' }, /'serializer' must be a function, not "json"\./],
   [{ url: 'ws://x', deserializer: null }, /'deserializer' must be a function/],
-  [{ url: 'ws://x', openObserver: () => {} }, /'openObserver' must be an observer with a next\(\) method/],
+  [{ url: 'ws://x', openObserver: () => {} }, /'openObserver' must be an observer \{ next\(\) \}, not a function\./],
   [{ url: 'ws://x', closeObserver: {} }, /'closeObserver' must be an observer/],
   [{ url: 'ws://x', WebSocketCtor: {} }, /'WebSocketCtor' must be a function/],
-  [{ url: 'ws://x', WebSocketCtor: class {}, createWebSocket: (): null => null }, /not both/],
-  [{ url: 'ws://x', createWebSocket: (): null => null, options: {} }, /apply them in the factory/],
+  [{ url: 'ws://x', WebSocketCtor: class {}, createWebSocket: (): null => null }, /'createWebSocket' cannot be combined with 'WebSocketCtor'/],
+  [{ url: 'ws://x', createWebSocket: (): null => null, options: {} }, /'createWebSocket' cannot be combined with 'options'/],
   [{ url: 'ws://x', binaryType: 'buffer' }, /'binaryType' must be 'blob', 'arraybuffer' or 'nodebuffer'/],
   [{ url: 'ws://x', onDecodeError: 'ignore' }, /'onDecodeError' must be 'emit' or 'error'/],
   [{ url: 'ws://x', queue: 10 }, /'queue' must be an object/],
   [{ url: 'ws://x', queue: { limit: -1 } }, /'queue.limit' must be a whole number >= 0 or Infinity/],
   [{ url: 'ws://x', queue: { limit: 1.5 } }, /'queue.limit'/],
   [{ url: 'ws://x', queue: { overflow: 'drop' } }, /'queue.overflow' must be 'drop-oldest', 'drop-newest' or 'error'/],
-  [{ url: 'ws://x', queue: { max: 1 } }, /unknown queue option 'max'/],
+  [{ url: 'ws://x', queue: { max: 1 } }, /unknown queue option 'max' \(known: limit, overflow\)/],
   [{ url: 'ws://x', socket: {} }, /'socket' must be a WebSocket/],
+  [{ url: 'ws://x', closingObserver: null }, /'closingObserver' must be an observer/],
+  [{ url: 'ws://x', options: 'x' }, /'options' must be an object, not "x"\./],
+  [{ url: 'ws://x', queue: { limit: '10' } }, /'queue.limit' must be a whole number >= 0 or Infinity, not "10"\./],
+  [{ url: 'ws://x', toString: 1 }, /unknown option 'toString'/],
   // The capabilities beyond rxjs/webSocket's are made by their own functions (docs/migration.md):
-  [{ url: 'ws://x', heartbeat: true }, /'heartbeat' takes heartbeat\(options\).*docs\/migration\.md/],
-  [{ url: 'ws://x', heartbeat: { interval: 1000 } }, /'heartbeat' takes heartbeat\(options\)/],
-  [{ url: 'ws://x', backpressure: { highWaterMark: 1 } }, /'backpressure' takes backpressure\(options\).*false still turns gating off/],
-  [{ url: 'ws://x', handshake: () => undefined }, /'handshake' takes handshake\(fn\).*A plain function was the earlier spelling/],
+  [{ url: 'ws://x', heartbeat: true }, /'heartbeat' must be made by heartbeat\(\) \(see docs\/migration\.md\), not true\./],
+  [{ url: 'ws://x', heartbeat: { interval: 1000 } }, /'heartbeat' must be made by heartbeat\(\) .*docs\/migration\.md/],
+  [{ url: 'ws://x', backpressure: { highWaterMark: 1 } }, /'backpressure' must be made by backpressure\(\) or false .*docs\/migration\.md/],
+  [{ url: 'ws://x', handshake: () => undefined }, /'handshake' must be made by handshake\(\) .*docs\/migration\.md.*, not a function\./],
 ])('webSocket(%p) throws a TypeError', (config, message) => {
   expect(() => webSocket(config as never)).toThrow(TypeError);
   expect(() => webSocket(config as never)).toThrow(message);
+});
+
+test.each([
+  ['a URL object', new URL('ws://127.0.0.1:1/')],
+  ['a url function', { url: () => 'ws://127.0.0.1:1' }],
+  ['every option at once', {
+    url: 'ws://127.0.0.1:1', protocol: ['a', 'b'], serializer: String, deserializer: (e: MessageEvent) => e.data, resultSelector: (e: MessageEvent) => e.data,
+    openObserver: { next() {} }, closeObserver: { next() {} }, closingObserver: { next() {} }, WebSocketCtor: class {}, options: {}, binaryType: 'arraybuffer',
+    queue: { limit: Infinity, overflow: 'error' }, onDecodeError: 'error', backpressure: false, heartbeat: undefined,
+  }],
+  ['queue limit 0', { url: 'ws://127.0.0.1:1', queue: { limit: 0, overflow: undefined } }],
+])('webSocket(%s) is accepted', (_, config) => {
+  expect(webSocket(config as never).state).toBe('idle');
 });
 
 test("subject.multiplex() takes rxjs's three arguments: a fourth (rxws 0.1's options) throws, naming multiplex(subject, …)", () => {

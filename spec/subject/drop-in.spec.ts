@@ -63,6 +63,17 @@ describe('webSocket(url | config)', () => {
     r.subscription.unsubscribe();
   });
 
+  test('deserializer wins over its alias resultSelector, whichever is written first', async () => {
+    const server = await createTestServer();
+    const ws$ = webSocket<string>({ url: server.url, deserializer: (e: MessageEvent) => `d${String(e.data)}`, resultSelector: (e: MessageEvent) => `r${String(e.data)}` });
+    const r = record(ws$);
+    const connection = await server.nextConnection();
+    connection.send('x');
+    await until(() => r.values.length === 1);
+    expect(r.values).toEqual(['dx']);
+    r.subscription.unsubscribe();
+  });
+
   test('protocol: a string or a list is offered; openObserver gets the open event', async () => {
     const server = await createTestServer({ protocols: ['b'] });
     const opens: Event[] = [];
@@ -517,12 +528,12 @@ describe('sockets with handler attributes only (test doubles, thin adapters)', (
     const viaFactory = record(webSocket({ url: 'ws://fake', createWebSocket: () => Object.freeze({ readyState: 0, send() {}, close() {} }) as never }));
     await until(() => viaFactory.notes.length === 1);
     expect(String(((viaFactory.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(
-      /'createWebSocket' did not make a socket rxws can use: it has no addEventListener\(\)\/removeEventListener\(\), nor settable onopen/,
+      /'createWebSocket' did not make a socket rxws can use: it has no addEventListener\(\)\/removeEventListener\(\), nor settable on\* handlers\./,
     );
 
     const viaPromise = record(webSocket({ url: 'ws://fake', createWebSocket: async () => null as never }));
     await until(() => viaPromise.notes.length === 1);
-    expect(String(((viaPromise.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(/'createWebSocket' .*: it is null/);
+    expect(String(((viaPromise.notes[0] as { error: WebSocketCloseError }).error.cause as Error).message)).toMatch(/'createWebSocket' did not make a socket rxws can use: it is null\./);
 
     const arrow = record(webSocket({ url: 'ws://fake', WebSocketCtor: ((url: string) => new HandlerSocket(url)) as never }));
     await until(() => arrow.notes.length === 1);
