@@ -4,6 +4,8 @@
 // One server process (a `ws` WebSocketServer, as users run) serves both kinds of connection with
 // the same application protocol: plain connections directly, session connections through
 // acceptSessions() (memory store, and a Redis store when `redis-server` and `ioredis` are here).
+// Both coalesce the writes of a tick (acceptSessions does it by itself; the plain handler corks
+// the same way), so the rows differ by the session's own work.
 // The client (this process) uses rxws's webSocket(), plain or with `session: resumable()`.
 //   down  the client asks for batches of `batch` messages of `size` bytes of JSON, keeping
 //         `window` batches in flight; the server sends them (server → client throughput)
@@ -71,12 +73,26 @@ if (process.argv[2] === '--server') {
       process.send({ cpu: process.cpuUsage(), bytes, messages: counters.messages });
     }
   });
-  wss.on('connection', (ws) => {
-    const tcp = ws._socket; // bench only: the TCP socket's byte counters
+  wss.on('connection', (ws, request) => {
+    const tcp = request.socket; // its byte counters
     sockets.add(tcp);
     ws.on('close', () => sockets.delete(tcp));
     if (ws.protocol !== '') return; // a session connection: acceptSessions takes it
-    const handle = serve((value) => ws.send(JSON.stringify(value)));
+    // Plain connections coalesce a tick's writes as acceptSessions' connections do (corked at the
+    // first send, uncorked on nextTick), so the rows differ by the session's own work only.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      tcp.uncork();
+    };
+    const handle = serve((value) => {
+      if (!corked) {
+        corked = true;
+        tcp.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(JSON.stringify(value));
+    });
     ws.on('message', (data) => handle(JSON.parse(data)));
   });
   acceptSessions(wss, { store }).subscribe((session) => {

@@ -1,5 +1,6 @@
 // One `ws` connection speaking rxws.session.v1 on the server: its listeners, the frames that
 // arrive before a Session takes them (they wait, in order), sending, closing.
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket as WsSocket } from 'ws';
 import { decodeFrame, type SessionFrame } from '../session/protocol.js';
 
@@ -12,6 +13,12 @@ export interface ConnectionHandler {
 }
 
 const OPEN = 1;
+// Coalescing pays for small frames; past this many bytes held, the batch is written at once.
+const COALESCE_LIMIT = 64 * 1024;
+
+function uncork(connection: SessionConnection): void {
+  connection.uncork();
+}
 
 /** `ws`'s message data as a frame decodes it: text as a string, binary as one Buffer. */
 function toFrame(data: RawData, isBinary: boolean): SessionFrame | undefined {
@@ -26,13 +33,18 @@ function toFrame(data: RawData, isBinary: boolean): SessionFrame | undefined {
  */
 export class SessionConnection {
   readonly #ws: WsSocket;
+  /** The TCP socket (the upgrade request's: the public route to it), corked to coalesce a tick's frames. */
+  readonly #tcp: Socket | undefined;
+  #corked = false;
+  #corkedBytes = 0;
   #handler: ConnectionHandler | undefined = undefined;
   /** Frames that arrived before a handler was set (and the close, if it came too). */
   #waiting: (SessionFrame | undefined)[] = [];
   #closeCode: number | undefined = undefined;
 
-  constructor(ws: WsSocket) {
+  constructor(ws: WsSocket, tcp?: Socket) {
     this.#ws = ws;
+    this.#tcp = typeof tcp?.cork === 'function' ? tcp : undefined;
     ws.on('message', this.#onMessage);
     ws.on('close', this.#onClose);
     ws.on('error', this.#onError);
@@ -66,7 +78,25 @@ export class SessionConnection {
 
   /** Sends one frame, when the socket is open (otherwise the frame is not sent: the session replays it on resume). */
   send(frame: string | Uint8Array): void {
-    if (this.#ws.readyState === OPEN) this.#ws.send(frame);
+    if (this.#ws.readyState !== OPEN) return;
+    // The frames of one tick (a burst of next(), a replay) leave in one write, as rxws's own
+    // WebSocket coalesces (lib/websocket/outbox.ts): corked at the first, uncorked before any I/O.
+    const tcp = this.#tcp;
+    if (tcp !== undefined && !this.#corked) {
+      tcp.cork();
+      this.#corked = true;
+      process.nextTick(uncork, this);
+    }
+    this.#ws.send(frame);
+    if (this.#corked && (this.#corkedBytes += frame.length) >= COALESCE_LIMIT) this.uncork();
+  }
+
+  /** @internal Writes what this tick's coalescing holds. */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#corkedBytes = 0;
+    this.#tcp!.uncork();
   }
 
   /** Starts the closing handshake (after what was sent before it); no more frames are handled. */

@@ -39,10 +39,10 @@ export class SessionInbox {
     return 'next';
   }
 
-  /** The store saved `seq` (and it is being delivered): it is owed an acknowledgement. */
-  saved(seq: number): void {
+  /** The store saved every seq up to `seq` (`count` new ones, being delivered): they are owed an acknowledgement. */
+  saved(seq: number, count = 1): void {
     this.savedReceived = seq;
-    if (++this.#unacknowledged >= this.#settings.ackEvery) this.#ack();
+    if ((this.#unacknowledged += count) >= this.#settings.ackEvery) this.#ack();
     else this.#ackTimer ??= timerScheduler.schedule(() => this.#ack(), this.#settings.ackInterval);
   }
 

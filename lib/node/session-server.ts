@@ -52,7 +52,7 @@ class SessionAcceptor<In, Out> {
 
   readonly onConnection = (ws: WsSocket, request: IncomingMessage): void => {
     if (ws.protocol !== SESSION_PROTOCOL) return; // not a session connection: the application's
-    const connection = new SessionConnection(ws);
+    const connection = new SessionConnection(ws, request.socket);
     this.#serve(connection, request).catch((error: unknown) => {
       connection.close(INTERNAL_ERROR, 'session store failure');
       reportUnhandledError(error);

@@ -35,8 +35,8 @@ export interface ClaimedSession extends SessionRecord {
 export interface SessionChange {
   /** The new highest sequence number received from the client. */
   readonly received?: number;
-  /** A message just sent (or put in the replay buffer): appended to `replay`; `sent` becomes its seq. */
-  readonly append?: StoredMessage;
+  /** Messages just numbered (in seq order, following `sent`): appended to `replay`; `sent` becomes the last one's seq. */
+  readonly append?: readonly StoredMessage[];
   /** The client acknowledged every message up to this seq: they leave `replay`. */
   readonly acknowledged?: number;
   /** The session's connection ended: it expires at this time (ms since the epoch) unless claimed before; null: a connection holds it. */
@@ -119,7 +119,7 @@ export interface SessionStore {
    * the session (anymore), or it is unknown.
    *
    * @example
-   * store.update(id, holder, { append: { seq: 7, payload: '{"filled":1}' } });
+   * store.update(id, holder, { append: [{ seq: 7, payload: '{"filled":1}' }] });
    */
   update(id: string, holder: string, change: SessionChange): Awaitable<boolean>;
   /**
@@ -240,8 +240,8 @@ export function memorySessionStore(): SessionStore {
       const entry = held(id, holder);
       if (!entry) return false;
       if (change.append) {
-        entry.replay.push(change.append);
-        entry.sent = change.append.seq;
+        for (const message of change.append) entry.replay.push(message, 0); // (the store needs no sizes: the outbox bounds the buffer)
+        if (change.append.length > 0) entry.sent = change.append[change.append.length - 1]!.seq;
       }
       if (change.received !== undefined) entry.received = change.received;
       if (change.acknowledged !== undefined) entry.replay.trim(change.acknowledged);

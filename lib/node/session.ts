@@ -143,7 +143,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
    * session.subscribe((order) => session.next({ filled: order.id }));
    */
   next(value: In): void {
-    if (this.#ended) return;
+    if (this.#ended || this.#closing) return;
     const payload = toPayload(this.#settings.serializer(value));
     if (this.#holding) this.#outbox.push(payload);
     else this.#publish(payload);
@@ -179,6 +179,26 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
       connection.close(code, reason);
       return this.#disconnected();
     }
+    this.#finish(reason);
+  }
+
+  /** A close 1000 was asked for (`close()`), or came from the client. */
+  #closing = false;
+
+  /**
+   * Ends the session with a close 1000 (ours when `reason` is given or the connection is still
+   * open): after what the burst before it still has to save, send or deliver, so everything sent
+   * before the close frame is delivered (the promise of a clean close).
+   */
+  #finish(reason?: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#numberedBatch !== undefined) this.#saveNumbered();
+    if (this.#arrivals !== undefined) this.#saveArrivals();
+    this.#serial.run(() => undefined, () => this.#ended || this.#endNow(reason));
+  }
+
+  #endNow(reason: string | undefined): void {
     const connection = this.#connection;
     this.#connection = undefined;
     connection?.close(1000, reason);
@@ -235,11 +255,13 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
         const arrival = this.#inbox.arrive(frame.seq);
         if (arrival === 'gap') return this.#protocolError(connection, `data frame ${frame.seq} after ${this.#inbox.received}: a gap`);
         if (arrival === 'duplicate') return; // replayed
-        const { seq, payload } = frame;
-        this.#save({ received: seq }, () => {
-          this.#inbox.saved(seq);
-          this.#deliver(payload);
-        });
+        // Saved with the others that arrive in the same burst (one store call per burst), then delivered.
+        const arrivals = this.#arrivals;
+        if (arrivals !== undefined) arrivals.push(frame.payload);
+        else {
+          this.#arrivals = [frame.payload];
+          queueMicrotask(this.#saveArrivals);
+        }
         return;
       }
       case 'ack':
@@ -260,11 +282,9 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   }
 
   #onClosed(code: number): void {
+    if (code === 1000) return this.#finish(); // (the connection is closed: the burst's sends go nowhere, its deliveries happen)
     this.#connection = undefined;
-    if (code === 1000) {
-      this.#serial.run(() => this.#settings.store.end(this.id));
-      this.#end('disconnected');
-    } else this.#disconnected();
+    this.#disconnected();
   }
 
   /** The connection is gone, the session stays: it expires unless resumed within `expireAfter`. */
@@ -314,16 +334,52 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     return true;
   }
 
-  /** A message the outbox numbered: sent once the store has saved it. */
+  /**
+   * A message the outbox numbered: saved with the others numbered in the same burst (one store
+   * call per burst, not per message: one round trip to a remote store), then sent.
+   */
   #numbered(message: StoredMessage): void {
-    this.#save({ append: message }, () => {
-      this.#outbox.savedSent = message.seq;
+    const pending = this.#numberedBatch;
+    if (pending !== undefined) {
+      pending.push(message);
+      return;
+    }
+    this.#numberedBatch = [message];
+    queueMicrotask(this.#saveNumbered);
+  }
+
+  #numberedBatch: StoredMessage[] | undefined = undefined;
+
+  /** The payloads of the data frames accepted in this burst, not yet saved (their seqs end at the inbox's `received`). */
+  #arrivals: SessionPayload[] | undefined = undefined;
+
+  readonly #saveArrivals = (): void => {
+    const arrivals = this.#arrivals;
+    if (arrivals === undefined) return; // rolled back (a store failure)
+    this.#arrivals = undefined;
+    const seq = this.#inbox.received;
+    this.#save({ received: seq }, () => {
+      this.#inbox.saved(seq, arrivals.length);
+      for (const payload of arrivals) {
+        if (this.#ended) return;
+        this.#deliver(payload);
+      }
+    });
+  };
+
+  readonly #saveNumbered = (): void => {
+    const batch = this.#numberedBatch;
+    if (batch === undefined) return; // rolled back (a store failure)
+    this.#numberedBatch = undefined;
+    this.#save({ append: batch }, () => {
+      this.#outbox.savedSent = batch[batch.length - 1]!.seq;
       const connection = this.#connection;
       if (!connection) return;
-      connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+      const received = this.#inbox.savedReceived;
+      for (const message of batch) connection.send(encodeData(message.seq, received, message.payload));
       this.#inbox.acknowledged();
     });
-  }
+  };
 
   #publish(payload: SessionPayload): void {
     this.#serial.run(() => this.#settings.store.publish(this.id, payload));
@@ -367,6 +423,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   #lostHold(): void {
     if (!this.#holding) return;
     this.#holding = false;
+    this.#numberedBatch = this.#arrivals = undefined; // not saved: handed over below, or replayed by the client
     const connection = this.#connection;
     this.#connection = undefined;
     connection?.close(REPLACED, 'resumed elsewhere');
@@ -390,6 +447,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     // saved wait again, unnumbered, at the head of the queue; messages received but not saved
     // were not delivered nor acknowledged, and the client replays them. The client resumes
     // (perhaps elsewhere) from there.
+    this.#numberedBatch = this.#arrivals = undefined; // not saved: rolled back below (a pending save of them must not run)
     this.#outbox.rollBack();
     this.#inbox.rollBack();
     const connection = this.#connection;
@@ -398,6 +456,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
       connection.close(INTERNAL_ERROR, 'session store failure');
       this.#disconnected();
     } else if (!this.#ended && !this.#expiryTimer) this.#scheduleExpiry(this.#settings.expireAfter); // (an expiry check failed: look again later)
+    if (this.#closing && !this.#ended) this.#endNow(undefined); // a close 1000 was asked for: the session ends all the same
     reportUnhandledError(error instanceof Error ? error : new Error(`The session store failed for session ${redactId(this.id)}: ${String(error)}`));
   }
 

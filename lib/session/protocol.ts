@@ -49,6 +49,7 @@ export function encodeWelcome(session: string, kind: 'new' | 'resumed', received
 /** The payload's size in bytes, as the replay buffer counts it (a text payload: its UTF-8 length). */
 export function payloadSize(payload: SessionPayload): number {
   if (typeof payload !== 'string') return payload.byteLength;
+  if (!NON_ASCII.test(payload)) return payload.length; // the usual case, found by the regex engine's fast scan
   let bytes = payload.length;
   for (let i = 0; i < payload.length; i++) {
     const c = payload.charCodeAt(i);
@@ -61,6 +62,8 @@ export function payloadSize(payload: SessionPayload): number {
   }
   return bytes;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
@@ -127,11 +130,18 @@ function sliceOf(message: ArrayBuffer | ArrayBufferView, from: number): ArrayBuf
     : new Uint8Array(message.buffer, message.byteOffset + from, message.byteLength - from);
 }
 
-const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
-
-function decimal(text: string): number | undefined {
-  if (!DECIMAL.test(text)) return undefined;
-  const value = Number(text);
+/**
+ * The decimal number at `start` of `text`, up to `end` (exclusive): no sign, no leading zero, at
+ * most 2^53 − 1; undefined otherwise. A loop over char codes: this runs for every message.
+ */
+function decimal(text: string, start: number, end: number): number | undefined {
+  if (end <= start || end - start > 16 || (text.charCodeAt(start) === 0x30 && end - start > 1)) return undefined;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return undefined;
+    value = value * 10 + c;
+  }
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
@@ -141,8 +151,8 @@ function decodeText(text: string): SessionFrame | undefined {
       const first = text.indexOf(':', 1);
       const second = first < 0 ? -1 : text.indexOf(':', first + 1);
       if (second < 0) return undefined;
-      const seq = decimal(text.slice(1, first));
-      const ack = decimal(text.slice(first + 1, second));
+      const seq = decimal(text, 1, first);
+      const ack = decimal(text, first + 1, second);
       if (seq === undefined || ack === undefined) return undefined;
       return { type: 'data', seq, ack, payload: text.slice(second + 1) };
     }
@@ -150,7 +160,7 @@ function decodeText(text: string): SessionFrame | undefined {
       return { type: 'unsequenced', payload: text.slice(1) };
     case 0x41: {
       // 'A'
-      const ack = decimal(text.slice(1));
+      const ack = decimal(text, 1, text.length);
       return ack === undefined ? undefined : { type: 'ack', ack };
     }
     case 0x48: // 'H'

@@ -3,8 +3,8 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { acceptSessions, memorySessionStore, type Session } from 'rxws/node';
 import { QueueOverflowError } from 'rxws';
-import { encodeAck, encodeHello, encodeUnsequenced, SESSION_PROTOCOL } from '../../lib/session/protocol.js';
-import { collect, SessionClient, Sessions, startWss, stateOf, textOf, until, useSessionTeardown, type Mode } from './session-helpers.js';
+import { encodeAck, encodeData, encodeHello, encodeUnsequenced, SESSION_PROTOCOL } from '../../lib/session/protocol.js';
+import { asyncStore, collect, SessionClient, Sessions, startWss, stateOf, textOf, until, useSessionTeardown, type Mode } from './session-helpers.js';
 
 useSessionTeardown();
 
@@ -293,6 +293,27 @@ describe('the end of a session', () => {
     expect(first.client.frames.filter((f) => f.type === 'data').map((f) => f.payload)).toEqual(['"bye"']);
     expect(await completed).toEqual(['connected', 'disconnected']);
     expect((await SessionClient.start(url, first.welcome.session, 1)).welcome.kind).toBe('new');
+  });
+
+  it('with a store that answers later, session.close() still sends the messages before it first, and a client message that arrived just before a client close 1000 is delivered', async () => {
+    const { wss, url } = await startWss();
+    const sessions = new Sessions(acceptSessions(wss, { store: asyncStore() }));
+    const first = await SessionClient.start(url);
+    const session = await sessions.next();
+    session.next('one');
+    session.next('bye');
+    session.close();
+    expect(await first.client.closed).toMatchObject({ code: 1000 });
+    expect(first.client.frames.filter((f) => f.type === 'data').map((f) => f.payload)).toEqual(['"one"', '"bye"']);
+
+    const second = await SessionClient.start(url);
+    const other = await sessions.next();
+    const got = collect(other);
+    second.client.send(encodeData(1, 0, '"last words"'));
+    second.client.ws.close(1000);
+    await stateOf(other, 'disconnected');
+    await until(() => other.closed);
+    expect(got.values).toEqual(['last words']);
   });
 
   it('a close 1000 from the client ends the session', async () => {

@@ -13,8 +13,8 @@ describe('memorySessionStore()', () => {
   it('claim answers the saved state and the inbox, once; update saves only for the holder', () => {
     const store = memorySessionStore();
     store.create(record('s1', 'alice'), 'h1');
-    expect(store.update('s1', 'h1', { append: { seq: 1, payload: 'a' } })).toBe(true);
-    expect(store.update('s1', 'h1', { append: { seq: 2, payload: 'b' }, received: 4 })).toBe(true);
+    expect(store.update('s1', 'h1', { append: [{ seq: 1, payload: 'a' }] })).toBe(true);
+    expect(store.update('s1', 'h1', { append: [{ seq: 2, payload: 'b' }], received: 4 })).toBe(true);
     expect(store.update('s1', 'h1', { acknowledged: 1 })).toBe(true);
     expect(store.update('s1', 'other', { received: 9 })).toBe(false);
     expect(store.publish('s1', 'p')).toBe(true);
