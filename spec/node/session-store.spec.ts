@@ -1,56 +1,16 @@
-// SessionStore: memorySessionStore()'s contract, and acceptSessions() on a store that answers with
+// SessionStore: memorySessionStore()'s contract (session-store-contract.ts, shared with the Redis store), and acceptSessions() on a store that answers with
 // promises (as a Redis one will) and on one that fails.
 import { config } from 'rxjs';
-import { acceptSessions, memorySessionStore, type SessionStore, type SessionStoreEvent } from 'rxws/node';
+import { acceptSessions, memorySessionStore, type SessionStore } from 'rxws/node';
 import { encodeAck } from '../../lib/session/protocol.js';
+import { storeContract } from './session-store-contract.js';
 import { asyncStore, SessionClient, Sessions, startWss, stateOf, until, useSessionTeardown } from './session-helpers.js';
 
 useSessionTeardown();
 
-const record = (id: string, identity: string | null = null) => ({ id, identity, received: 0, sent: 0, replay: [], expiresAt: null });
-
-describe('memorySessionStore()', () => {
-  it('claim answers the saved state and the inbox, once; update saves only for the holder', () => {
-    const store = memorySessionStore();
-    store.create(record('s1', 'alice'), 'h1');
-    expect(store.update('s1', 'h1', { append: [{ seq: 1, payload: 'a' }] })).toBe(true);
-    expect(store.update('s1', 'h1', { append: [{ seq: 2, payload: 'b' }], received: 4 })).toBe(true);
-    expect(store.update('s1', 'h1', { acknowledged: 1 })).toBe(true);
-    expect(store.update('s1', 'other', { received: 9 })).toBe(false);
-    expect(store.publish('s1', 'p')).toBe(true);
-    expect(store.claim('s1', 'h2', 'bob', Date.now())).toBeUndefined(); // another identity
-    expect(store.claim('s1', 'h2', 'alice', Date.now())).toEqual({ id: 's1', identity: 'alice', received: 4, sent: 2, replay: [{ seq: 2, payload: 'b' }], expiresAt: null, inbox: ['p'] });
-    expect(store.update('s1', 'h1', { received: 5 })).toBe(false); // h2 holds it now
-    expect(store.takeInbox('s1', 'h2')).toEqual([]);
-  });
-
-  it('signals published to watchers, claimed when the holder changes, ended on end and on expiry', () => {
-    const store = memorySessionStore();
-    store.create(record('s1'), 'h1');
-    store.create(record('s2'), 'h1');
-    const events: SessionStoreEvent[] = [];
-    const unwatch = store.watch('s1', (event) => events.push(event));
-    store.watch('s2', (event) => events.push(event));
-    store.publish('s1', 'x');
-    store.claim('s1', 'h1', null, Date.now()); // the same holder: no event
-    store.claim('s1', 'h2', null, Date.now());
-    store.end('s1');
-    store.update('s2', 'h1', { expiresAt: 1000 });
-    expect(store.expire('s2', 999)).toBe(false);
-    expect(store.expire('s2', 1000)).toBe(true);
-    expect(store.expire('s2', 1000)).toBe(true); // gone
-    expect(events).toEqual([{ type: 'published' }, { type: 'claimed', holder: 'h2' }, { type: 'ended', reason: 'closed' }, { type: 'ended', reason: 'expired' }]);
-    unwatch();
-    expect(store.publish('s1', 'y')).toBe(false);
-  });
-
-  it('a claim of an expired session answers undefined and forgets it', () => {
-    const store = memorySessionStore();
-    store.create(record('s1'), 'h1');
-    store.update('s1', 'h1', { expiresAt: 50 });
-    expect(store.claim('s1', 'h2', null, 50)).toBeUndefined();
-    expect(store.expire('s1', 0)).toBe(true);
-  });
+storeContract('memorySessionStore()', {
+  make: () => memorySessionStore(),
+  watch: (store, id, events) => Promise.resolve(store.watch(id, (event) => events.push(event))),
 });
 
 describe('a store that answers with promises', () => {
