@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { acceptSessions, type SessionStore, type SessionStoreEvent } from 'rxws/node';
 import { redisSessionStore } from 'rxws/node/redis';
 import { storeContract } from './session-store-contract.js';
@@ -20,6 +21,14 @@ const clients: Redis[] = [];
 const connect = (): Redis => {
   const client = new Redis(redis.port, '127.0.0.1', { lazyConnect: false });
   clients.push(client);
+  return client;
+};
+/** node-redis clients (the other client the store accepts), quit after the file. */
+const nodeRedisClients: { quit(): Promise<unknown> }[] = [];
+const connectNodeRedis = async () => {
+  const client = createClient({ url: `redis://127.0.0.1:${redis.port}` });
+  nodeRedisClients.push(client);
+  await client.connect();
   return client;
 };
 let admin: Redis;
@@ -50,11 +59,11 @@ afterEach(async () => {
   // Every session ended (its last store calls answered) and every store's pub/sub connection
   // closed: nothing of this test talks to Redis in the next one, or after the file.
   await until(() => sessions.every((session) => session.closed), 10_000, 'the sessions to end');
-  await eventually(async () => (await connections()) === clients.length, 'the pub/sub connections to close');
+  await eventually(async () => (await connections()) === clients.length + nodeRedisClients.length, 'the pub/sub connections to close');
 });
 afterAll(async () => {
   // quit: after the replies to what was sent (the sessions' last store calls).
-  await Promise.all(clients.map((client) => client.quit().catch(() => undefined)));
+  await Promise.all([...clients, ...nodeRedisClients].map((client) => client.quit().catch(() => undefined)));
   await redis?.stop();
 });
 
@@ -73,29 +82,36 @@ const connections = async (): Promise<number> => String(await admin.call('CLIENT
 // The first watch of a session subscribes its channel, and then signals one 'published' (a hint to
 // look at the inbox, for what was published before the subscription took effect): awaited and left out.
 const watched = new WeakMap<SessionStore, Map<string, number>>();
-storeContract('redisSessionStore()', {
+async function watchHinted(store: SessionStore, id: string, events: SessionStoreEvent[]): Promise<() => void> {
+  const counts = watched.get(store) ?? new Map<string, number>();
+  watched.set(store, counts);
+  const first = !counts.get(id);
+  counts.set(id, (counts.get(id) ?? 0) + 1);
+  let hinted = !first;
+  const unwatch = store.watch(id, (event) => {
+    if (!hinted && event.type === 'published') hinted = true;
+    else events.push(event);
+  });
+  await until(() => hinted, 5000, 'the subscription');
+  let watching = true;
+  const stop = (): void => {
+    if (!watching) return;
+    watching = false;
+    counts.set(id, (counts.get(id) ?? 1) - 1);
+    unwatch();
+  };
+  watches.push(stop);
+  return stop;
+}
+
+storeContract('redisSessionStore() with ioredis', {
   make: () => redisSessionStore({ client: connect(), prefix: freshPrefix() }),
-  async watch(store, id, events) {
-    const counts = watched.get(store) ?? new Map<string, number>();
-    watched.set(store, counts);
-    const first = !counts.get(id);
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    let hinted = !first;
-    const unwatch = store.watch(id, (event) => {
-      if (!hinted && event.type === 'published') hinted = true;
-      else events.push(event);
-    });
-    await until(() => hinted, 5000, 'the subscription');
-    let watching = true;
-    const stop = (): void => {
-      if (!watching) return;
-      watching = false;
-      counts.set(id, (counts.get(id) ?? 1) - 1);
-      unwatch();
-    };
-    watches.push(stop);
-    return stop;
-  },
+  watch: watchHinted,
+});
+
+storeContract('redisSessionStore() with node-redis', {
+  make: async () => redisSessionStore({ client: await connectNodeRedis(), prefix: freshPrefix() }),
+  watch: watchHinted,
 });
 
 describe('redisSessionStore() on Redis', () => {

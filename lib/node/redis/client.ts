@@ -30,8 +30,11 @@ export interface IoRedisSubscriber {
  * `sendCommand` for commands and scripts, and `duplicate()` for the connection that subscribes.
  */
 export interface NodeRedisClient {
-  /** Sends a command (`returnBuffers`: bulk replies as `Buffer`s). */
-  sendCommand(args: Argument[], options?: { returnBuffers?: boolean }): Promise<unknown>;
+  /**
+   * Sends a command; the options ask for bulk replies as `Buffer`s (v4: `returnBuffers`; v5 and
+   * later: `typeMapping`, bulk strings (RESP type 36, `$`) to `Buffer`).
+   */
+  sendCommand(args: Argument[], options?: { returnBuffers?: boolean; typeMapping?: { readonly [type: number]: unknown } }): Promise<unknown>;
   /** A new, unconnected client with the same options (the store connects it and subscribes on it). */
   duplicate(): NodeRedisSubscriber;
 }
@@ -89,9 +92,12 @@ function ioredisCommands(client: IoRedisClient): Commands {
   };
 }
 
+/** Bulk replies as Buffers, as node-redis v4 (`returnBuffers`) and v5+ (`typeMapping` of RESP's blob string, `$`) spell it. */
+const BUFFER_REPLIES = { returnBuffers: true, typeMapping: { [0x24]: Buffer } } as const;
+
 function nodeRedisCommands(client: NodeRedisClient): Commands {
   return {
-    call: (args) => client.sendCommand(args, { returnBuffers: true }),
+    call: (args) => client.sendCommand(args, BUFFER_REPLIES),
     subscriber(onMessage) {
       const connection = client.duplicate();
       const connected = connection.connect();
