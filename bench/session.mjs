@@ -1,5 +1,6 @@
 // Resumable sessions vs plain webSocket(): `npm run bench:session` (builds first) or
-// `node bench/session.mjs [--rounds=5] [--duration=2000] [--warmup=500] [--size=64] [--window=4] [--batch=500]`.
+// `node bench/session.mjs [--rounds=5] [--duration=2000] [--warmup=500] [--size=64] [--window=4] [--batch=500]
+// [--modes=plain,memory,redis] [--directions=down,up]`.
 //
 // One server process (a `ws` WebSocketServer, as users run) serves both kinds of connection with
 // the same application protocol: plain connections directly, session connections through
@@ -57,7 +58,11 @@ if (process.argv[2] === '--server') {
       }
     };
   };
-  process.on('message', (m) => {
+  process.on('message', async (m) => {
+    if (m.exit) {
+      await redis?.quit(); // before the bench stops redis-server
+      process.exit(0); // (so that --cpu-prof writes its profile)
+    }
     if (m.size !== undefined) payload = { data: 'x'.repeat(Math.max(0, m.size - 11)) };
     if (m.reset) {
       for (const socket of sockets) {
@@ -210,9 +215,11 @@ if (process.argv[2] === '--server') {
   }
 
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const names = Object.keys(modes);
+  // --modes=plain,memory,redis and --directions=down,up pick rows (default: all), e.g. to profile one.
+  const wanted = (args.modes ?? 'plain,memory,redis').split(',');
+  const names = Object.keys(modes).filter((name) => wanted.some((w) => name === w || name.includes(`${w} store`)));
   console.log(`resumable sessions vs plain webSocket(), against a ws server; ${SIZE}-byte JSON messages, batches of ${BATCH}, ${WINDOW} in flight (${ROUNDS} rounds × ${DURATION} ms, median)`);
-  for (const direction of ['down', 'up']) {
+  for (const direction of (args.directions ?? 'down,up').split(',')) {
     const results = Object.fromEntries(names.map((m) => [m, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < names.length; i++) {
@@ -220,7 +227,7 @@ if (process.argv[2] === '--server') {
         results[name].push(await measure(name, direction));
       }
     }
-    const base = median(results.plain.map((r) => r.msgPerSec));
+    const base = results.plain ? median(results.plain.map((r) => r.msgPerSec)) : NaN;
     console.log(`\n${direction === 'down' ? 'server → client' : 'client → server'}`);
     console.log('| mode | msg/s | vs plain | client CPU µs/msg | server CPU µs/msg | wire bytes/msg |');
     console.log('|---|---:|---:|---:|---:|---:|');
@@ -232,7 +239,13 @@ if (process.argv[2] === '--server') {
       );
     }
   }
-  for (const { server } of Object.values(servers)) server.kill();
+  await Promise.all(
+    Object.values(servers).map(({ server }) => {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.send({ exit: true });
+      return exited;
+    }),
+  );
   redisServer?.kill();
   if (redisDir) rmSync(redisDir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // The server's sent-but-unacknowledged messages of one session, oldest first: O(1) append and
 // O(1) per message trimmed (an array with a moving head, compacted now and then), with their
 // total size for the replay buffer's bound.
-import { payloadSize } from '../session/protocol.js';
+import { payloadBytes } from './session-message.js';
 import type { SessionPayload } from '../session/protocol.js';
 
 /** A message the server sent in a session, kept until the client acknowledges it. */
@@ -17,7 +17,7 @@ export class ReplayLog {
   #items: StoredMessage[] = [];
   #sizes: number[] = [];
   #head = 0;
-  /** The payload bytes held (as `payloadSize` counts them). */
+  /** The payload bytes held (as `payloadBytes` counts them). */
   bytes = 0;
 
   constructor(messages: readonly StoredMessage[] = []) {
@@ -35,7 +35,7 @@ export class ReplayLog {
   }
 
   /** Appends `message` (its seq follows the last one's). */
-  push(message: StoredMessage, size = payloadSize(message.payload)): void {
+  push(message: StoredMessage, size = payloadBytes(message.payload)): void {
     this.#items.push(message);
     this.#sizes.push(size);
     this.bytes += size;

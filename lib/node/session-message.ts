@@ -26,3 +26,12 @@ export function toMessageData(payload: SessionPayload): string | Buffer {
   if (typeof payload === 'string' || Buffer.isBuffer(payload)) return payload;
   return payload instanceof ArrayBuffer ? Buffer.from(payload) : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
+
+/**
+ * @internal A payload's size in bytes, as the replay buffer counts it: `payloadSize()` of the
+ * protocol (a text payload's UTF-8 length, a lone surrogate counted as U+FFFD's 3 bytes), measured
+ * by Node's native `Buffer.byteLength` (this runs for every message the server sends).
+ */
+export function payloadBytes(payload: SessionPayload): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
+}

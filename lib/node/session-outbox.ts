@@ -1,7 +1,8 @@
 // The server's outgoing side of one session: the replay buffer (numbered, not yet acknowledged)
 // bounded in bytes and count, and the queue of messages waiting for room in it (bounded, with
 // webSocket()'s overflow policies).
-import { payloadSize, type SessionPayload } from '../session/protocol.js';
+import type { SessionPayload } from '../session/protocol.js';
+import { payloadBytes } from './session-message.js';
 import { FifoQueue } from '../websocket/fifo-queue.js';
 import { QueueOverflowError, type DroppedMessage } from '../subject/outbound-queue.js';
 import { ReplayLog, type StoredMessage } from './replay-log.js';
@@ -48,7 +49,7 @@ export class SessionOutbox {
 
   /** A new message: numbered now if there is room (and nothing waits before it), else queued. */
   push(payload: SessionPayload): void {
-    const size = payloadSize(payload);
+    const size = payloadBytes(payload);
     if (size > this.#limits.replayBytes) {
       // It could never be kept for replay: the bound holds, and the caller hears of it.
       throw new RangeError(`acceptSessions(): a message of ${size} bytes cannot be kept for replay (replayLimit.bytes is ${this.#limits.replayBytes}); it was not sent.`);
@@ -91,7 +92,7 @@ export class SessionOutbox {
   flush(): void {
     const queue = this.#queue;
     while (queue.length > 0) {
-      const size = payloadSize(queue.peek()!);
+      const size = payloadBytes(queue.peek()!);
       if (!this.#hasRoom(size)) return;
       this.#number(queue.shift()!, size);
     }

@@ -1,4 +1,6 @@
 // The frame codec of rxws.session.v1 (docs/session-protocol.md §2): what is a frame and what is not.
+import fc from 'fast-check';
+import { payloadBytes } from '../../lib/node/session-message.js';
 import { decodeFrame, encodeAck, encodeData, encodeHello, encodeUnsequenced, encodeWelcome, newSessionId, payloadSize, redactId } from '../../lib/session/protocol.js';
 
 const bytes = (text: string, ...tail: number[]): Uint8Array => new Uint8Array([...Buffer.from(text), ...tail]);
@@ -68,4 +70,10 @@ test('session ids: 128 random bits as 22 base64url characters, never twice; reda
   for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   const [id] = ids;
   expect(redactId(id!)).toBe(`${id!.slice(0, 4)}…`);
+});
+
+test("the server's payloadBytes (Node's Buffer.byteLength) counts as payloadSize does, for any text (lone surrogates included)", () => {
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) }), fc.string());
+  fc.assert(fc.property(text, (t) => payloadBytes(t) === payloadSize(t)));
+  expect(payloadBytes(new Uint8Array(7).subarray(2))).toBe(5);
 });
