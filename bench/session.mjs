@@ -137,6 +137,7 @@ if (process.argv[2] === '--server') {
     });
     const { Redis } = await import('ioredis');
     const ping = new Redis({ port: redisPort, host: '127.0.0.1', retryStrategy: (n) => (n > 100 ? null : 20) });
+    ping.on('error', () => undefined); // refused until redis-server listens: retried
     await ping.ping();
     ping.disconnect();
   } catch (error) {
@@ -217,7 +218,7 @@ if (process.argv[2] === '--server') {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // --modes=plain,memory,redis and --directions=down,up pick rows (default: all), e.g. to profile one.
   const wanted = (args.modes ?? 'plain,memory,redis').split(',');
-  const names = Object.keys(modes).filter((name) => wanted.some((w) => name === w || name.includes(`${w} store`)));
+  const names = Object.keys(modes).filter((name) => wanted.some((w) => name === w || name.toLowerCase().includes(`${w} store`)));
   console.log(`resumable sessions vs plain webSocket(), against a ws server; ${SIZE}-byte JSON messages, batches of ${BATCH}, ${WINDOW} in flight (${ROUNDS} rounds × ${DURATION} ms, median)`);
   for (const direction of (args.directions ?? 'down,up').split(',')) {
     const results = Object.fromEntries(names.map((m) => [m, []]));

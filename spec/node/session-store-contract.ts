@@ -83,6 +83,17 @@ export function storeContract(name: string, under: StoreUnderTest): void {
       expect((await store.claim('s1', 'h1', null, Date.now()))?.replay).toEqual([]);
     });
 
+    it('acknowledged trims by seq, also a replay buffer whose seqs are not consecutive, and ignores an ack below the first', async () => {
+      const replay = [3, 5, 6, 9].map((seq) => ({ seq, payload: String(seq) }));
+      await store.create(record('s1', null, { sent: 9, replay }), 'h1');
+      await store.update('s1', 'h1', { acknowledged: 2 });
+      expect((await store.claim('s1', 'h1', null, Date.now()))?.replay.map((m) => m.seq)).toEqual([3, 5, 6, 9]);
+      await store.update('s1', 'h1', { acknowledged: 5 });
+      expect((await store.claim('s1', 'h1', null, Date.now()))?.replay.map((m) => m.seq)).toEqual([6, 9]);
+      await store.update('s1', 'h1', { acknowledged: 7 });
+      expect((await store.claim('s1', 'h1', null, Date.now()))?.replay.map((m) => m.seq)).toEqual([9]);
+    });
+
     it('takeInbox answers the inbox in publishing order to the holder only, and empties it', async () => {
       await store.create(record('s1'), 'h1');
       for (const payload of ['1', '2', '3']) expect(await store.publish('s1', payload)).toBe(true);

@@ -57,11 +57,22 @@ if #ARGV >= 10 then
 end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'received', ARGV[6]) end
 if ARGV[7] ~= '' then
+  -- The list holds consecutive seqs: the acknowledged ones are its first (ack - first + 1), cut in
+  -- one LTRIM; the element-by-element loop only if that does not hold.
   local ack = tonumber(ARGV[7])
-  while true do
-    local head = redis.call('LINDEX', KEYS[2], 0)
-    if not head or tonumber(string.match(head, '^(%d+):')) > ack then break end
-    redis.call('LPOP', KEYS[2])
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  local first = head and tonumber(string.match(head, '^(%d+):'))
+  if first and first <= ack then
+    local count = ack - first + 1
+    local last = redis.call('LINDEX', KEYS[2], count - 1)
+    if last and tonumber(string.match(last, '^(%d+):')) == ack then
+      redis.call('LTRIM', KEYS[2], count, -1)
+    else
+      while head and tonumber(string.match(head, '^(%d+):')) <= ack do
+        redis.call('LPOP', KEYS[2])
+        head = redis.call('LINDEX', KEYS[2], 0)
+      end
+    end
   end
 end
 if ARGV[8] ~= '-' then redis.call('HSET', KEYS[1], 'expiresAt', ARGV[8]) end
