@@ -45,7 +45,7 @@ async function bundle(entry: string): Promise<string> {
     target: 'chrome120',
     write: false,
     logLevel: 'silent',
-    alias: { rxws: join(root, 'dist', 'browser', 'index.js') },
+    alias: { 'rxws/session': join(root, 'dist', 'browser', 'session', 'index.js'), rxws: join(root, 'dist', 'browser', 'index.js') },
   });
   return result.outputFiles[0]!.text;
 }
