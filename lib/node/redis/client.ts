@@ -19,9 +19,13 @@ export interface IoRedisClient {
 
 /** The part of an `ioredis` client the store uses on its duplicate, for pub/sub. */
 export interface IoRedisSubscriber {
+  /** Subscribes to the channels (resolves once Redis confirmed). */
   subscribe(...channels: string[]): Promise<unknown>;
+  /** Unsubscribes from the channels. */
   unsubscribe(...channels: string[]): Promise<unknown>;
+  /** Listens to the messages of the subscribed channels. */
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /** Closes the connection after the replies to what was sent. */
   quit(): Promise<unknown>;
 }
 
@@ -34,16 +38,20 @@ export interface NodeRedisClient {
    * Sends a command; the options ask for bulk replies as `Buffer`s (v4: `returnBuffers`; v5 and
    * later: `typeMapping`, bulk strings (RESP type 36, `$`) to `Buffer`).
    */
-  sendCommand(args: Argument[], options?: { returnBuffers?: boolean; typeMapping?: { readonly [type: number]: unknown } }): Promise<unknown>;
+  sendCommand(args: (string | Buffer)[], options?: { returnBuffers?: boolean; typeMapping?: { readonly [type: number]: unknown } }): Promise<unknown>;
   /** A new, unconnected client with the same options (the store connects it and subscribes on it). */
   duplicate(): NodeRedisSubscriber;
 }
 
 /** The part of a node-redis client the store uses on its duplicate, for pub/sub. */
 export interface NodeRedisSubscriber {
+  /** Connects the duplicate (node-redis makes it unconnected). */
   connect(): Promise<unknown>;
+  /** Subscribes to `channel`, calling `listener` with each message. */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  /** Unsubscribes from `channel`. */
   unsubscribe(channel: string): Promise<unknown>;
+  /** Closes the connection after the replies to what was sent. */
   quit(): Promise<unknown>;
 }
 
