@@ -3,7 +3,8 @@
 // loop; one that answers later (Redis) keeps the order of saves, and of the sends after them.
 import type { Awaitable } from './session-store.js';
 
-function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
+/** @internal Whether a store's answer is a promise (or another thenable). */
+export function isPromiseLike<T>(value: Awaitable<T>): value is PromiseLike<T> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 

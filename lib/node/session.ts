@@ -9,10 +9,10 @@ import type { StoredMessage } from './replay-log.js';
 import { SessionOutbox } from './session-outbox.js';
 import { SessionInbox } from './session-inbox.js';
 import { toMessageData, toPayload, type SessionDecodeError } from './session-message.js';
-import type { ClaimedSession, SessionChange, SessionStoreEvent } from './session-store.js';
+import type { Awaitable, ClaimedSession, SessionChange, SessionStoreEvent } from './session-store.js';
 import type { SessionSettings } from './session-options.js';
 import type { ConnectionHandler, SessionConnection } from './session-connection.js';
-import { Serial } from './serial.js';
+import { isPromiseLike, Serial } from './serial.js';
 
 /**
  * Where a session is, as its `state$` tells: `'connected'` (a connection of this `Session` is
@@ -62,6 +62,8 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   readonly #decodeErrors = new Subject<SessionDecodeError>();
   readonly #serial = new Serial((error) => this.#storeFailed(error));
   #holding = true;
+  /** Counts the times this Session took the session again (`#reload`): answers of saves from an earlier hold are ignored. */
+  #hold = 0;
   #ended = false;
   #connection: SessionConnection | undefined = undefined;
   /** The replay buffer and the queue. */
@@ -394,14 +396,20 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     );
   }
 
-  /** Saves `change` as the holder, then runs `then`; a refusal means another server took the session. */
+  /**
+   * Saves `change` as the holder, then runs `then`; a refusal means another server took the
+   * session. A save the store took runs `then` even when the session was lost meanwhile (the
+   * claim came after it): its messages are the store's, and the client will not send again what
+   * it says was received, so those are delivered here.
+   */
   #save(change: SessionChange, then?: () => void): void {
+    const hold = this.#hold;
     this.#serial.run(
       () => this.#settings.store.update(this.id, this.holder, change),
       (saved) => {
-        if (this.#ended || !this.#holding) return;
+        if (this.#ended || hold !== this.#hold) return; // (held again since: the store's state was reloaded)
         if (saved) then?.();
-        else this.#lostHold();
+        else if (this.#holding) this.#lostHold();
       },
     );
   }
@@ -423,17 +431,45 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   #lostHold(): void {
     if (!this.#holding) return;
     this.#holding = false;
-    this.#numberedBatch = this.#arrivals = undefined; // not saved: handed over below, or replayed by the client
+    this.#numberedBatch = this.#arrivals = undefined; // never given to the store: handed over below, or replayed by the client
     const connection = this.#connection;
     this.#connection = undefined;
     connection?.close(REPLACED, 'resumed elsewhere');
-    // Numbered but not saved (a store that answers later), then queued: the new holder numbers them.
-    for (const payload of this.#outbox.handOver()) this.#publish(payload);
+    // What the store has not got goes to the new holder, which numbers it. Saves already asked of
+    // the store answer first (in the serial queue): one the store took before the claim is in the
+    // new holder's replay buffer and must not go twice. next() from now on publishes behind this.
+    const hold = this.#hold;
+    this.#handOverPending = true;
+    this.#serial.run(() => (hold === this.#hold ? this.#handOver() : undefined));
     this.#disconnected();
+  }
+
+  /** A hand-over is waiting for the saves in flight. */
+  #handOverPending = false;
+
+  /** Publishes, in order, what the outbox has that the store has not (numbered and not saved, then queued). */
+  #handOver(): Awaitable<unknown> {
+    this.#handOverPending = false;
+    const payloads = this.#outbox.handOver();
+    const store = this.#settings.store;
+    let next = 0;
+    const publishRest = (): Awaitable<unknown> => {
+      while (next < payloads.length) {
+        const answer = store.publish(this.id, payloads[next++]!);
+        if (isPromiseLike(answer)) return Promise.resolve(answer).then(publishRest);
+      }
+      return undefined;
+    };
+    return publishRest();
   }
 
   /** Holding the session again after another server had it: its state as the store has it. */
   #reload(claimed: ClaimedSession): void {
+    // Held again before the hand-over ran (the client came back quickly): hand over now, to the
+    // inbox this Session takes below. (A save still in flight from before is then ignored: a rare
+    // case where a message the store took may be sent twice rather than lost.)
+    if (this.#handOverPending) void this.#handOver();
+    this.#hold++;
     this.#holding = true;
     this.#outbox.load(claimed.replay, claimed.sent);
     this.#inbox.load(claimed.received);
@@ -450,6 +486,11 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#numberedBatch = this.#arrivals = undefined; // not saved: rolled back below (a pending save of them must not run)
     this.#outbox.rollBack();
     this.#inbox.rollBack();
+    // A hand-over waiting behind the failed call was skipped with it: queued again.
+    if (this.#handOverPending && !this.#holding) {
+      const hold = this.#hold;
+      this.#serial.run(() => (hold === this.#hold ? this.#handOver() : undefined));
+    }
     const connection = this.#connection;
     if (connection) {
       this.#connection = undefined;

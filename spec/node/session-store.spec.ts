@@ -118,3 +118,74 @@ describe('a store that fails', () => {
     }
   });
 });
+
+describe('a session lost to another server while its saves are in flight', () => {
+  /**
+   * The memory store, whose update() applies at once but answers only when `release()` is called
+   * (as a remote store whose pub/sub event outruns a reply); from then on it answers at once.
+   */
+  function slowRepliesStore(): { store: SessionStore; release(): void; held(): number } {
+    const memory = memorySessionStore();
+    let waiting: (() => void)[] | undefined = [];
+    return {
+      store: {
+        ...memory,
+        update: (id, holder, change) => {
+          const saved = memory.update(id, holder, change);
+          const queue = waiting;
+          return queue ? new Promise<boolean>((resolve) => queue.push(() => resolve(saved as boolean))) : saved;
+        },
+      },
+      release() {
+        const now = waiting ?? [];
+        waiting = undefined;
+        for (const answer of now) answer();
+      },
+      held: () => waiting?.length ?? 0,
+    };
+  }
+
+  it('a client message the store saved before the claim is delivered on the first server (the client does not send it again)', async () => {
+    const { store, release, held } = slowRepliesStore();
+    const [a, b] = [await startWss(), await startWss()];
+    const atA = new Sessions(acceptSessions(a.wss, { store }));
+    const atB = new Sessions(acceptSessions(b.wss, { store }));
+    const first = await SessionClient.start(a.url);
+    const onA = await atA.next();
+    first.client.data(1, 0, '"c1"');
+    await until(() => held() === 1, 5000, 'the save of c1');
+    await first.client.drop();
+    const second = await SessionClient.start(b.url, first.welcome.session, 0);
+    expect(second.welcome).toMatchObject({ kind: 'resumed', received: 1 }); // the store has c1
+    const onB = await atB.next();
+    release();
+    await until(() => atA.receivedBy(onA).length === 1, 5000, 'c1 on A');
+    expect(atA.receivedBy(onA)).toEqual(['c1']);
+    expect(atB.receivedBy(onB)).toEqual([]);
+    atA.subscription.unsubscribe();
+    atB.subscription.unsubscribe();
+  });
+
+  it('a message the store saved before the claim is replayed by the new holder once, not handed over a second time', async () => {
+    const { store, release, held } = slowRepliesStore();
+    const [a, b] = [await startWss(), await startWss()];
+    const atA = new Sessions(acceptSessions(a.wss, { store }));
+    const atB = new Sessions(acceptSessions(b.wss, { store }));
+    const first = await SessionClient.start(a.url);
+    const onA = await atA.next();
+    onA.next('s1');
+    await until(() => held() === 1, 5000, 'the save of s1');
+    await first.client.drop();
+    const second = await SessionClient.start(b.url, first.welcome.session, 0);
+    const onB = await atB.next();
+    expect(await second.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"s1"' });
+    onA.next('s2'); // A no longer holds it: through the store, behind the hand-over
+    release();
+    expect(await second.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"s2"' });
+    onB.next('s3');
+    expect(await second.client.nextOf('data')).toMatchObject({ seq: 3, payload: '"s3"' });
+    expect(second.client.frames.filter((f) => f.type === 'data').map((f) => f.payload)).toEqual(['"s1"', '"s2"', '"s3"']);
+    atA.subscription.unsubscribe();
+    atB.subscription.unsubscribe();
+  });
+});
