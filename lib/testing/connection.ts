@@ -47,6 +47,8 @@ export interface ConnectionHost {
   readonly defaultTimeout: number;
   readonly replyDelay: number;
   readonly rules: RuleSet<TestConnection>;
+  /** Whether messages and transcripts are kept (`history` option). */
+  readonly history: boolean;
   received(connection: TestConnection, item: { ok: true; value: unknown } | { ok: false; error: Error }): void;
 }
 
@@ -87,7 +89,7 @@ export class TestConnection {
 
   readonly #host: ConnectionHost;
   readonly #queue = new MessageQueue<unknown>();
-  readonly #transcript = new Transcript();
+  readonly #transcript: Transcript;
   readonly #rules = new RuleSet<TestConnection>();
   readonly #closed: Promise<CloseInfo>;
   #closeInfo: CloseInfo | undefined;
@@ -100,6 +102,7 @@ export class TestConnection {
     this.raw = raw;
     this.socket = socket;
     this.#host = host;
+    this.#transcript = new Transcript(host.history);
     this.protocol = raw.protocol;
     this.extensions = raw.extensions;
     this.request = describeRequest(request);
@@ -197,6 +200,7 @@ export class TestConnection {
 
   // One wait on this connection's queue; a timeout says what was awaited and what arrived.
   #next(options: WaitOptions, awaited: string, expected = ''): Promise<unknown> {
+    if (!this.#host.history) return Promise.reject(noHistoryError(`nextMessage() on ${this.label}`));
     return this.#queue.next({
       ...options,
       label: `nextMessage() on ${this.label}`,
@@ -351,15 +355,19 @@ export class TestConnection {
     this.#transcript.add('in', typeof frame === 'string' ? 'text' : 'binary', frame);
     const decoded = safeDecode(this.#host.codec, frame);
     if (!decoded.ok) {
-      this.errors.push(decoded.error);
+      if (this.#host.history) {
+        this.errors.push(decoded.error);
+        this.#queue.pushError(decoded.error);
+      }
       this.#transcript.add('event', 'decode-error', decoded.error.message);
-      this.#queue.pushError(decoded.error);
       this.#host.received(this, decoded);
       return;
     }
     const message = decoded.value;
-    this.messages.push(message);
-    this.#queue.push(message);
+    if (this.#host.history) {
+      this.messages.push(message);
+      this.#queue.push(message);
+    }
     this.#host.received(this, decoded);
     const rule = this.#rules.claim(message) ?? this.#host.rules.claim(message);
     if (rule) {
@@ -375,6 +383,11 @@ export class TestConnection {
       );
     }
   }
+}
+
+/** @internal The error of a wait on a server that keeps no history. */
+export function noHistoryError(wait: string): Error {
+  return new Error(`${wait}: this test server was created with history: false, so it keeps nothing to wait for. Use a reply rule or onConnection() instead.`);
 }
 
 function toFrame(data: RawData, isBinary: boolean): FrameData {

@@ -49,6 +49,13 @@ export interface TestServerOptions {
   tls?: HttpsServerOptions;
   /** Listen on this port instead of a free one. */
   port?: number;
+  /**
+   * `false`: keep no record, for a server that runs long and moves much (the `rxws serve` command):
+   * received messages are not kept (`messages`, transcripts), `connections` holds the open ones
+   * only, and `nextMessage()` rejects at once saying why. Reply rules, `onConnection` handlers and
+   * faults work as usual. Default `true`.
+   */
+  history?: boolean;
 }
 
 /** Options of {@link TestServer.restart}. */

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Buffer } from 'node:buffer';
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
 import { DecodeError, jsonCodec, rawCodec, type Codec } from './codec.js';
-import { ConnectionClosedError, TestConnection, acceptConnection } from './connection.js';
+import { ConnectionClosedError, TestConnection, acceptConnection, noHistoryError } from './connection.js';
 import { expectQuiet } from './expect-quiet.js';
 import { formatMessageList } from './format.js';
 import { MessageQueue, WaitTimeoutError, type PendingWait, type WaitOptions } from './message-queue.js';
@@ -163,6 +163,11 @@ export class TestServer {
   }
 
   /** @internal */
+  /** Whether messages, transcripts and closed connections are kept (the `history` option). */
+  get history(): boolean {
+    return this.#options.history !== false;
+  }
+
   get defaultTimeout(): number {
     return this.#options.timeout ?? DEFAULT_WAIT_TIMEOUT_MS;
   }
@@ -197,6 +202,7 @@ export class TestServer {
    * after a restart…). Rejects after `timeout` ms, or when the server closes.
    */
   nextConnection(options: WaitOptions = {}): Promise<TestConnection> {
+    if (!this.history) return Promise.reject(noHistoryError(`nextConnection() on ${this.url}`));
     return this.#connectionQueue.next({
       ...options,
       label: `nextConnection() on ${this.url}`,
@@ -221,6 +227,7 @@ export class TestServer {
 
   /** @internal The next message, naming what is expected in the timeout error (for matchers). */
   nextMessageExpecting(expected: string | undefined, options: WaitOptions): Promise<unknown> {
+    if (!this.history) return Promise.reject(noHistoryError(`nextMessage() on ${this.url}`));
     return this.#messageQueue.next({
       ...options,
       label: `nextMessage() on ${this.url}`,
@@ -341,6 +348,7 @@ export class TestServer {
 
   /** @internal A connection received a message (or failed to decode one). */
   received(_connection: TestConnection, item: { ok: true; value: unknown } | { ok: false; error: Error }): void {
+    if (!this.history) return;
     if (item.ok) {
       this.messages.push(item.value);
       this.#messageQueue.push(item.value);
@@ -378,6 +386,10 @@ export class TestServer {
   #accept(ws: WsSocket, request: IncomingMessage, socket: Socket): void {
     const connection = acceptConnection(this.#nextId++, ws, request, socket, this);
     this.connections.push(connection);
+    if (!this.history) {
+      // Only the open ones are kept.
+      void connection.closed.then(() => this.connections.splice(this.connections.indexOf(connection), 1));
+    }
     if (this.#closing) {
       connection.drop();
       return;
@@ -389,7 +401,7 @@ export class TestServer {
           this.#errors.push(error instanceof Error ? error : new Error(String(error)));
         });
     }
-    this.#connectionQueue.push(connection);
+    if (this.history) this.#connectionQueue.push(connection);
   }
 
   #receivedSoFar(): string {

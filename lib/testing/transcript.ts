@@ -24,6 +24,12 @@ const ARROWS: Record<Direction, string> = { in: '→ server', out: '← server',
 export class Transcript {
   readonly #start = realNow();
   readonly #entries: TranscriptEntry[] = [];
+  readonly #enabled: boolean;
+
+  /** `enabled` false: a transcript that records nothing (a server with `history: false`). */
+  constructor(enabled = true) {
+    this.#enabled = enabled;
+  }
 
   /** The entries so far (a copy). */
   get entries(): TranscriptEntry[] {
@@ -32,6 +38,7 @@ export class Transcript {
 
   /** Appends an entry stamped with the current time. */
   add(direction: Direction, kind: string, data?: unknown): void {
+    if (!this.#enabled) return;
     const entry: TranscriptEntry = { time: Math.round((realNow() - this.#start) * 10) / 10, direction, kind };
     this.#entries.push(data === undefined ? entry : { ...entry, data });
   }

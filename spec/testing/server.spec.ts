@@ -328,3 +328,29 @@ describe('createTestServer', () => {
     await response.text();
   });
 });
+
+describe('history: false (a long-running server)', () => {
+  it('keeps no messages, transcripts nor closed connections; replies, handlers and faults work; waits reject saying why', async () => {
+    const server = await createTestServer({ json: true, history: false });
+    server.on((m: { n: number }) => typeof m.n === 'number').reply((m: { n: number }) => ({ echo: m.n }));
+    const opened: number[] = [];
+    server.onConnection((connection) => void opened.push(connection.id));
+    const client = await openWs(server.url);
+    const replies: unknown[] = [];
+    client.on('message', (data) => replies.push(JSON.parse(String(data))));
+    for (let n = 1; n <= 3; n++) client.send(JSON.stringify({ n }));
+    await until(() => replies.length === 3);
+    expect(replies).toEqual([{ echo: 1 }, { echo: 2 }, { echo: 3 }]);
+    expect(opened).toEqual([1]);
+    expect(server.messages).toEqual([]);
+    expect(server.connections).toHaveLength(1);
+    expect(server.connections[0]!.messages).toEqual([]);
+    expect(server.connections[0]!.transcript).toEqual([]);
+    await expect(server.nextMessage()).rejects.toThrow(/history: false/);
+    await expect(server.nextConnection()).rejects.toThrow(/history: false/);
+    await expect(server.connections[0]!.nextMessage()).rejects.toThrow(/history: false/);
+    server.connections[0]!.drop();
+    await closeOf(client);
+    await until(() => server.connections.length === 0);
+  });
+});
