@@ -1,8 +1,8 @@
 // The one-way layers of lib/ (docs/architecture.md), checked in `npm test` (spec/layers.spec.ts):
-//   common ← internals ← websocket ← flow ← subject ← operators | session ← node | testing
+//   common ← internals ← websocket ← flow ← subject ← operators | session ← node | testing ← cli
 // (scheduling sits beside common: timers for the subject's and operators' capabilities.)
 // No cycles at all, type-only imports included (tsPreCompilationDeps).
-const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'node', 'testing'];
+const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'node', 'testing', 'cli'];
 // What each folder may import from lib/, besides itself.
 const allowed = {
   common: [],
@@ -15,6 +15,8 @@ const allowed = {
   session: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   node: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
   testing: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
+  // the command line (bin/rxws.mjs): on top of everything, nothing imports it
+  cli: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'node', 'testing'],
 };
 
 module.exports = {
