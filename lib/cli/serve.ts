@@ -106,7 +106,7 @@ export async function serve(args: string[], io: CommandIo, signals: NodeJS.Event
 
   server.onConnection((connection) => {
     const label = `#${connection.id}`;
-    say(`+ ${label} ${connection.request.path}${connection.protocol ? ` (${connection.protocol})` : ''}`);
+    say(`+ ${label} ${connection.request.url}${connection.protocol ? ` (${connection.protocol})` : ''}`);
     let count = 0;
     connection.raw.on('message', (data: RawData, isBinary: boolean) => {
       count++;
