@@ -16,13 +16,24 @@ import type { WebSocketSubjectConfig } from '../subject/index.js';
 export type SsrMode = 'skip' | 'connect';
 
 /**
+ * The option rxws/angular adds to rxws's config.
+ *
+ * @example
+ * provideWebSocket(LIVE, { url: '/live', ssr: 'connect' });
+ */
+export interface AngularOptions {
+  /** What the connection does during server-side rendering (default `'skip'`: no socket). */
+  ssr?: SsrMode;
+}
+
+/**
  * The config of an Angular connection: a URL, or rxws's {@link WebSocketSubjectConfig} plus
- * {@link SsrMode | `ssr`}.
+ * {@link AngularOptions | `ssr`}.
  *
  * @example
  * const config: AngularWebSocketConfig<Command, Update> = { url: '/live', heartbeat: true, ssr: 'skip' };
  */
-export type AngularWebSocketConfig<In, Out = In> = string | URL | (WebSocketSubjectConfig<In, Out> & { ssr?: SsrMode });
+export type AngularWebSocketConfig<In, Out = In> = string | URL | (WebSocketSubjectConfig<In, Out> & AngularOptions);
 
 /**
  * An {@link AngularWebSocketConfig}, or a function returning one, called once per connection

@@ -7,4 +7,4 @@
  */
 export { provideWebSocket, injectWebSocket } from './providers.js';
 export { connectionState, latestMessage, type SignalOptions, type StateSource } from './signals.js';
-export type { AngularWebSocketConfig, WebSocketConfigSource, SsrMode } from './config.js';
+export type { AngularOptions, AngularWebSocketConfig, WebSocketConfigSource, SsrMode } from './config.js';

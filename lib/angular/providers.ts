@@ -19,7 +19,7 @@ const SERVER_PLATFORM = 'server';
  * no socket is opened unless the config says `ssr: 'connect'`.
  *
  * @param token an `InjectionToken<WebSocketSubject<In, Out>>`.
- * @param config a URL, a config (rxws's {@link WebSocketSubjectConfig} plus `ssr`), or a
+ * @param config a URL, a config (rxws's `WebSocketSubjectConfig` plus `ssr`), or a
  * function returning one, called in an injection context when the connection is made.
  * @throws TypeError when `token` is not an `InjectionToken` or `config` is missing.
  *

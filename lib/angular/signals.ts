@@ -1,7 +1,7 @@
 // Signals of a connection: its state and its latest message, made in an injection context and
-// unsubscribed when it is destroyed (toSignal of @angular/core/rxjs-interop).
-import { ErrorHandler, Injector, NgZone, assertInInjectionContext, inject, type Signal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+// unsubscribed when it is destroyed. (As toSignal() of @angular/core/rxjs-interop does, with the
+// core API only: that secondary entry has no types for the CommonJS build's Node10 resolution.)
+import { DestroyRef, ErrorHandler, Injector, NgZone, assertInInjectionContext, inject, signal, type Signal } from '@angular/core';
 import { EMPTY, catchError, type Observable } from 'rxjs';
 import type { ConnectionState } from '../subject/index.js';
 import { acrossZone } from './zone.js';
@@ -14,6 +14,7 @@ export interface SignalOptions {
 
 /** What {@link connectionState} reads: a `WebSocketSubject` (of any message types) or anything with its `state$`. */
 export interface StateSource {
+  /** The state now, then every change (a `WebSocketSubject`'s `state$`). */
   readonly state$: Observable<ConnectionState>;
 }
 
@@ -32,11 +33,11 @@ function injectorFor(fn: Function, options: SignalOptions | undefined): Injector
  *
  * @example
  * readonly state = connectionState(injectWebSocket(PRICES));
- * // template: @if (state() === 'reconnecting') { <p>Reconnecting…</p> }
+ * // template: {{ state() === 'reconnecting' ? 'Reconnecting…' : '' }}
  */
 export function connectionState(subject: StateSource, options?: SignalOptions): Signal<ConnectionState> {
   const injector = injectorFor(connectionState, options);
-  return toSignal(acrossZone(injector.get(NgZone), subject.state$), { requireSync: true, injector });
+  return signalOf(injector, subject.state$, 'idle');
 }
 
 /**
@@ -60,5 +61,16 @@ export function latestMessage<T, I = T>(source$: Observable<T>, initial: I, opti
       return EMPTY;
     }),
   );
-  return toSignal<T | I, I>(acrossZone(injector.get(NgZone), values$), { initialValue: initial, injector });
+  return signalOf(injector, values$, initial);
+}
+
+/**
+ * A signal of `source$`'s values (`initial` until the first), subscribed outside Angular's zone
+ * and set inside it, unsubscribed when `injector` is destroyed.
+ */
+function signalOf<T>(injector: Injector, source$: Observable<T>, initial: T): Signal<T> {
+  const value = signal<T>(initial);
+  const subscription = acrossZone(injector.get(NgZone), source$).subscribe((next) => value.set(next));
+  injector.get(DestroyRef).onDestroy(() => subscription.unsubscribe());
+  return value.asReadonly();
 }
