@@ -192,4 +192,15 @@ describe('the Angular app in Chromium', () => {
     await page.evaluate(() => (globalThis as unknown as { __app: { appRef: { destroy(): void } } }).__app.appRef.destroy());
     expect(await connection.waitForClose({ timeout: 10_000 })).toMatchObject({ code: 1000 });
   }, 60_000);
+
+  it("rendered on the server with ssr: 'connect': rxws's Node WebSocket works under platform-server's DOM globals, and closes with 1000 when the render ends", async () => {
+    server.on(SUBSCRIBE).reply({ type: 'tick', topic: 'ticks', n: 1 });
+    const output = join(build, 'ssr-connect.html');
+    await run(process.execPath, [join(build, 'server.mjs'), join(here, 'index.html'), `/?ssr=connect&ws=${encodeURIComponent(server.url)}`, output], { cwd: here, timeout: 60_000 });
+    const html = readFileSync(output, 'utf8');
+    expect(html).toMatch(/<p id="state">open<\/p>/);
+    expect(html).toMatch(/<li>\s*1\s*<\/li>/);
+    expect(server.connections).toHaveLength(1);
+    expect(await server.connections[0]!.waitForClose()).toMatchObject({ code: 1000 });
+  }, 60_000);
 });

@@ -1,8 +1,8 @@
 // The proof app's feed: one connection per instance (component providers), its state and the
 // messages of one topic as signals, rendered as they arrive.
-import { Component, InjectionToken, inject } from '@angular/core';
-import { DOCUMENT } from '@angular/common';
-import { scan } from 'rxjs';
+import { Component, InjectionToken, PLATFORM_ID, PendingTasks, inject } from '@angular/core';
+import { DOCUMENT, isPlatformServer } from '@angular/common';
+import { first, scan } from 'rxjs';
 import { heartbeat, reconnect, type WebSocketSubject } from 'rxws';
 import { connectionState, injectWebSocket, latestMessage, provideWebSocket } from 'rxws/angular';
 
@@ -11,9 +11,13 @@ export type Event = { type: 'tick'; topic: string; n: number } | { type: 'pong' 
 
 export const FEED = new InjectionToken<WebSocketSubject<Command, Event>>('FEED');
 
-/** The server's URL, from the page's `?ws=` (the browser's location, or the URL the server renders). */
+/** The page's query: `?ws=` the server's URL; `?ssr=connect` to connect while rendering on the server too. */
+function query(): URLSearchParams {
+  return new URLSearchParams(inject(DOCUMENT).location.search);
+}
+
 function feedUrl(): string {
-  const url = new URLSearchParams(inject(DOCUMENT).location.search).get('ws');
+  const url = query().get('ws');
   if (url === null) throw new Error('the page needs ?ws=<server url>');
   return url;
 }
@@ -23,6 +27,7 @@ function feedUrl(): string {
   providers: [
     provideWebSocket(FEED, () => ({
       url: feedUrl(),
+      ssr: query().get('ssr') === 'connect' ? 'connect' : 'skip',
       heartbeat: heartbeat<Command, Event>({ interval: 100, timeout: 1000, ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' }),
     })),
   ],
@@ -52,4 +57,12 @@ export class Feed {
       ),
     [] as number[],
   );
+
+  constructor() {
+    // Rendering on the server with a live connection: hold the render until the first tick.
+    if (isPlatformServer(inject(PLATFORM_ID)) && query().get('ssr') === 'connect') {
+      const done = inject(PendingTasks).add();
+      this.socket.pipe(first((m) => m.type === 'tick')).subscribe({ complete: done, error: done });
+    }
+  }
 }
