@@ -1,18 +1,15 @@
 // The zone boundary of rxws/angular: rxws's machinery (socket events, reconnect backoff, connect
 // timeouts, heartbeats) runs outside Angular's zone, so no timer or socket frame keeps the app
 // unstable or triggers change detection; the app's callbacks run inside it.
-import type { NgZone } from '@angular/core';
+import { NgZone } from '@angular/core';
 import { Observable, type Observer } from 'rxjs';
 
-/** Whether the code runs in Angular's zone now (false with no zone.js loaded: a zoneless app). */
-function inAngularZone(zone: NgZone): boolean {
-  // NgZone.isInAngularZone is static; read through the instance's class so zone.js is never required.
-  return (zone.constructor as { isInAngularZone?: () => boolean }).isInAngularZone?.() === true;
-}
-
-/** Runs `fn` inside `zone` unless it already runs there (a nested delivery adds no change detection). */
+/**
+ * Runs `fn` inside `zone` unless it already runs in Angular's zone (a nested delivery adds no
+ * change detection). With no zone.js loaded (a zoneless app) `zone` is a `NoopNgZone`: a plain call.
+ */
 export function runInZone<T>(zone: NgZone, fn: () => T): T {
-  return inAngularZone(zone) ? fn() : zone.run(fn);
+  return NgZone.isInAngularZone() ? fn() : zone.run(fn);
 }
 
 /**
