@@ -5,10 +5,10 @@
  * @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
  */
 import { until } from './helpers.js';
-import { ApplicationRef, Component, InjectionToken, PLATFORM_ID, inject, type Signal } from '@angular/core';
+import { ApplicationRef, Component, ErrorHandler, InjectionToken, Injector, PLATFORM_ID, inject, type Signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { connectionState, injectWebSocket, latestMessage, provideWebSocket } from 'rxws/angular';
-import { NEVER } from 'rxjs';
+import { NEVER, Subject } from 'rxjs';
 import { reconnect, type ConnectionState, type WebSocketSubject } from 'rxws';
 import { createTestServer, useTestServers, type TestServer } from 'rxws/testing';
 import 'rxws/testing/jest';
@@ -137,6 +137,18 @@ describe('signals', () => {
     fixture.destroy();
     expect((await again.closed).code).toBe(1000);
     await until(() => socket.state === 'closed', "state 'closed'");
+  });
+
+  it("latestMessage() hands an error to Angular's ErrorHandler and keeps its last value; { injector } works outside an injection context", () => {
+    const handled: unknown[] = [];
+    TestBed.configureTestingModule({ providers: [{ provide: ErrorHandler, useValue: { handleError: (error: unknown) => handled.push(error) } }] });
+    const source = new Subject<number>();
+    const last = latestMessage(source, 0, { injector: TestBed.inject(Injector) });
+    source.next(1);
+    expect(last()).toBe(1);
+    source.error(new Error('lost'));
+    expect(last()).toBe(1);
+    expect(handled).toEqual([new Error('lost')]);
   });
 
   it('need an injection context, or an injector', () => {
