@@ -18,7 +18,7 @@ export interface StateSource {
   readonly state$: Observable<ConnectionState>;
 }
 
-function injectorFor(fn: Function, options: SignalOptions | undefined): Injector {
+function injectorFor(fn: Parameters<typeof assertInInjectionContext>[0], options: SignalOptions | undefined): Injector {
   if (options?.injector !== undefined) return options.injector;
   assertInInjectionContext(fn);
   return inject(Injector);
