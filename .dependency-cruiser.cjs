@@ -1,8 +1,8 @@
 // The one-way layers of lib/ (docs/architecture.md), checked in `npm test` (spec/layers.spec.ts):
-//   common ← internals ← websocket ← flow ← subject ← operators | session ← node | testing ← cli
+//   common ← internals ← websocket ← flow ← subject ← operators | session ← node | testing | angular ← cli
 // (scheduling sits beside common: timers for the subject's and operators' capabilities.)
 // No cycles at all, type-only imports included (tsPreCompilationDeps).
-const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'node', 'testing', 'cli'];
+const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'node', 'testing', 'angular', 'cli'];
 // What each folder may import from lib/, besides itself.
 const allowed = {
   common: [],
@@ -15,6 +15,7 @@ const allowed = {
   session: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   node: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
   testing: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
+  angular: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
   // the command line (bin/rxws.mjs): on top of everything, nothing imports it
   cli: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'node', 'testing'],
 };
@@ -37,9 +38,9 @@ module.exports = {
     })),
     {
       name: 'browser-entry-no-node',
-      comment: "The main entry (the browser build's too) never reaches rxws/node or rxws/testing.",
+      comment: "The main entry and rxws/angular (browser entries) never reach rxws/node or rxws/testing.",
       severity: 'error',
-      from: { path: '^lib/index\\.ts$' },
+      from: { path: '^lib/(index|angular/.*)\\.ts$' },
       to: { path: '^lib/(node|testing)/' },
     },
     {
@@ -53,6 +54,8 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // @angular/core resolves through its "exports" only (no "main").
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
     exclude: { path: '\\.browser\\.ts$' },
   },
 };

@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    // Angular publishes ES modules only (spec/angular/): esbuild makes them CommonJS.
+    '^.+/node_modules/@angular/.+\\.m?js$': '<rootDir>/spec/angular/esm-transform.cjs',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   moduleNameMapper: {
     '^rxws$': '<rootDir>/lib/index.ts',
     '^rxws/testing/jest$': '<rootDir>/lib/testing/jest.ts',

@@ -26,6 +26,8 @@ const cases = [
   { label: '+ heartbeat', code: 'export { webSocket, heartbeat } from "rxws";', added: 1.5 * KiB },
   { label: '+ resumable (rxws/session)', code: 'export { webSocket } from "rxws"; export { resumable } from "rxws/session";' },
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
+  // rxws/angular on top of webSocket (@angular/core left out, like rxjs): reported, no budget.
+  { label: '+ rxws/angular (providers, signals)', code: 'export { webSocket } from "rxws"; export * from "rxws/angular";' },
 ];
 
 async function measure(contents, external, metafile = false) {
@@ -38,8 +40,8 @@ async function measure(contents, external, metafile = false) {
     platform: 'browser',
     write: false,
     logLevel: 'silent',
-    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js') },
-    external: external ? ['rxjs'] : [],
+    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js') },
+    external: external ? ['rxjs', '@angular/core'] : ['@angular/core'],
   });
   const code = result.outputFiles[0].contents;
   return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: result.metafile };

@@ -59,7 +59,7 @@ beforeAll(async () => {
   const modules = join(work, 'node_modules');
   mkdirSync(join(modules, 'rxws'), { recursive: true });
   await exec('tar', ['-xzf', tarball, '-C', join(modules, 'rxws'), '--strip-components=1'], work);
-  for (const dep of ['rxjs', 'ws', '@types/ws', '@types/node', 'expect', 'jest-environment-jsdom']) {
+  for (const dep of ['rxjs', 'ws', '@types/ws', '@types/node', 'expect', 'jest-environment-jsdom', '@angular/core']) {
     mkdirSync(dirname(join(modules, dep)), { recursive: true });
     symlinkSync(join(root, 'node_modules', dep), join(modules, dep), 'dir');
   }
@@ -148,13 +148,14 @@ test('the browser build, over the WebSocket of jsdom', async () => {
       for (const file of sources) {
         const source = readFileSync(file, 'utf8');
         expect(source).not.toMatch(/\bprocess\.|\bBuffer\b/);
-        // The only bare module either tree loads is rxjs (statements and require calls, not comments).
+        // The only bare module either tree loads is rxjs, and @angular/core in rxws/angular (statements and require calls, not comments).
         const specifiers = [
           ...source.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm),
           ...source.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
           ...source.matchAll(/\b(?:require|import)\(\s*"([^"]+)"\s*\)/g),
         ].map((m) => m[1]!);
-        for (const specifier of specifiers) expect([file, specifier]).toEqual([file, expect.stringMatching(/^(\.|rxjs$)/)]);
+        const allowed = /[\\/]angular[\\/]/.test(file) ? /^(\.|rxjs$|@angular\/core$)/ : /^(\.|rxjs$)/;
+        for (const specifier of specifiers) expect([file, specifier]).toEqual([file, expect.stringMatching(allowed)]);
       }
     }
     const { stdout } = await run(process.execPath, [
@@ -184,7 +185,7 @@ test('the browser build, over the WebSocket of jsdom', async () => {
         ? []
         : Object.entries(target).flatMap(([condition, value]) =>
             condition === 'types' ? [[conditions.join('.'), value as string] as [string, string]] : typesOf(value, [...conditions, condition]));
-    for (const entry of ['.', './node', './testing', './testing/jest']) {
+    for (const entry of ['.', './angular', './node', './testing', './testing/jest']) {
       const types = typesOf(pkg.exports[entry], []);
       for (const [conditions, file] of types) {
         expect([entry, conditions, statSync(join(root, file)).isFile()]).toEqual([entry, conditions, true]);
@@ -381,6 +382,22 @@ const socket: WebSocket = new WebSocket('wss://example.test/feed', ['v1']);
 socket.binaryType = 'arraybuffer';
 const subject: WebSocketSubject<string> = webSocket<string>({ url: 'wss://example.test/feed', WebSocketCtor: globalThis.WebSocket });
 subject.pipe(reconnect()).subscribe((message: string) => void message);
+`,
+      // An Angular app's use of rxws/angular (the published @angular/core types).
+      'angular.ts': `import { InjectionToken, inject, type Provider, type Signal } from '@angular/core';
+import { reconnect, type ConnectionState, type WebSocketSubject } from 'rxws';
+import { connectionState, injectWebSocket, latestMessage, provideWebSocket } from 'rxws/angular';
+const LIVE = new InjectionToken<WebSocketSubject<{ sub: string }, { price: number }>>('LIVE');
+const URL_TOKEN = new InjectionToken<string>('URL');
+const providers: Provider[] = provideWebSocket(LIVE, () => ({ url: inject(URL_TOKEN) + '/live', ssr: 'skip' }));
+// @ts-expect-error: not an SSR mode
+provideWebSocket(LIVE, { url: 'wss://example.test', ssr: 'always' });
+export function view(): [Signal<ConnectionState>, Signal<{ price: number } | null>] {
+  const socket = injectWebSocket(LIVE);
+  socket.next({ sub: 'prices' });
+  return [connectionState(socket), latestMessage(socket.pipe(reconnect()), null)];
+}
+void providers;
 `,
     },
   },

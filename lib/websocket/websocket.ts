@@ -24,6 +24,9 @@ import { leanEventTargetClass, shareEventTargetMaps } from '../internals/node.js
 import { closedCleanly, receiverIsDrained, tcpSocketOf } from '../internals/ws.js';
 
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
+// Node's own Event class, taken at load: server-side rendering (Angular's platform-server) later
+// replaces the global `Event` with its DOM emulation's, which Node's EventTarget refuses to dispatch.
+const NodeEvent = Event;
 // Bits of WebSocket's #flags.
 const STATE_MASK = 3; // the two low bits: our readyState (CONNECTING..CLOSED)
 const COPY_BINARY = 4; // an adopted server-side socket: unmasked frames reference the caller's bytes
@@ -367,7 +370,7 @@ export class WebSocket extends EventTarget {
     if (this.#seldom !== undefined) this.#seldom.authenticationRetry = undefined;
     if (this.#state !== CONNECTING) return;
     this.#state = OPEN;
-    this.#emit(new Event('open'));
+    this.#emit(new NodeEvent('open'));
   }
 
   /** @internal */
