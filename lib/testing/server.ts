@@ -162,12 +162,12 @@ export class TestServer {
     return this.#closing !== undefined;
   }
 
-  /** @internal */
   /** Whether messages, transcripts and closed connections are kept (the `history` option). */
   get history(): boolean {
     return this.#options.history !== false;
   }
 
+  /** @internal */
   get defaultTimeout(): number {
     return this.#options.timeout ?? DEFAULT_WAIT_TIMEOUT_MS;
   }
