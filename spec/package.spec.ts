@@ -197,6 +197,14 @@ test('the browser build, over the WebSocket of jsdom', async () => {
     expect(readFileSync(join(root, 'dist', 'cjs', 'package.json'), 'utf8')).toContain('"commonjs"');
   });
 
+  it('ships the rxws command (bin): `rxws --help` and `rxws connect --help` run from the installed package', async () => {
+    const installed = join(work, 'node_modules', 'rxws');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const bin = join(installed, manifest.bin['rxws']!);
+    expect(await exec(process.execPath, [bin, '--help'], work)).toMatch(/rxws connect <url>[\s\S]*rxws serve/);
+    expect(await exec(process.execPath, [bin, 'connect', '--help'], work)).toMatch(/--reconnect/);
+  });
+
   it('passes @arethetypeswrong/cli (profile node16) and publint with nothing reported', async () => {
     const output = await outputOf(packageCheck);
     expect(output).toContain('attw (profile node16): no problems');

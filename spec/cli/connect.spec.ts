@@ -1,6 +1,10 @@
 // `rxws connect` as a real process against rxws/testing servers: pipelines, options, exit codes.
 import { createTestServer, useTestServers } from 'rxws/testing';
-import { rxws, run, until } from './run.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selfSignedCertificate } from '../testing/tls.js';
+import { converse, rxws, run, until } from './run.js';
 
 useTestServers();
 
@@ -8,13 +12,21 @@ describe('rxws connect in a pipeline', () => {
   it('sends each stdin line, writes each message as one line, and exits 0 after a clean close', async () => {
     const server = await createTestServer();
     server.on(() => true).reply((m: unknown) => `echo ${String(m)}`);
-    const { code, stdout, stderr } = await run('one\ntwo\r\n\nthree', 'connect', server.url, '--wait', '300');
+    const { code, stdout, stderr } = await converse('one\ntwo\r\n\nthree\n', 3, 'connect', server.url);
     expect(server.messages).toEqual(['one', 'two', 'three']); // empty lines are skipped, \r\n ends a line too
     expect(stdout).toBe('echo one\necho two\necho three\n');
     expect(code).toBe(0);
     expect(stderr).toMatch(/connecting to ws:\/\/127\.0\.0\.1:\d+\nopen \(no subprotocol, \d+ ms\)\n[\s\S]*closed \(1000\)/);
     expect(server.connections[0]!.closeInfo).toMatchObject({ code: 1000 });
   });
+
+  it('--wait: after stdin ended and all went out, replies that come within the wait are printed', async () => {
+    const server = await createTestServer();
+    server.on(() => true).reply((m: unknown) => `echo ${String(m)}`);
+    // (A wait far longer than a loopback reply takes: stdin ends at once, the reply comes in the wait.)
+    const { code, stdout } = await run('ask\n', 'connect', server.url, '--wait', '5000');
+    expect([code, stdout]).toEqual([0, 'echo ask\n']);
+  }, 30_000);
 
   it('--json: a line that is not JSON is reported with its number and not sent', async () => {
     const server = await createTestServer();
@@ -96,6 +108,24 @@ describe('rxws connect in a pipeline', () => {
     await until(() => /rtt \d+\.\d ms[\s\S]*rtt \d+\.\d ms/.test(command.stderr), 'two round trips');
     command.child.stdin.end();
     expect(await command.exited).toBe(0);
+  });
+});
+
+describe('rxws connect over TLS', () => {
+  it('--ca trusts a self-signed server; without it the certificate is refused (exit 1); --insecure skips the check', async () => {
+    const { key, cert } = selfSignedCertificate();
+    const server = await createTestServer({ tls: { key, cert } });
+    server.on(() => true).reply((m: unknown) => `secure ${String(m)}`);
+    const ca = join(mkdtempSync(join(tmpdir(), 'rxws-cli-tls-')), 'ca.pem');
+    writeFileSync(ca, cert);
+    expect(server.url).toMatch(/^wss:/);
+    const trusted = await converse('hi\n', 1, 'connect', server.url, '--ca', ca);
+    expect([trusted.code, trusted.stdout]).toEqual([0, 'secure hi\n']);
+    const refused = await run('hi\n', 'connect', server.url);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error: 1006 \(.*(self-signed|self signed)/);
+    const insecure = await converse('hi\n', 1, 'connect', server.url, '--insecure');
+    expect([insecure.code, insecure.stdout]).toEqual([0, 'secure hi\n']);
   });
 });
 

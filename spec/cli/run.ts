@@ -44,6 +44,19 @@ export async function run(input: string, ...args: string[]): Promise<{ code: num
   return { code, stdout: command.stdout, stderr: command.stderr };
 }
 
+/**
+ * Runs `rxws ...args`, writes `input`, waits until stdout has `lines` lines (the replies), then
+ * ends stdin (a pipeline's client closes once stdin has ended): its exit code and output.
+ */
+export async function converse(input: string, lines: number, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const command = rxws(...args);
+  command.child.stdin.write(input);
+  await until(() => command.stdout.split('\n').length > lines || command.child.exitCode !== null, `${lines} lines on stdout`);
+  command.child.stdin.end();
+  const code = await command.exited;
+  return { code, stdout: command.stdout, stderr: command.stderr };
+}
+
 /** Waits until `predicate` holds (checked on each output chunk and every 20 ms), up to `ms`. */
 export async function until(predicate: () => boolean, what: string, ms = 15_000): Promise<void> {
   const start = Date.now();
