@@ -11,6 +11,7 @@ export type { ReadyState, BinaryType, StandardBinaryType, WebSocketData } from '
 export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './websocket/events.js';
 export type { EventHandler } from './websocket/event-handlers.js';
 export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
+export type { HandshakeRefusal } from './websocket/refusal.js';
 // subject layer
 export * from './subject/index.js';
 // capabilities beyond rxjs/webSocket's, each bundled only when imported
