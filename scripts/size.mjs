@@ -24,6 +24,7 @@ const cases = [
   { label: '+ backpressure, gate', code: 'export { webSocket, backpressure, gate } from "rxws";', added: 2.0 * KiB },
   { label: '+ all of backpressure (sendAll, …)', code: 'export { webSocket, backpressure, gate, sendAll, writableOf, bufferedAmountOf } from "rxws";' },
   { label: '+ heartbeat', code: 'export { webSocket, heartbeat } from "rxws";', added: 1.5 * KiB },
+  { label: '+ validated (Standard Schema)', code: 'export { webSocket, validated } from "rxws";' },
   { label: '+ boundQueue (rxws/queue)', code: 'export { webSocket } from "rxws"; export { boundQueue } from "rxws/queue";' },
   { label: '+ volatile (rxws/queue)', code: 'export { webSocket } from "rxws"; export { volatile } from "rxws/queue";' },
   { label: '+ resumable (rxws/session)', code: 'export { webSocket } from "rxws"; export { resumable } from "rxws/session";' },

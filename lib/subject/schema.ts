@@ -1,0 +1,91 @@
+// Typed, validated messages: a deserializer that checks every incoming message against a Standard
+// Schema (zod >= 3.24, valibot, ArkType, ...: anything with `~standard`). It plugs in as the
+// `deserializer` option, so the engine knows nothing of it and a plain webSocket() bundles none of it.
+
+/** One problem a schema found, as the Standard Schema spec describes it. */
+export interface SchemaIssue {
+  /** What is wrong. */
+  readonly message: string;
+  /** Where: the keys from the message's root to the value, if the schema says. */
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+/**
+ * A Standard Schema (v1, https://standardschema.dev), as rxws uses it: the `~standard` property
+ * that zod (3.24 and later), valibot, ArkType and others put on their schemas. rxws has no
+ * dependency on any of them.
+ */
+export interface StandardSchema<Output = unknown> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) => SchemaResult<Output> | Promise<SchemaResult<Output>>;
+    readonly types?: { readonly input: unknown; readonly output: Output } | undefined;
+  };
+}
+
+/** What a Standard Schema's `validate` returns. */
+export type SchemaResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<SchemaIssue> };
+
+/** The type a Standard Schema validates to (zod's `z.infer`, valibot's `InferOutput`). */
+export type SchemaOutput<S> = S extends StandardSchema<infer Output> ? Output : never;
+
+/**
+ * What a message that fails its schema is reported with on `decodeError$` (`{ event, error }`):
+ * the schema's `issues`, and the deserialized `value` that failed. Non-fatal by default, like any
+ * deserializer error (`onDecodeError: 'error'` makes it fatal).
+ *
+ * @example
+ * ws$.decodeError$.subscribe(({ error }) => {
+ *   if (error instanceof SchemaError) console.warn('bad message', error.value, error.issues.map((i) => i.message));
+ * });
+ */
+export class SchemaError extends Error {
+  /** `'SchemaError'`. */
+  override readonly name = 'SchemaError';
+
+  constructor(
+    /** What the schema found wrong, as it reported it. */
+    readonly issues: ReadonlyArray<SchemaIssue>,
+    /** The deserialized message that failed. */
+    readonly value: unknown,
+  ) {
+    super(`The message does not match its schema: ${issues.map((issue) => issue.message).join('; ')}`);
+  }
+}
+
+/**
+ * A `deserializer` for `webSocket()` that validates every incoming message against `schema` (any
+ * Standard Schema: zod ≥ 3.24, valibot, ArkType…) after `deserialize` (default `JSON.parse` of the
+ * data) and delivers the schema's output: the subject's `Out` is inferred from the schema. A
+ * message that fails goes to `decodeError$` as `{ event, error: SchemaError }` (with the schema's
+ * `issues`) and not to subscribers; the connection carries on. Validation must be synchronous: a
+ * schema whose `validate` returns a promise (an async refinement) fails every message with a
+ * `TypeError`. Bundled only when imported.
+ *
+ * @throws TypeError when `schema` is not a Standard Schema.
+ *
+ * @example
+ * import { z } from 'zod';
+ * import { webSocket, validated } from 'rxws';
+ *
+ * const Price = z.object({ symbol: z.string(), price: z.number() });
+ * const prices$ = webSocket({ url, deserializer: validated(Price) }); // WebSocketSubject<unknown, { symbol: string; price: number }>
+ * prices$.subscribe(({ symbol, price }) => render(symbol, price));
+ * prices$.decodeError$.subscribe(({ error }) => console.warn(error));
+ */
+export function validated<S extends StandardSchema>(schema: S, deserialize: (event: MessageEvent) => unknown = (event) => JSON.parse(event.data as string)): (event: MessageEvent) => SchemaOutput<S> {
+  const validate = (schema as Partial<StandardSchema> | null)?.['~standard']?.validate;
+  if (typeof validate !== 'function') throw new TypeError('validated(): expected a Standard Schema (zod >= 3.24, valibot, ArkType, ...: an object with ~standard.validate).');
+  return (event) => {
+    const value = deserialize(event);
+    const result = validate(value);
+    if (isThenable(result)) throw new TypeError('validated(): the schema validates asynchronously; rxws delivers messages synchronously, in order.');
+    if (result.issues !== undefined) throw new SchemaError(result.issues, value);
+    return result.value as SchemaOutput<S>;
+  };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T>).then === 'function';
+}
