@@ -30,6 +30,18 @@ export * from './operators/index.js';
 export { TimerScheduler, timerScheduler } from './scheduling/index.js';
 export { heartbeat, DEFAULT_HEARTBEAT, type HeartbeatConfig } from './subject/heartbeat.js';
 export { handshake, type Handshake, type HandshakeConnection } from './subject/handshake.js';
-export { validated, SchemaError, type StandardSchema, type SchemaResult, type SchemaIssue, type SchemaOutput } from './subject/schema.js';
+export {
+  validated,
+  SchemaError,
+  type StandardSchema,
+  type StandardSchemaProps,
+  type SchemaTypes,
+  type SchemaResult,
+  type SchemaSuccess,
+  type SchemaFailure,
+  type SchemaIssue,
+  type SchemaPathSegment,
+  type SchemaOutput,
+} from './subject/schema.js';
 export type { CloseKind } from './subject/close-error.js';
 export type { ConnectionStatus } from './subject/connection-state.js';

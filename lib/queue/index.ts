@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 export { boundQueue, type QueueBounds } from './bounded-queue.js';
-export { volatile } from './volatile.js';
+export { volatile, type VolatileSender } from './volatile.js';

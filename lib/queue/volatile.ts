@@ -3,6 +3,12 @@ import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import { requireEngine } from '../subject/engine-host.js';
 import { OPEN } from '../subject/connection.js';
 
+/** What {@link volatile} returns: an observer (`source.subscribe(volatile(subject))`). */
+export interface VolatileSender<In> {
+  /** Sends `value` if the connection is open and writable now; otherwise reports it on `dropped$` (reason `'volatile'`). */
+  next(value: In): void;
+}
+
 /**
  * The sending side of `subject` for volatile messages (socket.io's volatile events): each
  * `next(value)` is sent only if the connection is open, ready and writable **now** (nothing
@@ -22,7 +28,7 @@ import { OPEN } from '../subject/connection.js';
  * pointerMoves$.pipe(map(({ x, y }) => ({ type: 'cursor', x, y }))).subscribe(volatile(board$));
  * volatile(board$).next({ type: 'typing' }); // or one at a time
  */
-export function volatile<In>(subject: WebSocketSubject<In, unknown>): { next(value: In): void } {
+export function volatile<In>(subject: WebSocketSubject<In, unknown>): VolatileSender<In> {
   const engine = requireEngine<In, unknown>(subject, 'volatile()');
   return {
     next(value: In): void {

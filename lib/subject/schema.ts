@@ -7,7 +7,13 @@ export interface SchemaIssue {
   /** What is wrong. */
   readonly message: string;
   /** Where: the keys from the message's root to the value, if the schema says. */
-  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+  readonly path?: ReadonlyArray<PropertyKey | SchemaPathSegment> | undefined;
+}
+
+/** One step of a {@link SchemaIssue}'s `path`, where the schema gives an object rather than the key itself. */
+export interface SchemaPathSegment {
+  /** The key of this step. */
+  readonly key: PropertyKey;
 }
 
 /**
@@ -16,16 +22,46 @@ export interface SchemaIssue {
  * dependency on any of them.
  */
 export interface StandardSchema<Output = unknown> {
-  readonly '~standard': {
-    readonly version: 1;
-    readonly vendor: string;
-    readonly validate: (value: unknown) => SchemaResult<Output> | Promise<SchemaResult<Output>>;
-    readonly types?: { readonly input: unknown; readonly output: Output } | undefined;
-  };
+  /** The schema's Standard Schema interface. */
+  readonly '~standard': StandardSchemaProps<Output>;
 }
 
-/** What a Standard Schema's `validate` returns. */
-export type SchemaResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<SchemaIssue> };
+/** The `~standard` property of a {@link StandardSchema}. */
+export interface StandardSchemaProps<Output = unknown> {
+  /** The version of the Standard Schema spec: 1. */
+  readonly version: 1;
+  /** Who made the schema: `'zod'`, `'valibot'`, `'arktype'`, … */
+  readonly vendor: string;
+  /** Validates `value`: its output, or the issues found (a promise of either for an asynchronous schema, which rxws refuses). */
+  readonly validate: (value: unknown) => SchemaResult<Output> | Promise<SchemaResult<Output>>;
+  /** The types only (no value at run time): what it takes and what it gives. */
+  readonly types?: SchemaTypes<Output> | undefined;
+}
+
+/** The phantom `types` of a {@link StandardSchemaProps}. */
+export interface SchemaTypes<Output> {
+  /** What the schema takes. */
+  readonly input: unknown;
+  /** What it gives. */
+  readonly output: Output;
+}
+
+/** What a Standard Schema's `validate` returns: {@link SchemaSuccess} or {@link SchemaFailure}. */
+export type SchemaResult<Output> = SchemaSuccess<Output> | SchemaFailure;
+
+/** A value the schema accepted. */
+export interface SchemaSuccess<Output> {
+  /** The schema's output (after its transforms). */
+  readonly value: Output;
+  /** None. */
+  readonly issues?: undefined;
+}
+
+/** A value the schema refused. */
+export interface SchemaFailure {
+  /** What it found wrong. */
+  readonly issues: ReadonlyArray<SchemaIssue>;
+}
 
 /** The type a Standard Schema validates to (zod's `z.infer`, valibot's `InferOutput`). */
 export type SchemaOutput<S> = S extends StandardSchema<infer Output> ? Output : never;
