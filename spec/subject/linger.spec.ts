@@ -94,6 +94,8 @@ test.each([60_000, Infinity])('close() while lingering (linger %p) closes at onc
   expect(connection.isOpen).toBe(true);
   ws$.close();
   await expect(connection.waitForClose()).resolves.toMatchObject({ code: 1000 });
+  await until(() => ws$.state === 'closed', 'closed');
+  expect(jest.getTimerCount()).toBe(0); // the linger timer went with the connection
 });
 
 test('a bad linger is refused up front, naming the option', () => {
