@@ -11,6 +11,7 @@ export type { ReadyState, BinaryType, StandardBinaryType, WebSocketData } from '
 export type { CloseEventInit, ErrorEventInit, MessageEventInit } from './websocket/events.js';
 export type { EventHandler } from './websocket/event-handlers.js';
 export type { WebSocketInit, WebSocketHeadersInit } from './websocket/init.js';
+export type { HandshakeRefusal } from './websocket/refusal.js';
 // subject layer
 export * from './subject/index.js';
 // capabilities beyond rxjs/webSocket's, each bundled only when imported
@@ -29,5 +30,18 @@ export * from './operators/index.js';
 export { TimerScheduler, timerScheduler } from './scheduling/index.js';
 export { heartbeat, DEFAULT_HEARTBEAT, type HeartbeatConfig } from './subject/heartbeat.js';
 export { handshake, type Handshake, type HandshakeConnection } from './subject/handshake.js';
+export {
+  validated,
+  SchemaError,
+  type StandardSchema,
+  type StandardSchemaProps,
+  type SchemaTypes,
+  type SchemaResult,
+  type SchemaSuccess,
+  type SchemaFailure,
+  type SchemaIssue,
+  type SchemaPathSegment,
+  type SchemaOutput,
+} from './subject/schema.js';
 export type { CloseKind } from './subject/close-error.js';
 export type { ConnectionStatus } from './subject/connection-state.js';

@@ -24,6 +24,9 @@ const cases = [
   { label: '+ backpressure, gate', code: 'export { webSocket, backpressure, gate } from "rxws";', added: 2.0 * KiB },
   { label: '+ all of backpressure (sendAll, …)', code: 'export { webSocket, backpressure, gate, sendAll, writableOf, bufferedAmountOf } from "rxws";' },
   { label: '+ heartbeat', code: 'export { webSocket, heartbeat } from "rxws";', added: 1.5 * KiB },
+  { label: '+ validated (Standard Schema)', code: 'export { webSocket, validated } from "rxws";' },
+  { label: '+ boundQueue (rxws/queue)', code: 'export { webSocket } from "rxws"; export { boundQueue } from "rxws/queue";' },
+  { label: '+ volatile (rxws/queue)', code: 'export { webSocket } from "rxws"; export { volatile } from "rxws/queue";' },
   { label: '+ resumable (rxws/session)', code: 'export { webSocket } from "rxws"; export { resumable } from "rxws/session";' },
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
   // rxws/angular on top of webSocket (@angular/core left out, like rxjs): reported, no budget.
@@ -40,7 +43,7 @@ async function measure(contents, external, metafile = false) {
     platform: 'browser',
     write: false,
     logLevel: 'silent',
-    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js') },
+    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js') },
     external: external ? ['rxjs', '@angular/core'] : ['@angular/core'],
   });
   const code = result.outputFiles[0].contents;

@@ -167,7 +167,7 @@ export async function connect(args: string[], io: CommandIo): Promise<number> {
       if (next.state === 'connecting') {
         connectingSince = Date.now();
         say(next.attempt > 0 ? `connecting (attempt ${next.attempt})` : `connecting to ${settings.url}`);
-      } else if (next.state === 'reconnecting') say(`reconnecting in ${Math.round(next.delay)} ms after ${describeEnd(next.cause)}`);
+      } else if (next.state === 'reconnecting') say(`reconnecting in ${Math.round(next.delay)} ms after ${describeEnd(next.cause)}${next.reason === 'retry-after' ? ' (as the server asked: Retry-After)' : ''}`);
       else if (next.state === 'exhausted') say(`gave up after ${next.attempt} attempts: ${describeEnd(next.cause)}`);
     }),
     subject.open$.subscribe((event) => {

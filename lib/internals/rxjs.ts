@@ -54,7 +54,7 @@ export type Consumer<T> = Partial<Observer<T>> | ((value: T) => void);
  */
 export class DirectSubscriber<T> extends Subscriber<T> {
   /** The connection this subscriber is on; told when it unsubscribes. */
-  connection: Unsubscribable | undefined = undefined;
+  connection: Unsubscribable | undefined;
 
   constructor(consumer: Consumer<T> | null | undefined) {
     super();

@@ -4,3 +4,4 @@ export { DEFAULT_RESET_AFTER, DEFAULT_CONNECT_TIMEOUT, type ReconnectOptions } f
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions, type Jitter } from './backoff.js';
 export { defaultShouldReconnect, RETRYABLE_CLOSE_CODES, FATAL_CLOSE_CODES, type ReconnectCause, type OtherEnd } from './reconnect-cause.js';
 export type { NetworkStatus } from './network.js';
+export { defaultRetryAfter, DEFAULT_MAX_RETRY_AFTER } from './retry-after.js';

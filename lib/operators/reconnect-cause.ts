@@ -31,7 +31,8 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1002, 1003,
  * | `kind: 'session'` (a `SessionError`: the server does not speak the session protocol, or broke it) | no |
  * | close 1001, 1005 (not clean), 1006, 1011, 1012, 1013, 1014 | yes |
  * | close 1000 or a clean 1005 (the server's clean close, with or without a code), 1002, 1003, 1007, 1008, 1009, 1010, 1015 | no |
- * | any other code (3000-4999 application codes, unassigned codes) | yes |
+ * | 4000-4999 (the application's own codes: the server meant it, e.g. 4401 "unauthorized") | no: the stream errors with that close's `WebSocketCloseError` |
+ * | any other code (3000-3999 registered codes, unassigned codes) | yes |
  * | a source that completed (`kind: 'complete'`) | no |
  * | another error (`kind: 'other'`): by its numeric `code` as above, else | yes |
  *
@@ -39,10 +40,10 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1002, 1003,
  * reconnects. `attempt` is not used (`maxAttempts` bounds the attempts).
  *
  * @example
- * // Also stop when the server says the token is bad, and reconnect after a clean 1000 too:
+ * // Reconnect after a clean 1000 and after the application's 4500 "rebalancing" too:
  * reconnect({
  *   shouldReconnect: (cause, attempt) =>
- *     cause.code === 1000 || (cause.code !== 4401 && defaultShouldReconnect(cause, attempt)),
+ *     cause.code === 1000 || cause.code === 4500 || defaultShouldReconnect(cause, attempt),
  * });
  */
 export function defaultShouldReconnect(cause: ReconnectCause, attempt?: number): boolean {
@@ -58,7 +59,8 @@ export function defaultShouldReconnect(cause: ReconnectCause, attempt?: number):
       return false;
     default:
       if (cause.code === 1005 && cause instanceof WebSocketCloseError && cause.wasClean) return false; // a close() without a code: as 1000
-      return cause.code === undefined || !FATAL_CLOSE_CODES.has(cause.code);
+      // 4000-4999: application codes, the server's own decision (reconnect after them only if shouldReconnect says so).
+      return cause.code === undefined || !(FATAL_CLOSE_CODES.has(cause.code) || (cause.code >= 4000 && cause.code < 5000));
   }
 }
 

@@ -4,6 +4,7 @@ import type { SchedulerLike } from 'rxjs';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import { resolveBackoff, type BackoffOptions } from './backoff.js';
 import { defaultShouldReconnect, type ReconnectCause } from './reconnect-cause.js';
+import { DEFAULT_MAX_RETRY_AFTER, defaultRetryAfter } from './retry-after.js';
 import { defaultNetwork, type NetworkStatus } from './network.js';
 import { checkFunction, checkNumber, checkOptions, fail } from '../common/options.js';
 
@@ -14,7 +15,8 @@ import { checkFunction, checkNumber, checkOptions, fail } from '../common/option
  * socket.pipe(reconnect({
  *   initialDelay: 500, maxDelay: 10_000,         // full jitter, 500 ms → 10 s cap
  *   maxAttempts: 20, resetAfter: 5_000, connectTimeout: 8_000,
- *   shouldReconnect: (cause, attempt) => cause.code !== 4401 && defaultShouldReconnect(cause, attempt),
+ *   shouldReconnect: (cause, attempt) => cause.code !== 1013 && defaultShouldReconnect(cause, attempt),
+ *   maxRetryAfter: 60_000,                       // a server's Retry-After waits at most a minute
  * }));
  */
 export interface ReconnectOptions extends BackoffOptions {
@@ -34,6 +36,16 @@ export interface ReconnectOptions extends BackoffOptions {
   connectTimeout?: number;
   /** Whether to reconnect after `cause` (attempt: the number the next attempt would have). Default {@link defaultShouldReconnect}. */
   shouldReconnect?: (cause: ReconnectCause, attempt: number) => boolean;
+  /**
+   * The delay the server (or the application's own convention) asks for before the next attempt,
+   * in ms, or `undefined` for the ordinary backoff. Such a delay replaces the backoff's (capped at
+   * `maxRetryAfter`, no `random()` draw) and `status$` reports it with `reason: 'retry-after'`.
+   * Default {@link defaultRetryAfter}: the `Retry-After` header of a handshake refused with 429
+   * or 503 (Node only: browsers do not expose handshake responses).
+   */
+  retryAfter?: (cause: ReconnectCause) => number | undefined;
+  /** The longest a `retryAfter` delay may be, in ms. Default {@link DEFAULT_MAX_RETRY_AFTER} (10 min). */
+  maxRetryAfter?: number;
   /**
    * The scheduler of the delays and timeouts. Default rxws's `timerScheduler` (Node timers
    * unref'ed). Pass a `TestScheduler` (or `asyncScheduler` inside `run()`) for virtual time, or a
@@ -74,6 +86,8 @@ export interface Policy extends Readonly<Required<BackoffOptions>> {
   readonly resetAfter: number;
   readonly connectTimeout: number;
   readonly shouldReconnect: (cause: ReconnectCause, attempt: number) => boolean;
+  readonly retryAfter: (cause: ReconnectCause) => number | undefined;
+  readonly maxRetryAfter: number;
   readonly scheduler: SchedulerLike;
   readonly random: () => number;
   readonly network: NetworkStatus | undefined;
@@ -81,16 +95,17 @@ export interface Policy extends Readonly<Required<BackoffOptions>> {
 
 const WHERE = 'reconnect()';
 
-const OPTION_KEYS: readonly string[] = ['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxAttempts', 'resetAfter', 'connectTimeout', 'shouldReconnect', 'scheduler', 'random', 'network'];
+const OPTION_KEYS: readonly string[] = ['initialDelay', 'maxDelay', 'factor', 'jitter', 'maxAttempts', 'resetAfter', 'connectTimeout', 'shouldReconnect', 'retryAfter', 'maxRetryAfter', 'scheduler', 'random', 'network'];
 
 /** @internal Checks `options` and fills in the defaults. @throws TypeError naming a bad option. */
 export function resolvePolicy(options: ReconnectOptions): Policy {
   checkOptions(WHERE, options, 'options', OPTION_KEYS);
   checkFunction(WHERE, options.shouldReconnect, 'shouldReconnect');
   checkFunction(WHERE, options.random, 'random');
+  checkFunction(WHERE, options.retryAfter, 'retryAfter');
   const scheduler = options.scheduler ?? timerScheduler;
   if (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') fail(WHERE, "'scheduler' must be an RxJS SchedulerLike.");
-  const count = (name: 'maxAttempts' | 'resetAfter' | 'connectTimeout', fallback: number, whole: boolean): number =>
+  const count = (name: 'maxAttempts' | 'resetAfter' | 'connectTimeout' | 'maxRetryAfter', fallback: number, whole: boolean): number =>
     checkNumber(WHERE, options[name], name, fallback, 0, whole, true);
   return {
     ...resolveBackoff(options),
@@ -98,6 +113,8 @@ export function resolvePolicy(options: ReconnectOptions): Policy {
     resetAfter: count('resetAfter', DEFAULT_RESET_AFTER, false),
     connectTimeout: count('connectTimeout', DEFAULT_CONNECT_TIMEOUT, false),
     shouldReconnect: options.shouldReconnect ?? defaultShouldReconnect,
+    retryAfter: options.retryAfter ?? defaultRetryAfter,
+    maxRetryAfter: count('maxRetryAfter', DEFAULT_MAX_RETRY_AFTER, false),
     scheduler,
     random: options.random ?? Math.random,
     network: options.network === false ? undefined : (options.network ?? defaultNetwork()),

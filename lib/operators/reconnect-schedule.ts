@@ -11,10 +11,11 @@ import type { Policy } from './reconnect-policy.js';
 /** While offline, how often (ms, at least) connectivity is looked at again, for platforms that send no `online` event. */
 const OFFLINE_RECHECK = 1000;
 
-/** @internal One scheduled attempt: its number, its delay, and its timer. */
+/** @internal One scheduled attempt: its number, its delay (and whether the server asked for it), and its timer. */
 export interface PendingAttempt {
   readonly attempt: number;
   readonly delay: number;
+  readonly reason: 'retry-after' | 'backoff';
   timer?: Subscription | undefined;
 }
 
@@ -64,25 +65,29 @@ export class RetrySchedule {
    * what `shouldReconnect` threw).
    */
   retryOrFinish(value: unknown, isError: boolean, finish: (value: unknown, isError: boolean) => void): void {
-    let verdict: boolean | 'exhausted';
+    const cause = isError ? causeOf(value) : COMPLETED;
     try {
-      verdict = this.decide(isError ? causeOf(value) : COMPLETED);
+      if (this.decide(cause) === true) return this.retry(cause);
     } catch (error) {
-      finish(error, true);
-      return;
+      return finish(error, true);
     }
-    if (verdict === true) this.retry();
-    else finish(value, isError);
+    finish(value, isError);
   }
 
   /**
-   * Counts the next attempt and schedules it after its backoff delay (one `random()` draw).
-   * `announce` hears of it before its timer starts.
+   * Counts the next attempt and schedules it after the delay `retryAfter(cause)` asks for (at most
+   * `maxRetryAfter`), else after its backoff delay (one `random()` draw). `announce` hears of it
+   * before its timer starts. Throws what `retryAfter` throws.
    */
-  retry(announce?: (pending: PendingAttempt) => void): void {
+  retry(cause: ReconnectCause, announce?: (pending: PendingAttempt) => void): void {
     this.cancel();
     const attempt = ++this.attempts;
-    const pending: PendingAttempt = { attempt, delay: backoffDelay(attempt, this.policy, this.policy.random) };
+    const { policy } = this;
+    const asked = policy.retryAfter(cause);
+    const pending: PendingAttempt =
+      typeof asked === 'number' && asked >= 0
+        ? { attempt, delay: Math.min(asked, policy.maxRetryAfter), reason: 'retry-after' }
+        : { attempt, delay: backoffDelay(attempt, policy, policy.random), reason: 'backoff' };
     this.pending = pending;
     announce?.(pending);
     this.#fireAfter(pending, pending.delay);

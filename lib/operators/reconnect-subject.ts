@@ -189,17 +189,18 @@ export class SubjectReconnector implements ReconnectHooks {
     let verdict: boolean | 'exhausted';
     try {
       verdict = schedule.decide(error);
+      if (verdict === true) {
+        const { scheduler } = schedule.policy;
+        schedule.retry(error, ({ attempt, delay, reason }) => host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error, reason }));
+        this.#retrying = true;
+        return;
+      }
     } catch (thrown) {
+      // (shouldReconnect or retryAfter threw)
       setTimeout(() => {
         throw thrown; // reported, as nobody is there to hear it
       });
       verdict = false;
-    }
-    if (verdict === true) {
-      this.#retrying = true;
-      const { scheduler } = schedule.policy;
-      schedule.retry(({ attempt, delay }) => host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error }));
-      return;
     }
     if (verdict === 'exhausted') host.setStatus({ state: 'exhausted', attempt: schedule.attempts, cause: error });
     this.#stop();

@@ -20,7 +20,8 @@ import { resubscribe } from './reconnect-plain.js';
  * On a `WebSocketSubject`, or a stream derived from one (`multiplex()`, `channel()`,
  * `request()`, or the subject through `map`/`filter`/...), it finds the subject and:
  * - reports on the subject's `state$` (`'reconnecting'`, `'exhausted'`) and `status$` (with
- *   `attempt`, `delay`, `at` and `cause`);
+ *   `attempt`, `delay`, `at`, `cause` and `reason`: `'retry-after'` when the delay is the one the
+ *   server asked for, a 429/503 handshake refusal's `Retry-After` on Node, else `'backoff'`);
  * - shares one schedule per subject: all its reconnecting subscribers wait on one timer and join
  *   one socket (the first subscriber's options set the schedule);
  * - never reconnects after the client's own close (`close()`, `complete()`, `error()`,
@@ -28,7 +29,8 @@ import { resubscribe } from './reconnect-plain.js';
  * - resends what `next()` queued while disconnected on the next connection, in order, after the
  *   `handshake`.
  *
- * The stream errors with the last cause when `shouldReconnect` says no or `maxAttempts` is spent
+ * The stream errors with the last cause when `shouldReconnect` says no (by default: the fatal
+ * close codes and the application's own 4000-4999) or `maxAttempts` is spent
  * (then `state$` says `'exhausted'`); it completes when the connection ended normally (the
  * client's own close, or a server's clean 1000 unless `shouldReconnect` wants it). Subscribing
  * again starts afresh. On other observables it resubscribes after errors (and after completion if

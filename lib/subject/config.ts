@@ -88,6 +88,18 @@ export interface WebSocketSubjectConfig<In, Out = In> {
   socket?: WebSocketLike;
   /** The outbound queue's bound and overflow policy. Default `{ limit: 10000, overflow: 'drop-oldest' }`. */
   queue?: QueueConfig;
+  /**
+   * How long (ms) the connection stays open after its last subscriber left: a subscriber that
+   * arrives meanwhile shares it (no new handshake; multiplexed topics left and joined again
+   * meanwhile send neither their unsubscribe nor a second subscribe message); then it closes with
+   * 1000. Default 0: closes at once, as `rxjs/webSocket` does. `Infinity` (or 2^31 ms and more):
+   * open until `close()`. (graphql-ws's `lazyCloseTimeout`, tRPC's `lazy.closeMs`.)
+   *
+   * @example
+   * // Route changes in an app no longer reconnect:
+   * const feed$ = webSocket({ url, linger: 5_000 });
+   */
+  linger?: number;
   /** See {@link DecodeErrorPolicy}. Default `'emit'`. */
   onDecodeError?: DecodeErrorPolicy;
   /**
@@ -158,6 +170,8 @@ export interface NormalizedConfig<In, Out> {
   heartbeat: HeartbeatOption<unknown, unknown> | undefined;
   /** The resumable session, when on. */
   session: SessionOption | undefined;
+  /** ms the connection stays open after its last subscriber left (undefined or 0: none). */
+  linger: number | undefined;
 }
 
 /**
@@ -192,6 +206,9 @@ function madeBy(name: string, orFalse = false): Rule {
   return [(value) => isFeature(value, name) || (orFalse && value === false), `made by ${name}()${orFalse ? ' or false' : ''} (see docs/migration.md)`];
 }
 
+/** A count or a time in ms: `queue.limit`, `linger`. */
+const aCount: Rule = [(value) => value === Infinity || (Number.isInteger(value) && (value as number) >= 0), 'a whole number >= 0 or Infinity'];
+
 /**
  * Every option of `webSocket()` and the check of its value. The order is the order they are
  * copied in: `deserializer` after rxjs's alias `resultSelector`, so it wins when both are given.
@@ -212,6 +229,7 @@ const RULES: Readonly<Record<string, Rule | null>> = {
   socket: null, // checked in normalizeConfig, to say what it lacks
   queue: anObject,
   onDecodeError: oneOf(['emit', 'error']),
+  linger: aCount,
   backpressure: madeBy('backpressure', true),
   handshake: madeBy('handshake'),
   heartbeat: madeBy('heartbeat'),
@@ -219,7 +237,7 @@ const RULES: Readonly<Record<string, Rule | null>> = {
 };
 
 const QUEUE_RULES: Readonly<Record<string, Rule>> = {
-  limit: [(value) => value === Infinity || (Number.isInteger(value) && (value as number) >= 0), 'a whole number >= 0 or Infinity'],
+  limit: aCount,
   overflow: oneOf(['drop-oldest', 'drop-newest', 'error']),
 };
 

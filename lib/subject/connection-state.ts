@@ -65,8 +65,10 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closing' | 'clos
 /**
  * `status$`: the state with its details. `'reconnecting'` carries the attempt about to be made
  * (1 for the first reconnect), the delay chosen for it (ms), when it will start (`at`, in the
- * scheduler's clock) and the cause of the end it follows; `'exhausted'` the last attempt and its
- * cause; `'connecting'` the attempt it is (0 for a first connection); the others only `state`.
+ * scheduler's clock), the cause of the end it follows, and the `reason` of the delay
+ * (`'retry-after'`: the server asked for it, e.g. a 503's `Retry-After`; `'backoff'` otherwise); `'exhausted'` the last attempt and its
+ * cause; `'connecting'` the attempt it is (0 for a first connection); `'open'` the last measured
+ * round trip of a heartbeat ping (`latency`, ms, once there is one); the others only `state`.
  *
  * @example
  * ws$.status$.subscribe((s) => {
@@ -85,6 +87,8 @@ export type ConnectionStatus =
       readonly at: number;
       /** The end of the connection it follows. */
       readonly cause: ReconnectCause;
+      /** `'retry-after'`: the delay is the one the server asked for (`reconnect()`'s `retryAfter`); `'backoff'`: an ordinary backoff delay. */
+      readonly reason: 'retry-after' | 'backoff';
     }
   | {
       /** `reconnect()` spent `maxAttempts`. */
@@ -101,6 +105,16 @@ export type ConnectionStatus =
       readonly attempt: number;
     }
   | {
+      /** Connected. */
+      readonly state: 'open';
+      /**
+       * The last measured round trip of a heartbeat ping on this connection, in ms (see
+       * `heartbeat()`'s `latency$`): `status$` says `'open'` again with each measurement. Absent
+       * before the first pong, and without a pinging heartbeat.
+       */
+      readonly latency?: number;
+    }
+  | {
       /** Any other state (see {@link ConnectionState}). */
-      readonly state: 'idle' | 'open' | 'closing' | 'closed';
+      readonly state: 'idle' | 'closing' | 'closed';
     };

@@ -45,10 +45,11 @@ export interface ConnectionHost<In, Out> {
  * given to `onmessage` is a message).
  */
 class SocketListeners {
-  readonly open: (event: Event) => void;
-  readonly message: (event: Event) => void;
-  readonly error: (event: Event) => void;
-  readonly close: (event: Event) => void;
+  // (`declare`: the constructor defines all four, in this order)
+  declare readonly open: (event: Event) => void;
+  declare readonly message: (event: Event) => void;
+  declare readonly error: (event: Event) => void;
+  declare readonly close: (event: Event) => void;
 
   constructor(connection: Connection<unknown, unknown>) {
     // Function listeners: an object listener would cost Node's EventTarget an async wrapper and a promise per event.
@@ -71,11 +72,11 @@ type HandlerSocket = Record<(typeof HANDLER_ATTRIBUTES)[keyof typeof HANDLER_ATT
  * subscription costs no closure either.
  */
 export class Connection<In, Out> {
-  readonly core: ConnectionHost<In, Out>;
-  socket: WebSocketLike | undefined = undefined;
+  declare readonly core: ConnectionHost<In, Out>;
+  socket: WebSocketLike | undefined;
   // None, one (the usual case: no array for it) or several. An array is replaced, never mutated,
   // so a loop over it is safe against (un)subscribes during emission.
-  #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined = undefined;
+  #observers: Subscriber<Out> | readonly Subscriber<Out>[] | undefined;
 
   /** Where the connection is, from WAITING to CLOSED. */
   phase: Phase = WAITING;
@@ -88,19 +89,21 @@ export class Connection<In, Out> {
   /** The client closed the socket while it was still connecting. */
   abandoned = false;
   /** The connection's heartbeat (the `heartbeat` option), from open to close. */
-  heartbeat: EngineHeartbeat | undefined = undefined;
+  heartbeat: EngineHeartbeat | undefined;
   /** The listeners on a socket that is not rxws's own (see {@link SocketListeners}), made when attached to one. */
-  listeners: SocketListeners | undefined = undefined;
+  listeners: SocketListeners | undefined;
   /** complete()/error() before open: close with this once open and flushed. */
-  finish: { code: number; reason: string } | undefined = undefined;
+  finish: { code: number; reason: string } | undefined;
   /** The last error event of the socket. */
-  lastError: Event | undefined = undefined;
+  lastError: Event | undefined;
   /** The open step still running, if any. */
-  step: Subscription | undefined = undefined;
+  step: Subscription | undefined;
   /** Why the connection is being failed by the client (connect timeout, heartbeat, handshake), if it is. */
-  failure: CloseKind | undefined = undefined;
+  failure: CloseKind | undefined;
   /** What failed it (a handshake's error). */
-  failureCause: unknown = undefined;
+  failureCause: unknown;
+  /** The `linger` timer: the connection closes when it fires with no subscriber back (no field until it lingers once). */
+  declare lingering: ReturnType<typeof setTimeout> | undefined;
 
   constructor(core: ConnectionHost<In, Out>) {
     this.core = core;

@@ -51,6 +51,7 @@ export abstract class ClosingEngine<In, Out> extends ConnectingEngine<In, Out> {
     connection.step = undefined;
     connection.heartbeat?.stop();
     connection.heartbeat = undefined;
+    clearTimeout(connection.lingering); // (closed while lingering: its timer must not hold a Node process)
     connection.detach();
     connection.phase = CLOSED;
     if (this.openSocket === connection.socket) {

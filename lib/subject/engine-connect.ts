@@ -69,8 +69,14 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
       this.waiting = undefined;
       return;
     }
-    // The last subscriber left: close with 1000 (at once, even while still connecting).
-    if (connection === this.current) this.closeNow(connection, 1000, '');
+    // The last subscriber left: close with 1000 (at once, even while still connecting), or after
+    // `linger` ms unless a subscriber came back meanwhile (it joined this connection).
+    if (connection !== this.current) return;
+    const linger = this.config.linger;
+    if (!linger) return this.closeNow(connection, 1000, '');
+    clearTimeout(connection.lingering);
+    // (Infinity, or more than a timer can wait: open until close())
+    if (linger < 2 ** 31) connection.lingering = setTimeout(() => connection.observed || this.closeNow(connection, 1000, ''), linger);
   }
 
   // ---- connecting ------------------------------------------------------------------------

@@ -15,63 +15,63 @@ import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
 
 const frozen = (status: ConnectionStatus): ConnectionStatus => Object.freeze(status);
+/** The states that have no details (`'reconnecting'` and `'exhausted'` always come with theirs, through setStatus). */
+type PlainState = Exclude<ConnectionState, 'reconnecting' | 'exhausted'>;
 /** The status of each state without details (a connecting one is the first attempt). */
-const PLAIN_STATUS: Readonly<Record<ConnectionState, ConnectionStatus>> = {
+const PLAIN_STATUS: Readonly<Record<PlainState, ConnectionStatus>> = {
   idle: frozen({ state: 'idle' }),
   connecting: frozen({ state: 'connecting', attempt: 0 }),
   open: frozen({ state: 'open' }),
   closing: frozen({ state: 'closing' }),
   closed: frozen({ state: 'closed' }),
-  reconnecting: frozen({ state: 'reconnecting' } as ConnectionStatus),
-  exhausted: frozen({ state: 'exhausted' } as ConnectionStatus),
 };
 const IDLE_STATUS = PLAIN_STATUS.idle;
 
 /** @internal The state a subject's engine keeps (see the header). */
 export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
-  readonly config: NormalizedConfig<In, Out>;
+  declare readonly config: NormalizedConfig<In, Out>;
   /** The live (or closing) connection. */
-  current: Connection<In, Out> | undefined = undefined;
+  current: Connection<In, Out> | undefined;
   /** The socket `next()` may write to at once (the current connection is OPEN). */
   openSocket: WebSocketLike | null = null;
   /** `state` with its details (reconnect attempt, delay, cause), as `status$` reports it. */
   status: ConnectionStatus = IDLE_STATUS;
   
   /** Subscribers that arrived while `current` was closing: they connect once it has closed. */
-  waiting: Connection<In, Out> | undefined = undefined;
+  waiting: Connection<In, Out> | undefined;
 
   /** Backpressure: true while `bufferedAmount` went above the high-water mark and has not yet fallen to the low one. */
   gated = false;
 
   /** The outbound queue if one was made (for flushing without making one). */
-  queueIfAny: OutboundQueue | undefined = undefined;
+  queueIfAny: OutboundQueue | undefined;
 
   /** The passive streams, made on first use (a subject nobody watches stays small). */
-  streams: PassiveStreams | undefined = undefined;
+  streams: PassiveStreams | undefined;
 
   /** For a subject made with `socket`: set once that socket has closed (it cannot be reopened). */
-  adoptedEnd: CloseEvent | undefined = undefined;
+  adoptedEnd: CloseEvent | undefined;
 
   /** How the last connection closed, and whether the client closed it (read by request()). */
-  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined = undefined;
+  lastClose: { readonly event: CloseEvent; readonly byClient: boolean } | undefined;
 
   /** The reconnect attempt the current connection is (0: not a reconnect); set by reconnect(). */
   attempt = 0;
 
   /** reconnect()'s coordinator on this subject, while one is attached. */
-  reconnectHooks: ReconnectHooks | undefined = undefined;
+  reconnectHooks: ReconnectHooks | undefined;
 
   /** Multiplexed topics and requests (topics.ts), made on first use; they outlive connections. */
-  topics: TopicsSlot | undefined = undefined;
+  topics: TopicsSlot | undefined;
 
   /** How many reconnect() subscriptions hold the subject (see {@link holdForReconnect}). */
   reconnectHolds = 0;
 
   /** The send gate: the `backpressure` option's, or one `gate()`, `sendAll()`, … made (see send-gate.ts). */
-  gate: EngineGate | undefined = undefined;
+  gate: EngineGate | undefined;
 
   /** The resumable session (the `session` option), which numbers, acknowledges and replays messages. */
-  session: EngineSession | undefined = undefined;
+  session: EngineSession | undefined;
 
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
@@ -147,7 +147,7 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
     return this.waiting ?? this.current;
   }
 
-  setState(state: ConnectionState): void {
+  setState(state: PlainState): void {
     if (this.state === state) return;
     // Plain states share one frozen status each; a reconnect attempt gets its own.
     this.setStatus(state === 'connecting' && this.attempt !== 0 ? { state, attempt: this.attempt } : PLAIN_STATUS[state]);

@@ -93,6 +93,19 @@ export interface HeartbeatOption<In = unknown, Out = unknown> {
   /** @internal Recognises the application-level pong (not passed to subscribers). */
   readonly isPong: ((message: Out) => boolean) | undefined;
   /**
+   * The measured round trip of each ping, in ms: one value per pong (a protocol pong on Node, the
+   * application's pong where `ping`/`isPong` are given), of every connection of every subject
+   * this heartbeat is given to (give each subject its own `heartbeat()` to tell them apart). The
+   * subject's `status$` carries the last one too: `{ state: 'open', latency }`. Passive
+   * heartbeats (no pings) measure nothing. Measured on the heartbeat's `scheduler` clock.
+   *
+   * @example
+   * const beat = heartbeat();
+   * webSocket({ url, heartbeat: beat }).subscribe(render);
+   * beat.latency$.subscribe((ms) => metrics.histogram('ws.rtt', ms));
+   */
+  readonly latency$: Observable<number>;
+  /**
    * @internal Starts one open connection's heartbeat: `send(ping)` sends the application-level
    * ping `ping()` makes (called, serialized and sent straight to the socket only once the
    * connection is ready); on a missed deadline the heartbeat fails `connection` of `engine`

@@ -1,7 +1,7 @@
 // Per-connection liveness: ping on a schedule, expect a sign of life within a deadline, and declare
 // the connection dead (the core terminates it) when none came. Browser-safe: protocol pings are
 // reached through getNodeControls() only.
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { getNodeControls } from '../websocket/controls.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import type { WebSocketLike } from '../websocket/socket-like.js';
@@ -102,17 +102,48 @@ export function normalizeHeartbeat(value: unknown, where = 'heartbeat()'): Norma
  * webSocket({ url, heartbeat: heartbeat({ interval: 20_000, timeout: 5_000 }) });
  * // Browser: application-level ping / pong
  * webSocket<Msg>({ url, heartbeat: heartbeat({ ping: () => ({ type: 'ping' }), isPong: (m) => m.type === 'pong' }) });
+ *
+ * // The measured round trip of each ping (ms), here and on status$ as `latency`
+ * const beat = heartbeat({ interval: 5_000 });
+ * const ws$ = webSocket({ url, heartbeat: beat });
+ * beat.latency$.subscribe((ms) => console.log(`rtt ${ms} ms`));
+ * ws$.status$.subscribe((s) => s.state === 'open' && s.latency !== undefined && showLatency(s.latency));
  */
 export function heartbeat<In = unknown, Out = unknown>(options: HeartbeatConfig<In, Out> = {}): HeartbeatOption<In, Out> {
   const config = normalizeHeartbeat(options);
   const ping = config.ping as (() => In) | undefined;
+  const isPong = config.isPong;
+  const latency = new Subject<number>();
   return {
     [kFeature]: 'heartbeat',
-    isPong: config.isPong as ((message: Out) => boolean) | undefined,
-    start: (socket, send, engine, connection) =>
-      new Heartbeat(config, socket, () => send(ping!), () => abortConnection(engine as SubjectCore<unknown, unknown>, connection as Connection<unknown, unknown>, 'heartbeat')),
+    // An application-level pong is the answer to the ping of the connection it arrived on: the one
+    // whose heartbeat the engine just told of a message (it sets `alive` first, then asks isPong).
+    isPong:
+      isPong &&
+      ((message: Out) => {
+        const pong = isPong(message);
+        if (pong) lastTold?.ponged();
+        return pong;
+      }),
+    latency$: latency.asObservable(),
+    start: (socket, send, engine, connection) => {
+      const core = engine as SubjectCore<unknown, unknown>;
+      return new Heartbeat(
+        config,
+        socket,
+        () => send(ping!),
+        () => abortConnection(core, connection as Connection<unknown, unknown>, 'heartbeat'),
+        (rtt) => {
+          if (core.current === connection && core.state === 'open') core.setStatus({ state: 'open', latency: rtt });
+          latency.next(rtt);
+        },
+      );
+    },
   };
 }
+
+/** The heartbeat last told of an inbound message (see `isPong` above); none once it stopped. */
+let lastTold: Heartbeat | undefined;
 
 /** How a {@link Heartbeat} pings: protocol pings (Node), an application message, or not at all (passive). */
 export type HeartbeatMode = 'protocol' | 'message' | 'passive';
@@ -123,8 +154,9 @@ export type HeartbeatMode = 'protocol' | 'message' | 'passive';
  * not); `dead` is called once, on a missed deadline.
  */
 export class Heartbeat implements EngineHeartbeat {
-  /** A sign of life since the last ping. */
-  alive = false;
+  #alive = false;
+  /** When the unanswered ping was sent (`scheduler.now()`), if one is. */
+  #pingAt: number | undefined = undefined;
   readonly mode: HeartbeatMode;
   #timer: Subscription | undefined = undefined;
   #removePong: (() => void) | undefined = undefined;
@@ -136,14 +168,39 @@ export class Heartbeat implements EngineHeartbeat {
     socket: WebSocketLike,
     private readonly sendPing: () => void,
     private readonly dead: () => void,
+    private readonly measured: (rtt: number) => void = () => undefined,
   ) {
     this.#controls = config.ping === undefined ? getNodeControls(socket) : undefined;
     this.mode = config.ping !== undefined ? 'message' : this.#controls !== undefined ? 'protocol' : 'passive';
-    if (this.#controls !== undefined) this.#removePong = this.#controls.onPong(() => (this.alive = true));
+    if (this.#controls !== undefined) {
+      this.#removePong = this.#controls.onPong(() => {
+        this.#alive = true;
+        this.ponged();
+      });
+    }
     this.#arm(this.#tick, config.interval);
   }
 
+  /** A sign of life since the last ping (the engine sets it on every inbound message). */
+  get alive(): boolean {
+    return this.#alive;
+  }
+  set alive(alive: boolean) {
+    this.#alive = alive;
+    if (alive) lastTold = this;
+  }
+
+  /** The answer to the last ping arrived (a protocol pong, or the application's): its round trip is measured. */
+  ponged(): void {
+    const sentAt = this.#pingAt;
+    if (sentAt === undefined || this.#stopped) return;
+    this.#pingAt = undefined;
+    this.measured(Math.max(0, this.config.scheduler.now() - sentAt));
+  }
+
   stop(): void {
+    if (lastTold === this) lastTold = undefined;
+    this.#pingAt = undefined;
     this.#stopped = true;
     this.#timer?.unsubscribe();
     this.#timer = undefined;
@@ -163,30 +220,26 @@ export class Heartbeat implements EngineHeartbeat {
   }
 
   #ping(): void {
-    if (this.mode === 'protocol') {
-      try {
-        this.#controls!.ping();
-      } catch {
-        // not OPEN any more: the close event is on its way
-      }
-    } else if (this.mode === 'message') {
-      try {
-        this.sendPing();
-      } catch {
-        // a ping that cannot be sent is skipped; the deadline still applies
-      }
+    if (this.mode === 'passive') return;
+    try {
+      if (this.mode === 'protocol') this.#controls!.ping();
+      else this.sendPing();
+      this.#pingAt = this.config.scheduler.now();
+    } catch {
+      // not OPEN any more (the close event is on its way), or an application ping that cannot be
+      // sent: skipped; the deadline still applies
     }
   }
 
   #tick(): void {
-    this.alive = false;
+    this.#alive = false;
     this.#ping();
     this.#arm(this.#check, this.mode === 'passive' ? this.config.interval + this.config.timeout : this.config.timeout);
   }
 
   #check(due: number): void {
     const { interval, timeout, grace, scheduler } = this.config;
-    if (this.alive) {
+    if (this.#alive) {
       this.#arm(this.#tick, this.mode === 'passive' ? 0 : Math.max(0, interval - timeout));
       return;
     }

@@ -29,16 +29,18 @@ export const DEFAULT_QUEUE_LIMIT = 10_000;
 
 /**
  * Why a message accepted by `next()` was not sent:
- * `'overflow'` (the queue was full, see {@link OverflowPolicy}) or `'send-error'` (the socket's
- * `send()` threw while the queue was being flushed; `error` says why).
+ * `'overflow'` (the queue was full, by count or, with `boundQueue()`, by bytes; see
+ * {@link OverflowPolicy}), `'expired'` (it waited longer than `boundQueue()`'s `ttl`),
+ * `'volatile'` (a `volatile()` message while the connection was not open and writable), or
+ * `'send-error'` (the socket's `send()` threw while the queue was being flushed; `error` says why).
  */
-export type DropReason = 'overflow' | 'send-error';
+export type DropReason = 'overflow' | 'expired' | 'volatile' | 'send-error';
 
 /** One entry of `dropped$`: the serialized message that was not sent, and why. */
 export interface DroppedMessage {
   /** The message as the serializer made it. */
   readonly data: WebSocketMessage;
-  /** Why it was dropped: `'overflow'` (the queue was full) or `'send-error'` (`send()` threw while the queue was flushed). */
+  /** Why it was dropped (see {@link DropReason}): `'overflow'`, `'expired'`, `'volatile'` or `'send-error'`. */
   readonly reason: DropReason;
   /** For `'send-error'`: what `send()` threw. */
   readonly error?: unknown;

@@ -30,7 +30,7 @@ export interface ReconnectHost {
   /** The reconnect attempt the next connection is (0: not a reconnect). */
   attempt: number;
   /** Sets a plain state (`'closed'` after a cancelled wait). */
-  setState(state: ConnectionState): void;
+  setState(state: Exclude<ConnectionState, 'reconnecting' | 'exhausted'>): void;
   /** Sets the state with its details (`'reconnecting'` with attempt, delay, at, cause; `'exhausted'`). */
   setStatus(status: ConnectionStatus): void;
   /**

@@ -63,6 +63,8 @@ export class Topic<In, Out, T> implements Member<Out> {
   /** The first `subscribe()` result, evaluated when the first subscriber arrived, not sent yet. */
   pending: { value: In } | undefined;
   subscribers: readonly Subscriber<T>[] = NO_SUBSCRIBERS;
+  /** The subject's `linger`: the topic outlives its last subscriber this long (still subscribed on the server), then ends. */
+  lingering: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(registry: TopicRegistry<In, Out>, spec: TopicSpec<In, Out, T>, pending: { value: In } | undefined) {
     this.registry = registry;
@@ -100,8 +102,27 @@ export class Topic<In, Out, T> implements Member<Out> {
     if (index < 0) return;
     this.subscribers = subscribers.length === 1 ? NO_SUBSCRIBERS : subscribers.filter((s) => s !== subscriber);
     if (this.subscribers.length > 0 || !this.live) return;
+    const linger = this.registry.core.config.linger;
+    if (linger) {
+      // (Infinity, or more than a timer can wait: setTimeout fires at once, so the topic stays until the connection ends)
+      // A subscriber back within `linger` joins the topic as it is: no unsubscribe, no second subscribe.
+      if (linger >= 2 ** 31) return;
+      this.lingering = setTimeout(() => {
+        this.lingering = undefined;
+        if (this.subscribers.length > 0 || !this.live) return;
+        this.registry.closeTopic(this, subscriber);
+        this.registry.release();
+      }, linger);
+      return;
+    }
     this.registry.closeTopic(this, subscriber);
     this.registry.release();
+  }
+
+  /** Stops the linger timer, if any: a subscriber joined (the topic carries on), or the topic ended. */
+  stopLingering(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
   }
 
   /**
@@ -112,6 +133,7 @@ export class Topic<In, Out, T> implements Member<Out> {
    */
   terminate(end: End): void {
     if (!this.live) return;
+    this.stopLingering(); // (a lingering topic's timer is not needed any more)
     this.registry.closeTopic(this, undefined);
     const subscribers = this.subscribers;
     this.subscribers = NO_SUBSCRIBERS;
@@ -188,6 +210,7 @@ export class TopicRegistry<In, Out> extends Router<Out> {
   join<T>(spec: TopicSpec<In, Out, T>, subscriber: Subscriber<T>): TeardownLogic {
     let topic = this.topics.get(spec.key) as Topic<In, Out, T> | undefined;
     if (topic !== undefined) {
+      topic.stopLingering();
       topic.add(subscriber);
     } else {
       let pending: { value: In } | undefined;

@@ -13,6 +13,7 @@ import type { WebSocketInit } from './init.js';
 import type { NodeWebSocketOptions } from './node-options.js';
 import { Outbox } from './outbox.js';
 import { planDial, redialWithCredentials } from './handshake.js';
+import { refusalError } from './refusal.js';
 import { closeEvent, destroyAfterCloseFrame, failureEvent } from './closing.js';
 import { PendingSends, kPendingDone, kPendingFailed, kSendNow, payloadSize, toPayload, type PendingOperation } from './sending.js';
 import { SeldomSocketState } from './socket-state.js';
@@ -405,11 +406,16 @@ export class WebSocket extends EventTarget {
   /**
    * @internal The server answered the handshake with another status than 101. On a 401 to a URL
    * with credentials, the handshake is made once more with them as Basic authorization (Fetch's
-   * HTTP-network-or-cache fetch, step 14); anything else fails the connection, as before.
+   * HTTP-network-or-cache fetch, step 14); anything else fails the connection, with the response's
+   * status, status text and headers on the error (`refusalError`).
    */
   [kOnUnexpectedResponse](_request: ClientRequest, response: IncomingMessage): boolean {
     const retry = this.#seldom?.authenticationRetry;
-    if (retry === undefined || response.statusCode !== 401 || this.#state !== CONNECTING) return false;
+    if (retry === undefined || response.statusCode !== 401 || this.#state !== CONNECTING) {
+      // `ws` fails the handshake with a message only; the error event carries the response too.
+      this.#failure ??= refusalError(response);
+      return false;
+    }
     this.#seldom!.authenticationRetry = undefined;
     const ws = redialWithCredentials(this.#ws, this, retry);
     this.#ws = ws;

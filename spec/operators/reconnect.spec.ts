@@ -146,7 +146,7 @@ describe('connectTimeout', () => {
 });
 
 describe('close codes', () => {
-  test.each([1002, 1003, 1007, 1008, 1009, 1010])('a fatal close %i: no retry, the stream errors with the real code', async (code) => {
+  test.each([1002, 1003, 1007, 1008, 1009, 1010, 4000, 4401, 4999])('a fatal close %i: no retry, the stream errors with the real code', async (code) => {
     const server = await createTestServer();
     const ws$ = webSocket({ url: server.url });
     const r = record(ws$.pipe(reconnect(fast)));
@@ -163,7 +163,7 @@ describe('close codes', () => {
     expect(ws$.state).toBe('closed');
   });
 
-  test.each([1001, 1011, 1012, 1013, 1014, 4000])('close %i reconnects', async (code) => {
+  test.each([1001, 1011, 1012, 1013, 1014, 3000])('close %i reconnects', async (code) => {
     const server = await createTestServer();
     const ws$ = webSocket({ url: server.url });
     const r = record(ws$.pipe(reconnect(fast)));
