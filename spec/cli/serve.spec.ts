@@ -85,6 +85,15 @@ describe('rxws serve', () => {
     await until(() => third.received.length === 1, 'the echo');
   });
 
+  it('--refuse with rxws connect --reconnect: the client waits as Retry-After says, then connects', async () => {
+    const server = await serveCommand('--refuse', '1');
+    const connect = rxws('connect', server.url, '--reconnect', '--initial-delay', '20');
+    await until(() => /^open /m.test(connect.stderr), 'the connection after the refusal', 20_000);
+    expect(connect.stderr).toMatch(/reconnecting in 1000 ms after .*503.*\(as the server asked: Retry-After\)/);
+    connect.child.stdin.end();
+    expect(await connect.exited).toBe(0);
+  });
+
   it('--drop-every n drops the connection (no close frame) at every n-th message', async () => {
     const server = await serveCommand('--drop-every', '3');
     const a = await client(server.url);
