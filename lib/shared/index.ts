@@ -1,0 +1,6 @@
+/**
+ * rxws/shared: one WebSocket connection for all the tabs of an origin (browsers). See docs/shared.md.
+ * @packageDocumentation
+ */
+export { sharedWebSocket, SharedWebSocket } from './shared-web-socket.js';
+export type { SharedWebSocketConfig, SharedRole } from './config.js';

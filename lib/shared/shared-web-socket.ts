@@ -1,0 +1,317 @@
+// One connection for all the tabs of an origin: the tab holding the Web Lock leads (owns the
+// socket, lib/shared/leader.ts), every tab talks to it over a BroadcastChannel (docs/shared.md).
+import { BehaviorSubject, Observable, Subject, type Observer, type Subscription } from 'rxjs';
+import { webSocket } from '../subject/web-socket.js';
+import type { WebSocketSubject } from '../subject/web-socket-subject.js';
+import { WebSocketCloseError } from '../subject/close-error.js';
+import type { ConnectionState, ConnectionStatus } from '../subject/connection-state.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+import { canShare, checkSharedConfig, type SharedRole, type SharedWebSocketConfig } from './config.js';
+import { SharedLeader } from './leader.js';
+import { sharedKey, type MirroredStatus, type Relay, type TabId } from './protocol.js';
+
+/** A message of this tab not yet acknowledged by the leader (handed to its open socket). */
+interface Outgoing {
+  readonly seq: number;
+  readonly data: WebSocketMessage;
+}
+
+/** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */
+interface Topic {
+  readonly subMsg: () => unknown;
+  seq: number;
+}
+
+const defaultSerializer = (value: unknown): WebSocketMessage => JSON.stringify(value);
+const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(event.data as string);
+
+/**
+ * A WebSocket connection shared by every tab of the origin with the same `name` and URL: the
+ * same API as a `WebSocketSubject` (subscribe, next, multiplex, state$, status$, close), one
+ * socket at the server. Make one with {@link sharedWebSocket}.
+ *
+ * @typeParam In what `next()` accepts.
+ * @typeParam Out what subscribers receive.
+ *
+ * @example
+ * const prices = sharedWebSocket<Command, Update>({ url: 'wss://example.com/prices', name: 'prices' });
+ * prices.subscribe(render);
+ */
+export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Observer<In> {
+  readonly #id: TabId = globalThis.crypto.randomUUID();
+  readonly #serializer: (value: In) => WebSocketMessage;
+  readonly #deserializer: (event: MessageEvent) => Out;
+  readonly #status = new BehaviorSubject<ConnectionStatus>({ state: 'idle' });
+  readonly #role: BehaviorSubject<SharedRole>;
+  /** Where the platform cannot share: this tab's own connection. */
+  readonly #alone: WebSocketSubject<In, Out> | undefined;
+  readonly #channel: BroadcastChannel | undefined;
+  #hub = new Subject<Out>();
+  #subscribers = 0;
+  #leaderId: TabId | undefined;
+  #leader: SharedLeader | undefined;
+  #outbox: Outgoing[] = [];
+  #nextSeq = 1;
+  readonly #topics = new Set<Topic>();
+
+  /** @throws TypeError for a bad config. Prefer {@link sharedWebSocket}. */
+  constructor(config: SharedWebSocketConfig<In, Out>) {
+    super((subscriber) => this.#subscribe(subscriber));
+    const { url, name } = checkSharedConfig(config);
+    const { name: _name, url: _url, serializer, deserializer, ...rest } = config;
+    this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
+    this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
+    if (!canShare()) {
+      this.#alone = webSocket<In, Out>({ ...config, url });
+      this.#role = new BehaviorSubject<SharedRole>('alone');
+      return;
+    }
+    this.#role = new BehaviorSubject<SharedRole>('electing');
+    const key = sharedKey(name, url);
+    const channel = new BroadcastChannel(key);
+    this.#channel = channel;
+    channel.onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
+    const innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
+    // Held until the tab goes away: then the platform releases it and the next tab in line leads.
+    void navigator.locks.request(key, () => {
+      this.#leader = new SharedLeader(innerConfig, (relay) => this.#post(relay));
+      this.#post({ t: 'leader', id: this.#id, status: this.#leader.status });
+      return new Promise<never>(() => {});
+    });
+    this.#post({ t: 'hello', from: this.#id });
+    // A follower tab that goes away stops using the connection (a leader's socket goes with it).
+    globalThis.addEventListener?.('pagehide', () => this.#tellUse(false));
+    globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
+  }
+
+  /** This tab's part: `'leader'` (owns the socket), `'follower'`, `'electing'` (no leader known yet), or `'alone'` (no sharing on this platform: a per-tab `webSocket()`). Replays the current role. */
+  get role$(): Observable<SharedRole> {
+    return this.#role.asObservable();
+  }
+
+  /** This tab's role now (see {@link role$}). */
+  get role(): SharedRole {
+    return this.#role.value;
+  }
+
+  /** The shared connection's state, in every tab: replays the current one, then every change. */
+  get state$(): Observable<ConnectionState> {
+    if (this.#alone) return this.#alone.state$;
+    return new Observable<ConnectionState>((subscriber) => {
+      let last: ConnectionState | undefined;
+      return this.#status.subscribe((status) => {
+        if (status.state !== last) subscriber.next((last = status.state));
+      });
+    });
+  }
+
+  /** The shared connection's status (state and details; the `cause` of a reconnect carries only its `code`), in every tab. */
+  get status$(): Observable<ConnectionStatus> {
+    return this.#alone ? this.#alone.status$ : this.#status.asObservable();
+  }
+
+  /** The state now. */
+  get state(): ConnectionState {
+    return this.#alone ? this.#alone.state : this.#status.value.state;
+  }
+
+  /**
+   * Sends `value`: serialized here, at once, then handed to the leader tab, which sends it on the
+   * shared socket in this tab's order (queued until a connection is open).
+   * @throws whatever the serializer throws (nothing is sent).
+   */
+  next(value: In): void {
+    if (this.#alone) return this.#alone.next(value);
+    this.#send(this.#serializer(value));
+  }
+
+  /** Ends this tab's use with 1000 (the socket closes when no tab uses it); subscribers here complete. */
+  complete(): void {
+    this.close();
+  }
+
+  /** As `complete()`: a close request only ends this tab's use of the shared connection. */
+  error(closeRequest: { code: number; reason?: string }): void {
+    if (this.#alone) return this.#alone.error(closeRequest);
+    this.close();
+  }
+
+  /**
+   * Releases this tab's use: its subscribers complete. The socket closes (1000) when no tab uses
+   * it. A later `subscribe()` uses it again. (`code`/`reason` apply only where the tab is alone.)
+   */
+  close(code = 1000, reason?: string): void {
+    if (this.#alone) return this.#alone.close(code, reason);
+    this.#endHub();
+  }
+
+  /** As `close()`. */
+  unsubscribe(): void {
+    this.close();
+  }
+
+  /**
+   * A stream of one topic, as `WebSocketSubject.multiplex`: subscribing sends `subMsg()`,
+   * unsubscribing sends `unsubMsg()`, `messageFilter` picks the topic's messages. Each tab's
+   * subscription sends its own control messages; after a leader hand-over, live topics are
+   * subscribed again on the new socket.
+   */
+  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out> {
+    if (this.#alone) return this.#alone.multiplex(subMsg, unsubMsg, messageFilter);
+    return new Observable<Out>((observer) => {
+      let topic: Topic;
+      try {
+        topic = { subMsg, seq: this.#send(this.#serializer(subMsg() as In)) };
+      } catch (error) {
+        observer.error(error);
+        return;
+      }
+      this.#topics.add(topic);
+      const subscription = this.subscribe({
+        next: (value) => {
+          try {
+            if (messageFilter(value)) observer.next(value);
+          } catch (error) {
+            observer.error(error);
+          }
+        },
+        error: (error: unknown) => observer.error(error),
+        complete: () => observer.complete(),
+      });
+      return () => {
+        this.#topics.delete(topic);
+        try {
+          const state = this.state;
+          const message = this.#serializer(unsubMsg() as In);
+          if (state === 'open' || state === 'connecting') this.#send(message);
+        } catch (error) {
+          observer.error(error);
+        }
+        subscription.unsubscribe();
+      };
+    });
+  }
+
+  #subscribe(subscriber: import('rxjs').Subscriber<Out>): Subscription {
+    if (this.#alone) return this.#alone.subscribe(subscriber);
+    const subscription = this.#hub.subscribe(subscriber);
+    if (++this.#subscribers === 1) this.#tellUse(true);
+    subscription.add(() => {
+      if (--this.#subscribers === 0) this.#tellUse(false);
+    });
+    return subscription;
+  }
+
+  /** Queues `data` in this tab's outbox and hands it to the leader if one is known; its `seq`. */
+  #send(data: WebSocketMessage): number {
+    const seq = this.#nextSeq++;
+    this.#outbox.push({ seq, data });
+    if (this.#leaderId !== undefined) this.#post({ t: 'send', from: this.#id, to: this.#leaderId, seq, data });
+    return seq;
+  }
+
+  #tellUse(active: boolean): void {
+    if (this.#leaderId !== undefined) this.#post({ t: 'use', from: this.#id, to: this.#leaderId, active });
+  }
+
+  #endHub(close?: { code: number; reason: string; wasClean: boolean }): void {
+    const hub = this.#hub;
+    this.#hub = new Subject<Out>();
+    if (close) hub.error(new WebSocketCloseError({ kind: 'close', ...close }));
+    else hub.complete();
+  }
+
+  /** To every other tab, and to this one. */
+  #post(relay: Relay): void {
+    this.#channel?.postMessage(relay);
+    this.#receive(relay);
+  }
+
+  #receive(relay: Relay): void {
+    const leader = this.#leader;
+    switch (relay.t) {
+      case 'hello':
+        if (leader && relay.from !== this.#id) this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        return;
+      case 'leader':
+        return this.#follow(relay.id, relay.status);
+      case 'use':
+        if (leader && relay.to === this.#id) leader.use(relay.from, relay.active);
+        return;
+      case 'send':
+        if (leader && relay.to === this.#id) leader.send(relay.from, relay.seq, relay.data);
+        return;
+      case 'ack':
+        if (relay.to === this.#id) this.#outbox = this.#outbox.filter((m) => m.seq > relay.seq);
+        return;
+      case 'status':
+        return this.#mirror(relay.status);
+      case 'msg':
+        if (this.#subscribers > 0) this.#deliver(relay.data);
+        return;
+      case 'end':
+        return this.#endHub(relay.close);
+    }
+  }
+
+  #deliver(data: unknown): void {
+    let value: Out;
+    try {
+      value = this.#deserializer(new MessageEvent('message', { data }));
+    } catch (error) {
+      const hub = this.#hub;
+      this.#hub = new Subject<Out>();
+      hub.error(error);
+      return;
+    }
+    this.#hub.next(value);
+  }
+
+  #mirror(status: MirroredStatus): void {
+    if (status.state === 'reconnecting' || status.state === 'exhausted') {
+      const cause = { kind: 'other' as const, code: status.code, error: undefined };
+      this.#status.next(status.state === 'reconnecting' ? { state: status.state, attempt: status.attempt ?? 0, delay: status.delay ?? 0, at: status.at ?? 0, cause } : { state: status.state, attempt: status.attempt ?? 0, cause });
+    } else if (status.state === 'connecting') this.#status.next({ state: status.state, attempt: status.attempt ?? 0 });
+    else this.#status.next({ state: status.state });
+  }
+
+  /** A leader announced itself: a new one gets this tab's use, its unacknowledged messages again, and its live topics. */
+  #follow(id: TabId, status: MirroredStatus): void {
+    this.#mirror(status);
+    if (id === this.#leaderId) return;
+    const handOver = this.#leaderId !== undefined;
+    this.#leaderId = id;
+    this.#role.next(id === this.#id ? 'leader' : 'follower');
+    if (this.#subscribers > 0) this.#tellUse(true);
+    for (const { seq, data } of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, seq, data });
+    if (!handOver) return;
+    const waiting = new Set(this.#outbox.map((m) => m.seq));
+    for (const topic of this.#topics) {
+      if (waiting.has(topic.seq)) continue; // its subMsg() was never sent: it goes out above
+      try {
+        topic.seq = this.#send(this.#serializer(topic.subMsg() as In));
+      } catch {
+        // it threw when first subscribed too, or its subscription would not exist
+      }
+    }
+  }
+}
+
+/**
+ * One WebSocket connection for every tab of the origin with the same `name` and `url`: one tab
+ * (the leader, elected with the Web Locks API) owns the socket, the others talk to it over a
+ * `BroadcastChannel`. The same API as `webSocket()`. Where Web Locks or BroadcastChannel are
+ * missing, a plain per-tab `webSocket()` (`role` is `'alone'`). See docs/shared.md.
+ *
+ * @throws TypeError for a bad config (`url` must be a string or URL, `name` a non-empty string).
+ *
+ * @example
+ * import { sharedWebSocket } from 'rxws/shared';
+ * const prices = sharedWebSocket<Command, Update>({ url: 'wss://example.com/prices', name: 'prices' });
+ * prices.subscribe(render);
+ * prices.next({ subscribe: 'EURUSD' }); // sent once, by the leader tab
+ * prices.state$.subscribe(showBadge);   // the shared connection's state, in every tab
+ */
+export function sharedWebSocket<In, Out = In>(config: SharedWebSocketConfig<In, Out>): SharedWebSocket<In, Out> {
+  return new SharedWebSocket<In, Out>(config);
+}
