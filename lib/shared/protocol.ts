@@ -15,6 +15,12 @@ export interface MirroredStatus {
   readonly code?: number;
 }
 
+/** A multiplex() control message: `key` names the topic (its serialized subscribe message). */
+export interface TopicChange {
+  readonly key: string;
+  readonly sub: boolean;
+}
+
 /** How the leader's connection ended, for every tab's subscribers (no close info: completed). */
 export interface MirroredEnd {
   readonly code: number;
@@ -29,8 +35,12 @@ export type Relay =
   | { readonly t: 'leader'; readonly id: TabId; readonly status: MirroredStatus }
   /** A tab tells the leader whether it has subscribers (uses the connection). */
   | { readonly t: 'use'; readonly from: TabId; readonly to: TabId; readonly active: boolean }
-  /** A tab's message for the socket, serialized in that tab; `seq` grows by one per message. */
-  | { readonly t: 'send'; readonly from: TabId; readonly to: TabId; readonly seq: number; readonly data: WebSocketMessage }
+  /**
+   * A tab's message for the socket, serialized in that tab; `seq` grows by one per message.
+   * `topic`: a multiplex() subscribe or unsubscribe message, sent only by the first tab to
+   * subscribe to the topic `key` and the last to leave it.
+   */
+  | { readonly t: 'send'; readonly from: TabId; readonly to: TabId; readonly seq: number; readonly data: WebSocketMessage; readonly topic?: TopicChange }
   /** The leader handed every message of tab `to` up to `seq` to its open socket. */
   | { readonly t: 'ack'; readonly to: TabId; readonly seq: number }
   /** A message from the server, as the socket gave it (before any deserializer). */
@@ -39,6 +49,11 @@ export type Relay =
   | { readonly t: 'status'; readonly status: MirroredStatus }
   /** The connection ended: subscribers error (`close`) or complete (no `close`). */
   | { readonly t: 'end'; readonly close?: MirroredEnd };
+
+/** The lock a tab holds while it lives: the leader waits for it to learn that the tab is gone. */
+export function tabLockName(key: string, tab: TabId): string {
+  return `${key}:tab:${tab}`;
+}
 
 /** The lock and channel name: one per `name` and URL (the platform scopes both to the origin). */
 export function sharedKey(name: string, url: string): string {

@@ -8,17 +8,20 @@ import type { ConnectionState, ConnectionStatus } from '../subject/connection-st
 import type { WebSocketMessage } from '../websocket/socket-like.js';
 import { canShare, checkSharedConfig, type SharedRole, type SharedWebSocketConfig } from './config.js';
 import { SharedLeader } from './leader.js';
-import { sharedKey, type MirroredStatus, type Relay, type TabId } from './protocol.js';
+import { sharedKey, tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
 
 /** A message of this tab not yet acknowledged by the leader (handed to its open socket). */
 interface Outgoing {
   readonly seq: number;
   readonly data: WebSocketMessage;
+  readonly topic?: TopicChange;
 }
 
 /** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */
 interface Topic {
   readonly subMsg: () => unknown;
+  /** The topic's name among tabs: its serialized subscribe message (a string), if it is one. */
+  readonly key: string | undefined;
   seq: number;
 }
 
@@ -53,6 +56,10 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   #outbox: Outgoing[] = [];
   #nextSeq = 1;
   readonly #topics = new Set<Topic>();
+  /** Whether this tab holds its own lock yet (until then it neither says hello nor follows). */
+  #alive = false;
+  /** A leader announced before this tab held its lock. */
+  #announced: { id: TabId; status: MirroredStatus } | undefined;
 
   /** @throws TypeError for a bad config. Prefer {@link sharedWebSocket}. */
   constructor(config: SharedWebSocketConfig<In, Out>) {
@@ -62,7 +69,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
     if (!canShare()) {
-      this.#alone = webSocket<In, Out>({ ...config, url });
+      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer });
       this.#role = new BehaviorSubject<SharedRole>('alone');
       return;
     }
@@ -72,15 +79,28 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#channel = channel;
     channel.onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
     const innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
-    // Held until the tab goes away: then the platform releases it and the next tab in line leads.
-    void navigator.locks.request(key, () => {
-      this.#leader = new SharedLeader(innerConfig, (relay) => this.#post(relay));
-      this.#post({ t: 'leader', id: this.#id, status: this.#leader.status });
+    // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
+    // Only once it is held does the tab take part (and queue for the leader's lock).
+    void navigator.locks.request(tabLockName(key, this.#id), () => {
+      this.#alive = true;
+      const announced = this.#announced;
+      this.#announced = undefined;
+      if (announced) this.#follow(announced.id, announced.status);
+      // Held until the tab goes away: then the platform releases it and the next tab in line leads.
+      void navigator.locks.request(key, () => {
+        const leader = new SharedLeader(innerConfig, { id: this.#id, key, post: (relay) => this.#post(relay) });
+        this.#leader = leader;
+        this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        return new Promise<never>(() => {});
+      });
+      this.#post({ t: 'hello', from: this.#id });
       return new Promise<never>(() => {});
     });
-    this.#post({ t: 'hello', from: this.#id });
     // A follower tab that goes away stops using the connection (a leader's socket goes with it).
-    globalThis.addEventListener?.('pagehide', () => this.#tellUse(false));
+    globalThis.addEventListener?.('pagehide', (event: PageTransitionEvent) => {
+      if (!event.persisted) this.#leader?.leave();
+      this.#tellUse(false);
+    });
     globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
   }
 
@@ -161,7 +181,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     return new Observable<Out>((observer) => {
       let topic: Topic;
       try {
-        topic = { subMsg, seq: this.#send(this.#serializer(subMsg() as In)) };
+        const data = this.#serializer(subMsg() as In);
+        const key = typeof data === 'string' ? data : undefined;
+        topic = { subMsg, key, seq: this.#send(data, key === undefined ? undefined : { key, sub: true }) };
       } catch (error) {
         observer.error(error);
         return;
@@ -183,7 +205,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         try {
           const state = this.state;
           const message = this.#serializer(unsubMsg() as In);
-          if (state === 'open' || state === 'connecting') this.#send(message);
+          if (state === 'open' || state === 'connecting') this.#send(message, topic.key === undefined ? undefined : { key: topic.key, sub: false });
         } catch (error) {
           observer.error(error);
         }
@@ -203,10 +225,11 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   }
 
   /** Queues `data` in this tab's outbox and hands it to the leader if one is known; its `seq`. */
-  #send(data: WebSocketMessage): number {
+  #send(data: WebSocketMessage, topic?: TopicChange): number {
     const seq = this.#nextSeq++;
-    this.#outbox.push({ seq, data });
-    if (this.#leaderId !== undefined) this.#post({ t: 'send', from: this.#id, to: this.#leaderId, seq, data });
+    const message: Outgoing = topic === undefined ? { seq, data } : { seq, data, topic };
+    this.#outbox.push(message);
+    if (this.#leaderId !== undefined) this.#post({ t: 'send', from: this.#id, to: this.#leaderId, ...message });
     return seq;
   }
 
@@ -234,12 +257,14 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         if (leader && relay.from !== this.#id) this.#post({ t: 'leader', id: this.#id, status: leader.status });
         return;
       case 'leader':
-        return this.#follow(relay.id, relay.status);
+        if (this.#alive) this.#follow(relay.id, relay.status);
+        else this.#announced = { id: relay.id, status: relay.status };
+        return;
       case 'use':
         if (leader && relay.to === this.#id) leader.use(relay.from, relay.active);
         return;
       case 'send':
-        if (leader && relay.to === this.#id) leader.send(relay.from, relay.seq, relay.data);
+        if (leader && relay.to === this.#id) leader.send(relay.from, relay.seq, relay.data, relay.topic);
         return;
       case 'ack':
         if (relay.to === this.#id) this.#outbox = this.#outbox.filter((m) => m.seq > relay.seq);
@@ -283,13 +308,14 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#leaderId = id;
     this.#role.next(id === this.#id ? 'leader' : 'follower');
     if (this.#subscribers > 0) this.#tellUse(true);
-    for (const { seq, data } of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, seq, data });
+    for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });
     if (!handOver) return;
     const waiting = new Set(this.#outbox.map((m) => m.seq));
     for (const topic of this.#topics) {
       if (waiting.has(topic.seq)) continue; // its subMsg() was never sent: it goes out above
       try {
-        topic.seq = this.#send(this.#serializer(topic.subMsg() as In));
+        const data = this.#serializer(topic.subMsg() as In);
+        topic.seq = this.#send(data, topic.key === undefined ? undefined : { key: topic.key, sub: true });
       } catch {
         // it threw when first subscribed too, or its subscription would not exist
       }

@@ -23,12 +23,17 @@ interface Report {
 }
 
 /** Polls every tab's report until `check` holds for all of them. */
-async function untilTabs(tabs: Tab[], check: (report: Report, index: number) => boolean, what: string, timeout = 15_000): Promise<Report[]> {
+function untilTabs(tabs: Tab[], check: (report: Report, index: number) => boolean, what: string, timeout = 15_000): Promise<Report[]> {
+  return untilAll(tabs, (reports) => reports.every(check), what, timeout);
+}
+
+/** Polls every tab's report until `check` holds for the lot. */
+async function untilAll(tabs: Tab[], check: (reports: Report[]) => boolean, what: string, timeout = 15_000): Promise<Report[]> {
   let reports: Report[] = [];
   const start = Date.now();
   for (;;) {
     reports = await Promise.all(tabs.map((tab) => tab.run<Report>('report')));
-    if (reports.every(check)) return reports;
+    if (check(reports)) return reports;
     if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(reports)}\n${browser.console.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -66,26 +71,19 @@ it('the leader tab closes: another leads, the server sees one new connection, me
   const server = await createTestServer({ json: true });
   const tabs = await threeTabs(server, 'hand-over');
   const [leader, second, third] = tabs as [Tab, Tab, Tab];
-  // Sent right before and while the leader goes away: what the old leader did not hand to its
-  // socket is re-sent to whichever tab leads next.
-  await Promise.all([
-    second.run('send', { values: [{ tab: 2, i: 1 }] }),
-    third.run('send', { values: [{ tab: 3, i: 1 }] }),
-    leader.page.close(),
-    second.run('send', { values: [{ tab: 2, i: 2 }] }),
-    third.run('send', { values: [{ tab: 3, i: 2 }] }),
-  ]);
-  const reports = await untilTabs([second, third], (r) => r.state === 'open' && r.role !== 'electing', 'a new leader');
-  const leaders = async () => (await Promise.all([second, third].map((tab) => tab.run<Report>('report')))).filter((r) => r.role === 'leader').length;
-  for (let n = await leaders(); n !== 1; n = await leaders()) {
-    if (reports.length === 0) throw new Error('unreachable');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  await until(() => server.messages.length >= 4, 15_000, 'the four messages at the server');
+  // Sent before: handed to the old leader's socket (the server has them).
+  await Promise.all([second.run('send', { values: [{ tab: 2, i: 1 }] }), third.run('send', { values: [{ tab: 3, i: 1 }] })]);
+  await until(() => server.messages.length === 2, 15_000, 'the first two messages');
+  await leader.page.close();
+  // Sent while the hand-over happens (the old leader is gone, the new one maybe not elected yet):
+  // kept in each tab until acknowledged, re-sent to whichever tab leads next.
+  await Promise.all([second.run('send', { values: [{ tab: 2, i: 2 }, { tab: 2, i: 3 }] }), third.run('send', { values: [{ tab: 3, i: 2 }, { tab: 3, i: 3 }] })]);
+  await untilAll([second, third], (reports) => reports.filter((r) => r.role === 'leader').length === 1, 'one new leader');
+  await until(() => server.messages.length >= 6, 15_000, 'the six messages at the server');
   expect(server.connections).toHaveLength(2); // the first (gone with its tab) and one new
   expect(server.openConnections).toHaveLength(1);
-  for (const t of [2, 3]) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([{ tab: t, i: 1 }, { tab: t, i: 2 }]);
-  expect(server.messages).toHaveLength(4);
+  for (const t of [2, 3]) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2, 3].map((i) => ({ tab: t, i })));
+  expect(server.messages).toHaveLength(6);
   server.send({ after: true });
   const after = await untilTabs([second, third], (r) => r.received.some((m) => m['after'] === true), 'a message after the hand-over');
   for (const report of after) expect(report.received.filter((m) => m['after'] === true)).toHaveLength(1);
@@ -106,5 +104,80 @@ it('close() in every tab closes the socket with 1000; in one tab only, it stays 
   expect(closed.code).toBe(1000);
   await untilTabs(tabs, (r) => r.state === 'closed', 'every tab to see the close');
   expect(server.connections).toHaveLength(1);
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+const count = (messages: unknown[], wanted: Record<string, unknown>): number =>
+  messages.filter((m) => JSON.stringify(m) === JSON.stringify(wanted)).length;
+
+it('a topic two tabs use is subscribed at the server once, and unsubscribed once after both leave', async () => {
+  const server = await createTestServer({ json: true });
+  const [first, second, third] = (await threeTabs(server, 'topics')) as [Tab, Tab, Tab];
+  await first.run('topic', { topic: 'A' });
+  await second.run('topic', { topic: 'A' });
+  // A tab's messages arrive in its order: once its marker is there, its subscribe was handled.
+  await second.run('send', { values: [{ marker: 1 }] });
+  await until(() => count(server.messages, { marker: 1 }) === 1, 15_000, 'the marker');
+  expect(count(server.messages, { sub: 'A' })).toBe(1);
+  server.send({ topic: 'A', v: 1 });
+  server.send({ topic: 'B', v: 2 });
+  const reports = await untilAll([first, second, third], (r) => r[0]!.topics['A']?.length === 1 && r[1]!.topics['A']?.length === 1 && r[2]!.received.length >= 2, 'the topic message in both tabs');
+  expect(reports[0]!.topics['A']).toEqual([{ topic: 'A', v: 1 }]);
+  expect(reports[1]!.topics['A']).toEqual([{ topic: 'A', v: 1 }]);
+  await first.run('untopic', { topic: 'A' });
+  await first.run('send', { values: [{ marker: 2 }] });
+  await until(() => count(server.messages, { marker: 2 }) === 1, 15_000, 'the second marker');
+  expect(count(server.messages, { unsub: 'A' })).toBe(0); // the second tab still uses it
+  await second.run('untopic', { topic: 'A' });
+  await until(() => count(server.messages, { unsub: 'A' }) === 1, 15_000, 'the unsubscribe');
+  await second.run('send', { values: [{ marker: 3 }] });
+  await until(() => count(server.messages, { marker: 3 }) === 1, 15_000, 'the third marker');
+  expect(count(server.messages, { unsub: 'A' })).toBe(1);
+  expect(count(server.messages, { sub: 'A' })).toBe(1);
+  await Promise.all([first, second, third].map((tab) => tab.page.close()));
+}, 60_000);
+
+it('after a hand-over the new socket is subscribed to the union of the remaining tabs\' topics, each once', async () => {
+  const server = await createTestServer({ json: true });
+  const [leader, second, third] = (await threeTabs(server, 'topics-hand-over')) as [Tab, Tab, Tab];
+  await leader.run('topic', { topic: 'L' });
+  await second.run('topic', { topic: 'A' });
+  await third.run('topic', { topic: 'A' });
+  await third.run('topic', { topic: 'B' });
+  await until(() => count(server.messages, { sub: 'B' }) === 1, 15_000, 'the subscriptions');
+  await leader.page.close();
+  await until(() => server.connections.length === 2 && count(server.connections[1]!.messages, { sub: 'B' }) === 1 && count(server.connections[1]!.messages, { sub: 'A' }) === 1, 15_000, 'the topics on the new connection');
+  await second.run('send', { values: [{ marker: 1 }] });
+  await third.run('send', { values: [{ marker: 1 }] });
+  await until(() => count(server.connections[1]!.messages, { marker: 1 }) === 2, 15_000, 'the markers');
+  expect(server.connections[1]!.messages.filter((m) => (m as { sub?: string }).sub !== undefined)).toHaveLength(2); // A and B, not L
+  server.send({ topic: 'A', v: 1 });
+  await untilTabs([second, third], (r) => r.topics['A']?.length === 1, 'topic A in both tabs after the hand-over');
+  await Promise.all([second.page.close(), third.page.close()]);
+}, 60_000);
+
+it('a page of another origin never joins: it has its own socket', async () => {
+  const server = await createTestServer({ json: true });
+  const here = await browser.newPage();
+  await here.run('start', { url: server.url, name: 'origins' });
+  await untilTabs([here], (r) => r.role === 'leader' && r.state === 'open', 'the first tab to lead');
+  // The same page server by another host name: another origin.
+  const there = await browser.newPage(browser.origin.replace('127.0.0.1', 'localhost'));
+  await there.run('start', { url: server.url, name: 'origins' });
+  await untilTabs([there], (r) => r.role === 'leader' && r.state === 'open', 'the other origin\'s tab to lead too');
+  expect(server.connections).toHaveLength(2);
+  await Promise.all([here.page.close(), there.page.close()]);
+}, 60_000);
+
+it('without the Web Locks API a tab falls back to its own webSocket() (role "alone")', async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = [await browser.newPage(), await browser.newPage()];
+  for (const tab of tabs) await tab.run('start', { url: server.url, name: 'fallback', withoutLocks: true });
+  await untilTabs(tabs, (r) => r.role === 'alone' && r.state === 'open', 'both tabs alone and open');
+  expect(server.connections).toHaveLength(2);
+  await tabs[0]!.run('send', { values: [{ hello: 1 }] });
+  await until(() => server.messages.length === 1, 15_000, 'the message');
+  server.send({ n: 1 });
+  await untilTabs(tabs, (r) => r.received.length === 1, 'the message in both tabs');
   await Promise.all(tabs.map((tab) => tab.page.close()));
 }, 60_000);

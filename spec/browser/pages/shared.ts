@@ -22,7 +22,9 @@ const open = (): SharedWebSocket<Message, Message> => {
 
 registerTests({
   /** Makes this tab's shared connection and subscribes (unless `subscribe` is false). */
-  async start(input: { url: string; name: string; subscribe?: boolean }) {
+  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean }) {
+    // A browser without the Web Locks API: sharedWebSocket() falls back to this tab's own socket.
+    if (input.withoutLocks) Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
     shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name });
     shared.role$.subscribe((role) => roles.push(role));
     shared.state$.subscribe((state) => states.push(state));
