@@ -6,8 +6,8 @@ import type { WebSocketSubjectConfig } from '../subject/config.js';
  * `name`, and the `webSocket()` keys that make sense across tabs. `openObserver`,
  * `closeObserver` and `closingObserver` run in the leader tab only (the tab that owns the socket).
  * The serializer runs in the tab that calls `next()`, the deserializer in every tab that
- * receives. (`heartbeat`, `handshake`, `session`, `backpressure` and a custom socket are not
- * shared yet; use `webSocket()` for them.)
+ * receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
+ * are not shared yet; use `webSocket()` for them.)
  *
  * @example
  * const config: SharedWebSocketConfig<Command, Update> = { url: 'wss://example.com/prices', name: 'prices' };
@@ -15,7 +15,7 @@ import type { WebSocketSubjectConfig } from '../subject/config.js';
 export interface SharedWebSocketConfig<In, Out = In>
   extends Pick<
     WebSocketSubjectConfig<In, Out>,
-    'protocol' | 'serializer' | 'deserializer' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'queue' | 'WebSocketCtor'
+    'protocol' | 'serializer' | 'deserializer' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
   > {
   /** The server's URL. Tabs share only a connection to the same URL with the same `name`. */
   url: string | URL;

@@ -42,7 +42,6 @@ export interface LeaderHost {
 export class SharedLeader {
   readonly #socket: WebSocketSubject<WebSocketMessage, unknown>;
   readonly #host: LeaderHost;
-  readonly #statusWatch: Subscription;
   /** The tabs with subscribers: the socket is open while there is one. */
   readonly #users = new Set<TabId>();
   /** The tabs whose tab lock this leader waits for (granted: the tab is gone). */
@@ -64,11 +63,14 @@ export class SharedLeader {
   constructor(config: WebSocketSubjectConfig<WebSocketMessage, unknown>, host: LeaderHost) {
     this.#socket = webSocket(config);
     this.#host = host;
-    this.#statusWatch = this.#socket.status$.subscribe((status) => {
+    let replayed = true; // the status now goes out with the leader's announcement
+    // Watched for the life of the tab (the leader never steps down while its tab lives).
+    this.#socket.status$.subscribe((status) => {
       this.#status = mirrorStatus(status);
       if (status.state === 'open') this.#flush();
-      host.post({ t: 'status', status: this.#status });
+      if (!replayed) host.post({ t: 'status', status: this.#status });
     });
+    replayed = false;
   }
 
   get status(): MirroredStatus {

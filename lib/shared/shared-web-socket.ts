@@ -52,6 +52,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   #hub = new Subject<Out>();
   #subscribers = 0;
   #leaderId: TabId | undefined;
+  /** Whether a leader was known before (then a new one is a hand-over). */
+  #hadLeader = false;
+  #key = '';
   #leader: SharedLeader | undefined;
   #outbox: Outgoing[] = [];
   #nextSeq = 1;
@@ -75,6 +78,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     }
     this.#role = new BehaviorSubject<SharedRole>('electing');
     const key = sharedKey(name, url);
+    this.#key = key;
     const channel = new BroadcastChannel(key);
     this.#channel = channel;
     channel.onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
@@ -300,13 +304,26 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     else this.#status.next({ state: status.state });
   }
 
+  /** The leader tab is gone: messages wait here for the next one; the connection is being made again. */
+  #leaderGone(id: TabId): void {
+    if (this.#leaderId !== id) return;
+    this.#leaderId = undefined;
+    this.#role.next('electing');
+    const state = this.#status.value.state;
+    if (state === 'open' || state === 'connecting') this.#status.next({ state: 'connecting', attempt: 1 });
+  }
+
   /** A leader announced itself: a new one gets this tab's use, its unacknowledged messages again, and its live topics. */
   #follow(id: TabId, status: MirroredStatus): void {
-    this.#mirror(status);
-    if (id === this.#leaderId) return;
-    const handOver = this.#leaderId !== undefined;
+    if (id === this.#leaderId) return this.#mirror(status);
+    const handOver = this.#hadLeader;
+    this.#hadLeader = true;
+    // A new leader's socket is not open yet: through a hand-over the state stays 'connecting'.
+    if (!(handOver && status.state === 'idle')) this.#mirror(status);
     this.#leaderId = id;
     this.#role.next(id === this.#id ? 'leader' : 'follower');
+    // The leader's own lock is free once the leader tab is gone.
+    if (id !== this.#id) void navigator.locks.request(tabLockName(this.#key, id), () => this.#leaderGone(id));
     if (this.#subscribers > 0) this.#tellUse(true);
     for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });
     if (!handOver) return;

@@ -84,6 +84,11 @@ it('the leader tab closes: another leads, the server sees one new connection, me
   expect(server.openConnections).toHaveLength(1);
   for (const t of [2, 3]) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2, 3].map((i) => ({ tab: t, i })));
   expect(server.messages).toHaveLength(6);
+  // Through the hand-over the other tabs' state went from 'open' to 'connecting' and back.
+  for (const report of await untilTabs([second, third], (r) => r.state === 'open', 'open again')) {
+    expect(report.states.lastIndexOf('connecting')).toBeGreaterThan(report.states.indexOf('open'));
+    expect(report.states.slice(report.states.indexOf('open'))).not.toContain('idle');
+  }
   server.send({ after: true });
   const after = await untilTabs([second, third], (r) => r.received.some((m) => m['after'] === true), 'a message after the hand-over');
   for (const report of after) expect(report.received.filter((m) => m['after'] === true)).toHaveLength(1);
