@@ -1,5 +1,10 @@
 // sharedWebSocket()'s config: a webSocket() config that every tab can rebuild the same way.
 import type { WebSocketSubjectConfig } from '../subject/config.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+
+/** `webSocket()`'s defaults: JSON both ways. */
+export const defaultSerializer = (value: unknown): WebSocketMessage => JSON.stringify(value);
+export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(event.data as string);
 
 /**
  * The config of {@link sharedWebSocket}: `url` (a string or URL: it names the shared connection),

@@ -4,8 +4,8 @@ import type { Subscription } from 'rxjs';
 import { webSocket } from '../subject/web-socket.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
-import type { ConnectionStatus } from '../subject/connection-state.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
+import { mirrorStatus } from './status.js';
 import { tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
 
 /** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
@@ -13,20 +13,6 @@ interface PendingSend {
   readonly from: TabId;
   readonly seq: number;
   readonly data: WebSocketMessage | undefined;
-}
-
-/** The status without its cause object (an Error does not survive structured cloning whole). */
-export function mirrorStatus(status: ConnectionStatus): MirroredStatus {
-  switch (status.state) {
-    case 'reconnecting':
-      return { state: status.state, attempt: status.attempt, delay: status.delay, at: status.at, code: status.cause.code };
-    case 'exhausted':
-      return { state: status.state, attempt: status.attempt, code: status.cause.code };
-    case 'connecting':
-      return { state: status.state, attempt: status.attempt };
-    default:
-      return { state: status.state };
-  }
 }
 
 /** Who leads, and how it reaches the tabs. */

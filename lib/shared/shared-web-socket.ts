@@ -6,8 +6,9 @@ import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import type { ConnectionState, ConnectionStatus } from '../subject/connection-state.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import { canShare, checkSharedConfig, type SharedRole, type SharedWebSocketConfig } from './config.js';
+import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig } from './config.js';
 import { SharedLeader } from './leader.js';
+import { unmirrorStatus } from './status.js';
 import { sharedKey, tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
 
 /** A message of this tab not yet acknowledged by the leader (handed to its open socket). */
@@ -24,9 +25,6 @@ interface Topic {
   readonly key: string | undefined;
   seq: number;
 }
-
-const defaultSerializer = (value: unknown): WebSocketMessage => JSON.stringify(value);
-const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(event.data as string);
 
 /**
  * A WebSocket connection shared by every tab of the origin with the same `name` and URL: the
@@ -64,7 +62,12 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   /** A leader announced before this tab held its lock. */
   #announced: { id: TabId; status: MirroredStatus } | undefined;
 
-  /** @throws TypeError for a bad config. Prefer {@link sharedWebSocket}. */
+  /**
+   * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
+   * @throws TypeError for a bad config.
+   * @example
+   * const prices = new SharedWebSocket<Command, Update>({ url: 'wss://example.com/prices', name: 'prices' });
+   */
   constructor(config: SharedWebSocketConfig<In, Out>) {
     super((subscriber) => this.#subscribe(subscriber));
     const { url, name } = checkSharedConfig(config);
@@ -108,17 +111,31 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
   }
 
-  /** This tab's part: `'leader'` (owns the socket), `'follower'`, `'electing'` (no leader known yet), or `'alone'` (no sharing on this platform: a per-tab `webSocket()`). Replays the current role. */
+  /**
+   * This tab's part: `'leader'` (owns the socket), `'follower'`, `'electing'` (no leader known
+   * yet, or the leader just went away), or `'alone'` (no sharing on this platform: a per-tab
+   * `webSocket()`). Replays the current role, then every change.
+   * @example
+   * prices.role$.subscribe((role) => role === 'alone' && console.warn('this browser cannot share the connection'));
+   */
   get role$(): Observable<SharedRole> {
     return this.#role.asObservable();
   }
 
-  /** This tab's role now (see {@link role$}). */
+  /**
+   * This tab's role now (see {@link role$}).
+   * @example
+   * if (prices.role === 'leader') console.log('this tab owns the socket');
+   */
   get role(): SharedRole {
     return this.#role.value;
   }
 
-  /** The shared connection's state, in every tab: replays the current one, then every change. */
+  /**
+   * The shared connection's state, in every tab: replays the current one, then every change.
+   * @example
+   * prices.state$.subscribe((state) => badge.textContent = state);
+   */
   get state$(): Observable<ConnectionState> {
     if (this.#alone) return this.#alone.state$;
     return new Observable<ConnectionState>((subscriber) => {
@@ -129,12 +146,21 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     });
   }
 
-  /** The shared connection's status (state and details; the `cause` of a reconnect carries only its `code`), in every tab. */
+  /**
+   * The shared connection's status (state and details; the `cause` of a reconnect carries only
+   * its `code`), in every tab. Replays the current one.
+   * @example
+   * prices.status$.subscribe((s) => s.state === 'connecting' && console.log('attempt', s.attempt));
+   */
   get status$(): Observable<ConnectionStatus> {
     return this.#alone ? this.#alone.status$ : this.#status.asObservable();
   }
 
-  /** The state now. */
+  /**
+   * The shared connection's state now.
+   * @example
+   * if (prices.state === 'open') console.log('online');
+   */
   get state(): ConnectionState {
     return this.#alone ? this.#alone.state : this.#status.value.state;
   }
@@ -143,18 +169,29 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
    * Sends `value`: serialized here, at once, then handed to the leader tab, which sends it on the
    * shared socket in this tab's order (queued until a connection is open).
    * @throws whatever the serializer throws (nothing is sent).
+   * @example
+   * prices.next({ type: 'hello' });
    */
   next(value: In): void {
     if (this.#alone) return this.#alone.next(value);
     this.#send(this.#serializer(value));
   }
 
-  /** Ends this tab's use with 1000 (the socket closes when no tab uses it); subscribers here complete. */
+  /**
+   * Ends this tab's use (the socket closes with 1000 when no tab uses it); subscribers here complete.
+   * @example
+   * prices.complete();
+   */
   complete(): void {
     this.close();
   }
 
-  /** As `complete()`: a close request only ends this tab's use of the shared connection. */
+  /**
+   * As `complete()`: a close request only ends this tab's use of the shared connection (where the
+   * tab is alone, it closes its socket with that code, as `webSocket()` does).
+   * @example
+   * prices.error({ code: 4000, reason: 'logged out' });
+   */
   error(closeRequest: { code: number; reason?: string }): void {
     if (this.#alone) return this.#alone.error(closeRequest);
     this.close();
@@ -163,13 +200,19 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   /**
    * Releases this tab's use: its subscribers complete. The socket closes (1000) when no tab uses
    * it. A later `subscribe()` uses it again. (`code`/`reason` apply only where the tab is alone.)
+   * @example
+   * logoutButton.onclick = () => prices.close();
    */
   close(code = 1000, reason?: string): void {
     if (this.#alone) return this.#alone.close(code, reason);
     this.#endHub();
   }
 
-  /** As `close()`. */
+  /**
+   * As `close()`.
+   * @example
+   * prices.unsubscribe();
+   */
   unsubscribe(): void {
     this.close();
   }
@@ -179,6 +222,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
    * unsubscribing sends `unsubMsg()`, `messageFilter` picks the topic's messages. Each tab's
    * subscription sends its own control messages; after a leader hand-over, live topics are
    * subscribed again on the new socket.
+   * @example
+   * prices.multiplex(() => ({ sub: 'EURUSD' }), () => ({ unsub: 'EURUSD' }), (m) => m.pair === 'EURUSD').subscribe(render);
    */
   multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out> {
     if (this.#alone) return this.#alone.multiplex(subMsg, unsubMsg, messageFilter);
@@ -297,11 +342,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   }
 
   #mirror(status: MirroredStatus): void {
-    if (status.state === 'reconnecting' || status.state === 'exhausted') {
-      const cause = { kind: 'other' as const, code: status.code, error: undefined };
-      this.#status.next(status.state === 'reconnecting' ? { state: status.state, attempt: status.attempt ?? 0, delay: status.delay ?? 0, at: status.at ?? 0, cause } : { state: status.state, attempt: status.attempt ?? 0, cause });
-    } else if (status.state === 'connecting') this.#status.next({ state: status.state, attempt: status.attempt ?? 0 });
-    else this.#status.next({ state: status.state });
+    this.#status.next(unmirrorStatus(status));
   }
 
   /** The leader tab is gone: messages wait here for the next one; the connection is being made again. */
