@@ -4,3 +4,4 @@
  */
 export { sharedWebSocket, SharedWebSocket } from './shared-web-socket.js';
 export type { SharedWebSocketConfig, SharedRole } from './config.js';
+export type { SharedRequestOptions } from './request.js';

@@ -21,6 +21,21 @@ export interface TopicChange {
   readonly sub: boolean;
 }
 
+/** A message of this tab not yet acknowledged by the leader (handed to its open socket). */
+export interface Outgoing {
+  readonly seq: number;
+  readonly data: WebSocketMessage;
+  readonly topic?: TopicChange;
+}
+
+/** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */
+export interface Topic {
+  readonly subMsg: () => unknown;
+  /** The topic's name among tabs: its serialized subscribe message (a string), if it is one. */
+  readonly key: string | undefined;
+  seq: number;
+}
+
 /** How the leader's connection ended, for every tab's subscribers (no close info: completed). */
 export interface MirroredEnd {
   readonly code: number;

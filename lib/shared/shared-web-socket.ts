@@ -9,22 +9,8 @@ import type { WebSocketMessage } from '../websocket/socket-like.js';
 import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig } from './config.js';
 import { SharedLeader } from './leader.js';
 import { unmirrorStatus } from './status.js';
-import { sharedKey, tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
-
-/** A message of this tab not yet acknowledged by the leader (handed to its open socket). */
-interface Outgoing {
-  readonly seq: number;
-  readonly data: WebSocketMessage;
-  readonly topic?: TopicChange;
-}
-
-/** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */
-interface Topic {
-  readonly subMsg: () => unknown;
-  /** The topic's name among tabs: its serialized subscribe message (a string), if it is one. */
-  readonly key: string | undefined;
-  seq: number;
-}
+import { requestReply, type SharedRequestOptions } from './request.js';
+import { sharedKey, tabLockName, type MirroredStatus, type Outgoing, type Relay, type TabId, type Topic, type TopicChange } from './protocol.js';
 
 /**
  * A WebSocket connection shared by every tab of the origin with the same `name` and URL: the
@@ -261,6 +247,17 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         subscription.unsubscribe();
       };
     });
+  }
+
+  /**
+   * Sends `message(id)` and emits the first reply whose id (`idOf`, default its `id` property) is
+   * `id`, then completes. Every tab receives the reply; the id, unique to this tab's request,
+   * makes it match here only. Errors with rxjs's `TimeoutError` after `timeout` ms (10 000).
+   * @example
+   * prices.request((id) => ({ id, method: 'quote', pair: 'EURUSD' })).subscribe((reply) => show(reply));
+   */
+  request(message: (id: string) => In, options?: SharedRequestOptions<Out>): Observable<Out> {
+    return requestReply<In, Out>(this, message, options);
   }
 
   #subscribe(subscriber: import('rxjs').Subscriber<Out>): Subscription {

@@ -161,6 +161,23 @@ it('after a hand-over the new socket is subscribed to the union of the remaining
   await Promise.all([second.page.close(), third.page.close()]);
 }, 60_000);
 
+it("a tab's request() gets its own reply, though every tab receives every reply", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'request');
+  const [first, second] = tabs as [Tab, Tab, Tab];
+  const firstReply = first.run<Record<string, unknown>>('request', { method: 'one' });
+  const secondReply = second.run<Record<string, unknown>>('request', { method: 'two' });
+  await until(() => server.messages.length === 2, 15_000, 'both requests');
+  const requests = server.messages as Array<{ id: string; method: string }>;
+  const idOf = (method: string) => requests.find((r) => r.method === method)!.id;
+  expect(idOf('one')).not.toBe(idOf('two'));
+  server.send({ id: idOf('two'), result: 'for two' }); // answered first: only the second tab takes it
+  await expect(secondReply).resolves.toEqual({ id: idOf('two'), result: 'for two' });
+  server.send({ id: idOf('one'), result: 'for one' });
+  await expect(firstReply).resolves.toEqual({ id: idOf('one'), result: 'for one' });
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
 it('a page of another origin never joins: it has its own socket', async () => {
   const server = await createTestServer({ json: true });
   const here = await browser.newPage();

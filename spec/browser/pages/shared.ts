@@ -1,6 +1,6 @@
 // Page code for spec/browser/shared.browser.spec.ts: each page (tab) of one browser context makes
 // one sharedWebSocket and reports what it saw; the spec drives several pages at once.
-import type { Subscription } from 'rxjs';
+import { firstValueFrom, type Subscription } from 'rxjs';
 import { sharedWebSocket, type SharedWebSocket } from 'rxws/shared';
 import { registerTests } from './runtime.js';
 
@@ -50,6 +50,10 @@ registerTests({
   async untopic(input: { topic: string }) {
     topics.get(input.topic)?.subscription.unsubscribe();
     topics.delete(input.topic);
+  },
+  /** A request; resolves with its reply. */
+  async request(input: { method: string }) {
+    return firstValueFrom(open().request((id) => ({ id, method: input.method })));
   },
   /** Releases this tab's use. */
   async close() {
