@@ -290,9 +290,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     else hub.complete();
   }
 
-  /** To every other tab, and to this one. */
+  /** To this tab, and to the others unless it is addressed to this one (the leader's own sends). */
   #post(relay: Relay): void {
-    this.#channel?.postMessage(relay);
+    if (!('to' in relay) || relay.to !== this.#id) this.#channel?.postMessage(relay);
     this.#receive(relay);
   }
 
