@@ -115,6 +115,25 @@ it('close() in every tab closes the socket with 1000; in one tab only, it stays 
 const count = (messages: unknown[], wanted: Record<string, unknown>): number =>
   messages.filter((m) => JSON.stringify(m) === JSON.stringify(wanted)).length;
 
+it("the server closes the connection: every tab's subscribers error with its code; a tab subscribing again opens one new socket", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'server-close');
+  await server.connections[0]!.close(4000, 'maintenance');
+  const reports = await untilTabs(tabs, (r) => r.received.some((m) => m['error'] !== undefined) && r.state === 'closed', 'the close in every tab');
+  for (const report of reports) {
+    expect(report.received).toHaveLength(1);
+    expect(report.received[0]!['error']).toContain('WebSocketCloseError');
+    expect(report.received[0]!['error']).toContain('4000');
+    expect(report.received[0]!['error']).toContain('maintenance');
+  }
+  await tabs[1]!.run('resubscribe');
+  await untilTabs(tabs, (r) => r.state === 'open', 'open again in every tab');
+  expect(server.connections).toHaveLength(2);
+  server.send({ n: 1 });
+  await untilTabs([tabs[1]!], (r) => r.received.length === 2, 'the message in the tab that subscribed again');
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
 it('a topic two tabs use is subscribed at the server once, and unsubscribed once after both leave', async () => {
   const server = await createTestServer({ json: true });
   const [first, second, third] = (await threeTabs(server, 'topics')) as [Tab, Tab, Tab];

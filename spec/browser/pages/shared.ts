@@ -28,7 +28,7 @@ registerTests({
     shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name });
     shared.role$.subscribe((role) => roles.push(role));
     shared.state$.subscribe((state) => states.push(state));
-    if (input.subscribe !== false) subscription = shared.subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }) });
+    if (input.subscribe !== false) subscription = shared.subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }), complete: () => received.push({ complete: true }) });
     return shared.role;
   },
   /** What this tab saw so far. */
@@ -54,6 +54,10 @@ registerTests({
   /** A request; resolves with its reply. */
   async request(input: { method: string }) {
     return firstValueFrom(open().request((id) => ({ id, method: input.method })));
+  },
+  /** Subscribes again (after the connection ended). */
+  async resubscribe() {
+    subscription = open().subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }) });
   },
   /** Releases this tab's use. */
   async close() {
