@@ -1,8 +1,8 @@
 // The one-way layers of lib/ (docs/architecture.md), checked in `npm test` (spec/layers.spec.ts):
-//   common ← internals ← websocket ← flow ← subject ← operators | session | queue ← node | testing | angular ← cli
+//   common ← internals ← websocket ← flow ← subject ← operators | session | queue | shared ← node | testing | angular ← cli
 // (scheduling sits beside common: timers for the subject's and operators' capabilities.)
 // No cycles at all, type-only imports included (tsPreCompilationDeps).
-const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'queue', 'node', 'testing', 'angular', 'cli'];
+const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'queue', 'shared', 'node', 'testing', 'angular', 'cli'];
 // What each folder may import from lib/, besides itself.
 const allowed = {
   common: [],
@@ -14,6 +14,8 @@ const allowed = {
   operators: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   session: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   queue: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
+  // rxws/shared (browsers): one connection for all tabs, on the subject layer
+  shared: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   node: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
   testing: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
   angular: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],
@@ -39,9 +41,9 @@ module.exports = {
     })),
     {
       name: 'browser-entry-no-node',
-      comment: "The main entry and rxws/angular (browser entries) never reach rxws/node or rxws/testing.",
+      comment: "The main entry, rxws/angular and rxws/shared (browser entries) never reach rxws/node or rxws/testing.",
       severity: 'error',
-      from: { path: '^lib/(index|angular/.*)\\.ts$' },
+      from: { path: '^lib/(index|angular/.*|shared/.*)\\.ts$' },
       to: { path: '^lib/(node|testing)/' },
     },
     {

@@ -29,6 +29,8 @@ const cases = [
   { label: '+ volatile (rxws/queue)', code: 'export { webSocket } from "rxws"; export { volatile } from "rxws/queue";' },
   { label: '+ resumable (rxws/session)', code: 'export { webSocket } from "rxws"; export { resumable } from "rxws/session";' },
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
+  // rxws/shared: one connection for all tabs (issue #20: at most 4 KiB on top of webSocket).
+  { label: '+ rxws/shared (sharedWebSocket)', code: 'export { webSocket } from "rxws"; export { sharedWebSocket } from "rxws/shared";', added: 4.0 * KiB },
   // rxws/angular on top of webSocket (@angular/core left out, like rxjs): reported, no budget.
   { label: '+ rxws/angular (providers, signals)', code: 'export { webSocket } from "rxws"; export * from "rxws/angular";' },
 ];
@@ -43,7 +45,7 @@ async function measure(contents, external, metafile = false) {
     platform: 'browser',
     write: false,
     logLevel: 'silent',
-    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js') },
+    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js'), 'rxws/shared': join(entry, '..', 'shared', 'index.js') },
     external: external ? ['rxjs', '@angular/core'] : ['@angular/core'],
   });
   const code = result.outputFiles[0].contents;

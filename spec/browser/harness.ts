@@ -45,7 +45,10 @@ async function bundle(entry: string): Promise<string> {
     target: 'chrome120',
     write: false,
     logLevel: 'silent',
-    alias: { 'rxws/session': join(root, 'dist', 'browser', 'session', 'index.js'), rxws: join(root, 'dist', 'browser', 'index.js') },
+    alias: {
+      'rxws/session': join(root, 'dist', 'browser', 'session', 'index.js'),
+      'rxws/shared': join(root, 'dist', 'browser', 'shared', 'index.js'),
+      rxws: join(root, 'dist', 'browser', 'index.js') },
   });
   return result.outputFiles[0]!.text;
 }
@@ -70,6 +73,11 @@ export interface BrowserSession {
   run<T = unknown>(name: string, input?: unknown): Promise<T>;
   /** The same, inside a dedicated module Worker started by the page. */
   runInWorker<T = unknown>(name: string, input?: unknown): Promise<T>;
+  /**
+   * Another page (tab) of the same browser context, on `origin` (default: this session's), with
+   * the same page bundle; `run` as above. Closed with the session.
+   */
+  newPage(origin?: string): Promise<{ page: Page; run<T = unknown>(name: string, input?: unknown): Promise<T> }>;
   /** What the page printed to its console, for failure output. */
   console: string[];
   close(): Promise<void>;
@@ -113,10 +121,23 @@ export async function openBrowser(entry: string): Promise<BrowserSession> {
   page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => (globalThis as { __rxwsTests?: unknown }).__rxwsTests !== undefined, undefined, { timeout: 10_000 });
+  const runOn = <T>(target: Page, name: string, input?: unknown): Promise<T> =>
+    target.evaluate(
+      ([n, i]) => (globalThis as unknown as { __rxwsTests: Record<string, (x: unknown) => Promise<unknown>> }).__rxwsTests[n as string]!(i),
+      [name, input] as const,
+    ) as Promise<T>;
   return {
     page,
     origin,
     console: consoleLines,
+    async newPage(pageOrigin = origin) {
+      const another = await context.newPage();
+      another.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
+      another.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
+      await another.goto(`${pageOrigin}/`);
+      await another.waitForFunction(() => (globalThis as { __rxwsTests?: unknown }).__rxwsTests !== undefined, undefined, { timeout: 10_000 });
+      return { page: another, run: <T>(name: string, input?: unknown) => runOn<T>(another, name, input) };
+    },
     run: <T>(name: string, input?: unknown) =>
       page.evaluate(
         ([n, i]) => (globalThis as unknown as { __rxwsTests: Record<string, (x: unknown) => Promise<unknown>> }).__rxwsTests[n as string]!(i),

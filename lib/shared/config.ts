@@ -1,0 +1,47 @@
+// sharedWebSocket()'s config: a webSocket() config that every tab can rebuild the same way.
+import type { WebSocketSubjectConfig } from '../subject/config.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+
+/** `webSocket()`'s defaults: JSON both ways. */
+export const defaultSerializer = (value: unknown): WebSocketMessage => JSON.stringify(value);
+export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(event.data as string);
+
+/**
+ * The config of {@link sharedWebSocket}: `url` (a string or URL: it names the shared connection),
+ * `name`, and the `webSocket()` keys that make sense across tabs. `openObserver`,
+ * `closeObserver` and `closingObserver` run in the leader tab only (the tab that owns the socket).
+ * The serializer runs in the tab that calls `next()`, the deserializer in every tab that
+ * receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
+ * are not shared yet; use `webSocket()` for them.)
+ *
+ * @example
+ * const config: SharedWebSocketConfig<Command, Update> = { url: 'wss://example.com/prices', name: 'prices' };
+ */
+export interface SharedWebSocketConfig<In, Out = In>
+  extends Pick<
+    WebSocketSubjectConfig<In, Out>,
+    'protocol' | 'serializer' | 'deserializer' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
+  > {
+  /** The server's URL. Tabs share only a connection to the same URL with the same `name`. */
+  url: string | URL;
+  /** The shared connection's name within the origin: different names never share. */
+  name: string;
+}
+
+/** The role of this tab: `'alone'` when the platform cannot share (see docs/shared.md). */
+export type SharedRole = 'electing' | 'leader' | 'follower' | 'alone';
+
+/** The checked config, or a TypeError that says what is wrong. */
+export function checkSharedConfig<In, Out>(config: SharedWebSocketConfig<In, Out>): { url: string; name: string } {
+  if (typeof config !== 'object' || config === null) throw new TypeError('sharedWebSocket() takes a config: { url, name, ... }.');
+  const { url, name } = config;
+  if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError('sharedWebSocket(): `url` must be a string or URL (a function or promise cannot name a shared connection).');
+  if (typeof name !== 'string' || name === '') throw new TypeError('sharedWebSocket(): `name` must be a non-empty string.');
+  return { url: String(url), name };
+}
+
+/** Whether this platform can share a connection between tabs (Web Locks and BroadcastChannel). */
+export function canShare(): boolean {
+  const locks = (globalThis.navigator as { locks?: { request?: unknown } } | undefined)?.locks;
+  return typeof locks?.request === 'function' && typeof globalThis.BroadcastChannel === 'function';
+}

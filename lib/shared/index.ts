@@ -1,0 +1,7 @@
+/**
+ * rxws/shared: one WebSocket connection for all the tabs of an origin (browsers). See docs/shared.md.
+ * @packageDocumentation
+ */
+export { sharedWebSocket, SharedWebSocket } from './shared-web-socket.js';
+export type { SharedWebSocketConfig, SharedRole } from './config.js';
+export type { SharedRequestOptions } from './request.js';

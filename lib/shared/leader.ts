@@ -1,0 +1,166 @@
+// The leader tab's side of a shared connection: it owns the one real webSocket() and serves every
+// tab's (its own included) uses, sends, topics and subscribers over the relay.
+import type { Subscription } from 'rxjs';
+import { webSocket } from '../subject/web-socket.js';
+import type { WebSocketSubject } from '../subject/web-socket-subject.js';
+import type { WebSocketSubjectConfig } from '../subject/config.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+import { mirrorStatus } from './status.js';
+import { tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
+
+/** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
+interface PendingSend {
+  readonly from: TabId;
+  readonly seq: number;
+  readonly data: WebSocketMessage | undefined;
+}
+
+/** Who leads, and how it reaches the tabs. */
+export interface LeaderHost {
+  /** This tab's id. */
+  readonly id: TabId;
+  /** The shared connection's lock name (tab locks are named from it). */
+  readonly key: string;
+  /** Delivers a relay message to every tab, this one included. */
+  post(relay: Relay): void;
+}
+
+export class SharedLeader {
+  readonly #socket: WebSocketSubject<WebSocketMessage, unknown>;
+  readonly #host: LeaderHost;
+  /** The tabs with subscribers: the socket is open while there is one. */
+  readonly #users = new Set<TabId>();
+  /** The tabs whose tab lock this leader waits for (granted: the tab is gone). */
+  readonly #watched = new Set<TabId>();
+  /** The last `seq` handed to the socket (or queued here) per tab: a re-sent message is not sent twice. */
+  readonly #lastSeq = new Map<TabId, number>();
+  /** Per topic key, how many multiplex() subscriptions each tab has: subscribed at the server while any. */
+  readonly #topics = new Map<string, Map<TabId, number>>();
+  #pending: PendingSend[] = [];
+  /** The tab is going away: what comes now is not sent (nor acknowledged), so the next leader sends it. */
+  #leaving = false;
+  #connection: Subscription | undefined;
+  #status: MirroredStatus = { state: 'idle' };
+
+  /**
+   * @param config the connection's config with identity serializer and raw deserializer (the tabs
+   *   serialize and deserialize themselves).
+   */
+  constructor(config: WebSocketSubjectConfig<WebSocketMessage, unknown>, host: LeaderHost) {
+    this.#socket = webSocket(config);
+    this.#host = host;
+    let replayed = true; // the status now goes out with the leader's announcement
+    // Watched for the life of the tab (the leader never steps down while its tab lives).
+    this.#socket.status$.subscribe((status) => {
+      this.#status = mirrorStatus(status);
+      if (status.state === 'open') this.#flush();
+      if (!replayed) host.post({ t: 'status', status: this.#status });
+    });
+    replayed = false;
+  }
+
+  get status(): MirroredStatus {
+    return this.#status;
+  }
+
+  /** A tab has subscribers (`active`) or no longer has any. */
+  use(from: TabId, active: boolean): void {
+    if (active) {
+      this.#users.add(from);
+      this.#watch(from);
+    } else this.#users.delete(from);
+    this.#reconcile();
+  }
+
+  /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
+  leave(): void {
+    this.#leaving = true;
+  }
+
+  /** A tab's message: handed to the socket if it is open, otherwise kept for the next open. */
+  send(from: TabId, seq: number, data: WebSocketMessage, topic: TopicChange | undefined): void {
+    if (this.#leaving) return;
+    const last = this.#lastSeq.get(from) ?? 0;
+    if (seq <= last) {
+      // Already sent (or queued here): the tab re-sent it because it had no ack yet.
+      if (!this.#pending.some((p) => p.from === from && p.seq === seq)) this.#host.post({ t: 'ack', to: from, seq });
+      return;
+    }
+    this.#lastSeq.set(from, seq);
+    this.#watch(from);
+    const toSocket = topic === undefined || this.#counts(from, topic) ? data : undefined;
+    if (this.#socket.state === 'open' && this.#pending.length === 0) this.#hand(from, seq, toSocket);
+    else this.#pending.push({ from, seq, data: toSocket });
+  }
+
+  /** Counts a topic change; whether the server must see it (the first subscription, the last one leaving). */
+  #counts(from: TabId, { key, sub }: TopicChange): boolean {
+    let tabs = this.#topics.get(key);
+    if (sub) {
+      if (tabs === undefined) this.#topics.set(key, (tabs = new Map()));
+      tabs.set(from, (tabs.get(from) ?? 0) + 1);
+      return tabs.size === 1 && tabs.get(from) === 1;
+    }
+    const count = tabs?.get(from);
+    if (tabs === undefined || count === undefined) return false; // not subscribed on this connection
+    if (count > 1) tabs.set(from, count - 1);
+    else tabs.delete(from);
+    if (tabs.size > 0) return false;
+    this.#topics.delete(key);
+    return true;
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const { from, seq, data } of pending) this.#hand(from, seq, data);
+  }
+
+  #hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
+    if (data !== undefined) this.#socket.next(data);
+    this.#host.post({ t: 'ack', to: from, seq });
+  }
+
+  /** Waits for the tab's own lock: granted once the tab is gone (closed, crashed, discarded). */
+  #watch(tab: TabId): void {
+    if (tab === this.#host.id || this.#watched.has(tab)) return;
+    this.#watched.add(tab);
+    void navigator.locks.request(tabLockName(this.#host.key, tab), () => this.#forget(tab));
+  }
+
+  /** A tab is gone: it uses nothing any more. (Its topics stay subscribed at the server until the connection ends: the leader has no unsubscribe message for them.) */
+  #forget(tab: TabId): void {
+    this.#watched.delete(tab);
+    this.#lastSeq.delete(tab);
+    this.#pending = this.#pending.filter((p) => p.from !== tab);
+    for (const [key, tabs] of this.#topics) if (tabs.delete(tab) && tabs.size === 0) this.#topics.delete(key);
+    this.use(tab, false);
+  }
+
+  /** Opens the socket while a tab uses it; closes it (1000) when none does. */
+  #reconcile(): void {
+    if (this.#users.size > 0 && this.#connection === undefined) {
+      const end = (relay: Relay): void => {
+        this.#connection = undefined;
+        // Every tab's subscribers end with the connection (a tab that subscribes again says so),
+        // and the server's topic subscriptions with it.
+        this.#users.clear();
+        this.#topics.clear();
+        this.#host.post(relay);
+      };
+      this.#connection = this.#socket.subscribe({
+        next: (data) => this.#host.post({ t: 'msg', data }),
+        error: (error: unknown) => {
+          const { code = 1006, reason = '', wasClean = false } = error as { code?: number; reason?: string; wasClean?: boolean };
+          end({ t: 'end', close: { code, reason, wasClean } });
+        },
+        complete: () => end({ t: 'end' }),
+      });
+    } else if (this.#users.size === 0 && this.#connection !== undefined) {
+      const connection = this.#connection;
+      this.#connection = undefined;
+      this.#topics.clear();
+      connection.unsubscribe(); // the last subscriber leaving closes it with 1000
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// What the tabs of one shared connection say to each other over their BroadcastChannel. Every
+// value is structured-cloned by the platform: only plain data, already serialized for the socket.
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+import type { ConnectionState } from '../subject/connection-state.js';
+
+/** A tab's id: random, for the life of one `sharedWebSocket()` in one tab. */
+export type TabId = string;
+
+/** The connection's status as tabs mirror it: the state and its numbers, without the cause object. */
+export interface MirroredStatus {
+  readonly state: ConnectionState;
+  readonly attempt?: number;
+  readonly delay?: number;
+  readonly at?: number;
+  readonly code?: number;
+  /** A reconnect's wait: as the server asked (`'retry-after'`), or the backoff's. */
+  readonly reason?: 'retry-after' | 'backoff';
+  /** An open connection's last heartbeat round trip, in ms. */
+  readonly latency?: number;
+}
+
+/** A multiplex() control message: `key` names the topic (its serialized subscribe message). */
+export interface TopicChange {
+  readonly key: string;
+  readonly sub: boolean;
+}
+
+/** A message of this tab not yet acknowledged by the leader (handed to its open socket). */
+export interface Outgoing {
+  readonly seq: number;
+  readonly data: WebSocketMessage;
+  readonly topic?: TopicChange;
+}
+
+/** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */
+export interface Topic {
+  readonly subMsg: () => unknown;
+  /** The topic's name among tabs: its serialized subscribe message (a string), if it is one. */
+  readonly key: string | undefined;
+  seq: number;
+}
+
+/** How the leader's connection ended, for every tab's subscribers (no close info: completed). */
+export interface MirroredEnd {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+export type Relay =
+  /** A tab starts and asks who leads. */
+  | { readonly t: 'hello'; readonly from: TabId }
+  /** The leader announces itself (on election, and in reply to `hello`), with the status now. */
+  | { readonly t: 'leader'; readonly id: TabId; readonly status: MirroredStatus }
+  /** A tab tells the leader whether it has subscribers (uses the connection). */
+  | { readonly t: 'use'; readonly from: TabId; readonly to: TabId; readonly active: boolean }
+  /**
+   * A tab's message for the socket, serialized in that tab; `seq` grows by one per message.
+   * `topic`: a multiplex() subscribe or unsubscribe message, sent only by the first tab to
+   * subscribe to the topic `key` and the last to leave it.
+   */
+  | { readonly t: 'send'; readonly from: TabId; readonly to: TabId; readonly seq: number; readonly data: WebSocketMessage; readonly topic?: TopicChange }
+  /** The leader handed every message of tab `to` up to `seq` to its open socket. */
+  | { readonly t: 'ack'; readonly to: TabId; readonly seq: number }
+  /** A message from the server, as the socket gave it (before any deserializer). */
+  | { readonly t: 'msg'; readonly data: unknown }
+  /** The connection's status changed. */
+  | { readonly t: 'status'; readonly status: MirroredStatus }
+  /** The connection ended: subscribers error (`close`) or complete (no `close`). */
+  | { readonly t: 'end'; readonly close?: MirroredEnd };
+
+/** The lock a tab holds while it lives: the leader waits for it to learn that the tab is gone. */
+export function tabLockName(key: string, tab: TabId): string {
+  return `${key}:tab:${tab}`;
+}
+
+/** The lock and channel name: one per `name` and URL (the platform scopes both to the origin). */
+export function sharedKey(name: string, url: string): string {
+  return `rxws.shared:${name}:${url}`;
+}

@@ -1,0 +1,398 @@
+// One connection for all the tabs of an origin: the tab holding the Web Lock leads (owns the
+// socket, lib/shared/leader.ts), every tab talks to it over a BroadcastChannel (docs/shared.md).
+import { BehaviorSubject, Observable, Subject, type Observer, type Subscription } from 'rxjs';
+import { webSocket } from '../subject/web-socket.js';
+import type { WebSocketSubject } from '../subject/web-socket-subject.js';
+import { WebSocketCloseError } from '../subject/close-error.js';
+import type { ConnectionState, ConnectionStatus } from '../subject/connection-state.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig } from './config.js';
+import { SharedLeader } from './leader.js';
+import { unmirrorStatus } from './status.js';
+import { requestReply, type SharedRequestOptions } from './request.js';
+import { sharedKey, tabLockName, type MirroredStatus, type Outgoing, type Relay, type TabId, type Topic, type TopicChange } from './protocol.js';
+
+/**
+ * A WebSocket connection shared by every tab of the origin with the same `name` and URL: the
+ * same API as a `WebSocketSubject` (subscribe, next, multiplex, state$, status$, close), one
+ * socket at the server. Make one with {@link sharedWebSocket}.
+ *
+ * @typeParam In what `next()` accepts.
+ * @typeParam Out what subscribers receive.
+ *
+ * @example
+ * const prices = sharedWebSocket<Command, Update>({ url: 'wss://example.com/prices', name: 'prices' });
+ * prices.subscribe(render);
+ */
+export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Observer<In> {
+  readonly #id: TabId = globalThis.crypto.randomUUID();
+  readonly #serializer: (value: In) => WebSocketMessage;
+  readonly #deserializer: (event: MessageEvent) => Out;
+  readonly #status = new BehaviorSubject<ConnectionStatus>({ state: 'idle' });
+  readonly #role: BehaviorSubject<SharedRole>;
+  /** Where the platform cannot share: this tab's own connection. */
+  readonly #alone: WebSocketSubject<In, Out> | undefined;
+  readonly #channel: BroadcastChannel | undefined;
+  #hub = new Subject<Out>();
+  #subscribers = 0;
+  #leaderId: TabId | undefined;
+  /** Whether a leader was known before (then a new one is a hand-over). */
+  #hadLeader = false;
+  #key = '';
+  #leader: SharedLeader | undefined;
+  #outbox: Outgoing[] = [];
+  #nextSeq = 1;
+  readonly #topics = new Set<Topic>();
+  /** Whether this tab holds its own lock yet (until then it neither says hello nor follows). */
+  #alive = false;
+  /** A leader announced before this tab held its lock. */
+  #announced: { id: TabId; status: MirroredStatus } | undefined;
+
+  /**
+   * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
+   * @throws TypeError for a bad config.
+   * @example
+   * const prices = new SharedWebSocket<Command, Update>({ url: 'wss://example.com/prices', name: 'prices' });
+   */
+  constructor(config: SharedWebSocketConfig<In, Out>) {
+    super((subscriber) => this.#subscribe(subscriber));
+    const { url, name } = checkSharedConfig(config);
+    const { name: _name, url: _url, serializer, deserializer, ...rest } = config;
+    this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
+    this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
+    if (!canShare()) {
+      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer });
+      this.#role = new BehaviorSubject<SharedRole>('alone');
+      return;
+    }
+    this.#role = new BehaviorSubject<SharedRole>('electing');
+    const key = sharedKey(name, url);
+    this.#key = key;
+    const channel = new BroadcastChannel(key);
+    this.#channel = channel;
+    channel.onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
+    const innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
+    // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
+    // Only once it is held does the tab take part (and queue for the leader's lock).
+    void navigator.locks.request(tabLockName(key, this.#id), () => {
+      this.#alive = true;
+      const announced = this.#announced;
+      this.#announced = undefined;
+      if (announced) this.#follow(announced.id, announced.status);
+      // Held until the tab goes away: then the platform releases it and the next tab in line leads.
+      void navigator.locks.request(key, () => {
+        const leader = new SharedLeader(innerConfig, { id: this.#id, key, post: (relay) => this.#post(relay) });
+        this.#leader = leader;
+        this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        return new Promise<never>(() => {});
+      });
+      this.#post({ t: 'hello', from: this.#id });
+      return new Promise<never>(() => {});
+    });
+    // A follower tab that goes away stops using the connection (a leader's socket goes with it).
+    globalThis.addEventListener?.('pagehide', (event: PageTransitionEvent) => {
+      if (!event.persisted) this.#leader?.leave();
+      this.#tellUse(false);
+    });
+    globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
+  }
+
+  /**
+   * This tab's part: `'leader'` (owns the socket), `'follower'`, `'electing'` (no leader known
+   * yet, or the leader just went away), or `'alone'` (no sharing on this platform: a per-tab
+   * `webSocket()`). Replays the current role, then every change.
+   * @example
+   * prices.role$.subscribe((role) => role === 'alone' && console.warn('this browser cannot share the connection'));
+   */
+  get role$(): Observable<SharedRole> {
+    return this.#role.asObservable();
+  }
+
+  /**
+   * This tab's role now (see {@link role$}).
+   * @example
+   * if (prices.role === 'leader') console.log('this tab owns the socket');
+   */
+  get role(): SharedRole {
+    return this.#role.value;
+  }
+
+  /**
+   * The shared connection's state, in every tab: replays the current one, then every change.
+   * @example
+   * prices.state$.subscribe((state) => badge.textContent = state);
+   */
+  get state$(): Observable<ConnectionState> {
+    if (this.#alone) return this.#alone.state$;
+    return new Observable<ConnectionState>((subscriber) => {
+      let last: ConnectionState | undefined;
+      return this.#status.subscribe((status) => {
+        if (status.state !== last) subscriber.next((last = status.state));
+      });
+    });
+  }
+
+  /**
+   * The shared connection's status (state and details; the `cause` of a reconnect carries only
+   * its `code`), in every tab. Replays the current one.
+   * @example
+   * prices.status$.subscribe((s) => s.state === 'connecting' && console.log('attempt', s.attempt));
+   */
+  get status$(): Observable<ConnectionStatus> {
+    return this.#alone ? this.#alone.status$ : this.#status.asObservable();
+  }
+
+  /**
+   * The shared connection's state now.
+   * @example
+   * if (prices.state === 'open') console.log('online');
+   */
+  get state(): ConnectionState {
+    return this.#alone ? this.#alone.state : this.#status.value.state;
+  }
+
+  /**
+   * Sends `value`: serialized here, at once, then handed to the leader tab, which sends it on the
+   * shared socket in this tab's order (queued until a connection is open).
+   * @throws whatever the serializer throws (nothing is sent).
+   * @example
+   * prices.next({ type: 'hello' });
+   */
+  next(value: In): void {
+    if (this.#alone) return this.#alone.next(value);
+    this.#send(this.#serializer(value));
+  }
+
+  /**
+   * Ends this tab's use (the socket closes with 1000 when no tab uses it); subscribers here complete.
+   * @example
+   * prices.complete();
+   */
+  complete(): void {
+    this.close();
+  }
+
+  /**
+   * As `complete()`: a close request only ends this tab's use of the shared connection (where the
+   * tab is alone, it closes its socket with that code, as `webSocket()` does).
+   * @example
+   * prices.error({ code: 4000, reason: 'logged out' });
+   */
+  error(closeRequest: { code: number; reason?: string }): void {
+    if (this.#alone) return this.#alone.error(closeRequest);
+    this.close();
+  }
+
+  /**
+   * Releases this tab's use: its subscribers complete. The socket closes (1000) when no tab uses
+   * it. A later `subscribe()` uses it again. (`code`/`reason` apply only where the tab is alone.)
+   * @example
+   * logoutButton.onclick = () => prices.close();
+   */
+  close(code = 1000, reason?: string): void {
+    if (this.#alone) return this.#alone.close(code, reason);
+    this.#endHub();
+  }
+
+  /**
+   * As `close()`.
+   * @example
+   * prices.unsubscribe();
+   */
+  unsubscribe(): void {
+    this.close();
+  }
+
+  /**
+   * A stream of one topic, as `WebSocketSubject.multiplex`: subscribing sends `subMsg()`,
+   * unsubscribing sends `unsubMsg()`, `messageFilter` picks the topic's messages. Each tab's
+   * subscription sends its own control messages; after a leader hand-over, live topics are
+   * subscribed again on the new socket.
+   * @example
+   * prices.multiplex(() => ({ sub: 'EURUSD' }), () => ({ unsub: 'EURUSD' }), (m) => m.pair === 'EURUSD').subscribe(render);
+   */
+  multiplex(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: Out) => boolean): Observable<Out> {
+    if (this.#alone) return this.#alone.multiplex(subMsg, unsubMsg, messageFilter);
+    return new Observable<Out>((observer) => {
+      let topic: Topic;
+      try {
+        const data = this.#serializer(subMsg() as In);
+        const key = typeof data === 'string' ? data : undefined;
+        topic = { subMsg, key, seq: this.#send(data, key === undefined ? undefined : { key, sub: true }) };
+      } catch (error) {
+        observer.error(error);
+        return;
+      }
+      this.#topics.add(topic);
+      const subscription = this.subscribe({
+        next: (value) => {
+          try {
+            if (messageFilter(value)) observer.next(value);
+          } catch (error) {
+            observer.error(error);
+          }
+        },
+        error: (error: unknown) => observer.error(error),
+        complete: () => observer.complete(),
+      });
+      return () => {
+        this.#topics.delete(topic);
+        try {
+          const state = this.state;
+          const message = this.#serializer(unsubMsg() as In);
+          if (state === 'open' || state === 'connecting') this.#send(message, topic.key === undefined ? undefined : { key: topic.key, sub: false });
+        } catch (error) {
+          observer.error(error);
+        }
+        subscription.unsubscribe();
+      };
+    });
+  }
+
+  /**
+   * Sends `message(id)` and emits the first reply whose id (`idOf`, default its `id` property) is
+   * `id`, then completes. Every tab receives the reply; the id, unique to this tab's request,
+   * makes it match here only. Errors with rxjs's `TimeoutError` after `timeout` ms (10 000).
+   * @example
+   * prices.request((id) => ({ id, method: 'quote', pair: 'EURUSD' })).subscribe((reply) => show(reply));
+   */
+  request(message: (id: string) => In, options?: SharedRequestOptions<Out>): Observable<Out> {
+    return requestReply<In, Out>(this, message, options);
+  }
+
+  #subscribe(subscriber: import('rxjs').Subscriber<Out>): Subscription {
+    if (this.#alone) return this.#alone.subscribe(subscriber);
+    const subscription = this.#hub.subscribe(subscriber);
+    if (++this.#subscribers === 1) this.#tellUse(true);
+    subscription.add(() => {
+      if (--this.#subscribers === 0) this.#tellUse(false);
+    });
+    return subscription;
+  }
+
+  /** Queues `data` in this tab's outbox and hands it to the leader if one is known; its `seq`. */
+  #send(data: WebSocketMessage, topic?: TopicChange): number {
+    const seq = this.#nextSeq++;
+    const message: Outgoing = topic === undefined ? { seq, data } : { seq, data, topic };
+    this.#outbox.push(message);
+    if (this.#leaderId !== undefined) this.#post({ t: 'send', from: this.#id, to: this.#leaderId, ...message });
+    return seq;
+  }
+
+  #tellUse(active: boolean): void {
+    if (this.#leaderId !== undefined) this.#post({ t: 'use', from: this.#id, to: this.#leaderId, active });
+  }
+
+  #endHub(close?: { code: number; reason: string; wasClean: boolean }): void {
+    const hub = this.#hub;
+    this.#hub = new Subject<Out>();
+    if (close) hub.error(new WebSocketCloseError({ kind: 'close', ...close }));
+    else hub.complete();
+  }
+
+  /** To this tab, and to the others unless it is addressed to this one (the leader's own sends). */
+  #post(relay: Relay): void {
+    if (!('to' in relay) || relay.to !== this.#id) this.#channel?.postMessage(relay);
+    this.#receive(relay);
+  }
+
+  #receive(relay: Relay): void {
+    const leader = this.#leader;
+    switch (relay.t) {
+      case 'hello':
+        if (leader && relay.from !== this.#id) this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        return;
+      case 'leader':
+        if (this.#alive) this.#follow(relay.id, relay.status);
+        else this.#announced = { id: relay.id, status: relay.status };
+        return;
+      case 'use':
+        if (leader && relay.to === this.#id) leader.use(relay.from, relay.active);
+        return;
+      case 'send':
+        if (leader && relay.to === this.#id) leader.send(relay.from, relay.seq, relay.data, relay.topic);
+        return;
+      case 'ack':
+        if (relay.to === this.#id) this.#outbox = this.#outbox.filter((m) => m.seq > relay.seq);
+        return;
+      case 'status':
+        return this.#mirror(relay.status);
+      case 'msg':
+        if (this.#subscribers > 0) this.#deliver(relay.data);
+        return;
+      case 'end':
+        return this.#endHub(relay.close);
+    }
+  }
+
+  #deliver(data: unknown): void {
+    let value: Out;
+    try {
+      value = this.#deserializer(new MessageEvent('message', { data }));
+    } catch (error) {
+      const hub = this.#hub;
+      this.#hub = new Subject<Out>();
+      hub.error(error);
+      return;
+    }
+    this.#hub.next(value);
+  }
+
+  #mirror(status: MirroredStatus): void {
+    this.#status.next(unmirrorStatus(status));
+  }
+
+  /** The leader tab is gone: messages wait here for the next one; the connection is being made again. */
+  #leaderGone(id: TabId): void {
+    if (this.#leaderId !== id) return;
+    this.#leaderId = undefined;
+    this.#role.next('electing');
+    const state = this.#status.value.state;
+    if (state === 'open' || state === 'connecting') this.#status.next({ state: 'connecting', attempt: 1 });
+  }
+
+  /** A leader announced itself: a new one gets this tab's use, its unacknowledged messages again, and its live topics. */
+  #follow(id: TabId, status: MirroredStatus): void {
+    if (id === this.#leaderId) return this.#mirror(status);
+    const handOver = this.#hadLeader;
+    this.#hadLeader = true;
+    // A new leader's socket is not open yet: through a hand-over the state stays 'connecting'.
+    if (!(handOver && status.state === 'idle')) this.#mirror(status);
+    this.#leaderId = id;
+    this.#role.next(id === this.#id ? 'leader' : 'follower');
+    // The leader's own lock is free once the leader tab is gone.
+    if (id !== this.#id) void navigator.locks.request(tabLockName(this.#key, id), () => this.#leaderGone(id));
+    if (this.#subscribers > 0) this.#tellUse(true);
+    for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });
+    if (!handOver) return;
+    const waiting = new Set(this.#outbox.map((m) => m.seq));
+    for (const topic of this.#topics) {
+      if (waiting.has(topic.seq)) continue; // its subMsg() was never sent: it goes out above
+      try {
+        const data = this.#serializer(topic.subMsg() as In);
+        topic.seq = this.#send(data, topic.key === undefined ? undefined : { key: topic.key, sub: true });
+      } catch {
+        // it threw when first subscribed too, or its subscription would not exist
+      }
+    }
+  }
+}
+
+/**
+ * One WebSocket connection for every tab of the origin with the same `name` and `url`: one tab
+ * (the leader, elected with the Web Locks API) owns the socket, the others talk to it over a
+ * `BroadcastChannel`. The same API as `webSocket()`. Where Web Locks or BroadcastChannel are
+ * missing, a plain per-tab `webSocket()` (`role` is `'alone'`). See docs/shared.md.
+ *
+ * @throws TypeError for a bad config (`url` must be a string or URL, `name` a non-empty string).
+ *
+ * @example
+ * import { sharedWebSocket } from 'rxws/shared';
+ * const prices = sharedWebSocket<Command, Update>({ url: 'wss://example.com/prices', name: 'prices' });
+ * prices.subscribe(render);
+ * prices.next({ subscribe: 'EURUSD' }); // sent once, by the leader tab
+ * prices.state$.subscribe(showBadge);   // the shared connection's state, in every tab
+ */
+export function sharedWebSocket<In, Out = In>(config: SharedWebSocketConfig<In, Out>): SharedWebSocket<In, Out> {
+  return new SharedWebSocket<In, Out>(config);
+}

@@ -1,0 +1,67 @@
+// Page code for spec/browser/shared.browser.spec.ts: each page (tab) of one browser context makes
+// one sharedWebSocket and reports what it saw; the spec drives several pages at once.
+import { firstValueFrom, type Subscription } from 'rxjs';
+import { sharedWebSocket, type SharedWebSocket } from 'rxws/shared';
+import { registerTests } from './runtime.js';
+
+interface Message {
+  readonly [key: string]: unknown;
+}
+
+let shared: SharedWebSocket<Message, Message> | undefined;
+let subscription: Subscription | undefined;
+const received: Message[] = [];
+const states: string[] = [];
+const roles: string[] = [];
+const topics = new Map<string, { subscription: Subscription; received: Message[] }>();
+
+const open = (): SharedWebSocket<Message, Message> => {
+  if (!shared) throw new Error('start() first');
+  return shared;
+};
+
+registerTests({
+  /** Makes this tab's shared connection and subscribes (unless `subscribe` is false). */
+  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean }) {
+    // A browser without the Web Locks API: sharedWebSocket() falls back to this tab's own socket.
+    if (input.withoutLocks) Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
+    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name });
+    shared.role$.subscribe((role) => roles.push(role));
+    shared.state$.subscribe((state) => states.push(state));
+    if (input.subscribe !== false) subscription = shared.subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }), complete: () => received.push({ complete: true }) });
+    return shared.role;
+  },
+  /** What this tab saw so far. */
+  async report() {
+    return { role: shared?.role, roles, state: shared?.state, states, received, topics: Object.fromEntries([...topics].map(([k, v]) => [k, v.received])) };
+  },
+  /** Sends each value with next(), in order. */
+  async send(input: { values: Message[] }) {
+    for (const value of input.values) open().next(value);
+  },
+  /** Subscribes to a topic with multiplex(). */
+  async topic(input: { topic: string }) {
+    const seen: Message[] = [];
+    const sub = open()
+      .multiplex(() => ({ sub: input.topic }), () => ({ unsub: input.topic }), (m) => m['topic'] === input.topic)
+      .subscribe((m) => seen.push(m));
+    topics.set(input.topic, { subscription: sub, received: seen });
+  },
+  async untopic(input: { topic: string }) {
+    topics.get(input.topic)?.subscription.unsubscribe();
+    topics.delete(input.topic);
+  },
+  /** A request; resolves with its reply. */
+  async request(input: { method: string }) {
+    return firstValueFrom(open().request((id) => ({ id, method: input.method })));
+  },
+  /** Subscribes again (after the connection ended). */
+  async resubscribe() {
+    subscription = open().subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }) });
+  },
+  /** Releases this tab's use. */
+  async close() {
+    open().close();
+    subscription = undefined;
+  },
+});

@@ -1,0 +1,224 @@
+// rxws/shared in headless Chromium: several pages (tabs) of one browser context share one socket
+// to a real test server; the leader page goes away and another takes over.
+import type { TestServer } from 'rxws/testing';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { openBrowser, type BrowserSession } from './harness.js';
+import { until } from '../helpers/client.js';
+
+useTestServers();
+let browser: BrowserSession;
+beforeAll(async () => {
+  browser = await openBrowser('shared.ts');
+}, 60_000);
+afterAll(async () => browser?.close());
+
+type Tab = { run<T = unknown>(name: string, input?: unknown): Promise<T>; page: { close(): Promise<void> } };
+interface Report {
+  role: string;
+  roles: string[];
+  state: string;
+  states: string[];
+  received: Array<Record<string, unknown>>;
+  topics: Record<string, Array<Record<string, unknown>>>;
+}
+
+/** Polls every tab's report until `check` holds for all of them. */
+function untilTabs(tabs: Tab[], check: (report: Report, index: number) => boolean, what: string, timeout = 15_000): Promise<Report[]> {
+  return untilAll(tabs, (reports) => reports.every(check), what, timeout);
+}
+
+/** Polls every tab's report until `check` holds for the lot. */
+async function untilAll(tabs: Tab[], check: (reports: Report[]) => boolean, what: string, timeout = 15_000): Promise<Report[]> {
+  let reports: Report[] = [];
+  const start = Date.now();
+  for (;;) {
+    reports = await Promise.all(tabs.map((tab) => tab.run<Report>('report')));
+    if (check(reports)) return reports;
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(reports)}\n${browser.console.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Three tabs of a fresh name: the first leads, the two others follow; all subscribed, the socket open. */
+async function threeTabs(server: TestServer, name: string): Promise<Tab[]> {
+  const tabs: Tab[] = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
+  await tabs[0]!.run('start', { url: server.url, name });
+  await untilTabs([tabs[0]!], (r) => r.role === 'leader' && r.state === 'open', 'the first tab to lead');
+  await tabs[1]!.run('start', { url: server.url, name });
+  await tabs[2]!.run('start', { url: server.url, name });
+  await untilTabs(tabs, (r, i) => r.role === (i === 0 ? 'leader' : 'follower') && r.state === 'open', 'followers');
+  return tabs;
+}
+
+it('three tabs share one socket: every tab gets every message once, each next() is sent once in its tab order', async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'three');
+  expect(server.connections).toHaveLength(1);
+  for (let n = 1; n <= 5; n++) server.send({ n });
+  const reports = await untilTabs(tabs, (r) => r.received.length >= 5, 'five messages in every tab');
+  for (const report of reports) expect(report.received).toEqual([1, 2, 3, 4, 5].map((n) => ({ n })));
+  await Promise.all(tabs.map((tab, t) => tab.run('send', { values: [1, 2, 3, 4].map((i) => ({ tab: t, i })) })));
+  await until(() => server.messages.length >= 12, 15_000, 'twelve messages at the server');
+  expect(server.messages).toHaveLength(12);
+  for (let t = 0; t < 3; t++) {
+    expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2, 3, 4].map((i) => ({ tab: t, i })));
+  }
+  expect(server.connections).toHaveLength(1);
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+it('the leader tab closes: another leads, the server sees one new connection, messages sent meanwhile all arrive in order', async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'hand-over');
+  const [leader, second, third] = tabs as [Tab, Tab, Tab];
+  // Sent before: handed to the old leader's socket (the server has them).
+  await Promise.all([second.run('send', { values: [{ tab: 2, i: 1 }] }), third.run('send', { values: [{ tab: 3, i: 1 }] })]);
+  await until(() => server.messages.length === 2, 15_000, 'the first two messages');
+  await leader.page.close();
+  // Sent while the hand-over happens (the old leader is gone, the new one maybe not elected yet):
+  // kept in each tab until acknowledged, re-sent to whichever tab leads next.
+  await Promise.all([second.run('send', { values: [{ tab: 2, i: 2 }, { tab: 2, i: 3 }] }), third.run('send', { values: [{ tab: 3, i: 2 }, { tab: 3, i: 3 }] })]);
+  await untilAll([second, third], (reports) => reports.filter((r) => r.role === 'leader').length === 1, 'one new leader');
+  await until(() => server.messages.length >= 6, 15_000, 'the six messages at the server');
+  expect(server.connections).toHaveLength(2); // the first (gone with its tab) and one new
+  expect(server.openConnections).toHaveLength(1);
+  for (const t of [2, 3]) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2, 3].map((i) => ({ tab: t, i })));
+  expect(server.messages).toHaveLength(6);
+  // Through the hand-over the other tabs' state went from 'open' to 'connecting' and back.
+  for (const report of await untilTabs([second, third], (r) => r.state === 'open', 'open again')) {
+    expect(report.states.lastIndexOf('connecting')).toBeGreaterThan(report.states.indexOf('open'));
+    expect(report.states.slice(report.states.indexOf('open'))).not.toContain('idle');
+  }
+  server.send({ after: true });
+  const after = await untilTabs([second, third], (r) => r.received.some((m) => m['after'] === true), 'a message after the hand-over');
+  for (const report of after) expect(report.received.filter((m) => m['after'] === true)).toHaveLength(1);
+  await Promise.all([second.page.close(), third.page.close()]);
+}, 60_000);
+
+it('close() in every tab closes the socket with 1000; in one tab only, it stays open', async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'close');
+  const connection = server.connections[0]!;
+  await tabs[0]!.run('close');
+  await tabs[1]!.run('close');
+  server.send({ still: 'open' });
+  await untilTabs([tabs[2]!], (r) => r.received.some((m) => m['still'] === 'open'), 'the last tab still receiving');
+  expect(connection.isOpen).toBe(true);
+  await tabs[2]!.run('close');
+  const closed = await connection.closed;
+  expect(closed.code).toBe(1000);
+  await untilTabs(tabs, (r) => r.state === 'closed', 'every tab to see the close');
+  expect(server.connections).toHaveLength(1);
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+const count = (messages: unknown[], wanted: Record<string, unknown>): number =>
+  messages.filter((m) => JSON.stringify(m) === JSON.stringify(wanted)).length;
+
+it("the server closes the connection: every tab's subscribers error with its code; a tab subscribing again opens one new socket", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'server-close');
+  await server.connections[0]!.close(4000, 'maintenance');
+  const reports = await untilTabs(tabs, (r) => r.received.some((m) => m['error'] !== undefined) && r.state === 'closed', 'the close in every tab');
+  for (const report of reports) {
+    expect(report.received).toHaveLength(1);
+    expect(report.received[0]!['error']).toContain('WebSocketCloseError');
+    expect(report.received[0]!['error']).toContain('4000');
+    expect(report.received[0]!['error']).toContain('maintenance');
+  }
+  await tabs[1]!.run('resubscribe');
+  await untilTabs(tabs, (r) => r.state === 'open', 'open again in every tab');
+  expect(server.connections).toHaveLength(2);
+  server.send({ n: 1 });
+  await untilTabs([tabs[1]!], (r) => r.received.length === 2, 'the message in the tab that subscribed again');
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+it('a topic two tabs use is subscribed at the server once, and unsubscribed once after both leave', async () => {
+  const server = await createTestServer({ json: true });
+  const [first, second, third] = (await threeTabs(server, 'topics')) as [Tab, Tab, Tab];
+  await first.run('topic', { topic: 'A' });
+  await second.run('topic', { topic: 'A' });
+  // A tab's messages arrive in its order: once its marker is there, its subscribe was handled.
+  await second.run('send', { values: [{ marker: 1 }] });
+  await until(() => count(server.messages, { marker: 1 }) === 1, 15_000, 'the marker');
+  expect(count(server.messages, { sub: 'A' })).toBe(1);
+  server.send({ topic: 'A', v: 1 });
+  server.send({ topic: 'B', v: 2 });
+  const reports = await untilAll([first, second, third], (r) => r[0]!.topics['A']?.length === 1 && r[1]!.topics['A']?.length === 1 && r[2]!.received.length >= 2, 'the topic message in both tabs');
+  expect(reports[0]!.topics['A']).toEqual([{ topic: 'A', v: 1 }]);
+  expect(reports[1]!.topics['A']).toEqual([{ topic: 'A', v: 1 }]);
+  await first.run('untopic', { topic: 'A' });
+  await first.run('send', { values: [{ marker: 2 }] });
+  await until(() => count(server.messages, { marker: 2 }) === 1, 15_000, 'the second marker');
+  expect(count(server.messages, { unsub: 'A' })).toBe(0); // the second tab still uses it
+  await second.run('untopic', { topic: 'A' });
+  await until(() => count(server.messages, { unsub: 'A' }) === 1, 15_000, 'the unsubscribe');
+  await second.run('send', { values: [{ marker: 3 }] });
+  await until(() => count(server.messages, { marker: 3 }) === 1, 15_000, 'the third marker');
+  expect(count(server.messages, { unsub: 'A' })).toBe(1);
+  expect(count(server.messages, { sub: 'A' })).toBe(1);
+  await Promise.all([first, second, third].map((tab) => tab.page.close()));
+}, 60_000);
+
+it('after a hand-over the new socket is subscribed to the union of the remaining tabs\' topics, each once', async () => {
+  const server = await createTestServer({ json: true });
+  const [leader, second, third] = (await threeTabs(server, 'topics-hand-over')) as [Tab, Tab, Tab];
+  await leader.run('topic', { topic: 'L' });
+  await second.run('topic', { topic: 'A' });
+  await third.run('topic', { topic: 'A' });
+  await third.run('topic', { topic: 'B' });
+  await until(() => count(server.messages, { sub: 'B' }) === 1, 15_000, 'the subscriptions');
+  await leader.page.close();
+  await until(() => server.connections.length === 2 && count(server.connections[1]!.messages, { sub: 'B' }) === 1 && count(server.connections[1]!.messages, { sub: 'A' }) === 1, 15_000, 'the topics on the new connection');
+  await second.run('send', { values: [{ marker: 1 }] });
+  await third.run('send', { values: [{ marker: 1 }] });
+  await until(() => count(server.connections[1]!.messages, { marker: 1 }) === 2, 15_000, 'the markers');
+  expect(server.connections[1]!.messages.filter((m) => (m as { sub?: string }).sub !== undefined)).toHaveLength(2); // A and B, not L
+  server.send({ topic: 'A', v: 1 });
+  await untilTabs([second, third], (r) => r.topics['A']?.length === 1, 'topic A in both tabs after the hand-over');
+  await Promise.all([second.page.close(), third.page.close()]);
+}, 60_000);
+
+it("a tab's request() gets its own reply, though every tab receives every reply", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'request');
+  const [first, second] = tabs as [Tab, Tab, Tab];
+  const firstReply = first.run<Record<string, unknown>>('request', { method: 'one' });
+  const secondReply = second.run<Record<string, unknown>>('request', { method: 'two' });
+  await until(() => server.messages.length === 2, 15_000, 'both requests');
+  const requests = server.messages as Array<{ id: string; method: string }>;
+  const idOf = (method: string) => requests.find((r) => r.method === method)!.id;
+  expect(idOf('one')).not.toBe(idOf('two'));
+  server.send({ id: idOf('two'), result: 'for two' }); // answered first: only the second tab takes it
+  await expect(secondReply).resolves.toEqual({ id: idOf('two'), result: 'for two' });
+  server.send({ id: idOf('one'), result: 'for one' });
+  await expect(firstReply).resolves.toEqual({ id: idOf('one'), result: 'for one' });
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+it('a page of another origin never joins: it has its own socket', async () => {
+  const server = await createTestServer({ json: true });
+  const here = await browser.newPage();
+  await here.run('start', { url: server.url, name: 'origins' });
+  await untilTabs([here], (r) => r.role === 'leader' && r.state === 'open', 'the first tab to lead');
+  // The same page server by another host name: another origin.
+  const there = await browser.newPage(browser.origin.replace('127.0.0.1', 'localhost'));
+  await there.run('start', { url: server.url, name: 'origins' });
+  await untilTabs([there], (r) => r.role === 'leader' && r.state === 'open', 'the other origin\'s tab to lead too');
+  expect(server.connections).toHaveLength(2);
+  await Promise.all([here.page.close(), there.page.close()]);
+}, 60_000);
+
+it('without the Web Locks API a tab falls back to its own webSocket() (role "alone")', async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = [await browser.newPage(), await browser.newPage()];
+  for (const tab of tabs) await tab.run('start', { url: server.url, name: 'fallback', withoutLocks: true });
+  await untilTabs(tabs, (r) => r.role === 'alone' && r.state === 'open', 'both tabs alone and open');
+  expect(server.connections).toHaveLength(2);
+  await tabs[0]!.run('send', { values: [{ hello: 1 }] });
+  await until(() => server.messages.length === 1, 15_000, 'the message');
+  server.send({ n: 1 });
+  await untilTabs(tabs, (r) => r.received.length === 1, 'the message in both tabs');
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);

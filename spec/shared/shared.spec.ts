@@ -1,0 +1,43 @@
+// rxws/shared outside a browser (Node has BroadcastChannel but no Web Locks): the config checks,
+// and the fallback to a plain webSocket() against a real server. The sharing itself is proven in
+// headless Chromium (spec/browser/shared.browser.spec.ts).
+import { sharedWebSocket } from 'rxws/shared';
+import { createTestServer, useTestServers } from 'rxws/testing';
+import { until } from '../helpers/client.js';
+
+useTestServers();
+
+// Node 20 has no `navigator`; a newer Node with `navigator.locks` loses it for these tests.
+const scope = globalThis as { navigator?: unknown };
+const hadNavigator = Object.getOwnPropertyDescriptor(scope, 'navigator');
+beforeAll(() => Object.defineProperty(scope, 'navigator', { value: {}, configurable: true, writable: true }));
+afterAll(() => {
+  if (hadNavigator) Object.defineProperty(scope, 'navigator', hadNavigator);
+  else delete scope.navigator;
+});
+
+it('rejects a config that cannot name a shared connection', () => {
+  expect(() => sharedWebSocket(undefined as never)).toThrow(/takes a config/);
+  expect(() => sharedWebSocket({ url: () => 'ws://x', name: 'a' } as never)).toThrow(/`url` must be a string or URL/);
+  expect(() => sharedWebSocket({ url: 'ws://127.0.0.1:1', name: '' })).toThrow(/`name` must be a non-empty string/);
+});
+
+it('falls back to its own webSocket() where Web Locks are missing: role "alone", the same behaviour', async () => {
+  const server = await createTestServer({ json: true });
+  const socket = sharedWebSocket<{ n: number }>({ url: server.url, name: 'node' });
+  expect(socket.role).toBe('alone');
+  const received: number[] = [];
+  const states: string[] = [];
+  socket.state$.subscribe((state) => states.push(state));
+  socket.subscribe((m) => received.push(m.n));
+  socket.next({ n: 1 });
+  await expect(server.nextMessage()).resolves.toEqual({ n: 1 });
+  server.send({ n: 2 });
+  await until(() => received.length === 1, 5000, 'the message');
+  expect(received).toEqual([2]);
+  const connection = server.connections[0]!;
+  socket.close(4001, 'bye');
+  await expect(connection.closed).resolves.toMatchObject({ code: 4001, reason: 'bye' });
+  await until(() => states.at(-1) === 'closed', 5000, 'closed');
+  expect(states).toEqual(['idle', 'connecting', 'open', 'closing', 'closed']);
+});
