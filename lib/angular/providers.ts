@@ -1,9 +1,10 @@
 // provideWebSocket() and injectWebSocket(): one connection per providing injector, made on first
 // use and closed with 1000 when that injector is destroyed.
-import { DestroyRef, InjectionToken, NgZone, PLATFORM_ID, inject, type Provider } from '@angular/core';
+import { ApplicationRef, DestroyRef, InjectionToken, NgZone, PLATFORM_ID, inject, type Provider } from '@angular/core';
 import type { WebSocketSubject } from '../subject/index.js';
 import { resolveConfig, type WebSocketConfigSource } from './config.js';
 import { ZonedWebSocketSubject } from './zoned-subject.js';
+import { afterReady, firstStable } from './hydration.js';
 
 /** `PLATFORM_ID` on the server platform (what `isPlatformServer()` of `@angular/common` tests). */
 const SERVER_PLATFORM = 'server';
@@ -16,7 +17,8 @@ const SERVER_PLATFORM = 'server';
  * provides it (the app, a route's environment injector, each instance of a component), and
  * closed with 1000 when that injector is destroyed. Its socket and every rxws timer run outside
  * Angular's zone; values, errors and completions are delivered inside it. On the server platform
- * no socket is opened unless the config says `ssr: 'connect'`.
+ * no socket is opened unless the config says `ssr: 'connect'`; in the browser the first socket
+ * opens once the app is first stable (after hydration, for a server-rendered page).
  *
  * @param token an `InjectionToken<WebSocketSubject<In, Out>>`.
  * @param config a URL, a config (rxws's `WebSocketSubjectConfig` plus `ssr`), or a
@@ -40,7 +42,11 @@ export function provideWebSocket<In, Out = In>(token: InjectionToken<WebSocketSu
 function createConnection<In, Out>(source: WebSocketConfigSource<In, Out>): WebSocketSubject<In, Out> {
   const { subject: config, ssr } = resolveConfig(source);
   const onServer = inject(PLATFORM_ID) === SERVER_PLATFORM;
-  const subject = new ZonedWebSocketSubject<In, Out>(config, { zone: inject(NgZone), inert: onServer && ssr !== 'connect' });
+  // In the browser the socket opens once the app is first stable: after hydration of a
+  // server-rendered page (the DOM is Angular's by then), right after bootstrap otherwise.
+  const zone = inject(NgZone);
+  const subjectConfig = onServer ? config : afterReady(config, firstStable(inject(ApplicationRef), zone));
+  const subject = new ZonedWebSocketSubject<In, Out>(subjectConfig, { zone, inert: onServer && ssr !== 'connect' });
   inject(DestroyRef).onDestroy(() => subject.close(1000, ''));
   return subject;
 }

@@ -184,6 +184,16 @@ describe('the Angular app in Chromium', () => {
     expect(server.handshakes).toHaveLength(0); // the render has finished (its process exited) without a socket
     pages['ssr'] = html;
 
+    // Each WebSocket the page makes says so in the console: its place among Angular's own lines.
+    await page.addInitScript(() => {
+      const Native = globalThis.WebSocket;
+      globalThis.WebSocket = class extends Native {
+        constructor(...args: ConstructorParameters<typeof WebSocket>) {
+          console.log('[spec] new WebSocket');
+          super(...args);
+        }
+      };
+    });
     await page.goto(`${origin}/ssr/?ws=${encodeURIComponent(server.url)}`);
     const connection = await server.nextConnection({ timeout: 15_000 });
     await expect(connection).toReceiveMessage(SUBSCRIBE);
@@ -192,6 +202,11 @@ describe('the Angular app in Chromium', () => {
     // The server-rendered node was hydrated (kept), then updated by the connection.
     expect(await page.evaluate(() => document.getElementById('state') === (globalThis as unknown as { __ssrState: Element | null }).__ssrState)).toBe(true);
     expect(consoleLines.join('\n')).toMatch(/Angular hydrated 2 component\(s\)/);
+    // The socket was made after hydration had finished.
+    const hydratedAt = consoleLines.findIndex((line) => /Angular hydrated/.test(line));
+    const socketAt = consoleLines.findIndex((line) => line.includes('[spec] new WebSocket'));
+    expect(hydratedAt).toBeGreaterThanOrEqual(0);
+    expect(socketAt).toBeGreaterThan(hydratedAt);
     expect(unexpectedErrors()).toEqual([]);
     await page.evaluate(() => (globalThis as unknown as { __app: { appRef: { destroy(): void } } }).__app.appRef.destroy());
     expect(await connection.waitForClose({ timeout: 10_000 })).toMatchObject({ code: 1000 });

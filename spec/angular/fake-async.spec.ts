@@ -34,6 +34,9 @@ describe('rxws/angular with fakeAsync and the in-memory WebSocket', () => {
     const fixture = TestBed.createComponent(Ticker);
     fixture.detectChanges();
     expect(fixture.nativeElement.textContent).toBe('connecting -');
+    expect(controller.sockets).toHaveLength(0); // the socket opens once the app is first stable
+    tick(); // (the app is stable: the connection goes on)
+    expect(controller.sockets).toHaveLength(1);
     controller.last!.open();
     controller.last!.receive(JSON.stringify({ symbol: 'ACME', price: 42 }));
     fixture.detectChanges();
