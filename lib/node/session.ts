@@ -88,7 +88,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#inbox = new SessionInbox(settings, (ack) => this.#connection?.send(encodeAck(ack)));
     this.#inbox.load(record.received);
     this.#unwatch = settings.store.watch(record.id, this.#onStoreEvent);
-    this.#outbox.pushHandedOver(record.inbox);
+    // (record.inbox, what the claim took, is queued by attach(), which always follows.)
     this.#takeInbox(); // published between the claim and the watch
   }
 

@@ -189,3 +189,30 @@ describe('a session lost to another server while its saves are in flight', () =>
     atB.subscription.unsubscribe();
   });
 });
+
+describe('a message waiting in the store when another server resumes the session', () => {
+  it('is sent once (the claim hands it to the new Session)', async () => {
+    // A store whose holders never hear 'published' (as when the holder's process is gone): what
+    // the old Session publishes waits in the inbox until the next claim takes it.
+    const memory = memorySessionStore();
+    const store: SessionStore = { ...memory, watch: (id, listener) => memory.watch(id, (event) => event.type !== 'published' && listener(event)) };
+    const [a, b, c] = [await startWss(), await startWss(), await startWss()];
+    const atA = new Sessions(acceptSessions(a.wss, { store }));
+    const atB = new Sessions(acceptSessions(b.wss, { store }));
+    const atC = new Sessions(acceptSessions(c.wss, { store }));
+    const first = await SessionClient.start(a.url);
+    const onA = await atA.next();
+    await first.client.drop();
+    const second = await SessionClient.start(b.url, first.welcome.session, 0); // B holds it now
+    await atB.next();
+    await second.client.drop();
+    onA.next('waiting'); // A does not hold it: to the inbox
+    const third = await SessionClient.start(c.url, first.welcome.session, 0);
+    await atC.next();
+    expect(await third.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"waiting"' });
+    atC.all[0]!.next('after');
+    expect(await third.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"after"' });
+    expect(third.client.frames.filter((f) => f.type === 'data').map((f) => f.payload)).toEqual(['"waiting"', '"after"']);
+    for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
+  });
+});
