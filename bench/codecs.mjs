@@ -1,11 +1,10 @@
-// Binary codecs against JSON, on the message shapes of rxws's benches: `npm run bench:codecs`
+// A binary codec (MessagePack) against JSON, on the message shapes of rxws's benches: `npm run bench:codecs`
 // (`node bench/codecs.mjs [--rounds=5] [--count=200000]`). Per shape and codec: the bytes on the
 // wire (a JSON text frame's UTF-8 bytes; a binary frame's bytes), and the CPU time of the
 // serializer and of the deserializer per message, as webSocket() runs them (JSON: stringify and
-// parse a string; MessagePack and CBOR: encode to bytes, decode from an ArrayBuffer's bytes).
+// parse a string; MessagePack: encode to bytes, decode from an ArrayBuffer's bytes).
 // The recipes: docs/subject.md, "Binary codecs".
 import { encode as msgpackEncode, decode as msgpackDecode } from '@msgpack/msgpack';
-import { Encoder as CborEncoder, Decoder as CborDecoder } from 'cbor-x';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const ROUNDS = Number(args.rounds ?? 5);
@@ -19,8 +18,6 @@ const shapes = {
   'a fill with 1 KiB of bytes': { order: 918273, at: 1_765_100_000_456, receipt },
 };
 
-const cborEncoder = new CborEncoder();
-const cborDecoder = new CborDecoder();
 // JSON carries bytes as base64 (what an application does without a binary codec).
 const jsonReplacer = (_key, value) => (value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString('base64') } : value);
 const jsonReviver = (_key, value) => (value && typeof value === 'object' && typeof value.$bytes === 'string' ? new Uint8Array(Buffer.from(value.$bytes, 'base64')) : value);
@@ -30,7 +27,6 @@ const codecs = {
   JSON: { encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s), bytes: (e) => Buffer.byteLength(e), skip: hasBytes, baseline: true },
   'JSON (bytes as base64)': { encode: (v) => JSON.stringify(v, jsonReplacer), decode: (s) => JSON.parse(s, jsonReviver), bytes: (e) => Buffer.byteLength(e), skip: (v) => !hasBytes(v), baseline: true },
   MessagePack: { encode: (v) => msgpackEncode(v), decode: (b) => msgpackDecode(b), bytes: (e) => e.byteLength },
-  CBOR: { encode: (v) => cborEncoder.encode(v), decode: (b) => cborDecoder.decode(b), bytes: (e) => e.byteLength },
 };
 
 /** CPU µs per call of `fn(i)`, the median of ROUNDS rounds of COUNT calls. */
@@ -47,7 +43,7 @@ function timePerCall(fn) {
   return rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
 }
 
-console.log(`binary codecs against JSON, ${ROUNDS} rounds × ${COUNT.toLocaleString('en-US')} messages (median), Node ${process.version}\n`);
+console.log(`MessagePack against JSON, ${ROUNDS} rounds × ${COUNT.toLocaleString('en-US')} messages (median), Node ${process.version}\n`);
 console.log('| shape | codec | bytes | vs JSON | encode µs | decode µs | encode + decode vs JSON |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const [shape, value] of Object.entries(shapes)) {
