@@ -1,6 +1,6 @@
 // One connection for all the tabs of an origin: the tab holding the Web Lock leads (owns the
 // socket, lib/shared/leader.ts), every tab talks to it over a BroadcastChannel (docs/shared.md).
-import { BehaviorSubject, Observable, Subject, type Observer, type Subscription } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, filter, type Observer, type Subscription } from 'rxjs';
 import { webSocket } from '../subject/web-socket.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
@@ -224,17 +224,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         return;
       }
       this.#topics.add(topic);
-      const subscription = this.subscribe({
-        next: (value) => {
-          try {
-            if (messageFilter(value)) observer.next(value);
-          } catch (error) {
-            observer.error(error);
-          }
-        },
-        error: (error: unknown) => observer.error(error),
-        complete: () => observer.complete(),
-      });
+      const subscription = this.pipe(filter(messageFilter)).subscribe(observer); // (a throwing filter errors the topic, as rxjs's multiplex)
       return () => {
         this.#topics.delete(topic);
         try {

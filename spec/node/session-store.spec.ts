@@ -145,11 +145,15 @@ describe('a session lost to another server while its saves are in flight', () =>
     };
   }
 
+  /** Two servers, A and B, sharing `store`. */
+  async function twoServersOn(store: SessionStore) {
+    const [a, b] = [await startWss(), await startWss()];
+    return { a, b, atA: new Sessions(acceptSessions(a.wss, { store })), atB: new Sessions(acceptSessions(b.wss, { store })) };
+  }
+
   it('a client message the store saved before the claim is delivered on the first server (the client does not send it again)', async () => {
     const { store, release, held } = slowRepliesStore();
-    const [a, b] = [await startWss(), await startWss()];
-    const atA = new Sessions(acceptSessions(a.wss, { store }));
-    const atB = new Sessions(acceptSessions(b.wss, { store }));
+    const { a, b, atA, atB } = await twoServersOn(store);
     const first = await SessionClient.start(a.url);
     const onA = await atA.next();
     first.client.data(1, 0, '"c1"');
@@ -168,9 +172,7 @@ describe('a session lost to another server while its saves are in flight', () =>
 
   it('a message the store saved before the claim is replayed by the new holder once, not handed over a second time', async () => {
     const { store, release, held } = slowRepliesStore();
-    const [a, b] = [await startWss(), await startWss()];
-    const atA = new Sessions(acceptSessions(a.wss, { store }));
-    const atB = new Sessions(acceptSessions(b.wss, { store }));
+    const { a, b, atA, atB } = await twoServersOn(store);
     const first = await SessionClient.start(a.url);
     const onA = await atA.next();
     onA.next('s1');
