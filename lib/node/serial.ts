@@ -53,6 +53,24 @@ export class Serial {
     );
   }
 
+  /**
+   * Runs `call` once the calls before it have answered (or were skipped), and answers its answer
+   * (or its failure) to the caller, not to `failed`; the calls after it wait for it.
+   */
+  ask<T>(call: () => Awaitable<T>): Promise<T> {
+    const answer = (this.#tail ?? Promise.resolve()).then(call);
+    const tail: Promise<void> = answer.then(
+      () => {
+        if (this.#tail === tail) this.#tail = undefined;
+      },
+      () => {
+        if (this.#tail === tail) this.#tail = undefined;
+      },
+    );
+    this.#tail = tail;
+    return answer;
+  }
+
   #chain<T>(answer: Promise<T | typeof SKIPPED>, then: ((answer: T) => void) | undefined): void {
     const tail: Promise<void> = answer.then(
       (value) => {

@@ -82,7 +82,7 @@ export interface SessionSettings<In, Out> {
 
 const WHERE = 'acceptSessions()';
 const KNOWN = ['store', 'expireAfter', 'identify', 'replayLimit', 'queue', 'ackInterval', 'ackEvery', 'serializer', 'deserializer'];
-const STORE_METHODS = ['create', 'claim', 'update', 'publish', 'takeInbox', 'expire', 'end', 'watch'] as const;
+const STORE_METHODS = ['create', 'claim', 'update', 'publish', 'readInbox', 'expire', 'end', 'watch'] as const;
 
 function defaultSerializer(value: unknown): SessionPayload {
   return JSON.stringify(value);

@@ -68,13 +68,14 @@ class SessionAcceptor<In, Out> {
     if (hello.session !== null) {
       const known = this.#sessions.get(hello.session);
       if (known || !this.#subscriber.closed) {
+        // A Session of ours claims in turn with its own store calls (none from before answered after the claim).
         let holder = known?.holder ?? newSessionId();
-        let claimed = await store.claim(hello.session, holder, identity, Date.now());
+        let claimed = known ? await known.claim(identity) : await store.claim(hello.session, holder, identity, Date.now());
         const local = this.#sessions.get(hello.session);
         if (claimed && local && local.holder !== holder) {
           // Another connection made a Session for it while this one was claiming: that one holds it.
           holder = local.holder;
-          claimed = await store.claim(hello.session, holder, identity, Date.now());
+          claimed = await local.claim(identity);
         }
         if (claimed) {
           const session = this.#sessions.get(claimed.id) ?? this.#emit(claimed, holder);

@@ -25,9 +25,13 @@ export interface SessionRecord {
   readonly expiresAt: number | null;
 }
 
-/** What {@link SessionStore.claim} answers: the session as last saved, and the messages published for it while nobody held it. */
+/** What {@link SessionStore.claim} answers: the session as last saved, and its inbox. */
 export interface ClaimedSession extends SessionRecord {
-  /** Messages given to {@link SessionStore.publish} that no holder took yet, in order. They now belong to the claimer. */
+  /**
+   * The messages given to {@link SessionStore.publish} that no holder has saved (numbered) yet, in
+   * order. They now belong to the claimer, which removes them as it saves them
+   * ({@link SessionChange.inboxTaken}).
+   */
   readonly inbox: readonly SessionPayload[];
 }
 
@@ -41,12 +45,18 @@ export interface SessionChange {
   readonly acknowledged?: number;
   /** The session's connection ended: it expires at this time (ms since the epoch) unless claimed before; null: a connection holds it. */
   readonly expiresAt?: number | null;
+  /**
+   * The first `inboxTaken` messages of the inbox leave it: the holder numbered them (they are in
+   * this change's `append`, or an earlier one) or dropped them. Removed in the same save as their
+   * append, never before, so a claim in between finds them still in the inbox, in order.
+   */
+  readonly inboxTaken?: number;
 }
 
 /**
  * What a {@link SessionStore} tells those who {@link SessionStore.watch} a session:
- * `'published'` (something was published for it: its holder takes it with
- * {@link SessionStore.takeInbox}), `'claimed'` (a connection resumed it for `holder`: any other
+ * `'published'` (something was published for it: its holder reads it with
+ * {@link SessionStore.readInbox}), `'claimed'` (a connection resumed it for `holder`: any other
  * holder lost it), `'ended'` (on purpose, `'closed'`: a close 1000; or `'expired'`).
  */
 export type SessionStoreEvent =
@@ -78,9 +88,11 @@ export type SessionStoreEvent =
  * numbers the server's messages, and saves as it goes ({@link update}): each message it sends
  * (the replay buffer), each message it receives (`received`), each acknowledgement, and when its
  * connection ends (`expiresAt`). A `Session` elsewhere (a process the client has left) does not
- * send: its `next()` goes to {@link publish}, which the store queues for the holder and signals
- * to it ({@link watch}: `'published'`, then {@link takeInbox}); nobody holding it, the inbox waits
- * for the next claim. A claim signals `'claimed'` to the previous holder (which closes its
+ * send: its `next()` goes to {@link publish}, which the store queues in the session's inbox and
+ * signals to the holder ({@link watch}: `'published'`, then {@link readInbox}). The holder numbers
+ * inbox messages like its own, and the save that appends them to the replay buffer also removes
+ * them from the inbox (`inboxTaken`); until then they stay there, so that whoever claims the
+ * session next finds them, in publishing order. A claim signals `'claimed'` to the previous holder (which closes its
  * connection with 4409, if it still has one, and stops sending), and the end of a session
  * (`'ended'`) to every watcher.
  *
@@ -105,8 +117,8 @@ export interface SessionStore {
   create(record: SessionRecord, holder: string): Awaitable<void>;
   /**
    * Takes the session for `holder` (a connection is resuming it): answers its state as last saved
-   * and drains its inbox, marks it connected (`expiresAt` null) and signals `'claimed'` to the
-   * watchers when the holder changes. Answers undefined, changing nothing, when the session is
+   * and its inbox (which stays in the store), marks it connected (`expiresAt` null) and signals
+   * `'claimed'` to the watchers when the holder changes. Answers undefined, changing nothing, when the session is
    * unknown, has expired (`expiresAt` ≤ `now`), or belongs to another identity (the caller then
    * answers `new`, and the session stays as it was).
    *
@@ -132,12 +144,14 @@ export interface SessionStore {
    */
   publish(id: string, payload: SessionPayload): Awaitable<boolean>;
   /**
-   * Removes and answers the inbox (oldest first), for its holder; empty for anyone else.
+   * Answers the inbox from its `from`-th message on (0: the oldest; the holder skips the ones it
+   * has read and not removed yet), for its holder; empty for anyone else. Removes nothing: the
+   * holder's `update` with `inboxTaken` does.
    *
    * @example
-   * for (const payload of await store.takeInbox(id, holder)) send(payload);
+   * for (const payload of await store.readInbox(id, holder, alreadyRead)) number(payload);
    */
-  takeInbox(id: string, holder: string): Awaitable<readonly SessionPayload[]>;
+  readInbox(id: string, holder: string, from: number): Awaitable<readonly SessionPayload[]>;
   /**
    * Ends an expired session: when it has no connection and `expiresAt` ≤ `now`, forgets it and
    * signals `'ended'` (`'expired'`). Answers true when the session is gone (now, or before: unknown),
@@ -172,8 +186,22 @@ interface MemoryEntry {
   readonly replay: ReplayLog;
   expiresAt: number | null;
   holder: string;
+  /** The inbox: its messages from `inboxHead` on (those before were removed; compacted now and then). */
   inbox: SessionPayload[];
+  inboxHead: number;
   readonly listeners: Set<(event: SessionStoreEvent) => void>;
+}
+
+/** Removes the first `count` messages of `entry`'s inbox (O(1) each: the head moves, and the array is compacted when half of it is removed). */
+function removeFromInbox(entry: MemoryEntry, count: number): void {
+  entry.inboxHead = Math.min(entry.inboxHead + count, entry.inbox.length);
+  if (entry.inboxHead === entry.inbox.length) {
+    entry.inbox = [];
+    entry.inboxHead = 0;
+  } else if (entry.inboxHead >= 1024 && entry.inboxHead * 2 >= entry.inbox.length) {
+    entry.inbox = entry.inbox.slice(entry.inboxHead);
+    entry.inboxHead = 0;
+  }
 }
 
 /** How many creates between two sweeps of expired sessions nobody ended (their holders gone). */
@@ -216,7 +244,7 @@ export function memorySessionStore(): SessionStore {
         for (const entry of [...entries.values()]) if (expired(entry, now)) forget(entry, 'expired');
       }
       const { id, identity, received, sent, expiresAt } = record;
-      entries.set(id, { id, identity, received, sent, replay: new ReplayLog(record.replay), expiresAt, holder, inbox: [], listeners: new Set() });
+      entries.set(id, { id, identity, received, sent, replay: new ReplayLog(record.replay), expiresAt, holder, inbox: [], inboxHead: 0, listeners: new Set() });
     },
     claim(id, holder, identity, now) {
       const entry = entries.get(id);
@@ -226,10 +254,8 @@ export function memorySessionStore(): SessionStore {
         return undefined;
       }
       if (entry.identity !== identity) return undefined;
-      const inbox = entry.inbox;
-      entry.inbox = [];
       entry.expiresAt = null;
-      const claimed: ClaimedSession = { id, identity, received: entry.received, sent: entry.sent, replay: entry.replay.toArray(), expiresAt: null, inbox };
+      const claimed: ClaimedSession = { id, identity, received: entry.received, sent: entry.sent, replay: entry.replay.toArray(), expiresAt: null, inbox: entry.inbox.slice(entry.inboxHead) };
       if (entry.holder !== holder) {
         entry.holder = holder;
         notify(entry, { type: 'claimed', holder });
@@ -246,6 +272,7 @@ export function memorySessionStore(): SessionStore {
       if (change.received !== undefined) entry.received = change.received;
       if (change.acknowledged !== undefined) entry.replay.trim(change.acknowledged);
       if (change.expiresAt !== undefined) entry.expiresAt = change.expiresAt;
+      if (change.inboxTaken) removeFromInbox(entry, change.inboxTaken);
       return true;
     },
     publish(id, payload) {
@@ -255,12 +282,9 @@ export function memorySessionStore(): SessionStore {
       notify(entry, { type: 'published' });
       return true;
     },
-    takeInbox(id, holder) {
+    readInbox(id, holder, from) {
       const entry = held(id, holder);
-      if (!entry || entry.inbox.length === 0) return [];
-      const inbox = entry.inbox;
-      entry.inbox = [];
-      return inbox;
+      return entry && entry.inbox.length > entry.inboxHead + from ? entry.inbox.slice(entry.inboxHead + from) : [];
     },
     expire(id, now) {
       const entry = entries.get(id);

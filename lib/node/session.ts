@@ -83,13 +83,18 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#settings = settings;
     this.#onEnd = onEnd;
     this.#state = new BehaviorSubject<SessionState>('disconnected');
-    this.#outbox = new SessionOutbox(settings, (dropped) => this.#dropped.next(dropped), (message) => this.#numbered(message));
+    this.#outbox = new SessionOutbox(settings, {
+      dropped: (dropped) => this.#dropped.next(dropped),
+      numbered: (message) => this.#numbered(message),
+      inboxDropped: () => this.#inboxDropped(),
+      inboxRoom: () => this.#readInbox(),
+    });
     this.#outbox.load(record.replay, record.sent);
     this.#inbox = new SessionInbox(settings, (ack) => this.#connection?.send(encodeAck(ack)));
     this.#inbox.load(record.received);
     this.#unwatch = settings.store.watch(record.id, this.#onStoreEvent);
-    // (record.inbox, what the claim took, is queued by attach(), which always follows.)
-    this.#takeInbox(); // published between the claim and the watch
+    this.#outbox.pushFromInbox(record.inbox);
+    this.#readInbox(); // published between the claim and the watch
   }
 
   /** The current state (see {@link SessionState}). */
@@ -148,7 +153,10 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     if (this.#ended || this.#closing) return;
     const payload = toPayload(this.#settings.serializer(value));
     if (this.#holding) this.#outbox.push(payload);
-    else this.#publish(payload);
+    else {
+      this.#outbox.checkSize(payload); // (as the holder would: it could never be kept for replay)
+      this.#publish(payload);
+    }
   }
 
   /**
@@ -209,6 +217,15 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   }
 
   /**
+   * @internal Claims the session in the store for this Session (a connection is resuming it here),
+   * after the store calls already asked for: a save from before is answered before the claim, and
+   * never taken after it.
+   */
+  claim(identity: string | null): Promise<ClaimedSession | undefined> {
+    return this.#serial.ask(() => this.#settings.store.claim(this.id, this.holder, identity, Date.now()));
+  }
+
+  /**
    * @internal Serves the session on `connection` (a hello resumed it, or created it: `kind`),
    * replacing the current connection (closed with 4409). `clientReceived` is what the hello said
    * the client received; `claimed` is what the store answered (this Session reloads it when it
@@ -217,7 +234,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   attach(connection: SessionConnection, kind: 'new' | 'resumed', clientReceived: number, claimed: ClaimedSession): void {
     if (this.#ended) return void connection.close(1011, 'session ended');
     if (!this.#holding) this.#reload(claimed);
-    else this.#outbox.pushHandedOver(claimed.inbox);
+    else this.#readInbox(); // (the inbox is this holder's already: it reads on from where it is)
     const previous = this.#connection;
     this.#connection = undefined;
     previous?.close(REPLACED, 'replaced by a new connection');
@@ -369,12 +386,28 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     });
   };
 
+  /** An inbox message was dropped (overflow): the next save removes it from the store's inbox, with or without messages to append. */
+  #inboxDropped(): void {
+    if (this.#numberedBatch !== undefined) return;
+    this.#numberedBatch = [];
+    queueMicrotask(this.#saveNumbered);
+  }
+
   readonly #saveNumbered = (): void => {
     const batch = this.#numberedBatch;
     if (batch === undefined) return; // rolled back (a store failure)
     this.#numberedBatch = undefined;
-    this.#save({ append: batch }, () => {
-      this.#outbox.savedSent = batch[batch.length - 1]!.seq;
+    // The inbox messages numbered (in this batch or before) or dropped leave the store's inbox in
+    // this very save: a claim before it finds them still there, one after it in the replay buffer.
+    const inboxTaken = this.#outbox.inboxToRemove();
+    if (batch.length === 0 && inboxTaken === 0) return;
+    const change: { append?: StoredMessage[]; inboxTaken?: number } = {};
+    if (batch.length > 0) change.append = batch;
+    if (inboxTaken > 0) change.inboxTaken = inboxTaken;
+    this.#save(change, () => {
+      if (inboxTaken > 0 && this.#holding) this.#outbox.inboxRemoved(inboxTaken); // (lost meanwhile: the outbox is handed over)
+      if (batch.length === 0) return;
+      this.#outbox.saved(batch[batch.length - 1]!.seq);
       const connection = this.#connection;
       if (!connection) return;
       const received = this.#inbox.savedReceived;
@@ -387,11 +420,17 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#serial.run(() => this.#settings.store.publish(this.id, payload));
   }
 
-  #takeInbox(): void {
+  /** Reads the inbox messages published since the last read (the store keeps them until a save of ours removes them). */
+  #readInbox(): void {
+    let hold = -1;
     this.#serial.run(
-      () => this.#settings.store.takeInbox(this.id, this.holder),
+      () => {
+        hold = this.#hold;
+        return this.#holding ? this.#settings.store.readInbox(this.id, this.holder, this.#outbox.inboxRead) : [];
+      },
       (inbox) => {
-        if (!this.#ended && this.#holding) this.#outbox.pushHandedOver(inbox);
+        // (lost, or held again, since the read: the inbox is read afresh from the claim's)
+        if (!this.#ended && this.#holding && hold === this.#hold) this.#outbox.pushFromInbox(inbox);
       },
     );
   }
@@ -424,7 +463,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
       this.#end(event.reason === 'expired' ? 'expired' : 'disconnected');
     } else if (event.type === 'claimed') {
       if (event.holder !== this.holder && this.#holding) this.#lostHold();
-    } else if (this.#holding) this.#takeInbox();
+    } else if (this.#holding) this.#readInbox();
   };
 
   /** Another server took the session: stop serving it, hand over what the store has not got. */
@@ -447,7 +486,10 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   /** A hand-over is waiting for the saves in flight. */
   #handOverPending = false;
 
-  /** Publishes, in order, what the outbox has that the store has not (numbered and not saved, then queued). */
+  /**
+   * Publishes, in order, this Session's own messages the store has not got (numbered and not
+   * saved, then queued). The inbox messages it read are still in the store's inbox, for the new holder.
+   */
   #handOver(): Awaitable<unknown> {
     this.#handOverPending = false;
     const payloads = this.#outbox.handOver();
@@ -466,15 +508,15 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   /** Holding the session again after another server had it: its state as the store has it. */
   #reload(claimed: ClaimedSession): void {
     // Held again before the hand-over ran (the client came back quickly): hand over now, to the
-    // inbox this Session takes below. (A save still in flight from before is then ignored: a rare
-    // case where a message the store took may be sent twice rather than lost.)
+    // inbox this Session reads below. (The claim went through the serial queue: no save from
+    // before is still in flight.)
     if (this.#handOverPending) void this.#handOver();
     this.#hold++;
     this.#holding = true;
     this.#outbox.load(claimed.replay, claimed.sent);
     this.#inbox.load(claimed.received);
-    this.#outbox.pushHandedOver(claimed.inbox);
-    this.#takeInbox();
+    this.#outbox.pushFromInbox(claimed.inbox);
+    this.#readInbox();
   }
 
   #storeFailed(error: unknown): void {

@@ -247,7 +247,7 @@ export function asyncStore(): SessionStore {
     claim: later(store.claim),
     update: later(store.update),
     publish: later(store.publish),
-    takeInbox: later(store.takeInbox),
+    readInbox: later(store.readInbox),
     expire: later(store.expire),
     end: later(store.end),
     watch: store.watch,

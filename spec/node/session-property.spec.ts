@@ -153,7 +153,6 @@ it('messages both ways survive drops and restarts (on a store answering at once 
           const bySender = (values: string[]) => values.filter((v) => senderOf.get(v) === sender);
           expect(bySender(clientGot)).toEqual(bySender(serverSent)); // in order, per sender
         }
-        if (!promises) expect(clientGot).toEqual(serverSent); // a store answering at once keeps the global order too
       } finally {
         await client.drop();
         await server.stop();

@@ -186,7 +186,7 @@ describe('redisSessionStore() on Redis', () => {
     expect(atA[1]).toEqual({ type: 'claimed', holder: 'holder-b' });
     expect(await a.update('t1', 'holder-a', { received: 1 })).toBe(false); // a lost it
     await a.publish('t1', 'from a');
-    expect(await b.takeInbox('t1', 'holder-b')).toEqual(['from a']);
+    expect(await b.readInbox('t1', 'holder-b', 0)).toEqual(['from a']);
   });
 
   it('refuses bad options with a TypeError naming them', () => {

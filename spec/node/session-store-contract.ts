@@ -28,7 +28,7 @@ export function storeContract(name: string, under: StoreUnderTest): void {
       store = await under.make();
     });
 
-    it('claim answers the saved state and the inbox, once; update saves only for the holder', async () => {
+    it('claim answers the saved state and the inbox (left in the store); update saves only for the holder', async () => {
       await store.create(record('s1', 'alice'), 'h1');
       expect(await store.update('s1', 'h1', { append: [{ seq: 1, payload: 'a' }] })).toBe(true);
       expect(await store.update('s1', 'h1', { append: [{ seq: 2, payload: 'b' }], received: 4 })).toBe(true);
@@ -38,8 +38,11 @@ export function storeContract(name: string, under: StoreUnderTest): void {
       expect(await store.claim('s1', 'h2', 'bob', Date.now())).toBeUndefined(); // another identity
       expect(await store.claim('s1', 'h2', 'alice', Date.now())).toEqual({ id: 's1', identity: 'alice', received: 4, sent: 2, replay: [{ seq: 2, payload: 'b' }], expiresAt: null, inbox: ['p'] });
       expect(await store.update('s1', 'h1', { received: 5 })).toBe(false); // h2 holds it now
-      expect(await store.takeInbox('s1', 'h2')).toEqual([]);
-      expect((await store.claim('s1', 'h2', 'alice', Date.now()))?.inbox).toEqual([]); // taken once
+      expect(await store.readInbox('s1', 'h2', 0)).toEqual(['p']);
+      expect(await store.readInbox('s1', 'h2', 1)).toEqual([]);
+      expect((await store.claim('s1', 'h2', 'alice', Date.now()))?.inbox).toEqual(['p']); // until a save of the holder removes it
+      expect(await store.update('s1', 'h2', { append: [{ seq: 3, payload: 'p' }], inboxTaken: 1 })).toBe(true);
+      expect(await store.claim('s1', 'h3', 'alice', Date.now())).toMatchObject({ sent: 3, replay: [{ seq: 2, payload: 'b' }, { seq: 3, payload: 'p' }], inbox: [] });
     });
 
     it('keeps text and binary payloads as they were, in the replay buffer, the inbox and a created record', async () => {
@@ -94,12 +97,34 @@ export function storeContract(name: string, under: StoreUnderTest): void {
       expect((await store.claim('s1', 'h1', null, Date.now()))?.replay.map((m) => m.seq)).toEqual([9]);
     });
 
-    it('takeInbox answers the inbox in publishing order to the holder only, and empties it', async () => {
+    it('readInbox answers the inbox from a position on, in publishing order, to the holder only; inboxTaken removes its head', async () => {
       await store.create(record('s1'), 'h1');
       for (const payload of ['1', '2', '3']) expect(await store.publish('s1', payload)).toBe(true);
-      expect(await store.takeInbox('s1', 'someone else')).toEqual([]);
-      expect(await store.takeInbox('s1', 'h1')).toEqual(['1', '2', '3']);
-      expect(await store.takeInbox('s1', 'h1')).toEqual([]);
+      expect(await store.readInbox('s1', 'someone else', 0)).toEqual([]);
+      expect(await store.readInbox('s1', 'h1', 0)).toEqual(['1', '2', '3']);
+      expect(await store.readInbox('s1', 'h1', 2)).toEqual(['3']);
+      expect(await store.readInbox('s1', 'h1', 3)).toEqual([]);
+      expect(await store.update('s1', 'someone else', { inboxTaken: 2 })).toBe(false);
+      expect(await store.readInbox('s1', 'h1', 0)).toEqual(['1', '2', '3']);
+      // Removed in the save that appends them (a dropped one with no append at all).
+      expect(await store.update('s1', 'h1', { append: [{ seq: 1, payload: '1' }], inboxTaken: 2 })).toBe(true);
+      expect(await store.publish('s1', '4')).toBe(true);
+      expect(await store.readInbox('s1', 'h1', 0)).toEqual(['3', '4']);
+      expect(await store.update('s1', 'h1', { inboxTaken: 1 })).toBe(true);
+      expect(await store.claim('s1', 'h2', null, Date.now())).toMatchObject({ sent: 1, replay: [{ seq: 1, payload: '1' }], inbox: ['4'] });
+      expect(await store.update('s1', 'h2', { inboxTaken: 1 })).toBe(true);
+      expect(await store.readInbox('s1', 'h2', 0)).toEqual([]);
+    });
+
+    it('inboxTaken removes thousands of inbox messages at once, in the same save as their append', async () => {
+      await store.create(record('s1'), 'h1');
+      const payloads = Array.from({ length: 2100 }, (_, i) => `p${i}`);
+      for (const payload of payloads) await store.publish('s1', payload);
+      expect(await store.readInbox('s1', 'h1', 0)).toEqual(payloads);
+      const append = payloads.slice(0, 2000).map((payload, i) => ({ seq: i + 1, payload }));
+      expect(await store.update('s1', 'h1', { append, inboxTaken: 2000 })).toBe(true);
+      expect(await store.readInbox('s1', 'h1', 0)).toEqual(payloads.slice(2000));
+      expect((await store.claim('s1', 'h1', null, Date.now()))?.replay).toHaveLength(2000);
     });
 
     it('identities: null and a string differ, even the empty string', async () => {
@@ -164,11 +189,11 @@ export function storeContract(name: string, under: StoreUnderTest): void {
       expect(await store.update('s1', 'h2', { expiresAt: null })).toBe(true);
     });
 
-    it('an unknown session: claim undefined, update and publish false, takeInbox empty, expire true, end does nothing', async () => {
+    it('an unknown session: claim undefined, update and publish false, readInbox empty, expire true, end does nothing', async () => {
       expect(await store.claim('nope', 'h1', null, Date.now())).toBeUndefined();
       expect(await store.update('nope', 'h1', { received: 1 })).toBe(false);
       expect(await store.publish('nope', 'x')).toBe(false);
-      expect(await store.takeInbox('nope', 'h1')).toEqual([]);
+      expect(await store.readInbox('nope', 'h1', 0)).toEqual([]);
       expect(await store.expire('nope', Date.now())).toBe(true);
       await store.end('nope');
     });

@@ -6,7 +6,7 @@ import { describe, fail } from '../../common/options.js';
 import { reportUnhandledError } from '../../common/report-unhandled.js';
 import type { ClaimedSession, SessionChange, SessionStore, SessionStoreEvent, StoredMessage } from '../session-store.js';
 import { commandsOf, type Commands, type RedisClient, type Subscriber } from './client.js';
-import { CLAIM, CREATE, END, EXPIRE, PUBLISH, TAKE_INBOX, UPDATE } from './scripts.js';
+import { CLAIM, CREATE, END, EXPIRE, PUBLISH, READ_INBOX, UPDATE } from './scripts.js';
 
 /** Options of {@link redisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -81,7 +81,7 @@ const SCRIPTS = {
   claim: new Script(CLAIM),
   update: new Script(UPDATE),
   publish: new Script(PUBLISH),
-  takeInbox: new Script(TAKE_INBOX),
+  readInbox: new Script(READ_INBOX),
   expire: new Script(EXPIRE),
   end: new Script(END),
 };
@@ -163,7 +163,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
       return claimed;
     },
     async update(id, holder, change: SessionChange) {
-      const { append, received, acknowledged, expiresAt } = change;
+      const { append, received, acknowledged, expiresAt, inboxTaken } = change;
       const last = append && append.length > 0 ? append[append.length - 1] : undefined;
       const args = [
         holder,
@@ -171,6 +171,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         acknowledged === undefined ? '' : String(acknowledged),
         expiresAt === undefined ? '-' : expiresAt === null ? '' : String(expiresAt),
         last ? String(last.seq) : '',
+        String(inboxTaken ?? 0),
         ...(last ? append!.map((message) => encodePayload(message.payload, `${message.seq}:`)) : []),
       ];
       return Number(await run(SCRIPTS.update, id, args)) === 1;
@@ -178,8 +179,8 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     async publish(id, payload) {
       return Number(await run(SCRIPTS.publish, id, [encodePayload(payload)])) === 1;
     },
-    async takeInbox(id, holder) {
-      return asBuffers(await run(SCRIPTS.takeInbox, id, [holder])).map((element) => decodePayload(element, 0));
+    async readInbox(id, holder, from) {
+      return asBuffers(await run(SCRIPTS.readInbox, id, [holder, String(from)])).map((element) => decodePayload(element, 0));
     },
     async expire(id, now) {
       return Number(await run(SCRIPTS.expire, id, [], now)) === 1;

@@ -1,6 +1,6 @@
 // The Lua scripts of redisSessionStore(): each SessionStore operation that reads and then changes
 // a session runs as one script, so Redis runs it whole, between two other commands: two processes
-// can never both hold a session, nor both take its inbox.
+// can never both hold a session, nor both remove messages from its inbox.
 //
 // Every script gets KEYS = [hash, replay list, inbox list] (one hash tag: one Redis Cluster slot)
 // and ARGV = [events channel, grace ms, held ttl ms, now (the caller's clock, ms), ...its own
@@ -40,21 +40,23 @@ local r = redis.call('HMGET', KEYS[1], 'holder', 'identity', 'received', 'sent',
 if not r[1] then return 0 end
 if r[5] ~= '' and tonumber(r[5]) <= tonumber(ARGV[4]) then forget('expired') return 0 end
 if r[2] ~= ARGV[6] then return 0 end
-local inbox = redis.call('LRANGE', KEYS[3], 0, -1)
-redis.call('DEL', KEYS[3])
 redis.call('HSET', KEYS[1], 'holder', ARGV[5], 'expiresAt', '')
 if r[1] ~= ARGV[5] then redis.call('PUBLISH', ARGV[1], 'c' .. ARGV[5]) end
 ttl()
-return { tonumber(r[3]), tonumber(r[4]), redis.call('LRANGE', KEYS[2], 0, -1), inbox }`;
+return { tonumber(r[3]), tonumber(r[4]), redis.call('LRANGE', KEYS[2], 0, -1), redis.call('LRANGE', KEYS[3], 0, -1) }`;
 
-/** ARGV[5..]: holder, received|'', acknowledged|'', expiresAt ('-': unchanged), sent|'' (the last appended seq), appended replay elements… → 1, or 0 (not the holder). */
+/**
+ * ARGV[5..]: holder, received|'', acknowledged|'', expiresAt ('-': unchanged), sent|'' (the last
+ * appended seq), inbox messages taken ('0': none), appended replay elements… → 1, or 0 (not the holder).
+ */
 export const UPDATE = `${TTL}
 if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[5] then return 0 end
-if #ARGV >= 10 then
+if #ARGV >= 11 then
   -- in slices: unpack() of too many values overflows Lua's stack
-  for i = 10, #ARGV, 1000 do redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+  for i = 11, #ARGV, 1000 do redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
   redis.call('HSET', KEYS[1], 'sent', ARGV[9])
 end
+if ARGV[10] ~= '0' then redis.call('LTRIM', KEYS[3], ARGV[10], -1) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'received', ARGV[6]) end
 if ARGV[7] ~= '' then
   -- The list holds consecutive seqs: the acknowledged ones are its first (ack - first + 1), cut in
@@ -88,12 +90,10 @@ ttl()
 redis.call('PUBLISH', ARGV[1], 'p')
 return 1`;
 
-/** ARGV[5]: holder → the inbox elements (taken), or none for anyone but the holder. */
-export const TAKE_INBOX = `
+/** ARGV[5..]: holder, from → the inbox elements from the from-th on (left in the list), or none for anyone but the holder. */
+export const READ_INBOX = `
 if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[5] then return {} end
-local inbox = redis.call('LRANGE', KEYS[3], 0, -1)
-redis.call('DEL', KEYS[3])
-return inbox`;
+return redis.call('LRANGE', KEYS[3], ARGV[6], -1)`;
 
 /** → 1 (gone: now, or before), or 0 (held, or not due). */
 export const EXPIRE = `${TTL}
