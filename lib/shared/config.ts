@@ -10,8 +10,8 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
  * The config of {@link sharedWebSocket}: `url` (a string or URL: it names the shared connection),
  * `name`, and the `webSocket()` keys that make sense across tabs. `openObserver`,
  * `closeObserver` and `closingObserver` run in the leader tab only (the tab that owns the socket).
- * The serializer runs in the tab that calls `next()`, the deserializer in every tab that
- * receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
+ * The serializer runs in the tab that calls `next()`, the deserializer (and `onDecodeError`) in
+ * every tab that receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
  * are not shared yet; use `webSocket()` for them.)
  *
  * @example
@@ -20,7 +20,7 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
 export interface SharedWebSocketConfig<In, Out = In>
   extends Pick<
     WebSocketSubjectConfig<In, Out>,
-    'protocol' | 'serializer' | 'deserializer' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
+    'protocol' | 'serializer' | 'deserializer' | 'onDecodeError' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
   > {
   /** The server's URL. Tabs share only a connection to the same URL with the same `name`. */
   url: string | URL;

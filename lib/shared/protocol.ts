@@ -67,7 +67,13 @@ export type Relay =
   /** The connection's status changed. */
   | { readonly t: 'status'; readonly status: MirroredStatus }
   /** The connection ended: subscribers error (`close`) or complete (no `close`). */
-  | { readonly t: 'end'; readonly close?: MirroredEnd };
+  | { readonly t: 'end'; readonly close?: MirroredEnd }
+  /** The leader's socket fired `open`, `error` or `close` (with its close info): for every tab's open$, error$, close$. */
+  | { readonly t: 'event'; readonly kind: 'open' | 'error' | 'close'; readonly close?: MirroredEnd }
+  /** The leader gave up leadership (its page is being frozen): the next tab in line leads. */
+  | { readonly t: 'resign'; readonly id: TabId }
+  /** Tab `from` cleared its queue: the leader drops what of it (up to `seq`) still waits for the socket. */
+  | { readonly t: 'drop'; readonly from: TabId; readonly to: TabId; readonly seq: number };
 
 /** The lock a tab holds while it lives: the leader waits for it to learn that the tab is gone. */
 export function tabLockName(key: string, tab: TabId): string {
