@@ -26,10 +26,32 @@ export interface SharedWebSocketConfig<In, Out = In>
   url: string | URL;
   /** The shared connection's name within the origin: different names never share. */
   name: string;
+  /**
+   * Starts the app's SharedWorker script (one that calls `serveSharedWebSockets()`): then the
+   * worker owns the socket instead of a tab. Called only where `SharedWorker` exists; elsewhere
+   * (Chrome on Android before 148, older browsers) the tabs elect a leader tab as without it.
+   * `openObserver`, `closeObserver`, `closingObserver` and `WebSocketCtor` are not used then
+   * (functions cannot reach the worker): watch `open$` and `close$`. See docs/shared.md.
+   * @example
+   * worker: () => new SharedWorker(new URL('./socket-worker.ts', import.meta.url), { type: 'module' })
+   */
+  worker?: () => SharedWorkerLike;
 }
 
-/** The role of this tab: `'alone'` when the platform cannot share (see docs/shared.md). */
-export type SharedRole = 'electing' | 'leader' | 'follower' | 'alone';
+/** What `worker` returns: a `SharedWorker` (described by its shape, so no DOM types are needed). */
+export interface SharedWorkerLike {
+  readonly port: {
+    postMessage(message: unknown): void;
+    addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+    start(): void;
+  };
+}
+
+/**
+ * The role of this tab: `'worker'` when a SharedWorker owns the socket, `'alone'` when the
+ * platform cannot share (see docs/shared.md).
+ */
+export type SharedRole = 'electing' | 'leader' | 'follower' | 'worker' | 'alone';
 
 /** The checked config, or a TypeError that says what is wrong. */
 export function checkSharedConfig<In, Out>(config: SharedWebSocketConfig<In, Out>): { url: string; name: string } {

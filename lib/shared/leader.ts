@@ -23,6 +23,8 @@ export interface LeaderHost {
   readonly key: string;
   /** Delivers a relay message to every tab, this one included. */
   post(relay: Relay): void;
+  /** A tab is gone (its tab lock was released). */
+  gone?(tab: TabId): void;
 }
 
 export class SharedLeader {
@@ -80,6 +82,13 @@ export class SharedLeader {
       this.#watch(from);
     } else this.#users.delete(from);
     this.#reconcile();
+  }
+
+  /** A tab's message for the leader: its use, a message for the socket, a cleared queue. */
+  receive(relay: Relay): void {
+    if (relay.t === 'use') this.use(relay.from, relay.active);
+    else if (relay.t === 'send') this.send(relay.from, relay.seq, relay.data, relay.topic);
+    else if (relay.t === 'drop') this.drop(relay.from, relay.seq);
   }
 
   /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
@@ -167,6 +176,7 @@ export class SharedLeader {
     this.#pending = this.#pending.filter((p) => p.from !== tab);
     for (const [key, tabs] of this.#topics) if (tabs.delete(tab) && tabs.size === 0) this.#topics.delete(key);
     this.use(tab, false);
+    this.#host.gone?.(tab);
   }
 
   /** Opens the socket while a tab uses it; closes it (1000) when none does. */

@@ -9,7 +9,7 @@ import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { CloseEvent } from '../websocket/events.js';
 import type { DecodeFailure } from '../subject/passive-streams.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
-import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig } from './config.js';
+import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig, type SharedWorkerLike } from './config.js';
 import { SharedLeader } from './leader.js';
 import { unmirrorStatus } from './status.js';
 import { requestReply, type SharedRequestOptions } from './request.js';
@@ -36,6 +36,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   /** Where the platform cannot share: this tab's own connection. */
   readonly #alone: WebSocketSubject<In, Out> | undefined;
   readonly #channel: BroadcastChannel | undefined;
+  /** The SharedWorker's port, when a worker owns the socket (then there is no channel). */
+  readonly #port: SharedWorkerLike['port'] | undefined;
   #hub = new Subject<Out>();
   #subscribers = 0;
   #leaderId: TabId | undefined;
@@ -73,7 +75,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   constructor(config: SharedWebSocketConfig<In, Out>) {
     super((subscriber) => this.#subscribe(subscriber));
     const { url, name } = checkSharedConfig(config);
-    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', ...rest } = config;
+    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, ...rest } = config;
     this.#decodeErrorPolicy = onDecodeError;
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
@@ -85,9 +87,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#role = new BehaviorSubject<SharedRole>('electing');
     const key = sharedKey(name, url);
     this.#key = key;
-    const channel = new BroadcastChannel(key);
-    this.#channel = channel;
-    channel.onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
+    const port = (this.#port = worker && typeof SharedWorker === 'function' ? this.#startWorker(worker) : undefined);
+    if (!port) (this.#channel = new BroadcastChannel(key)).onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
     this.#innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
     // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
     // Only once it is held does the tab take part (and queue for the leader's lock).
@@ -96,7 +97,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const announced = this.#announced;
       this.#announced = undefined;
       if (announced) this.#follow(announced.id, announced.status);
-      this.#join();
+      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType } } satisfies Relay);
+      else this.#join();
       return new Promise<never>(() => {});
     });
     // A follower tab that goes away stops using the connection (a leader's socket goes with it).
@@ -108,7 +110,19 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     // A frozen page runs nothing but keeps its locks: it gives up leadership (and its place in
     // the queue) as it freezes, and takes part again when it resumes (Page Lifecycle API).
     globalThis.document?.addEventListener('freeze', () => this.#freeze());
-    globalThis.document?.addEventListener('resume', () => this.#alive && this.#join());
+    globalThis.document?.addEventListener('resume', () => this.#alive && !port && this.#join());
+  }
+
+  /** The worker's port, listened to; undefined if the worker cannot start (then the tabs elect a leader). */
+  #startWorker(worker: () => SharedWorkerLike): SharedWorkerLike['port'] | undefined {
+    try {
+      const { port } = worker();
+      port.addEventListener('message', (event) => this.#receive(event.data as Relay));
+      port.start();
+      return port;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Queues for the leader's lock and asks who leads now. */
@@ -117,7 +131,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     // Held until the tab goes away or freezes: then the next tab in line leads.
     navigator.locks
       .request(this.#key, { signal: queued.signal }, () => {
-        this.#queued = undefined;
+        if (queued.signal.aborted) return; // granted as the page froze: released at once
+        if (this.#queued === queued) this.#queued = undefined;
         const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay) });
         this.#leader = leader;
         this.#post({ t: 'leader', id: this.#id, status: leader.status });
@@ -137,6 +152,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     leader.resign();
     this.#post({ t: 'resign', id: this.#id });
     this.#release?.();
+    this.#release = undefined;
   }
 
   /**
@@ -400,6 +416,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
 
   /** To this tab, and to the others unless it is addressed to this one (the leader's own sends). */
   #post(relay: Relay): void {
+    if (this.#port) return this.#port.postMessage(relay);
     if (!('to' in relay) || relay.to !== this.#id) this.#channel?.postMessage(relay);
     this.#receive(relay);
   }
@@ -483,10 +500,10 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     // A new leader's socket is not open yet: through a hand-over the state stays 'connecting'.
     if (!(handOver && status.state === 'idle')) this.#mirror(status);
     this.#leaderId = id;
-    this.#role.next(id === this.#id ? 'leader' : 'follower');
+    this.#role.next(this.#port ? 'worker' : id === this.#id ? 'leader' : 'follower');
     // The leader's own lock is free once the leader tab is gone.
     this.#leaderWatch?.abort();
-    if (id !== this.#id) {
+    if (id !== this.#id && !this.#port) {
       const watch = (this.#leaderWatch = new AbortController());
       navigator.locks.request(tabLockName(this.#key, id), { signal: watch.signal }, () => this.#leaderGone(id)).catch(() => {}); // aborted: that leader resigned or another leads
     }

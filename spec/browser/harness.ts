@@ -89,7 +89,7 @@ export interface BrowserSession {
  * Starts Chromium and a static server for the page bundle `entry` (spec/browser/pages/<entry>).
  * The page exposes `globalThis.__rxwsTests` (a map of test name to async function).
  */
-export async function openBrowser(entry: string, options: { freezable?: boolean } = {}): Promise<BrowserSession> {
+export async function openBrowser(entry: string, options: { freezable?: boolean; workers?: string[] } = {}): Promise<BrowserSession> {
   const executablePath = findChromium();
   const [code, rxjs] = await Promise.all([bundle(entry), rxjsModule()]);
   const files: Record<string, [string, string]> = {
@@ -97,6 +97,8 @@ export async function openBrowser(entry: string, options: { freezable?: boolean 
     '/tests.js': ['text/javascript', code],
     '/vendor/rxjs.js': ['text/javascript', rxjs],
   };
+  // Worker scripts (pages/<name>.ts), served as /<name>.js.
+  for (const worker of options.workers ?? []) files[`/${worker.replace(/\.ts$/, '.js')}`] = ['text/javascript', await bundle(worker)];
   const http: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
     let file = files[path];

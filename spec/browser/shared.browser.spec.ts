@@ -8,7 +8,7 @@ import { until } from '../helpers/client.js';
 useTestServers();
 let browser: BrowserSession;
 beforeAll(async () => {
-  browser = await openBrowser('shared.ts');
+  browser = await openBrowser('shared.ts', { workers: ['shared-worker.ts'] });
 }, 60_000);
 afterAll(async () => browser?.close());
 
@@ -312,6 +312,50 @@ describe('a frozen leader tab', () => {
     expect(resumed[0]!.received.filter((m) => m['after'] === 1).length).toBeLessThanOrEqual(1);
     expect(server.connections).toHaveLength(2);
     expect(server.openConnections).toHaveLength(1);
+    await Promise.all(tabs.map((tab) => tab.page.close()));
+  }, 60_000);
+});
+
+describe('with a SharedWorker (the `worker` option)', () => {
+  it('the worker owns the one socket: every tab gets every message once, each next() is sent once in its tab order; a topic once', async () => {
+    const server = await createTestServer({ json: true });
+    const tabs: Tab[] = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
+    for (const tab of tabs) await tab.run('start', { url: server.url, name: 'worker', worker: true });
+    await untilTabs(tabs, (r) => r.role === 'worker' && r.state === 'open', 'every tab served by the worker');
+    expect(server.connections).toHaveLength(1);
+    for (let n = 1; n <= 3; n++) server.send({ n });
+    for (const report of await untilTabs(tabs, (r) => r.received.length >= 3, 'three messages in every tab')) {
+      expect(report.received).toEqual([1, 2, 3].map((n) => ({ n })));
+    }
+    await Promise.all(tabs.map((tab, t) => tab.run('send', { values: [1, 2, 3].map((i) => ({ tab: t, i })) })));
+    await until(() => server.messages.length >= 9, 15_000, 'nine messages at the server');
+    for (let t = 0; t < 3; t++) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2, 3].map((i) => ({ tab: t, i })));
+    expect(server.messages).toHaveLength(9);
+    await tabs[0]!.run('topic', { topic: 'A' });
+    await tabs[1]!.run('topic', { topic: 'A' });
+    await tabs[1]!.run('send', { values: [{ marker: 1 }] });
+    await until(() => count(server.messages, { marker: 1 }) === 1, 15_000, 'the marker');
+    expect(count(server.messages, { sub: 'A' })).toBe(1);
+    // The worker outlives any tab: one closing changes nothing for the others.
+    await tabs[0]!.page.close();
+    server.send({ after: 'close' });
+    await untilTabs(tabs.slice(1), (r) => r.received.some((m) => m['after'] === 'close'), 'a message after a tab closed');
+    expect(server.connections).toHaveLength(1);
+    const connection = server.connections[0]!;
+    await tabs[1]!.run('close');
+    await tabs[2]!.run('close');
+    expect((await connection.closed).code).toBe(1000);
+    expect(server.connections).toHaveLength(1);
+    await Promise.all(tabs.slice(1).map((tab) => tab.page.close()));
+  }, 60_000);
+
+  it('where SharedWorker is missing, `worker` is not called: the tabs elect a leader tab', async () => {
+    const server = await createTestServer({ json: true });
+    const tabs: Tab[] = [await browser.newPage(), await browser.newPage()];
+    for (const tab of tabs) await tab.run('start', { url: server.url, name: 'no-worker', worker: true, withoutSharedWorker: true });
+    const reports = await untilAll(tabs, (r) => r.every((x) => x.state === 'open') && r.some((x) => x.role === 'leader') && r.some((x) => x.role === 'follower'), 'a leader and a follower');
+    expect(reports.map((r) => r.roles.includes('worker'))).toEqual([false, false]);
+    expect(server.connections).toHaveLength(1);
     await Promise.all(tabs.map((tab) => tab.page.close()));
   }, 60_000);
 });

@@ -26,10 +26,13 @@ const open = (): SharedWebSocket<Message, Message> => {
 
 registerTests({
   /** Makes this tab's shared connection and subscribes (unless `subscribe` is false). */
-  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean }) {
+  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean; worker?: boolean; withoutSharedWorker?: boolean }) {
     // A browser without the Web Locks API: sharedWebSocket() falls back to this tab's own socket.
     if (input.withoutLocks) Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
-    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name });
+    // A browser without SharedWorker (Chrome on Android before 148): the tabs elect a leader.
+    if (input.withoutSharedWorker) delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
+    const worker = input.worker ? () => new SharedWorker('/shared-worker.js', { type: 'module' }) : undefined;
+    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name, ...(worker && { worker }) });
     shared.role$.subscribe((role) => roles.push(role));
     shared.state$.subscribe((state) => states.push(state));
     shared.open$.subscribe((event) => events.push(event.type));
