@@ -52,6 +52,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   #alive = false;
   /** A leader announced before this tab held its lock. */
   #announced: { id: TabId; status: MirroredStatus } | undefined;
+  /** The leader's `webSocket()` config, should this tab lead: the tabs serialize and decode themselves. */
   #innerConfig: WebSocketSubjectConfig<WebSocketMessage, unknown> | undefined;
   /** This tab's place in the queue for the leader's lock (aborted when the page freezes). */
   #queued: AbortController | undefined;
@@ -432,10 +433,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         else this.#announced = { id: relay.id, status: relay.status };
         return;
       case 'use':
-        if (leader && relay.to === this.#id) leader.use(relay.from, relay.active);
-        return;
       case 'send':
-        if (leader && relay.to === this.#id) leader.send(relay.from, relay.seq, relay.data, relay.topic);
+      case 'drop':
+        if (relay.to === this.#id) leader?.receive(relay);
         return;
       case 'ack':
         if (relay.to === this.#id) this.#outbox = this.#outbox.filter((m) => m.seq > relay.seq);
@@ -454,9 +454,6 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       }
       case 'resign':
         return this.#leaderGone(relay.id);
-      case 'drop':
-        if (leader && relay.to === this.#id) leader.drop(relay.from, relay.seq);
-        return;
     }
   }
 
