@@ -359,3 +359,17 @@ describe('with a SharedWorker (the `worker` option)', () => {
     await Promise.all(tabs.map((tab) => tab.page.close()));
   }, 60_000);
 });
+
+it("a connection the browser fails (an invalid frame): every tab's error$ has the error, then close$ the unclean close", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'passive-error');
+  server.connections[0]!.sendRaw(new Uint8Array([0xf1, 0x00])); // reserved bits set: the client must fail the connection
+  const reports = await untilTabs(tabs, (r) => r.events.some((e) => e.startsWith('close:')), 'the close in every tab');
+  for (const report of reports) {
+    const close = report.events.findIndex((e) => e.startsWith('close:'));
+    expect(report.events.indexOf('error')).toBeGreaterThanOrEqual(0);
+    expect(report.events.indexOf('error')).toBeLessThan(close);
+    expect(report.events[close]).toMatch(/^close:\d+:.*:false$/);
+  }
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
