@@ -10,8 +10,8 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
  * The config of {@link sharedWebSocket}: `url` (a string or URL: it names the shared connection),
  * `name`, and the `webSocket()` keys that make sense across tabs. `openObserver`,
  * `closeObserver` and `closingObserver` run in the leader tab only (the tab that owns the socket).
- * The serializer runs in the tab that calls `next()`, the deserializer in every tab that
- * receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
+ * The serializer runs in the tab that calls `next()`, the deserializer (and `onDecodeError`) in
+ * every tab that receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
  * are not shared yet; use `webSocket()` for them.)
  *
  * @example
@@ -20,16 +20,38 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
 export interface SharedWebSocketConfig<In, Out = In>
   extends Pick<
     WebSocketSubjectConfig<In, Out>,
-    'protocol' | 'serializer' | 'deserializer' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
+    'protocol' | 'serializer' | 'deserializer' | 'onDecodeError' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
   > {
   /** The server's URL. Tabs share only a connection to the same URL with the same `name`. */
   url: string | URL;
   /** The shared connection's name within the origin: different names never share. */
   name: string;
+  /**
+   * Starts the app's SharedWorker script (one that calls `serveSharedWebSockets()`): then the
+   * worker owns the socket instead of a tab. Called only where `SharedWorker` exists; elsewhere
+   * (Chrome on Android before 148, older browsers) the tabs elect a leader tab as without it.
+   * `openObserver`, `closeObserver`, `closingObserver` and `WebSocketCtor` are not used then
+   * (functions cannot reach the worker): watch `open$` and `close$`. See docs/shared.md.
+   * @example
+   * worker: () => new SharedWorker(new URL('./socket-worker.ts', import.meta.url), { type: 'module' })
+   */
+  worker?: () => SharedWorkerLike;
 }
 
-/** The role of this tab: `'alone'` when the platform cannot share (see docs/shared.md). */
-export type SharedRole = 'electing' | 'leader' | 'follower' | 'alone';
+/** What `worker` returns: a `SharedWorker` (described by its shape, so no DOM types are needed). */
+export interface SharedWorkerLike {
+  readonly port: {
+    postMessage(message: unknown): void;
+    addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+    start(): void;
+  };
+}
+
+/**
+ * The role of this tab: `'worker'` when a SharedWorker owns the socket, `'alone'` when the
+ * platform cannot share (see docs/shared.md).
+ */
+export type SharedRole = 'electing' | 'leader' | 'follower' | 'worker' | 'alone';
 
 /** The checked config, or a TypeError that says what is wrong. */
 export function checkSharedConfig<In, Out>(config: SharedWebSocketConfig<In, Out>): { url: string; name: string } {

@@ -23,6 +23,8 @@ export interface LeaderHost {
   readonly key: string;
   /** Delivers a relay message to every tab, this one included. */
   post(relay: Relay): void;
+  /** A tab is gone (its tab lock was released). */
+  gone?(tab: TabId): void;
 }
 
 export class SharedLeader {
@@ -39,6 +41,11 @@ export class SharedLeader {
   #pending: PendingSend[] = [];
   /** The tab is going away: what comes now is not sent (nor acknowledged), so the next leader sends it. */
   #leaving = false;
+  /** Leadership given up (the page froze): this leader posts nothing more and opens nothing. */
+  #resigned = false;
+  /** Aborts the waits for tab locks when leadership is given up. */
+  readonly #watching = new AbortController();
+  readonly #statusWatch: Subscription;
   #connection: Subscription | undefined;
   #status: MirroredStatus = { state: 'idle' };
 
@@ -50,13 +57,18 @@ export class SharedLeader {
     this.#socket = webSocket(config);
     this.#host = host;
     let replayed = true; // the status now goes out with the leader's announcement
-    // Watched for the life of the tab (the leader never steps down while its tab lives).
-    this.#socket.status$.subscribe((status) => {
+    this.#statusWatch = this.#socket.status$.subscribe((status) => {
       this.#status = mirrorStatus(status);
       if (status.state === 'open') this.#flush();
-      if (!replayed) host.post({ t: 'status', status: this.#status });
+      if (!replayed) this.#post({ t: 'status', status: this.#status });
     });
     replayed = false;
+    // Every tab's open$, close$ and error$ mirror the socket's events.
+    this.#statusWatch.add(this.#socket.open$.subscribe(() => this.#post({ t: 'event', kind: 'open' })));
+    this.#statusWatch.add(this.#socket.error$.subscribe(() => this.#post({ t: 'event', kind: 'error' })));
+    this.#statusWatch.add(
+      this.#socket.close$.subscribe(({ code, reason, wasClean }) => this.#post({ t: 'event', kind: 'close', close: { code, reason, wasClean } })),
+    );
   }
 
   get status(): MirroredStatus {
@@ -72,9 +84,34 @@ export class SharedLeader {
     this.#reconcile();
   }
 
+  /** A tab's message for the leader: its use, a message for the socket, a cleared queue. */
+  receive(relay: Relay): void {
+    if (relay.t === 'use') this.use(relay.from, relay.active);
+    else if (relay.t === 'send') this.send(relay.from, relay.seq, relay.data, relay.topic);
+    else if (relay.t === 'drop') this.drop(relay.from, relay.seq);
+  }
+
   /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
   leave(): void {
     this.#leaving = true;
+  }
+
+  /**
+   * Gives up leadership (the page is being frozen): takes no more messages, posts nothing more
+   * (not even the close: the other tabs see a hand-over, not an end) and closes the socket (1000).
+   */
+  resign(): void {
+    this.#leaving = this.#resigned = true;
+    this.#statusWatch.unsubscribe();
+    this.#watching.abort();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.unsubscribe();
+  }
+
+  /** Tab `from` cleared its queue up to `seq`: what of it waits here is not sent. */
+  drop(from: TabId, seq: number): void {
+    this.#pending = this.#pending.filter((p) => p.from !== from || p.seq > seq);
   }
 
   /** A tab's message: handed to the socket if it is open, otherwise kept for the next open. */
@@ -83,7 +120,7 @@ export class SharedLeader {
     const last = this.#lastSeq.get(from) ?? 0;
     if (seq <= last) {
       // Already sent (or queued here): the tab re-sent it because it had no ack yet.
-      if (!this.#pending.some((p) => p.from === from && p.seq === seq)) this.#host.post({ t: 'ack', to: from, seq });
+      if (!this.#pending.some((p) => p.from === from && p.seq === seq)) this.#post({ t: 'ack', to: from, seq });
       return;
     }
     this.#lastSeq.set(from, seq);
@@ -118,14 +155,18 @@ export class SharedLeader {
 
   #hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
     if (data !== undefined) this.#socket.next(data);
-    this.#host.post({ t: 'ack', to: from, seq });
+    this.#post({ t: 'ack', to: from, seq });
+  }
+
+  #post(relay: Relay): void {
+    if (!this.#resigned) this.#host.post(relay);
   }
 
   /** Waits for the tab's own lock: granted once the tab is gone (closed, crashed, discarded). */
   #watch(tab: TabId): void {
     if (tab === this.#host.id || this.#watched.has(tab)) return;
     this.#watched.add(tab);
-    void navigator.locks.request(tabLockName(this.#host.key, tab), () => this.#forget(tab));
+    navigator.locks.request(tabLockName(this.#host.key, tab), { signal: this.#watching.signal }, () => this.#forget(tab)).catch(() => {}); // aborted: leadership given up
   }
 
   /** A tab is gone: it uses nothing any more. (Its topics stay subscribed at the server until the connection ends: the leader has no unsubscribe message for them.) */
@@ -135,10 +176,12 @@ export class SharedLeader {
     this.#pending = this.#pending.filter((p) => p.from !== tab);
     for (const [key, tabs] of this.#topics) if (tabs.delete(tab) && tabs.size === 0) this.#topics.delete(key);
     this.use(tab, false);
+    this.#host.gone?.(tab);
   }
 
   /** Opens the socket while a tab uses it; closes it (1000) when none does. */
   #reconcile(): void {
+    if (this.#resigned) return;
     if (this.#users.size > 0 && this.#connection === undefined) {
       const end = (relay: Relay): void => {
         this.#connection = undefined;
@@ -146,10 +189,10 @@ export class SharedLeader {
         // and the server's topic subscriptions with it.
         this.#users.clear();
         this.#topics.clear();
-        this.#host.post(relay);
+        this.#post(relay);
       };
       this.#connection = this.#socket.subscribe({
-        next: (data) => this.#host.post({ t: 'msg', data }),
+        next: (data) => this.#post({ t: 'msg', data }),
         error: (error: unknown) => {
           const { code = 1006, reason = '', wasClean = false } = error as { code?: number; reason?: string; wasClean?: boolean };
           end({ t: 'end', close: { code, reason, wasClean } });

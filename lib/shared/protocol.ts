@@ -2,6 +2,7 @@
 // value is structured-cloned by the platform: only plain data, already serialized for the socket.
 import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { ConnectionState } from '../subject/connection-state.js';
+import type { BinaryType } from '../websocket/constants.js';
 
 /** A tab's id: random, for the life of one `sharedWebSocket()` in one tab. */
 export type TabId = string;
@@ -47,9 +48,22 @@ export interface MirroredEnd {
   readonly wasClean: boolean;
 }
 
+/** What a tab tells a SharedWorker first: the connection it wants (the worker makes it on first use). */
+export interface WorkerConnect {
+  readonly key: string;
+  readonly url: string;
+  readonly protocol?: string | string[];
+  readonly binaryType?: BinaryType;
+}
+
+/** The leader's id when a SharedWorker owns the socket (a tab's id is a UUID). */
+export const WORKER: TabId = 'worker';
+
 export type Relay =
   /** A tab starts and asks who leads. */
   | { readonly t: 'hello'; readonly from: TabId }
+  /** A tab connects to the SharedWorker (its port's first message). */
+  | { readonly t: 'connect'; readonly from: TabId; readonly connect: WorkerConnect }
   /** The leader announces itself (on election, and in reply to `hello`), with the status now. */
   | { readonly t: 'leader'; readonly id: TabId; readonly status: MirroredStatus }
   /** A tab tells the leader whether it has subscribers (uses the connection). */
@@ -67,7 +81,13 @@ export type Relay =
   /** The connection's status changed. */
   | { readonly t: 'status'; readonly status: MirroredStatus }
   /** The connection ended: subscribers error (`close`) or complete (no `close`). */
-  | { readonly t: 'end'; readonly close?: MirroredEnd };
+  | { readonly t: 'end'; readonly close?: MirroredEnd }
+  /** The leader's socket fired `open`, `error` or `close` (with its close info): for every tab's open$, error$, close$. */
+  | { readonly t: 'event'; readonly kind: 'open' | 'error' | 'close'; readonly close?: MirroredEnd }
+  /** The leader gave up leadership (its page is being frozen): the next tab in line leads. */
+  | { readonly t: 'resign'; readonly id: TabId }
+  /** Tab `from` cleared its queue: the leader drops what of it (up to `seq`) still waits for the socket. */
+  | { readonly t: 'drop'; readonly from: TabId; readonly to: TabId; readonly seq: number };
 
 /** The lock a tab holds while it lives: the leader waits for it to learn that the tab is gone. */
 export function tabLockName(key: string, tab: TabId): string {

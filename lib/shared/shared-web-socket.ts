@@ -6,7 +6,10 @@ import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import { WebSocketCloseError } from '../subject/close-error.js';
 import type { ConnectionState, ConnectionStatus } from '../subject/connection-state.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig } from './config.js';
+import type { CloseEvent } from '../websocket/events.js';
+import type { DecodeFailure } from '../subject/passive-streams.js';
+import type { WebSocketSubjectConfig } from '../subject/config.js';
+import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig, type SharedWorkerLike } from './config.js';
 import { SharedLeader } from './leader.js';
 import { unmirrorStatus } from './status.js';
 import { requestReply, type SharedRequestOptions } from './request.js';
@@ -33,6 +36,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   /** Where the platform cannot share: this tab's own connection. */
   readonly #alone: WebSocketSubject<In, Out> | undefined;
   readonly #channel: BroadcastChannel | undefined;
+  /** The SharedWorker's port, when a worker owns the socket (then there is no channel). */
+  readonly #port: SharedWorkerLike['port'] | undefined;
   #hub = new Subject<Out>();
   #subscribers = 0;
   #leaderId: TabId | undefined;
@@ -47,6 +52,20 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   #alive = false;
   /** A leader announced before this tab held its lock. */
   #announced: { id: TabId; status: MirroredStatus } | undefined;
+  /** The leader's `webSocket()` config, should this tab lead: the tabs serialize and decode themselves. */
+  #innerConfig: WebSocketSubjectConfig<WebSocketMessage, unknown> | undefined;
+  /** This tab's place in the queue for the leader's lock (aborted when the page freezes). */
+  #queued: AbortController | undefined;
+  /** Releases the leader's lock (leadership given up when the page freezes). */
+  #release: (() => void) | undefined;
+  /** Aborts the wait for the leader's tab lock (that leader resigned). */
+  #leaderWatch: AbortController | undefined;
+  readonly #decodeErrorPolicy: 'emit' | 'error';
+  readonly #open = new Subject<Event>();
+  readonly #message = new Subject<MessageEvent>();
+  readonly #error = new Subject<Event>();
+  readonly #close = new Subject<CloseEvent>();
+  readonly #decodeError = new Subject<DecodeFailure>();
 
   /**
    * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
@@ -57,21 +76,21 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   constructor(config: SharedWebSocketConfig<In, Out>) {
     super((subscriber) => this.#subscribe(subscriber));
     const { url, name } = checkSharedConfig(config);
-    const { name: _name, url: _url, serializer, deserializer, ...rest } = config;
+    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, ...rest } = config;
+    this.#decodeErrorPolicy = onDecodeError;
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
     if (!canShare()) {
-      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer });
+      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError });
       this.#role = new BehaviorSubject<SharedRole>('alone');
       return;
     }
     this.#role = new BehaviorSubject<SharedRole>('electing');
     const key = sharedKey(name, url);
     this.#key = key;
-    const channel = new BroadcastChannel(key);
-    this.#channel = channel;
-    channel.onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
-    const innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
+    const port = (this.#port = worker && typeof SharedWorker === 'function' ? this.#startWorker(worker) : undefined);
+    if (!port) (this.#channel = new BroadcastChannel(key)).onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
+    this.#innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
     // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
     // Only once it is held does the tab take part (and queue for the leader's lock).
     void navigator.locks.request(tabLockName(key, this.#id), () => {
@@ -79,14 +98,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const announced = this.#announced;
       this.#announced = undefined;
       if (announced) this.#follow(announced.id, announced.status);
-      // Held until the tab goes away: then the platform releases it and the next tab in line leads.
-      void navigator.locks.request(key, () => {
-        const leader = new SharedLeader(innerConfig, { id: this.#id, key, post: (relay) => this.#post(relay) });
-        this.#leader = leader;
-        this.#post({ t: 'leader', id: this.#id, status: leader.status });
-        return new Promise<never>(() => {});
-      });
-      this.#post({ t: 'hello', from: this.#id });
+      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType } } satisfies Relay);
+      else this.#join();
       return new Promise<never>(() => {});
     });
     // A follower tab that goes away stops using the connection (a leader's socket goes with it).
@@ -95,6 +108,52 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       this.#tellUse(false);
     });
     globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
+    // A frozen page runs nothing but keeps its locks: it gives up leadership (and its place in
+    // the queue) as it freezes, and takes part again when it resumes (Page Lifecycle API).
+    globalThis.document?.addEventListener('freeze', () => this.#freeze());
+    globalThis.document?.addEventListener('resume', () => this.#alive && !port && this.#join());
+  }
+
+  /** The worker's port, listened to; undefined if the worker cannot start (then the tabs elect a leader). */
+  #startWorker(worker: () => SharedWorkerLike): SharedWorkerLike['port'] | undefined {
+    try {
+      const { port } = worker();
+      port.addEventListener('message', (event) => this.#receive(event.data as Relay));
+      port.start();
+      return port;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Queues for the leader's lock and asks who leads now. */
+  #join(): void {
+    const queued = (this.#queued = new AbortController());
+    // Held until the tab goes away or freezes: then the next tab in line leads.
+    navigator.locks
+      .request(this.#key, { signal: queued.signal }, () => {
+        if (queued.signal.aborted) return; // granted as the page froze: released at once
+        if (this.#queued === queued) this.#queued = undefined;
+        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay) });
+        this.#leader = leader;
+        this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        return new Promise<void>((resolve) => (this.#release = resolve));
+      })
+      .catch(() => {}); // left the queue: the page froze
+    this.#post({ t: 'hello', from: this.#id });
+  }
+
+  /** The page is being frozen: no more leading, no place in the queue (granted while frozen, it would lead nothing). */
+  #freeze(): void {
+    this.#queued?.abort();
+    this.#queued = undefined;
+    const leader = this.#leader;
+    if (!leader) return;
+    this.#leader = undefined;
+    leader.resign();
+    this.#post({ t: 'resign', id: this.#id });
+    this.#release?.();
+    this.#release = undefined;
   }
 
   /**
@@ -149,6 +208,82 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
    */
   get state(): ConnectionState {
     return this.#alone ? this.#alone.state : this.#status.value.state;
+  }
+
+  /**
+   * Every `open` event of the shared connection's socket (one per connection the leader opens,
+   * a hand-over's new one included), in every tab. Passive: subscribing does not connect.
+   * @example
+   * prices.open$.subscribe(() => console.log('connected'));
+   */
+  get open$(): Observable<Event> {
+    return this.#alone ? this.#alone.open$ : this.#open.asObservable();
+  }
+
+  /**
+   * Every message the server sends, as a `MessageEvent` before (and whatever the result of) the
+   * deserializer, in every tab, whether or not it has subscribers. Passive.
+   * @example
+   * prices.message$.subscribe((event) => console.log('bytes', String(event.data).length));
+   */
+  get message$(): Observable<MessageEvent> {
+    return this.#alone ? this.#alone.message$ : this.#message.asObservable();
+  }
+
+  /**
+   * Every `error` event of the leader's socket, in every tab (a plain `Event`: its details stay in
+   * the leader tab). An error is always followed by a close. Passive.
+   * @example
+   * prices.error$.subscribe(() => console.warn('connection error'));
+   */
+  get error$(): Observable<Event> {
+    return this.#alone ? this.#alone.error$ : this.#error.asObservable();
+  }
+
+  /**
+   * Every `close` event of the leader's socket, with `code`, `reason` and `wasClean`, in every
+   * tab. A socket that goes with its leader tab (closed, crashed, frozen) has no close here: the
+   * hand-over follows. Passive.
+   * @example
+   * prices.close$.subscribe((event) => console.log('closed', event.code, event.reason));
+   */
+  get close$(): Observable<CloseEvent> {
+    return this.#alone ? this.#alone.close$ : this.#close.asObservable();
+  }
+
+  /**
+   * Messages this tab's deserializer could not decode, as `{ event, error }` (with the default
+   * `onDecodeError: 'emit'`); this tab's subscribers carry on. Each tab decodes for itself.
+   * @example
+   * prices.decodeError$.subscribe(({ event, error }) => console.warn('bad message', event.data, error));
+   */
+  get decodeError$(): Observable<DecodeFailure> {
+    return this.#alone ? this.#alone.decodeError$ : this.#decodeError.asObservable();
+  }
+
+  /**
+   * How many of this tab's messages wait: sent with `next()` (or by `multiplex()`) and not yet
+   * handed to the shared socket by the leader.
+   * @example
+   * if (prices.queueLength > 0) showPending(prices.queueLength);
+   */
+  get queueLength(): number {
+    return this.#alone ? this.#alone.queueLength : this.#outbox.length;
+  }
+
+  /**
+   * Empties this tab's queue and returns what it held (serialized, oldest first); the leader drops
+   * them too. One the leader was handing to the socket at that instant may still go out.
+   * @example
+   * const unsent = prices.clearQueue(); // e.g. after close(), so they never go out later
+   */
+  clearQueue(): WebSocketMessage[] {
+    if (this.#alone) return this.#alone.clearQueue();
+    const cleared = this.#outbox;
+    this.#outbox = [];
+    const last = cleared[cleared.length - 1];
+    if (last && this.#leaderId !== undefined) this.#post({ t: 'drop', from: this.#id, to: this.#leaderId, seq: last.seq });
+    return cleared.map((m) => m.data);
   }
 
   /**
@@ -282,6 +417,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
 
   /** To this tab, and to the others unless it is addressed to this one (the leader's own sends). */
   #post(relay: Relay): void {
+    if (this.#port) return this.#port.postMessage(relay);
     if (!('to' in relay) || relay.to !== this.#id) this.#channel?.postMessage(relay);
     this.#receive(relay);
   }
@@ -297,10 +433,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         else this.#announced = { id: relay.id, status: relay.status };
         return;
       case 'use':
-        if (leader && relay.to === this.#id) leader.use(relay.from, relay.active);
-        return;
       case 'send':
-        if (leader && relay.to === this.#id) leader.send(relay.from, relay.seq, relay.data, relay.topic);
+      case 'drop':
+        if (relay.to === this.#id) leader?.receive(relay);
         return;
       case 'ack':
         if (relay.to === this.#id) this.#outbox = this.#outbox.filter((m) => m.seq > relay.seq);
@@ -308,18 +443,30 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       case 'status':
         return this.#mirror(relay.status);
       case 'msg':
-        if (this.#subscribers > 0) this.#deliver(relay.data);
-        return;
+        return this.#deliver(relay.data);
       case 'end':
         return this.#endHub(relay.close);
+      case 'event': {
+        const { kind, close } = relay;
+        if (kind === 'close') this.#close.next(new globalThis.CloseEvent('close', close) as unknown as CloseEvent); // the browser's own (rxws's class is for Node)
+        else (kind === 'open' ? this.#open : this.#error).next(new Event(kind));
+        return;
+      }
+      case 'resign':
+        return this.#leaderGone(relay.id);
     }
   }
 
+  /** A server message: on message$ always, decoded for subscribers if there are any. */
   #deliver(data: unknown): void {
+    const event = new MessageEvent('message', { data });
+    this.#message.next(event);
+    if (this.#subscribers === 0) return;
     let value: Out;
     try {
-      value = this.#deserializer(new MessageEvent('message', { data }));
+      value = this.#deserializer(event);
     } catch (error) {
+      if (this.#decodeErrorPolicy === 'emit') return this.#decodeError.next({ event, error });
       const hub = this.#hub;
       this.#hub = new Subject<Out>();
       hub.error(error);
@@ -336,6 +483,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   #leaderGone(id: TabId): void {
     if (this.#leaderId !== id) return;
     this.#leaderId = undefined;
+    this.#leaderWatch?.abort();
     this.#role.next('electing');
     const state = this.#status.value.state;
     if (state === 'open' || state === 'connecting') this.#status.next({ state: 'connecting', attempt: 1 });
@@ -349,9 +497,13 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     // A new leader's socket is not open yet: through a hand-over the state stays 'connecting'.
     if (!(handOver && status.state === 'idle')) this.#mirror(status);
     this.#leaderId = id;
-    this.#role.next(id === this.#id ? 'leader' : 'follower');
+    this.#role.next(this.#port ? 'worker' : id === this.#id ? 'leader' : 'follower');
     // The leader's own lock is free once the leader tab is gone.
-    if (id !== this.#id) void navigator.locks.request(tabLockName(this.#key, id), () => this.#leaderGone(id));
+    this.#leaderWatch?.abort();
+    if (id !== this.#id && !this.#port) {
+      const watch = (this.#leaderWatch = new AbortController());
+      navigator.locks.request(tabLockName(this.#key, id), { signal: watch.signal }, () => this.#leaderGone(id)).catch(() => {}); // aborted: that leader resigned or another leads
+    }
     if (this.#subscribers > 0) this.#tellUse(true);
     for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });
     if (!handOver) return;

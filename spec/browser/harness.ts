@@ -1,13 +1,15 @@
 // Runs page code in headless Chromium (Debian's `chromium`, driven by playwright-core) against
 // real servers started by the test. Page code is bundled by esbuild from spec/browser/pages with
 // `rxws` resolved to the built browser tree (dist/browser): what a bundler gives users.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const root = join(__dirname, '..', '..');
 
@@ -87,7 +89,7 @@ export interface BrowserSession {
  * Starts Chromium and a static server for the page bundle `entry` (spec/browser/pages/<entry>).
  * The page exposes `globalThis.__rxwsTests` (a map of test name to async function).
  */
-export async function openBrowser(entry: string): Promise<BrowserSession> {
+export async function openBrowser(entry: string, options: { freezable?: boolean; workers?: string[] } = {}): Promise<BrowserSession> {
   const executablePath = findChromium();
   const [code, rxjs] = await Promise.all([bundle(entry), rxjsModule()]);
   const files: Record<string, [string, string]> = {
@@ -95,6 +97,8 @@ export async function openBrowser(entry: string): Promise<BrowserSession> {
     '/tests.js': ['text/javascript', code],
     '/vendor/rxjs.js': ['text/javascript', rxjs],
   };
+  // Worker scripts (pages/<name>.ts), served as /<name>.js.
+  for (const worker of options.workers ?? []) files[`/${worker.replace(/\.ts$/, '.js')}`] = ['text/javascript', await bundle(worker)];
   const http: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
     let file = files[path];
@@ -113,8 +117,7 @@ export async function openBrowser(entry: string): Promise<BrowserSession> {
   http.listen(0, '127.0.0.1');
   await once(http, 'listening');
   const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-  const context = await browser.newContext();
+  const { browser, context, stop } = options.freezable ? await launchFreezable(executablePath) : await launch(executablePath);
   const page = await context.newPage();
   const consoleLines: string[] = [];
   page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
@@ -163,6 +166,7 @@ export async function openBrowser(entry: string): Promise<BrowserSession> {
       ) as Promise<T>,
     async close() {
       await browser.close();
+      await stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
@@ -179,4 +183,40 @@ function plainModulePage(): string {
   const after = Object.getOwnPropertyNames(globalThis).sort().join();
   globalThis.__plain = { WebSocketIsNative: rxws.WebSocket === globalThis.WebSocket, exports: Object.keys(rxws).sort(), globalsTouched: before !== after };
 </script></head><body></body></html>`;
+}
+
+async function launch(executablePath: string): Promise<{ browser: Browser; context: BrowserContext; stop(): Promise<void> }> {
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return { browser, context: await browser.newContext(), stop: async () => {} };
+}
+
+/**
+ * A Chromium whose pages CDP can freeze (`Page.setWebLifecycleState`): Playwright's own contexts
+ * keep every page visible (focus emulation), and Chromium freezes only hidden pages. So Chromium
+ * is started here and attached to without Playwright's defaults; its default context is used.
+ */
+async function launchFreezable(executablePath: string): Promise<{ browser: Browser; context: BrowserContext; stop(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'rxws-chromium-'));
+  const child: ChildProcess = spawn(executablePath, ['--headless', ...CHROMIUM_ARGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill();
+      await once(child, 'exit');
+    }
+    rmSync(profile, { recursive: true, force: true });
+  };
+  try {
+    // Chromium writes the port it chose to DevToolsActivePort in the profile.
+    const portFile = join(profile, 'DevToolsActivePort');
+    for (let waited = 0; !existsSync(portFile) || readFileSync(portFile, 'utf8').split('\n').length < 2; waited += 50) {
+      if (waited > 20_000 || child.exitCode !== null) throw new Error('Chromium did not start its DevTools endpoint');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const port = readFileSync(portFile, 'utf8').split('\n')[0];
+    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, { noDefaults: true });
+    return { browser, context: browser.contexts()[0]!, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -8,11 +8,11 @@ import { until } from '../helpers/client.js';
 useTestServers();
 let browser: BrowserSession;
 beforeAll(async () => {
-  browser = await openBrowser('shared.ts');
+  browser = await openBrowser('shared.ts', { workers: ['shared-worker.ts'] });
 }, 60_000);
 afterAll(async () => browser?.close());
 
-type Tab = { run<T = unknown>(name: string, input?: unknown): Promise<T>; page: { close(): Promise<void> } };
+type Tab = { run<T = unknown>(name: string, input?: unknown): Promise<T>; page: import('playwright-core').Page };
 interface Report {
   role: string;
   roles: string[];
@@ -20,6 +20,10 @@ interface Report {
   states: string[];
   received: Array<Record<string, unknown>>;
   topics: Record<string, Array<Record<string, unknown>>>;
+  events: string[];
+  messages: unknown[];
+  decodeErrors: Array<{ data: unknown; error: boolean }>;
+  queueLength: number;
 }
 
 /** Polls every tab's report until `check` holds for all of them. */
@@ -28,20 +32,20 @@ function untilTabs(tabs: Tab[], check: (report: Report, index: number) => boolea
 }
 
 /** Polls every tab's report until `check` holds for the lot. */
-async function untilAll(tabs: Tab[], check: (reports: Report[]) => boolean, what: string, timeout = 15_000): Promise<Report[]> {
+async function untilAll(tabs: Tab[], check: (reports: Report[]) => boolean, what: string, timeout = 15_000, session = browser): Promise<Report[]> {
   let reports: Report[] = [];
   const start = Date.now();
   for (;;) {
     reports = await Promise.all(tabs.map((tab) => tab.run<Report>('report')));
     if (check(reports)) return reports;
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(reports)}\n${browser.console.join('\n')}`);
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(reports)}\n${session.console.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
 /** Three tabs of a fresh name: the first leads, the two others follow; all subscribed, the socket open. */
-async function threeTabs(server: TestServer, name: string): Promise<Tab[]> {
-  const tabs: Tab[] = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
+async function threeTabs(server: TestServer, name: string, session = browser): Promise<Tab[]> {
+  const tabs: Tab[] = [await session.newPage(), await session.newPage(), await session.newPage()];
   await tabs[0]!.run('start', { url: server.url, name });
   await untilTabs([tabs[0]!], (r) => r.role === 'leader' && r.state === 'open', 'the first tab to lead');
   await tabs[1]!.run('start', { url: server.url, name });
@@ -220,5 +224,152 @@ it('without the Web Locks API a tab falls back to its own webSocket() (role "alo
   await until(() => server.messages.length === 1, 15_000, 'the message');
   server.send({ n: 1 });
   await untilTabs(tabs, (r) => r.received.length === 1, 'the message in both tabs');
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+it("every tab's open$, message$ and close$ mirror the leader's socket; decodeError$ reports in every tab and subscribers carry on", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'passive');
+  server.connections[0]!.raw.send('not json');
+  server.send({ n: 1 });
+  const reports = await untilTabs(tabs, (r) => r.received.length >= 1, 'the message after the bad one');
+  for (const report of reports) {
+    expect(report.decodeErrors).toEqual([{ data: 'not json', error: true }]);
+    expect(report.received).toEqual([{ n: 1 }]);
+    expect(report.messages).toEqual(['not json', '{"n":1}']);
+  }
+  await server.connections[0]!.close(4000, 'maintenance');
+  await untilTabs(tabs, (r) => r.state === 'closed', 'the close in every tab');
+  await tabs[1]!.run('resubscribe');
+  const after = await untilTabs(tabs, (r) => r.state === 'open' && r.events.includes('close:4000:maintenance:true') && r.events.at(-1) === 'open', 'open again in every tab');
+  // The first tab watched the first open too; the others started after it.
+  expect(after[0]!.events).toEqual(['open', 'close:4000:maintenance:true', 'open']);
+  for (const report of after.slice(1)) expect(report.events).toEqual(['close:4000:maintenance:true', 'open']);
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+it("queueLength counts a tab's messages waiting for the socket; clearQueue() takes them back, in that tab only", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'queue');
+  for (const tab of tabs) await tab.run('close');
+  await untilTabs(tabs, (r) => r.state === 'closed', 'every tab closed');
+  await tabs[1]!.run('send', { values: [{ tab: 1, i: 1 }, { tab: 1, i: 2 }] });
+  await tabs[2]!.run('send', { values: [{ tab: 2, i: 1 }] });
+  const waiting = await untilTabs(tabs, () => true, 'reports');
+  expect(waiting.map((r) => r.queueLength)).toEqual([0, 2, 1]);
+  expect(await tabs[1]!.run('clearQueue')).toEqual(['{"tab":1,"i":1}', '{"tab":1,"i":2}']);
+  expect((await tabs[1]!.run<Report>('report')).queueLength).toBe(0);
+  await tabs[1]!.run('resubscribe');
+  await tabs[1]!.run('send', { values: [{ marker: 1 }] });
+  await until(() => server.connections.length === 2 && count(server.connections[1]!.messages, { marker: 1 }) === 1, 15_000, 'the marker on the new connection');
+  // The other tab's message went out (before the marker: it waited at the leader first); the cleared ones never.
+  expect(server.connections[1]!.messages).toEqual([{ tab: 2, i: 1 }, { marker: 1 }]);
+  await untilTabs(tabs, (r) => r.queueLength === 0, 'every queue empty');
+  await Promise.all(tabs.map((tab) => tab.page.close()));
+}, 60_000);
+
+describe('a frozen leader tab', () => {
+  // Chromium freezes a page (Page Lifecycle API: `freeze`, later `resume`) as it does a tab long
+  // in the background; CDP's Page.setWebLifecycleState does the same on demand.
+  let freezable: BrowserSession;
+  beforeAll(async () => {
+    freezable = await openBrowser('shared.ts', { freezable: true });
+  }, 60_000);
+  afterAll(async () => freezable?.close());
+
+  const lifecycle = async (tab: Tab, state: 'frozen' | 'active'): Promise<void> => {
+    const cdp = await tab.page.context().newCDPSession(tab.page);
+    await cdp.send('Page.setWebLifecycleState', { state });
+    await cdp.detach();
+  };
+
+  it('gives up leadership: another tab leads with one new connection, nothing sent after is lost or repeated; resumed, it follows', async () => {
+    const server = await createTestServer({ json: true });
+    const tabs = await threeTabs(server, 'freeze', freezable);
+    const [leader, second, third] = tabs as [Tab, Tab, Tab];
+    await lifecycle(leader, 'frozen');
+    // Sent while the hand-over happens: kept in each tab until a leader acknowledges them.
+    await Promise.all([second.run('send', { values: [{ tab: 2, i: 1 }, { tab: 2, i: 2 }] }), third.run('send', { values: [{ tab: 3, i: 1 }, { tab: 3, i: 2 }] })]);
+    const led = await untilAll([second, third], (r) => r.filter((x) => x.role === 'leader').length === 1 && r.every((x) => x.state === 'open'), 'a new leader, open', 15_000, freezable);
+    expect(led.map((r) => r.role).sort()).toEqual(['follower', 'leader']);
+    expect((await server.connections[0]!.closed).code).toBe(1000); // the frozen leader closed its socket as it froze
+    await until(() => server.messages.length >= 4, 15_000, 'the four messages at the server');
+    expect(server.connections).toHaveLength(2);
+    for (const t of [2, 3]) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2].map((i) => ({ tab: t, i })));
+    expect(server.messages).toHaveLength(4);
+    server.send({ after: 1 });
+    const after = await untilAll([second, third], (r) => r.every((x) => x.received.some((m) => m['after'] === 1)), 'a message after the hand-over', 15_000, freezable);
+    for (const report of after) expect(report.received.filter((m) => m['after'] === 1)).toHaveLength(1);
+
+    await lifecycle(leader, 'active');
+    await untilAll([leader], (r) => r[0]!.role === 'follower' && r[0]!.state === 'open', 'the resumed tab to follow', 15_000, freezable);
+    await leader.run('send', { values: [{ tab: 1, i: 1 }] });
+    await until(() => count(server.messages, { tab: 1, i: 1 }) === 1, 15_000, "the resumed tab's message");
+    server.send({ after: 2 });
+    const resumed = await untilAll(tabs, (r) => r.every((x) => x.received.some((m) => m['after'] === 2)), 'a message after the resume in every tab', 15_000, freezable);
+    for (const report of resumed) expect(report.received.filter((m) => m['after'] === 2)).toHaveLength(1);
+    // (What the server sent while the tab was frozen reaches it once or not at all: the browser holds or drops it.)
+    expect(resumed[0]!.received.filter((m) => m['after'] === 1).length).toBeLessThanOrEqual(1);
+    expect(server.connections).toHaveLength(2);
+    expect(server.openConnections).toHaveLength(1);
+    await Promise.all(tabs.map((tab) => tab.page.close()));
+  }, 60_000);
+});
+
+describe('with a SharedWorker (the `worker` option)', () => {
+  it('the worker owns the one socket: every tab gets every message once, each next() is sent once in its tab order; a topic once', async () => {
+    const server = await createTestServer({ json: true });
+    const tabs: Tab[] = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
+    for (const tab of tabs) await tab.run('start', { url: server.url, name: 'worker', worker: true });
+    await untilTabs(tabs, (r) => r.role === 'worker' && r.state === 'open', 'every tab served by the worker');
+    expect(server.connections).toHaveLength(1);
+    for (let n = 1; n <= 3; n++) server.send({ n });
+    for (const report of await untilTabs(tabs, (r) => r.received.length >= 3, 'three messages in every tab')) {
+      expect(report.received).toEqual([1, 2, 3].map((n) => ({ n })));
+    }
+    await Promise.all(tabs.map((tab, t) => tab.run('send', { values: [1, 2, 3].map((i) => ({ tab: t, i })) })));
+    await until(() => server.messages.length >= 9, 15_000, 'nine messages at the server');
+    for (let t = 0; t < 3; t++) expect(server.messages.filter((m) => (m as { tab: number }).tab === t)).toEqual([1, 2, 3].map((i) => ({ tab: t, i })));
+    expect(server.messages).toHaveLength(9);
+    await tabs[0]!.run('topic', { topic: 'A' });
+    await tabs[1]!.run('topic', { topic: 'A' });
+    await tabs[1]!.run('send', { values: [{ marker: 1 }] });
+    await until(() => count(server.messages, { marker: 1 }) === 1, 15_000, 'the marker');
+    expect(count(server.messages, { sub: 'A' })).toBe(1);
+    // The worker outlives any tab: one closing changes nothing for the others.
+    await tabs[0]!.page.close();
+    server.send({ after: 'close' });
+    await untilTabs(tabs.slice(1), (r) => r.received.some((m) => m['after'] === 'close'), 'a message after a tab closed');
+    expect(server.connections).toHaveLength(1);
+    const connection = server.connections[0]!;
+    await tabs[1]!.run('close');
+    await tabs[2]!.run('close');
+    expect((await connection.closed).code).toBe(1000);
+    expect(server.connections).toHaveLength(1);
+    await Promise.all(tabs.slice(1).map((tab) => tab.page.close()));
+  }, 60_000);
+
+  it('where SharedWorker is missing, `worker` is not called: the tabs elect a leader tab', async () => {
+    const server = await createTestServer({ json: true });
+    const tabs: Tab[] = [await browser.newPage(), await browser.newPage()];
+    for (const tab of tabs) await tab.run('start', { url: server.url, name: 'no-worker', worker: true, withoutSharedWorker: true });
+    const reports = await untilAll(tabs, (r) => r.every((x) => x.state === 'open') && r.some((x) => x.role === 'leader') && r.some((x) => x.role === 'follower'), 'a leader and a follower');
+    expect(reports.map((r) => r.roles.includes('worker'))).toEqual([false, false]);
+    expect(server.connections).toHaveLength(1);
+    await Promise.all(tabs.map((tab) => tab.page.close()));
+  }, 60_000);
+});
+
+it("a connection the browser fails (an invalid frame): every tab's error$ has the error, then close$ the unclean close", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'passive-error');
+  server.connections[0]!.sendRaw(new Uint8Array([0xf1, 0x00])); // reserved bits set: the client must fail the connection
+  const reports = await untilTabs(tabs, (r) => r.events.some((e) => e.startsWith('close:')), 'the close in every tab');
+  for (const report of reports) {
+    const close = report.events.findIndex((e) => e.startsWith('close:'));
+    expect(report.events.indexOf('error')).toBeGreaterThanOrEqual(0);
+    expect(report.events.indexOf('error')).toBeLessThan(close);
+    expect(report.events[close]).toMatch(/^close:\d+:.*:false$/);
+  }
   await Promise.all(tabs.map((tab) => tab.page.close()));
 }, 60_000);

@@ -41,3 +41,30 @@ it('falls back to its own webSocket() where Web Locks are missing: role "alone",
   await until(() => states.at(-1) === 'closed', 5000, 'closed');
   expect(states).toEqual(['idle', 'connecting', 'open', 'closing', 'closed']);
 });
+
+it("alone, the WebSocketSubject members are its own socket's: open$, close$, message$, decodeError$, queueLength, clearQueue(); `worker` is not called", async () => {
+  const server = await createTestServer({ json: true });
+  const worker = jest.fn();
+  const socket = sharedWebSocket<{ n: number }>({ url: server.url, name: 'node-members', worker });
+  const seen: string[] = [];
+  socket.open$.subscribe((event) => seen.push(event.type));
+  socket.close$.subscribe((event) => seen.push(`close:${event.code}`));
+  socket.message$.subscribe((event) => seen.push(`message:${String(event.data)}`));
+  socket.decodeError$.subscribe(({ event }) => seen.push(`decodeError:${String(event.data)}`));
+  socket.next({ n: 1 });
+  socket.next({ n: 2 });
+  expect(socket.queueLength).toBe(2); // nobody subscribed: no connection yet
+  expect(socket.clearQueue()).toEqual(['{"n":1}', '{"n":2}']);
+  expect(socket.queueLength).toBe(0);
+  const received: number[] = [];
+  socket.subscribe((m) => received.push(m.n));
+  const connection = await server.nextConnection();
+  connection.raw.send('not json');
+  server.send({ n: 3 });
+  await until(() => received.length === 1, 5000, 'the message');
+  socket.close();
+  await until(() => seen.at(-1) === 'close:1000', 5000, 'the close');
+  expect(seen).toEqual(['open', 'message:not json', 'decodeError:not json', 'message:{"n":3}', 'close:1000']);
+  expect(server.messages).toEqual([]);
+  expect(worker).not.toHaveBeenCalled();
+});

@@ -13,6 +13,10 @@ let subscription: Subscription | undefined;
 const received: Message[] = [];
 const states: string[] = [];
 const roles: string[] = [];
+/** What the passive streams saw: 'open', 'error', 'close:<code>:<reason>:<wasClean>'. */
+const events: string[] = [];
+const messages: unknown[] = [];
+const decodeErrors: unknown[] = [];
 const topics = new Map<string, { subscription: Subscription; received: Message[] }>();
 
 const open = (): SharedWebSocket<Message, Message> => {
@@ -22,18 +26,26 @@ const open = (): SharedWebSocket<Message, Message> => {
 
 registerTests({
   /** Makes this tab's shared connection and subscribes (unless `subscribe` is false). */
-  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean }) {
+  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean; worker?: boolean; withoutSharedWorker?: boolean }) {
     // A browser without the Web Locks API: sharedWebSocket() falls back to this tab's own socket.
     if (input.withoutLocks) Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
-    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name });
+    // A browser without SharedWorker (Chrome on Android before 148): the tabs elect a leader.
+    if (input.withoutSharedWorker) delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
+    const worker = input.worker ? () => new SharedWorker('/shared-worker.js', { type: 'module' }) : undefined;
+    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name, ...(worker && { worker }) });
     shared.role$.subscribe((role) => roles.push(role));
     shared.state$.subscribe((state) => states.push(state));
+    shared.open$.subscribe((event) => events.push(event.type));
+    shared.error$.subscribe((event) => events.push(event.type));
+    shared.close$.subscribe((event) => events.push(`close:${event.code}:${event.reason}:${event.wasClean}`));
+    shared.message$.subscribe((event) => messages.push(event.data));
+    shared.decodeError$.subscribe(({ event, error }) => decodeErrors.push({ data: event.data, error: error instanceof SyntaxError }));
     if (input.subscribe !== false) subscription = shared.subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }), complete: () => received.push({ complete: true }) });
     return shared.role;
   },
   /** What this tab saw so far. */
   async report() {
-    return { role: shared?.role, roles, state: shared?.state, states, received, topics: Object.fromEntries([...topics].map(([k, v]) => [k, v.received])) };
+    return { role: shared?.role, roles, state: shared?.state, states, received, events, messages, decodeErrors, queueLength: shared?.queueLength, topics: Object.fromEntries([...topics].map(([k, v]) => [k, v.received])) };
   },
   /** Sends each value with next(), in order. */
   async send(input: { values: Message[] }) {
@@ -58,6 +70,10 @@ registerTests({
   /** Subscribes again (after the connection ended). */
   async resubscribe() {
     subscription = open().subscribe({ next: (m) => received.push(m), error: (e: unknown) => received.push({ error: String(e) }) });
+  },
+  /** Empties this tab's queue; resolves with what it held. */
+  async clearQueue() {
+    return open().clearQueue();
   },
   /** Releases this tab's use. */
   async close() {
