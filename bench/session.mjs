@@ -16,7 +16,7 @@
 // server's CPU µs per message, and the bytes on the wire per message (both directions, frame
 // headers, envelopes and acknowledgements included: the TCP bytes the server's socket read and
 // wrote, divided by the messages).
-// BENCH_RXWS_DIST=path/to/dist/esm benchmarks another build.
+// BENCH_RXWS_DIST=path/to/dist/esm benchmarks another build; BENCH_PROF=dir writes the server processes' CPU profiles (--cpu-prof) there.
 import { fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -147,7 +147,7 @@ if (process.argv[2] === '--server') {
   }
 
   async function startServer(storeKind) {
-    const server = fork(new URL(import.meta.url).pathname, ['--server', storeKind, String(redisPort ?? 0)], { stdio: 'inherit' });
+    const server = fork(new URL(import.meta.url).pathname, ['--server', storeKind, String(redisPort ?? 0)], { stdio: 'inherit', execArgv: process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : [] });
     const port = await new Promise((resolve) => server.once('message', (m) => resolve(m.port)));
     server.send({ size: SIZE });
     const ask = (message) =>
