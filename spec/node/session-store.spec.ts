@@ -1,7 +1,7 @@
 // SessionStore: memorySessionStore()'s contract (session-store-contract.ts, shared with the Redis store), and acceptSessions() on a store that answers with
 // promises (as a Redis one will) and on one that fails.
 import { config } from 'rxjs';
-import { acceptSessions, memorySessionStore, type SessionStore } from 'rxws/node';
+import { acceptSessions, memorySessionStore, type AcceptSessionsOptions, type SessionStore } from 'rxws/node';
 import { encodeAck } from '../../lib/session/protocol.js';
 import { storeContract } from './session-store-contract.js';
 import { asyncStore, SessionClient, Sessions, startWss, stateOf, until, useSessionTeardown } from './session-helpers.js';
@@ -232,7 +232,7 @@ describe('messages routed through the store when the session moves on', () => {
 
 describe("messages routed through the store to a holder whose queue is full", () => {
   /** A, B and C on one store; the session starts on A and moves to B (B's options: `atB`), so that A's Session routes through the store. */
-  async function routedToB(optionsAtB: Parameters<typeof acceptSessions>[1]) {
+  async function routedToB(optionsAtB: Omit<AcceptSessionsOptions<string>, 'store'>) {
     const store = memorySessionStore();
     const [a, b, c] = [await startWss(), await startWss(), await startWss()];
     const atA = new Sessions<string>(acceptSessions<string>(a.wss, { store }));
