@@ -40,9 +40,13 @@ export interface SharedWebSocketConfig<In, Out = In>
 
 /** What `worker` returns: a `SharedWorker` (described by its shape, so no DOM types are needed). */
 export interface SharedWorkerLike {
+  /** The worker's `MessagePort`, through which the tab and the worker talk. */
   readonly port: {
+    /** Sends a message to the worker (structured-cloned). */
     postMessage(message: unknown): void;
+    /** Listens to the worker's messages. */
     addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+    /** Starts delivering the port's messages (needed with `addEventListener`). */
     start(): void;
   };
 }
