@@ -1,8 +1,8 @@
 // The one-way layers of lib/ (docs/architecture.md), checked in `npm test` (spec/layers.spec.ts):
-//   common ← internals ← websocket ← flow ← subject ← operators | session | queue | shared ← node | testing | angular ← cli
+//   common ← internals ← websocket ← flow ← subject ← operators | session | queue | observe | shared ← node | testing | angular ← cli
 // (scheduling sits beside common: timers for the subject's and operators' capabilities.)
 // No cycles at all, type-only imports included (tsPreCompilationDeps).
-const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'queue', 'shared', 'node', 'testing', 'angular', 'cli'];
+const layers = ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session', 'queue', 'observe', 'shared', 'node', 'testing', 'angular', 'cli'];
 // What each folder may import from lib/, besides itself.
 const allowed = {
   common: [],
@@ -14,6 +14,8 @@ const allowed = {
   operators: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   session: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   queue: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
+  // rxws/observe: logLifecycle(), beside queue
+  observe: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   // rxws/shared (browsers): one connection for all tabs, on the subject layer
   shared: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject'],
   node: ['common', 'scheduling', 'internals', 'websocket', 'flow', 'subject', 'operators', 'session'],

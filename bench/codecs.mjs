@@ -1,10 +1,11 @@
-// A binary codec (MessagePack) against JSON, on the message shapes of rxws's benches: `npm run bench:codecs`
+// Binary codecs (MessagePack, CBOR) against JSON, on the message shapes of rxws's benches: `npm run bench:codecs`
 // (`node bench/codecs.mjs [--rounds=5] [--count=200000]`). Per shape and codec: the bytes on the
 // wire (a JSON text frame's UTF-8 bytes; a binary frame's bytes), and the CPU time of the
 // serializer and of the deserializer per message, as webSocket() runs them (JSON: stringify and
-// parse a string; MessagePack: encode to bytes, decode from an ArrayBuffer's bytes).
+// parse a string; MessagePack, CBOR: encode to bytes, decode from an ArrayBuffer's bytes).
 // The recipes: docs/subject.md, "Binary codecs".
 import { encode as msgpackEncode, decode as msgpackDecode } from '@msgpack/msgpack';
+import { encode as cborEncode, decode as cborDecode } from 'cbor-x';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const ROUNDS = Number(args.rounds ?? 5);
@@ -27,6 +28,8 @@ const codecs = {
   JSON: { encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s), bytes: (e) => Buffer.byteLength(e), skip: hasBytes, baseline: true },
   'JSON (bytes as base64)': { encode: (v) => JSON.stringify(v, jsonReplacer), decode: (s) => JSON.parse(s, jsonReviver), bytes: (e) => Buffer.byteLength(e), skip: (v) => !hasBytes(v), baseline: true },
   MessagePack: { encode: (v) => msgpackEncode(v), decode: (b) => msgpackDecode(b), bytes: (e) => e.byteLength },
+  // cbor-x's encode() returns a view into a buffer it shares between calls (later ones write after it, never over it).
+  CBOR: { encode: (v) => cborEncode(v), decode: (b) => cborDecode(b), bytes: (e) => e.byteLength },
 };
 
 /** CPU µs per call of `fn(i)`, the median of ROUNDS rounds of COUNT calls. */
@@ -43,7 +46,7 @@ function timePerCall(fn) {
   return rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
 }
 
-console.log(`MessagePack against JSON, ${ROUNDS} rounds × ${COUNT.toLocaleString('en-US')} messages (median), Node ${process.version}\n`);
+console.log(`MessagePack and CBOR (cbor-x) against JSON, ${ROUNDS} rounds × ${COUNT.toLocaleString('en-US')} messages (median), Node ${process.version}\n`);
 console.log('| shape | codec | bytes | vs JSON | encode µs | decode µs | encode + decode vs JSON |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const [shape, value] of Object.entries(shapes)) {

@@ -49,6 +49,7 @@ function browserTree(from, to) {
   visit(join(to, 'session', 'index.js')); // rxws/session: a browser entry too
   visit(join(to, 'angular', 'index.js')); // rxws/angular: a browser entry too
   visit(join(to, 'queue', 'index.js')); // rxws/queue: likewise
+  visit(join(to, 'observe', 'index.js')); // rxws/observe: likewise
   visit(join(to, 'shared', 'index.js')); // rxws/shared: a browser entry (browsers only, in fact)
   if (existsSync(join(to, 'package.json'))) reachable.add(join(to, 'package.json')); // its "type"
   for (const file of walk(to)) if (!reachable.has(file)) rmSync(file);

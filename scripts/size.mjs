@@ -26,6 +26,7 @@ const cases = [
   { label: '+ heartbeat', code: 'export { webSocket, heartbeat } from "rxws";', added: 1.5 * KiB },
   { label: '+ validated (Standard Schema)', code: 'export { webSocket, validated } from "rxws";' },
   { label: '+ boundQueue (rxws/queue)', code: 'export { webSocket } from "rxws"; export { boundQueue } from "rxws/queue";' },
+  { label: '+ logLifecycle (rxws/observe)', code: 'export { webSocket } from "rxws"; export { logLifecycle } from "rxws/observe";' },
   { label: '+ volatile (rxws/queue)', code: 'export { webSocket } from "rxws"; export { volatile } from "rxws/queue";' },
   { label: '+ resumable (rxws/session)', code: 'export { webSocket } from "rxws"; export { resumable } from "rxws/session";' },
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
@@ -45,7 +46,7 @@ async function measure(contents, external, metafile = false) {
     platform: 'browser',
     write: false,
     logLevel: 'silent',
-    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js'), 'rxws/shared': join(entry, '..', 'shared', 'index.js') },
+    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js'), 'rxws/observe': join(entry, '..', 'observe', 'index.js'), 'rxws/shared': join(entry, '..', 'shared', 'index.js') },
     external: external ? ['rxjs', '@angular/core'] : ['@angular/core'],
   });
   const code = result.outputFiles[0].contents;

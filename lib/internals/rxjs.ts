@@ -1,7 +1,8 @@
 // Every place where rxws relies on rxjs's private state, each behind one named function. A probe
-// at load checks that rxjs still has the shape a function relies on and records the answer in
-// `probes`; when a probe fails the function takes its fallback, which is correct (if slower or
-// less capable).
+// checks that rxjs still has the shape a function relies on and records the answer in `probes`;
+// when a probe fails the function takes its fallback, which is correct (if slower or less
+// capable). `liftedSource` is probed on first use (only reconnect() needs it, so a plain
+// webSocket() bundles none of it); `directSubscriber` at load (every subscribe() asks).
 // Tests force a fallback by setting `probes.<name> = false` (and restoring it).
 //
 // Layout, one section per function (its probe, then the function), and `probes` last: the probes
@@ -37,7 +38,7 @@ function probeLiftedSource(): boolean {
  * `channel()` and `request()` streams (marked with `kSubject`), is unaffected.
  */
 export function liftedSourceOf(observable: unknown): unknown {
-  if (!probes.liftedSource || observable === null || typeof observable !== 'object') return undefined;
+  if (!(probes.liftedSource ??= probeLiftedSource()) || observable === null || typeof observable !== 'object') return undefined;
   return (observable as { source?: unknown }).source;
 }
 
@@ -162,13 +163,15 @@ export function holdsItsConnection(subscriber: unknown): subscriber is { connect
 }
 
 /**
- * @internal What the probes found at load (they run here, after the class they try is defined):
- * `true` where rxjs still has the private shape a function here relies on. Mutable so that tests
- * can force a fallback.
+ * @internal What the probes found (they run here, after the class they try is defined, or on first
+ * use: `undefined` until then): `true` where rxjs still has the private shape a function here
+ * relies on. Mutable so that tests can force a fallback.
  */
-export const probes: { liftedSource: boolean; directSubscriber: boolean } = {
-  /** rxjs 7's `lift()` keeps the lifted-from observable on the result's `source` field. */
-  liftedSource: probeLiftedSource(),
+export const probes: {
+  /** rxjs 7's `lift()` keeps the lifted-from observable on the result's `source` field (probed by the first `liftedSourceOf()`). */
+  liftedSource?: boolean;
   /** A `Subscriber` subclass receives notifications in `_next`/`_error`/`_complete` and keeps `destination`. */
+  directSubscriber: boolean;
+} = {
   directSubscriber: probeDirectSubscriber(),
 };

@@ -191,7 +191,8 @@ export class SubjectReconnector implements ReconnectHooks {
       verdict = schedule.decide(error);
       if (verdict === true) {
         const { scheduler } = schedule.policy;
-        schedule.retry(error, ({ attempt, delay, reason }) => host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error, reason }));
+        // (the status carries what the `reconnect` lifecycle event reports: lib/subject/lifecycle.ts)
+        schedule.retry(error, ({ attempt, delay, reason }) => host.tracer?.('reconnect', host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error, reason })));
         this.#retrying = true;
         return;
       }

@@ -104,6 +104,11 @@ export class Connection<In, Out> {
   failureCause: unknown;
   /** The `linger` timer: the connection closes when it fires with no subscriber back (no field until it lingers once). */
   declare lingering: ReturnType<typeof setTimeout> | undefined;
+  /** Its number in the process, URL, start and open times (performance.now()), noted by the tracers (lifecycle.ts). */
+  declare id?: number;
+  declare url?: string;
+  declare started?: number;
+  declare opened?: number;
 
   constructor(core: ConnectionHost<In, Out>) {
     this.core = core;

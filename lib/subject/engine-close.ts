@@ -42,6 +42,7 @@ export abstract class ClosingEngine<In, Out> extends ConnectingEngine<In, Out> {
   errored(connection: Connection<In, Out>, event: Event): void {
     if (connection.phase === CLOSED) return;
     connection.lastError = event;
+    this.tracer?.('error', event, connection);
     this.streams?.error?.next(event);
   }
 
@@ -72,6 +73,7 @@ export abstract class ClosingEngine<In, Out> extends ConnectingEngine<In, Out> {
     const { closeObserver } = this.config;
     if (closeObserver !== undefined) callObserver(closeObserver, event);
     this.streams?.close?.next(event);
+    this.tracer?.('close', event, connection);
     const failure = connection.failure;
     const byClient = failure === undefined && connection.clientClosing;
     this.lastClose = { event, byClient };

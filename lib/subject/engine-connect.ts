@@ -122,6 +122,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
       this.failBeforeSocket(connection, new TypeError(`webSocket(): 'url' returned ${url === null ? 'null' : typeof url}, not a string or URL.`));
       return;
     }
+    this.tracer?.('connect', url, connection);
     let made: unknown;
     try {
       made = makeSocket(this.config as NormalizedConfig<unknown, unknown>, String(url));
@@ -203,6 +204,7 @@ export abstract class ConnectingEngine<In, Out> extends EngineState<In, Out> {
     const socket = connection.socket!;
     if (!holdsEvents(socket, connection, false)) connection.stopListening(socket, 'open'); // fires once; an idle connection keeps three listeners (or rxws's one event sink)
     this.setState('open');
+    this.tracer?.('open', event, connection);
     this.startHeartbeat(connection);
     const { openObserver } = this.config;
     if (openObserver !== undefined) callObserver(openObserver, event);

@@ -13,6 +13,8 @@ import { OutboundQueue, type DroppedMessage } from './outbound-queue.js';
 import { PassiveStreams } from './passive-streams.js';
 import type { ReconnectHooks, ReconnectHost } from './reconnect-host.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
+import type { Traced, Tracer } from './lifecycle.js';
+import { defaultTracer } from './diagnostics.js';
 
 const frozen = (status: ConnectionStatus): ConnectionStatus => Object.freeze(status);
 /** The states that have no details (`'reconnecting'` and `'exhausted'` always come with theirs, through setStatus). */
@@ -73,8 +75,19 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
   /** The resumable session (the `session` option), which numbers, acknowledges and replays messages. */
   session: EngineSession | undefined;
 
+  /**
+   * Where lifecycle events go (lifecycle.ts): on Node, `node:diagnostics_channel` (diagnostics.ts);
+   * `logLifecycle()` (rxws/observe) chains a log to it. None in browsers until then (not even
+   * the field: see the constructor).
+   */
+  declare tracer: Tracer | undefined;
+
+  /** The connection of the last lifecycle event, which a reconnect's and a drop's events name. */
+  declare traced?: Traced;
+
   constructor(config: NormalizedConfig<In, Out>) {
     this.config = config;
+    if (defaultTracer) this.tracer = defaultTracer; // (the browser build's is undefined: this line is dropped from bundles)
   }
 
   /** The outbound queue, made on first use. */
@@ -137,6 +150,7 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
   }
 
   reportDrop(dropped: DroppedMessage): void {
+    this.tracer?.('drop', dropped);
     this.streams?.dropped?.next(dropped);
   }
 
@@ -168,12 +182,13 @@ export abstract class EngineState<In, Out> implements ReconnectHost, GateHost {
     if (this.state === 'exhausted') this.setState('closed');
   }
 
-  /** Sets the state with its details (reconnect() reports attempts, delays and causes this way). */
-  setStatus(status: ConnectionStatus): void {
+  /** Sets the state with its details (reconnect() reports attempts, delays and causes this way), and returns them. */
+  setStatus(status: ConnectionStatus): ConnectionStatus {
     const changed = this.state !== status.state;
     this.status = status;
     if (changed) this.streams?.state?.next(status.state);
     this.streams?.status?.next(status);
+    return status;
   }
 
   get bufferedAmount(): number {

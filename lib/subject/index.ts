@@ -8,4 +8,5 @@ export type { QueueConfig, OverflowPolicy, DroppedMessage, DropReason } from './
 export type { WebSocketSubjectConfig, DecodeErrorPolicy } from './config.js';
 export type { ConnectionState } from './connection-state.js';
 export type { DecodeFailure } from './passive-streams.js';
+export type { LifecycleEvent, LifecycleHead, LifecycleType, LifecycleDetails, LifecycleLog, ClosedBy } from './lifecycle.js';
 export type { WebSocketLike, WebSocketMessage, WebSocketConstructor, WebSocketFactory, UrlSource } from '../websocket/socket-like.js';

@@ -3,6 +3,7 @@
 // CommonJS build is recognised by the ESM build's operator (and the reverse).
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import type { WebSocketCloseError } from './close-error.js';
+import type { TraceHost } from './lifecycle.js';
 
 /**
  * @internal What `reconnect()` listens to on a subject, so one schedule serves every
@@ -22,7 +23,7 @@ export interface ReconnectHooks {
 }
 
 /** @internal The part of a subject's engine that `reconnect()` drives. */
-export interface ReconnectHost {
+export interface ReconnectHost extends TraceHost {
   /** The connection's state now. */
   readonly state: ConnectionState;
   /** The attached reconnect coordinator (one per subject), if any. */
@@ -31,8 +32,8 @@ export interface ReconnectHost {
   attempt: number;
   /** Sets a plain state (`'closed'` after a cancelled wait). */
   setState(state: Exclude<ConnectionState, 'reconnecting' | 'exhausted'>): void;
-  /** Sets the state with its details (`'reconnecting'` with attempt, delay, at, cause; `'exhausted'`). */
-  setStatus(status: ConnectionStatus): void;
+  /** Sets the state with its details (`'reconnecting'` with attempt, delay, at, cause; `'exhausted'`), and returns them. */
+  setStatus(status: ConnectionStatus): ConnectionStatus;
   /**
    * Declares that the caller resubscribes after connection errors, until it calls the returned
    * release: meanwhile multiplexed topics stay subscribed across connections instead of erroring.

@@ -1,7 +1,11 @@
-// docs/subject.md's binary codec recipe, run for real: MessagePack (@msgpack/msgpack) as
-// webSocket()'s serializer and deserializer, against a test server speaking the same codec. It is
-// not a dependency of rxws: an application installs the codec it uses.
+// docs/subject.md's binary codec recipes, run for real: MessagePack (@msgpack/msgpack) and CBOR
+// (cbor-x) as webSocket()'s serializer and deserializer, each against a test server speaking the
+// same codec. Neither is a dependency of rxws: an application installs the codec it uses.
+// (cbor-x is a dev dependency; package.json overrides its optional cbor-extract to 2.2.2: 2.2.3's
+// per-platform packages are not on the registry at 2.2.3, so npm cannot lock them and `npm ci`
+// refuses the lockfile. npm runs no install script of it here, and cbor-x works without it.)
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { decode as cborDecode, encode as cborEncode } from 'cbor-x';
 import { firstValueFrom } from 'rxjs';
 import { webSocket, type WebSocketSubjectConfig } from 'rxws';
 import { createTestServer, useTestServers, type Codec } from 'rxws/testing';
@@ -31,14 +35,23 @@ function msgpackConfig(url: string): WebSocketSubjectConfig<Order, Fill> {
     deserializer: (event) => msgpackDecode(bytesOf(event.data)) as Fill,
   };
 }
+function cborConfig(url: string): WebSocketSubjectConfig<Order, Fill> {
+  return {
+    url,
+    binaryType: 'arraybuffer',
+    serializer: (value) => cborEncode(value),
+    deserializer: (event) => cborDecode(bytesOf(event.data)) as Fill,
+  };
+}
 // The server side of each, for the test kit.
 const plainBytes = (data: unknown): Uint8Array => (typeof data === 'string' ? new TextEncoder().encode(data) : (data as Uint8Array));
-const codecs: Record<string, { config: (url: string) => WebSocketSubjectConfig<Order, Fill>; server: Codec }> = {
-  MessagePack: { config: msgpackConfig, server: { name: 'msgpack', decode: (data) => msgpackDecode(plainBytes(data)), encode: (message) => msgpackEncode(message) } },
+const codecs: Record<string, { config: (url: string) => WebSocketSubjectConfig<Order, Fill>; server: Codec; invalid: number[] }> = {
+  MessagePack: { config: msgpackConfig, server: { name: 'msgpack', decode: (data) => msgpackDecode(plainBytes(data)), encode: (message) => msgpackEncode(message) }, invalid: [0xc1] }, // a byte MessagePack reserves (never used)
+  CBOR: { config: cborConfig, server: { name: 'cbor', decode: (data) => cborDecode(plainBytes(data)), encode: (message) => cborEncode(message) }, invalid: [0x1c] }, // additional information 28: reserved
 };
 
 describe.each(Object.keys(codecs))('the %s recipe', (name) => {
-  const { config, server: codec } = codecs[name]!;
+  const { config, server: codec, invalid } = codecs[name]!;
 
   it('sends and receives structured messages as binary frames, bytes included, both ways', async () => {
     const server = await createTestServer({ codec });
@@ -63,7 +76,7 @@ describe.each(Object.keys(codecs))('the %s recipe', (name) => {
     const fills: Fill[] = [];
     orders.subscribe((f) => fills.push(f));
     const connection = await server.nextConnection();
-    connection.raw.send(Buffer.from([0xc1])); // a byte MessagePack reserves (never used)
+    connection.raw.send(Buffer.from(invalid)); // a frame the codec refuses
     connection.send({ order: 8, at: 0, receipt: new Uint8Array() });
     await until(() => fills.length === 1 && errors.length === 1);
     expect(fills[0]!.order).toBe(8);
