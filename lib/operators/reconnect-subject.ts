@@ -192,7 +192,11 @@ export class SubjectReconnector implements ReconnectHooks {
       if (verdict === true) {
         const { scheduler } = schedule.policy;
         // (the status carries what the `reconnect` lifecycle event reports: lib/subject/lifecycle.ts)
-        schedule.retry(error, ({ attempt, delay, reason }) => host.tracer?.('reconnect', host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error, reason })));
+        // (not `tracer?.(…, setStatus(…))`: without a tracer, as in browsers, the arguments are not evaluated)
+        schedule.retry(error, ({ attempt, delay, reason }) => {
+          const status = host.setStatus({ state: 'reconnecting', attempt, delay, at: scheduler.now() + delay, cause: error, reason });
+          host.tracer?.('reconnect', status);
+        });
         this.#retrying = true;
         return;
       }
