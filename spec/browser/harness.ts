@@ -198,13 +198,20 @@ async function launch(executablePath: string): Promise<{ browser: Browser; conte
  */
 async function launchFreezable(executablePath: string): Promise<{ browser: Browser; context: BrowserContext; stop(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'rxws-chromium-'));
-  const child: ChildProcess = spawn(executablePath, ['--headless', ...CHROMIUM_ARGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
+  // Its own process group: stopping it stops its renderer and utility processes too.
+  const child: ChildProcess = spawn(executablePath, ['--headless', ...CHROMIUM_ARGS, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore', detached: true });
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill();
-      await once(child, 'exit');
+      const exited = once(child, 'exit');
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill();
+      }
+      await exited;
     }
-    rmSync(profile, { recursive: true, force: true });
+    // (a process of the group may still be closing its files in the profile: rmSync retries ENOTEMPTY and EBUSY)
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
   try {
     // Chromium writes the port it chose to DevToolsActivePort in the profile.
