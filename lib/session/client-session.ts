@@ -5,7 +5,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import { describe } from '../common/options.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
-import { MessageEvent as PlatformMessageEvent } from '../websocket/platform.js';
+import { createMessageEvent } from '../websocket/platform.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { CLOSING, OPEN, type Connection } from '../subject/connection.js';
 import type { SubjectCore } from '../subject/core.js';
@@ -343,7 +343,7 @@ function sizeOf(data: WebSocketMessage): number {
 
 /** The application message a frame carried, as the deserializer and subscribers see it. */
 function carried(payload: SessionPayload, frame: MessageEvent): MessageEvent {
-  return new PlatformMessageEvent('message', { data: payload, origin: frame.origin }) as unknown as MessageEvent;
+  return createMessageEvent(payload, frame.origin) as unknown as MessageEvent;
 }
 
 /** Whether a failed handshake's error says the server's subprotocol was missing or not the one asked for (`ws`: "Server sent no subprotocol"; undici: "Protocol was not set in the opening handshake"). */

@@ -31,6 +31,11 @@ export const CloseEvent = /* @__PURE__ */ globalOr<typeof RxwsCloseEvent>('Close
 export const ErrorEvent = /* @__PURE__ */ globalOr<typeof RxwsErrorEvent>('ErrorEvent', FallbackErrorEvent);
 export const MessageEvent = /* @__PURE__ */ globalOr<typeof RxwsMessageEvent>('MessageEvent', FallbackMessageEvent);
 
+/** @internal A socket's `message` event with `data` and `origin` (on Node, rxws's own without an init dictionary: platform.ts). */
+export function createMessageEvent<T>(data: T, origin: string): RxwsMessageEvent<T> {
+  return new MessageEvent('message', { data, origin }) as RxwsMessageEvent<T>;
+}
+
 /** @internal Sets `binaryType` on a socket a subject is about to use (see platform.ts). */
 export function setBinaryType(socket: WebSocketLike, binaryType: BinaryType): void {
   if (socket.binaryType !== binaryType) socket.binaryType = binaryType;

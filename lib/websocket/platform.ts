@@ -4,7 +4,7 @@ import type { BinaryType } from './constants.js';
 import { hasEventSink, kBinaryTypeOption, kEventSink, takesBinaryTypeOption, type EventSink } from './controls.js';
 import type { WebSocketLike } from './socket-like.js';
 export { WebSocket };
-export { CloseEvent, ErrorEvent, MessageEvent } from './events.js';
+export { CloseEvent, ErrorEvent, MessageEvent, createMessageEvent } from './events.js';
 
 /**
  * The WebSocket constructor to use now. rxws's own, unless the program put another kind of socket
