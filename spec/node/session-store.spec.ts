@@ -1,7 +1,7 @@
 // SessionStore: memorySessionStore()'s contract (session-store-contract.ts, shared with the Redis store), and acceptSessions() on a store that answers with
 // promises (as a Redis one will) and on one that fails.
 import { config } from 'rxjs';
-import { acceptSessions, memorySessionStore, type AcceptSessionsOptions, type SessionStore } from 'rxws/node';
+import { acceptSessions, memorySessionStore, type AcceptSessionsOptions, type Session, type SessionStore } from 'rxws/node';
 import { encodeAck } from '../../lib/session/protocol.js';
 import { storeContract } from './session-store-contract.js';
 import { asyncStore, SessionClient, Sessions, startWss, stateOf, until, useSessionTeardown } from './session-helpers.js';
@@ -192,9 +192,42 @@ describe('a session lost to another server while its saves are in flight', () =>
   });
 });
 
+/**
+ * Servers A, B and C on `store`; a client starts a session on A and resumes it on B (B's options:
+ * `optionsAtB`), so that A's Session no longer holds it and routes its `next()` through the store.
+ * `resumeOnC()` moves the client on to C.
+ */
+async function movedToB(store: SessionStore, optionsAtB: Omit<AcceptSessionsOptions<string>, 'store'> = {}) {
+  const [a, b, c] = [await startWss(), await startWss(), await startWss()];
+  const atA = new Sessions<string>(acceptSessions<string>(a.wss, { store }));
+  const atB = new Sessions<string>(acceptSessions<string>(b.wss, { ...optionsAtB, store }));
+  const atC = new Sessions<string>(acceptSessions<string>(c.wss, { store }));
+  const first = await SessionClient.start(a.url);
+  const onA = await atA.next();
+  await first.client.drop();
+  const id = first.welcome.session;
+  const second = await SessionClient.start(b.url, id, 0);
+  const onB = await atB.next();
+  return {
+    onA,
+    onB,
+    second,
+    /** The client resumes on C, saying it received up to `received`; answers it and C's Session. */
+    async resumeOnC(received: number) {
+      const third = await SessionClient.start(c.url, id, received);
+      return { third, onC: await atC.next() };
+    },
+    unsubscribe: () => {
+      for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
+    },
+  };
+}
+
+const dataOf = (client: SessionClient) => client.frames.filter((f) => f.type === 'data').map((f) => f.payload);
+
 describe('messages routed through the store when the session moves on', () => {
   it("keep their sender's order: an inbox message the holder read but had not saved is still in the inbox for the next holder", async () => {
-    // The memory store, whose saves by one holder wait (neither applied nor answered) until release().
+    // The memory store, whose saves by one holder wait (neither applied nor answered) until released.
     const memory = memorySessionStore();
     let heldHolder: string | undefined;
     const waiting: (() => void)[] = [];
@@ -203,113 +236,82 @@ describe('messages routed through the store when the session moves on', () => {
       update: (id, holder, change) =>
         holder === heldHolder ? new Promise<boolean>((resolve) => waiting.push(() => resolve(memory.update(id, holder, change) as boolean))) : memory.update(id, holder, change),
     };
-    const [a, b, c] = [await startWss(), await startWss(), await startWss()];
-    const atA = new Sessions(acceptSessions(a.wss, { store }));
-    const atB = new Sessions(acceptSessions(b.wss, { store }));
-    const atC = new Sessions(acceptSessions(c.wss, { store }));
-    const first = await SessionClient.start(a.url);
-    const onA = await atA.next();
-    await first.client.drop();
-    const second = await SessionClient.start(b.url, first.welcome.session, 0);
-    const onB = await atB.next(); // B holds the session; A routes its messages through the store
+    const { onA, onB, second, resumeOnC, unsubscribe } = await movedToB(store);
     heldHolder = onB.holder;
     onA.next('m1'); // B reads it from the inbox and numbers it: its save waits
     await until(() => waiting.length === 1, 5000, "the save of B's m1");
     onA.next('m2');
     await second.client.drop();
-    const third = await SessionClient.start(c.url, first.welcome.session, 0); // C claims: B's save of m1 never happened
-    await atC.next();
+    const { third, onC } = await resumeOnC(0); // C claims: B's save of m1 never happened
     heldHolder = undefined;
     for (const release of waiting.splice(0)) release(); // refused: B lost the session
     expect(await third.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"m1"' });
     expect(await third.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"m2"' });
-    atC.all[0]!.next('after');
+    onC.next('after');
     expect(await third.client.nextOf('data')).toMatchObject({ seq: 3, payload: '"after"' });
-    expect(third.client.frames.filter((f) => f.type === 'data').map((f) => f.payload)).toEqual(['"m1"', '"m2"', '"after"']);
-    for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
+    expect(dataOf(third.client)).toEqual(['"m1"', '"m2"', '"after"']);
+    unsubscribe();
+  });
+
+  it('a message waiting in the store when another server resumes the session is sent once (the claim hands it to the new Session)', async () => {
+    // A store whose holders never hear 'published' (as when the holder's process is gone): what
+    // the old Session publishes waits in the inbox until the next claim takes it.
+    const memory = memorySessionStore();
+    const store: SessionStore = { ...memory, watch: (id, listener) => memory.watch(id, (event) => event.type !== 'published' && listener(event)) };
+    const { onA, second, resumeOnC, unsubscribe } = await movedToB(store);
+    await second.client.drop();
+    onA.next('waiting'); // A does not hold it: to the inbox
+    const { third, onC } = await resumeOnC(0);
+    expect(await third.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"waiting"' });
+    onC.next('after');
+    expect(await third.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"after"' });
+    expect(dataOf(third.client)).toEqual(['"waiting"', '"after"']);
+    unsubscribe();
   });
 });
 
-describe("messages routed through the store to a holder whose queue is full", () => {
-  /** A, B and C on one store; the session starts on A and moves to B (B's options: `atB`), so that A's Session routes through the store. */
-  async function routedToB(optionsAtB: Omit<AcceptSessionsOptions<string>, 'store'>) {
-    const store = memorySessionStore();
-    const [a, b, c] = [await startWss(), await startWss(), await startWss()];
-    const atA = new Sessions<string>(acceptSessions<string>(a.wss, { store }));
-    const atB = new Sessions<string>(acceptSessions<string>(b.wss, { ...optionsAtB, store }));
-    const atC = new Sessions<string>(acceptSessions<string>(c.wss, { store }));
-    const first = await SessionClient.start(a.url);
-    const onA = await atA.next();
-    await first.client.drop();
-    const second = await SessionClient.start(b.url, first.welcome.session, 0);
-    const onB = await atB.next();
-    const droppedAtB: unknown[] = [];
-    onB.dropped$.subscribe(({ data }) => droppedAtB.push(data));
-    return { c, atA, atB, atC, onA, onB, second, droppedAtB, id: first.welcome.session };
-  }
-  const dataOf = (client: SessionClient) => client.frames.filter((f) => f.type === 'data').map((f) => f.payload);
+describe('messages routed through the store to a holder whose queue is full', () => {
+  /** Collects what B's Session reports dropped. */
+  const droppedBy = (session: Session<string>): unknown[] => {
+    const dropped: unknown[] = [];
+    session.dropped$.subscribe(({ data }) => dropped.push(data));
+    return dropped;
+  };
 
   it("policy 'drop-newest': they wait in the store (never dropped out of order), and reach the client in order, also after a move", async () => {
-    const { c, atA, atB, atC, onA, second, droppedAtB, id } = await routedToB({ replayLimit: { messages: 1 }, queue: { limit: 1, overflow: 'drop-newest' } });
+    const { onA, onB, second, resumeOnC, unsubscribe } = await movedToB(memorySessionStore(), { replayLimit: { messages: 1 }, queue: { limit: 1, overflow: 'drop-newest' } });
+    const droppedAtB = droppedBy(onB);
     for (const value of ['x1', 'x2', 'x3', 'x4']) onA.next(value); // B: x1 sent, x2 queued, x3 and x4 left in the store
     expect(await second.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"x1"' });
     second.client.send(encodeAck(1));
     expect(await second.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"x2"' });
     await second.client.drop(); // x3 is queued at B now, x4 in the store
-    const third = await SessionClient.start(c.url, id, 1);
-    await atC.next();
+    const { third } = await resumeOnC(1);
     for (const [seq, payload] of [[2, '"x2"'], [3, '"x3"'], [4, '"x4"']] as const) expect(await third.client.nextOf('data')).toMatchObject({ seq, payload });
     expect(dataOf(third.client)).toEqual(['"x2"', '"x3"', '"x4"']);
     expect(droppedAtB).toEqual([]);
-    for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
+    unsubscribe();
   });
 
   it("policy 'drop-oldest': a dropped one is reported and removed from the store with the next save: never delivered after a move", async () => {
-    const { c, atA, atB, atC, onA, second, droppedAtB, id } = await routedToB({ replayLimit: { messages: 1 }, queue: { limit: 1, overflow: 'drop-oldest' } });
+    const { onA, onB, second, resumeOnC, unsubscribe } = await movedToB(memorySessionStore(), { replayLimit: { messages: 1 }, queue: { limit: 1, overflow: 'drop-oldest' } });
+    const droppedAtB = droppedBy(onB);
     for (const value of ['x1', 'x2', 'x3', 'x4']) onA.next(value); // B: x1 sent, x2 and x3 dropped, x4 queued
     expect(await second.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"x1"' });
     await until(() => droppedAtB.length === 2, 5000, 'two drops at B');
     expect(droppedAtB).toEqual(['"x2"', '"x3"']);
     await second.client.drop();
-    const third = await SessionClient.start(c.url, id, 1);
-    await atC.next();
+    const { third, onC } = await resumeOnC(1);
     expect(await third.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"x4"' });
-    atC.all[0]!.next('after');
+    onC.next('after');
     expect(await third.client.nextOf('data')).toMatchObject({ seq: 3, payload: '"after"' });
     expect(dataOf(third.client)).toEqual(['"x4"', '"after"']);
-    for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
+    unsubscribe();
   });
 
   it('a message larger than replayLimit.bytes is refused at next() on a Session that does not hold the session too', async () => {
-    const { atA, atB, atC, onA } = await routedToB({});
+    const { onA, unsubscribe } = await movedToB(memorySessionStore());
     expect(() => onA.next('x'.repeat((1 << 20) + 1))).toThrow(RangeError);
-    for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
-  });
-});
-
-describe('a message waiting in the store when another server resumes the session', () => {
-  it('is sent once (the claim hands it to the new Session)', async () => {
-    // A store whose holders never hear 'published' (as when the holder's process is gone): what
-    // the old Session publishes waits in the inbox until the next claim takes it.
-    const memory = memorySessionStore();
-    const store: SessionStore = { ...memory, watch: (id, listener) => memory.watch(id, (event) => event.type !== 'published' && listener(event)) };
-    const [a, b, c] = [await startWss(), await startWss(), await startWss()];
-    const atA = new Sessions(acceptSessions(a.wss, { store }));
-    const atB = new Sessions(acceptSessions(b.wss, { store }));
-    const atC = new Sessions(acceptSessions(c.wss, { store }));
-    const first = await SessionClient.start(a.url);
-    const onA = await atA.next();
-    await first.client.drop();
-    const second = await SessionClient.start(b.url, first.welcome.session, 0); // B holds it now
-    await atB.next();
-    await second.client.drop();
-    onA.next('waiting'); // A does not hold it: to the inbox
-    const third = await SessionClient.start(c.url, first.welcome.session, 0);
-    await atC.next();
-    expect(await third.client.nextOf('data')).toMatchObject({ seq: 1, payload: '"waiting"' });
-    atC.all[0]!.next('after');
-    expect(await third.client.nextOf('data')).toMatchObject({ seq: 2, payload: '"after"' });
-    expect(third.client.frames.filter((f) => f.type === 'data').map((f) => f.payload)).toEqual(['"waiting"', '"after"']);
-    for (const sessions of [atA, atB, atC]) sessions.subscription.unsubscribe();
+    unsubscribe();
   });
 });
