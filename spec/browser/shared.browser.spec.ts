@@ -349,6 +349,26 @@ describe('with a SharedWorker (the `worker` option)', () => {
     await Promise.all(tabs.slice(1).map((tab) => tab.page.close()));
   }, 60_000);
 
+  it("a tab's request() gets its own reply through the worker", async () => {
+    const server = await createTestServer({ json: true });
+    const tabs: Tab[] = [await browser.newPage(), await browser.newPage()];
+    for (const tab of tabs) await tab.run('start', { url: server.url, name: 'worker-request', worker: true });
+    await untilTabs(tabs, (r) => r.role === 'worker' && r.state === 'open', 'both tabs served by the worker');
+    const [first, second] = tabs as [Tab, Tab];
+    const firstReply = first.run<Record<string, unknown>>('request', { method: 'one' });
+    const secondReply = second.run<Record<string, unknown>>('request', { method: 'two' });
+    await until(() => server.messages.length === 2, 15_000, 'both requests');
+    const requests = server.messages as Array<{ id: string; method: string }>;
+    const idOf = (method: string) => requests.find((r) => r.method === method)!.id;
+    expect(idOf('one')).not.toBe(idOf('two'));
+    server.send({ id: idOf('two'), result: 'for two' }); // answered first: only the second tab takes it
+    await expect(secondReply).resolves.toEqual({ id: idOf('two'), result: 'for two' });
+    server.send({ id: idOf('one'), result: 'for one' });
+    await expect(firstReply).resolves.toEqual({ id: idOf('one'), result: 'for one' });
+    expect(server.connections).toHaveLength(1);
+    await Promise.all(tabs.map((tab) => tab.page.close()));
+  }, 60_000);
+
   it('where SharedWorker is missing, `worker` is not called: the tabs elect a leader tab', async () => {
     const server = await createTestServer({ json: true });
     const tabs: Tab[] = [await browser.newPage(), await browser.newPage()];
