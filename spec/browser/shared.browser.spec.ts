@@ -184,10 +184,8 @@ it('after a hand-over the new socket is subscribed to the union of the remaining
   await Promise.all([second.page.close(), third.page.close()]);
 }, 60_000);
 
-it("a tab's request() gets its own reply, though every tab receives every reply", async () => {
-  const server = await createTestServer({ json: true });
-  const tabs = await threeTabs(server, 'request');
-  const [first, second] = tabs as [Tab, Tab, Tab];
+/** Two tabs' requests reach the server with distinct ids; answered in the other order, each tab gets its own reply. */
+async function expectOwnReplies(server: TestServer, first: Tab, second: Tab): Promise<void> {
   const firstReply = first.run<Record<string, unknown>>('request', { method: 'one' });
   const secondReply = second.run<Record<string, unknown>>('request', { method: 'two' });
   await until(() => server.messages.length === 2, 15_000, 'both requests');
@@ -198,6 +196,13 @@ it("a tab's request() gets its own reply, though every tab receives every reply"
   await expect(secondReply).resolves.toEqual({ id: idOf('two'), result: 'for two' });
   server.send({ id: idOf('one'), result: 'for one' });
   await expect(firstReply).resolves.toEqual({ id: idOf('one'), result: 'for one' });
+}
+
+it("a tab's request() gets its own reply, though every tab receives every reply", async () => {
+  const server = await createTestServer({ json: true });
+  const tabs = await threeTabs(server, 'request');
+  const [first, second] = tabs as [Tab, Tab, Tab];
+  await expectOwnReplies(server, first, second);
   await Promise.all(tabs.map((tab) => tab.page.close()));
 }, 60_000);
 
@@ -355,16 +360,7 @@ describe('with a SharedWorker (the `worker` option)', () => {
     for (const tab of tabs) await tab.run('start', { url: server.url, name: 'worker-request', worker: true });
     await untilTabs(tabs, (r) => r.role === 'worker' && r.state === 'open', 'both tabs served by the worker');
     const [first, second] = tabs as [Tab, Tab];
-    const firstReply = first.run<Record<string, unknown>>('request', { method: 'one' });
-    const secondReply = second.run<Record<string, unknown>>('request', { method: 'two' });
-    await until(() => server.messages.length === 2, 15_000, 'both requests');
-    const requests = server.messages as Array<{ id: string; method: string }>;
-    const idOf = (method: string) => requests.find((r) => r.method === method)!.id;
-    expect(idOf('one')).not.toBe(idOf('two'));
-    server.send({ id: idOf('two'), result: 'for two' }); // answered first: only the second tab takes it
-    await expect(secondReply).resolves.toEqual({ id: idOf('two'), result: 'for two' });
-    server.send({ id: idOf('one'), result: 'for one' });
-    await expect(firstReply).resolves.toEqual({ id: idOf('one'), result: 'for one' });
+    await expectOwnReplies(server, first, second);
     expect(server.connections).toHaveLength(1);
     await Promise.all(tabs.map((tab) => tab.page.close()));
   }, 60_000);
