@@ -192,6 +192,9 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     this.#finish(reason);
   }
 
+  /** A connection was attached before (the constructor's read of the inbox served the first). */
+  #attached = false;
+
   /** A close 1000 was asked for (`close()`), or came from the client. */
   #closing = false;
 
@@ -234,7 +237,8 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
   attach(connection: SessionConnection, kind: 'new' | 'resumed', clientReceived: number, claimed: ClaimedSession): void {
     if (this.#ended) return void connection.close(1011, 'session ended');
     if (!this.#holding) this.#reload(claimed);
-    else this.#readInbox(); // (the inbox is this holder's already: it reads on from where it is)
+    else if (this.#attached) this.#readInbox(); // (the inbox is this holder's already: it reads on from where it is; the constructor read it for the first attach)
+    this.#attached = true;
     const previous = this.#connection;
     this.#connection = undefined;
     previous?.close(REPLACED, 'replaced by a new connection');
