@@ -16,6 +16,8 @@ export const probes = {
    * listeners, and a first listener, added through any route, gets a map of its own.
    */
   eventTargetMaps: false,
+  /** EventTarget's listener map counts each type's listeners (`size` of the type's list). */
+  listenerCount: false,
 };
 
 // --- EventEmitter#_eventsCount -------------------------------------------------------------------
@@ -174,4 +176,58 @@ export function leanEventTargetClass(prototype: EventTarget): void {
  */
 export function shareEventTargetMaps(target: EventTarget): void {
   if (eventTargetInternals !== undefined && probes.eventTargetMaps) share(target, eventTargetInternals);
+}
+
+// --- Whether an EventTarget has listeners of a type ---------------------------------------------
+// Node's kEvents map holds, per type, a list root whose `size` counts its listeners (it stays in
+// the map, with size 0, after the last one is removed). A socket sharing the empty map (above)
+// has none at all.
+
+/** Whether the scheme below was seen to hold (see {@link mayHaveListeners}). */
+function probeListenerCount(found: EventTargetInternals): boolean {
+  class Probe extends EventTarget {}
+  installHook(Probe.prototype, found);
+  const target = new Probe();
+  share(target, found);
+  const none = !countedListeners(target, 'x', found);
+  const listener = (): void => {};
+  target.addEventListener('x', listener);
+  const one = countedListeners(target, 'x', found) && !countedListeners(target, 'y', found);
+  target.removeEventListener('x', listener);
+  EventTarget.prototype.addEventListener.call(target, 'y', listener, { once: true });
+  const again = !countedListeners(target, 'x', found) && countedListeners(target, 'y', found);
+  target.dispatchEvent(new Event('y'));
+  return none && one && again && !countedListeners(target, 'y', found);
+}
+
+function countedListeners(target: object, type: string, found: EventTargetInternals): boolean {
+  const map = (target as Slots)[found.events] as MapLike;
+  if (map === found.sharedEvents) return false;
+  const root = map.get(type) as { size?: unknown } | undefined;
+  if (root === undefined) return false;
+  if (typeof root.size !== 'number') throw new TypeError('no listener count'); // (the probe fails)
+  return root.size > 0;
+}
+
+const listenerCountHolds = ((): boolean => {
+  try {
+    return eventTargetInternals !== undefined && probeListenerCount(eventTargetInternals);
+  } catch {
+    return false;
+  }
+})();
+probes.listenerCount = listenerCountHolds;
+
+/**
+ * Whether `target` (of a class prepared by {@link leanEventTargetClass}) may have a listener of
+ * `type`: false only when Node's listener map says it has none. Lets rxws's socket hand a
+ * message to its event sink without making and dispatching an event nobody else would hear
+ * (a resumable session's frames: the sink makes the one event the application sees). If Node
+ * changes its EventTarget, the probe fails and the answer is always true: the event is made and
+ * dispatched, as before.
+ */
+export function mayHaveListeners(target: EventTarget, type: string): boolean {
+  const found = eventTargetInternals;
+  if (found === undefined || !probes.eventTargetMaps || !probes.listenerCount) return true;
+  return countedListeners(target, type, found);
 }

@@ -2,7 +2,8 @@
 // arrive before a Session takes them (they wait, in order), sending, closing.
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket as WsSocket } from 'ws';
-import { decodeFrame, type SessionFrame } from '../session/protocol.js';
+import { decodeFrame, encodeData, type SessionFrame } from '../session/protocol.js';
+import { dataFrames, type DataMessage } from './data-frames.js';
 
 /** @internal What a {@link SessionConnection} reports to whoever handles it. */
 export interface ConnectionHandler {
@@ -79,16 +80,39 @@ export class SessionConnection {
   /** Sends one frame, when the socket is open (otherwise the frame is not sent: the session replays it on resume). */
   send(frame: string | Uint8Array): void {
     if (this.#ws.readyState !== OPEN) return;
-    // The frames of one tick (a burst of next(), a replay) leave in one write, as rxws's own
-    // WebSocket coalesces (lib/websocket/outbox.ts): corked at the first, uncorked before any I/O.
+    this.#cork();
+    this.#ws.send(frame);
+    if (this.#corked && (this.#corkedBytes += frame.length) >= COALESCE_LIMIT) this.uncork();
+  }
+
+  /**
+   * Sends the data frames of `messages` (each acknowledging `ack`), when the socket is open.
+   * Where `ws` writes its own frames straight to the TCP socket (no extension negotiated: its
+   * sender queues frames only while compressing them, or while reading a Blob, which a session
+   * never sends), they are framed here into one buffer and written at once, keeping their place
+   * among `ws`'s frames; otherwise each goes through `ws.send()`.
+   */
+  sendData(messages: readonly DataMessage[], ack: number): void {
+    if (this.#ws.readyState !== OPEN || messages.length === 0) return;
+    const tcp = this.#tcp;
+    if (tcp === undefined || this.#ws.extensions !== '') {
+      for (const { seq, payload } of messages) this.send(encodeData(seq, ack, payload));
+      return;
+    }
+    this.#cork(); // (with this tick's acks and welcome)
+    const frames = dataFrames(messages, ack);
+    tcp.write(frames);
+    if ((this.#corkedBytes += frames.length) >= COALESCE_LIMIT) this.uncork();
+  }
+
+  /** The frames of one tick (a welcome, acks, data) leave in one write, as rxws's own WebSocket coalesces (lib/websocket/outbox.ts): corked at the first, uncorked before any I/O. */
+  #cork(): void {
     const tcp = this.#tcp;
     if (tcp !== undefined && !this.#corked) {
       tcp.cork();
       this.#corked = true;
       process.nextTick(uncork, this);
     }
-    this.#ws.send(frame);
-    if (this.#corked && (this.#corkedBytes += frame.length) >= COALESCE_LIMIT) this.uncork();
   }
 
   /** @internal Writes what this tick's coalescing holds. */

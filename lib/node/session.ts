@@ -1,7 +1,7 @@
 // The server's side of one rxws.session.v1 session: a subject that lives across the client's
 // connections (docs/sessions.md, "Server: acceptSessions()"; the protocol: docs/session-protocol.md).
 import { BehaviorSubject, Observable, Subject, type Subscription } from 'rxjs';
-import { encodeAck, encodeData, encodeWelcome, redactId, type SessionFrame, type SessionPayload } from '../session/protocol.js';
+import { encodeAck, encodeWelcome, redactId, type SessionFrame, type SessionPayload } from '../session/protocol.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import type { DroppedMessage } from '../subject/outbound-queue.js';
 import { reportUnhandledError } from '../common/report-unhandled.js';
@@ -253,7 +253,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
     // Trimming may number queued messages: saved now, they are replayed below, in order; saved
     // later, they are sent then (the connection is set by then).
     this.#acknowledged(clientReceived);
-    for (const message of this.#outbox.replayable()) connection.send(encodeData(message.seq, this.#inbox.savedReceived, message.payload));
+    connection.sendData(this.#outbox.replayable(), this.#inbox.savedReceived);
     this.#connection = connection;
     this.#outbox.flush();
     this.#setState('connected');
@@ -415,7 +415,7 @@ export class Session<In = unknown, Out = In> extends Observable<Out> {
       const connection = this.#connection;
       if (!connection) return;
       const received = this.#inbox.savedReceived;
-      for (const message of batch) connection.send(encodeData(message.seq, received, message.payload));
+      connection.sendData(batch, received);
       this.#inbox.acknowledged();
     });
   };

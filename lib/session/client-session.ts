@@ -7,6 +7,7 @@ import { describe } from '../common/options.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import { createMessageEvent } from '../websocket/platform.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
+import type { EventSink } from '../websocket/controls.js';
 import { CLOSING, OPEN, type Connection } from '../subject/connection.js';
 import type { SubjectCore } from '../subject/core.js';
 import type { EngineSession, SessionEvent } from '../subject/features.js';
@@ -79,6 +80,7 @@ export class ClientSession implements EngineSession {
       return;
     }
     this.#opening = c;
+    (c as EventSink).receiveData = receiveData; // (rxws's Node socket: its frames' data, without an event each)
     socket.send(encodeHello(this.#id, this.#received));
     // A server that selected the subprotocol without speaking it may never answer.
     const timeout = this.#settings.welcomeTimeout;
@@ -205,11 +207,32 @@ export class ClientSession implements EngineSession {
   // ---- receiving --------------------------------------------------------------------------
 
   receive(connection: object, event: MessageEvent): MessageEvent | undefined {
+    if (event === this.#carried) {
+      this.#carried = undefined;
+      return event; // (made from a frame's data: see deliverData)
+    }
+    return this.receiveData(connection, event.data, event.origin);
+  }
+
+  /** The application message of the frame being delivered without a socket event of its own. */
+  #carried: MessageEvent | undefined = undefined;
+
+  /** A frame's data from rxws's Node socket (no event made for it): its application message goes to `connection`'s subscribers. */
+  deliverData(connection: AnyConnection, data: unknown, origin: string): void {
+    const event = this.receiveData(connection, data, origin);
+    if (event === undefined) return;
+    this.#carried = event; // the connection hands it back to receive(), which lets it through
+    connection.receive(event);
+    this.#carried = undefined; // (a connection past its open phase does not)
+  }
+
+  /** What {@link receive} does, from a frame's data and origin: the event of the application message it carries, if any. */
+  receiveData(connection: object, data: unknown, origin: string): MessageEvent | undefined {
     const c = connection as AnyConnection;
     if (c.failure !== undefined) return undefined;
-    const frame = decodeFrame(event.data);
+    const frame = decodeFrame(data);
     if (frame === undefined) {
-      this.#protocolError(c, `it sent a message that is not a session frame (${describe(typeof event.data === 'string' ? event.data.slice(0, 20) : event.data)}).`);
+      this.#protocolError(c, `it sent a message that is not a session frame (${describe(typeof data === 'string' ? data.slice(0, 20) : data)}).`);
       return undefined;
     }
     if (frame.type === 'welcome') {
@@ -226,7 +249,7 @@ export class ClientSession implements EngineSession {
         this.#checkAck(c, frame.ack);
         return undefined;
       case 'unsequenced':
-        return carried(frame.payload, event);
+        return carried(frame.payload, origin);
       default: {
         if (!this.#checkAck(c, frame.ack)) return undefined;
         if (frame.seq <= this.#received) return undefined; // a duplicate (a replay of what arrived before)
@@ -237,7 +260,7 @@ export class ClientSession implements EngineSession {
         this.#received = frame.seq;
         if (++this.#unacked >= this.#settings.ackEvery) this.#sendAck();
         else this.#ackTimer ??= timerScheduler.schedule(() => this.#sendAck(), this.#settings.ackInterval);
-        return carried(frame.payload, event);
+        return carried(frame.payload, origin);
       }
     }
   }
@@ -341,9 +364,15 @@ function sizeOf(data: WebSocketMessage): number {
   throw new TypeError(`resumable(): a session message must be a string, an ArrayBuffer or a typed array (what the serializer returns), not ${describe(data)}: a Blob cannot be framed without waiting for it.`);
 }
 
+/** A frame's data from rxws's Node socket (see `EventSink.receiveData`): its application message, if any, goes to the connection's subscribers. */
+function receiveData(this: EventSink, data: unknown, origin: string): void {
+  const connection = this as unknown as AnyConnection;
+  (connection.core.session as unknown as ClientSession).deliverData(connection, data, origin);
+}
+
 /** The application message a frame carried, as the deserializer and subscribers see it. */
-function carried(payload: SessionPayload, frame: MessageEvent): MessageEvent {
-  return createMessageEvent(payload, frame.origin) as unknown as MessageEvent;
+function carried(payload: SessionPayload, origin: string): MessageEvent {
+  return createMessageEvent(payload, origin) as unknown as MessageEvent;
 }
 
 /** Whether a failed handshake's error says the server's subprotocol was missing or not the one asked for (`ws`: "Server sent no subprotocol"; undici: "Protocol was not set in the opening handshake"). */

@@ -48,6 +48,13 @@ export function takesBinaryTypeOption(socket: unknown): socket is { [kBinaryType
 /** What takes a socket's events through its {@link kEventSink} slot: an object, so it costs no closure. */
 export interface EventSink {
   handleEvent(event: Event): void;
+  /**
+   * Set by a sink that makes its own event from a message's data (a resumable session: its
+   * frames carry the application message). When the socket has no `message` listener of its
+   * own, it calls this (on the sink) with the data instead of making and dispatching an event
+   * nobody else would hear.
+   */
+  receiveData?: (this: EventSink, data: unknown, origin: string) => void;
 }
 
 /** A socket with an event sink slot (rxws's Node `WebSocket`). */

@@ -21,7 +21,7 @@ import { copyBytes, originOf, textOf, toBinaryType, warnNodebufferAttribute } fr
 import { Controls, kAddWriteListener, kUncork } from './node-controls.js';
 import { DialledWs, adoptWs, kAdopt, kOnClose, kOnError, kOnMessage, kOnOpen, kOnUnexpectedResponse, kOnUpgrade, type AdoptOptions, type OwnedWs } from './ws-events.js';
 export { kAdopt, type AdoptOptions } from './ws-events.js';
-import { leanEventTargetClass, shareEventTargetMaps } from '../internals/node.js';
+import { leanEventTargetClass, mayHaveListeners, shareEventTargetMaps } from '../internals/node.js';
 import { closedCleanly, receiverIsDrained, tcpSocketOf } from '../internals/ws.js';
 
 const kHandshakeTimedOut = Symbol('rxws.handshakeTimedOut');
@@ -379,7 +379,10 @@ export class WebSocket extends EventTarget {
     // "When a WebSocket message has been received": if readyState is not OPEN, return.
     if (this.readyState !== OPEN) return;
     const value = isBinary ? toBinaryType(data, this.#binaryType) : textOf(data);
-    this.#emit(createMessageEvent(value, (this.#origin ??= originOf(this.#url))));
+    const origin = (this.#origin ??= originOf(this.#url));
+    const sink = this[kEventSink];
+    if (sink?.receiveData !== undefined && !mayHaveListeners(this, 'message')) sink.receiveData(value, origin);
+    else this.#emit(createMessageEvent(value, origin));
     // When this was the last frame of what `ws` read, what the handlers sent goes out now rather
     // than at the end of the tick: a reply leaves as soon as it would without coalescing, and the
     // replies to a batch of frames parsed from one read still leave together, after the last.

@@ -1,6 +1,8 @@
 // acceptSessions() (rxws/node), the server side of rxws.session.v1 (issue 17), against real `ws`
 // WebSocketServers on 127.0.0.1 and real `ws` clients speaking the protocol by hand.
+import type { AddressInfo } from 'node:net';
 import { lastValueFrom, toArray } from 'rxjs';
+import { WebSocketServer } from 'ws';
 import { acceptSessions, memorySessionStore, type Session } from 'rxws/node';
 import { QueueOverflowError } from 'rxws';
 import { encodeAck, encodeData, encodeHello, encodeUnsequenced, SESSION_PROTOCOL } from '../../lib/session/protocol.js';
@@ -120,6 +122,41 @@ describe('messages both ways', () => {
     client.data(2, 0, 'good');
     expect(await sessions.receive(session, 1)).toEqual(['got good']);
     expect(errors.values).toEqual([{ data: 'bad', error: new Error('bad message') }]);
+  });
+});
+
+describe('data frames on the wire', () => {
+  // A burst of next() is framed by acceptSessions itself into one buffer (lib/node/data-frames.ts)
+  // when no extension is negotiated, and goes through ws.send() when one is (permessage-deflate).
+  const sizes = [0, 1, ...Array.from({ length: 16 }, (_, i) => 110 + i), ...Array.from({ length: 16 }, (_, i) => 65_518 + i), 70_000];
+  const payloadOf = (size: number, i: number): string => String.fromCharCode(0x61 + (i % 26)).repeat(size);
+
+  it.each([
+    ['framed by acceptSessions (no extension)', false],
+    ['framed by ws (permessage-deflate negotiated)', true],
+  ])('%s: every length form of a frame (7, 16 and 64 bits), UTF-8 text and binary arrive intact, in order', async (_, deflate) => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: acceptSessions.handleProtocols, perMessageDeflate: deflate });
+    await new Promise<void>((resolve) => wss.once('listening', resolve));
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
+    try {
+      const sessions = new Sessions(acceptSessions<string | Uint8Array, unknown>(wss, { serializer: (value) => value, replayLimit: { bytes: 8 << 20 } }));
+      const { client } = await SessionClient.start(url);
+      expect(client.ws.extensions).toBe(deflate ? 'permessage-deflate' : '');
+      const session = await sessions.next();
+      const sent: (string | Uint8Array)[] = sizes.map(payloadOf);
+      sent.push('é€𝄞 \ud800!', new Uint8Array([0, 255, 1, 254]), new Uint8Array(70_000).fill(7), '');
+      for (const value of sent) session.next(value); // one burst
+      const frames = [];
+      for (let i = 0; i < sent.length; i++) frames.push(await client.nextOf('data'));
+      expect(frames.map((f) => f.seq)).toEqual(sent.map((_, i) => i + 1));
+      expect(frames.map((f) => f.binary)).toEqual(sent.map((value) => typeof value !== 'string'));
+      const texts = frames.map((f) => (f.binary ? [...(f.payload as Buffer)] : f.payload));
+      // A lone surrogate goes out as U+FFFD, as a WebSocket sends it (and the replay buffer counts it).
+      expect(texts).toEqual(sent.map((value) => (typeof value === 'string' ? value.replace('\ud800', '\ufffd') : [...value])));
+    } finally {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    }
   });
 });
 

@@ -1,10 +1,11 @@
 // resumable(): the client's end of rxws.session.v1, against a real server (rxws/testing) that
 // plays the server's part of the protocol frame by frame, so every frame the client sends is seen.
-import { webSocket, reconnect, handshake, WebSocketCloseError, type SessionEvent, type DroppedMessage } from 'rxws';
+import { webSocket, reconnect, handshake, MessageEvent, WebSocket, WebSocketCloseError, type SessionEvent, type DroppedMessage } from 'rxws';
 import { resumable, SessionError, SESSION_PROTOCOL } from 'rxws/session';
 import { createTestServer, useTestServers, type TestConnection, type TestServer } from 'rxws/testing';
 import { decodeFrame, encodeData, encodeWelcome } from '../../lib/session/protocol.js';
 import { firstValueFrom } from 'rxjs';
+import { probes } from '../../lib/internals/node.js';
 import { record, until } from '../subject/helpers.js';
 
 useTestServers();
@@ -78,6 +79,44 @@ describe('a new session', () => {
     await welcome(connection, 'new', 's');
     expect(await connection.nextMessage()).toBe('D1:0:1');
     expect(await connection.nextMessage()).toBe('D2:0:2');
+    r.subscription.unsubscribe();
+  });
+});
+
+describe("the socket's own message listeners", () => {
+  // On Node, rxws's socket hands a session frame's data to the subject without making an event
+  // for it when nothing else listens (lib/internals/node.ts, mayHaveListeners); with a listener
+  // of its own, or with that probe's fallback, the socket dispatches each frame as before.
+  afterEach(() => Object.assign(probes, found));
+  const found = { ...probes };
+
+  it.each([
+    ['no listener of its own', false, true],
+    ['a message listener of its own (added in openObserver)', true, true],
+    ['no listener, the probe fallback forced', false, false],
+  ])('%s: the subscriber and message$ see each application message once, as a MessageEvent with the origin; a listener on the socket sees the frames', async (_, listen, probed) => {
+    probes.listenerCount = probed;
+    const server = await sessionServer();
+    const frames: unknown[] = [];
+    const ws$ = webSocket<unknown>({
+      url: server.url,
+      session: resumable({ ackInterval: 60_000 }),
+      openObserver: { next: (event) => listen && (event.target as WebSocket).addEventListener('message', (e) => frames.push((e as MessageEvent).data)) },
+    });
+    const events: { data: unknown; origin: string }[] = [];
+    ws$.message$.subscribe((e) => events.push(e));
+    const r = record(ws$);
+    const connection = await server.nextConnection();
+    await welcome(connection, 'new', 's');
+    connection.send(text(1, 0, { fill: 1 }));
+    connection.send(text(2, 0, { fill: 2 }));
+    await until(() => r.values.length === 2);
+    expect(r.values).toEqual([{ fill: 1 }, { fill: 2 }]);
+    expect(events.map((e) => [e instanceof MessageEvent, e.data, e.origin])).toEqual([
+      [true, '{"fill":1}', server.url.replace(/^ws:\/\/([^/]+).*$/, 'ws://$1')],
+      [true, '{"fill":2}', server.url.replace(/^ws:\/\/([^/]+).*$/, 'ws://$1')],
+    ]);
+    expect(frames).toEqual(listen ? [encodeWelcome('s', 'new', 0), text(1, 0, { fill: 1 }), text(2, 0, { fill: 2 })] : []);
     r.subscription.unsubscribe();
   });
 });
