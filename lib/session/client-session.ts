@@ -7,7 +7,7 @@ import { describe } from '../common/options.js';
 import { timerScheduler } from '../scheduling/timer-scheduler.js';
 import { createMessageEvent } from '../websocket/platform.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
-import type { EventSink } from '../websocket/controls.js';
+import { kSendPrefixedText, type EventSink, type PrefixedTextSender } from '../websocket/controls.js';
 import { CLOSING, OPEN, type Connection } from '../subject/connection.js';
 import type { SubjectCore } from '../subject/core.js';
 import type { EngineSession, SessionEvent } from '../subject/features.js';
@@ -163,6 +163,9 @@ export class ClientSession implements EngineSession {
     this.#replay.push({ seq, data, size });
     this.#replayBytes += size;
     this.#acked(); // the frame acknowledges what was received
+    // rxws's Node socket frames a text message and its envelope without joining them (a copy fewer).
+    const sendPrefixed = (socket as PrefixedTextSender)[kSendPrefixedText];
+    if (typeof data === 'string' && sendPrefixed !== undefined && sendPrefixed.call(socket, `D${seq}:${this.#received}:`, data)) return;
     socket.send(encodeData(seq, this.#received, data as SessionPayload));
   }
 

@@ -45,6 +45,19 @@ export function takesBinaryTypeOption(socket: unknown): socket is { [kBinaryType
   return socket !== null && typeof socket === 'object' && kBinaryTypeOption in socket;
 }
 
+/**
+ * Internal: rxws's Node socket sends one text message `prefix + text` without joining the two
+ * strings (it frames them itself: text-frame.ts), answering false where it cannot (not open,
+ * a send waiting behind a Blob, an extension negotiated, a long message): the caller then joins
+ * them and calls `send()`. Browser-safe: only a symbol; a native socket has no such method.
+ */
+export const kSendPrefixedText: unique symbol = Symbol.for('rxws.sendPrefixedText') as never;
+
+/** A socket with the {@link kSendPrefixedText} method. */
+export interface PrefixedTextSender {
+  [kSendPrefixedText]?(prefix: string, text: string): boolean;
+}
+
 /** What takes a socket's events through its {@link kEventSink} slot: an object, so it costs no closure. */
 export interface EventSink {
   handleEvent(event: Event): void;

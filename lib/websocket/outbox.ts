@@ -64,6 +64,24 @@ export class Outbox {
     if (this.corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this.uncork();
   }
 
+  /**
+   * Writes a frame rxws made itself (text-frame.ts) straight to the TCP socket, as one message of
+   * `size` bytes. `ws` writes its own frames there synchronously when no extension is negotiated
+   * (its sender queues only while compressing, or reading a Blob, which it is never given), so
+   * this frame keeps its place among them.
+   */
+  writeFrame(frame: Buffer, size: number): void {
+    const socket = this.tcp!;
+    if (this.#coalesce && this.corked === undefined) {
+      socket.cork();
+      this.corked = socket;
+      process.nextTick(uncork, this);
+    }
+    (this.#inFlight ??= new FifoQueue<number>()).push(size);
+    socket.write(frame, (this.#onWritten ??= (error) => this.#written(error)));
+    if (this.corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this.uncork();
+  }
+
   /** Writes what this tick's coalescing holds. */
   uncork(): void {
     const socket = this.corked;

@@ -6,7 +6,8 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseCloseArguments } from './close-code.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type BinaryType, type ReadyState, type StandardBinaryType, type WebSocketData } from './constants.js';
-import { kBinaryTypeOption, kEventSink, kNodeControls, type EventSink, type NodeControls } from './controls.js';
+import { kBinaryTypeOption, kEventSink, kNodeControls, kSendPrefixedText, type EventSink, type NodeControls } from './controls.js';
+import { MAX_FRAMED_TEXT, textFrame } from './text-frame.js';
 import { defineHandlerAttributes, kHandlerRecord, type EventHandler, type Handlers } from './event-handlers.js';
 import { createMessageEvent, webIdlConstants, webIdlInterface, type CloseEvent } from './events.js';
 import type { WebSocketInit } from './init.js';
@@ -299,6 +300,19 @@ export class WebSocket extends EventTarget {
   /** Node-only hooks (ping/pong, pause/resume, terminate, write completion): see `getNodeControls`. */
   get [kNodeControls](): NodeControls {
     return (this.#more.controls ??= new Controls(this, this.#ws));
+  }
+
+  /** @internal See `kSendPrefixedText`: `send(prefix + text)` without joining them, where it can. */
+  [kSendPrefixedText](prefix: string, text: string): boolean {
+    // (ws's own state: it is CLOSING from the moment it has a close frame to answer, and no data frame may follow that.)
+    if (this.#ws.readyState !== OPEN || this.#pending !== undefined || this.#extensions !== '') return false;
+    const outbox = (this.#outbox ??= this.#newOutbox());
+    const length = prefix.length + Buffer.byteLength(text);
+    if (length > MAX_FRAMED_TEXT || outbox.tcp === undefined) return false;
+    outbox.bufferedAmount += length;
+    // A client's frames are masked; an adopted (server-side) socket's are not.
+    outbox.writeFrame(textFrame(prefix, text, length, (this.#flags & COPY_BINARY) === 0), length);
+    return true;
   }
 
   /** @internal */

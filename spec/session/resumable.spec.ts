@@ -121,6 +121,28 @@ describe("the socket's own message listeners", () => {
   });
 });
 
+describe('text messages on the wire', () => {
+  // rxws's Node socket frames a short text message and its envelope itself (text-frame.ts); a
+  // long one, or one on a connection with permessage-deflate, goes through ws.send().
+  it.each([
+    ['without an extension', false],
+    ['with permessage-deflate', true],
+  ])('%s: short, long and UTF-8 messages reach the server exactly, numbered, and bufferedAmount returns to 0', async (_, deflate) => {
+    const server = await createTestServer({ protocols: [SESSION_PROTOCOL], perMessageDeflate: deflate });
+    let socket: WebSocket | undefined;
+    const ws$ = webSocket<string>({ url: server.url, session: resumable(), serializer: (m) => m, openObserver: { next: (e) => (socket = e.target as WebSocket) } });
+    const r = record(ws$);
+    const connection = await server.nextConnection();
+    await welcome(connection, 'new', 's');
+    const sent = ['', 'a', 'é€𝄞 a\ud800', 'x'.repeat(4089), 'y'.repeat(4090), 'z'.repeat(70_000)];
+    for (const m of sent) ws$.next(m);
+    for (let i = 0; i < sent.length; i++) expect(await connection.nextMessage()).toBe(`D${i + 1}:0:${sent[i]!.replace('\ud800', '\ufffd')}`);
+    expect(socket!.extensions).toBe(deflate ? 'permessage-deflate' : '');
+    await until(() => socket!.bufferedAmount === 0);
+    r.subscription.unsubscribe();
+  });
+});
+
 describe('resuming after a dropped connection', () => {
   test('the client replays what the server did not acknowledge, then what next() queued while away; duplicates are dropped', async () => {
     const server = await sessionServer();
