@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket as WsSocket } from 'ws';
 import { decodeFrame, encodeData, type SessionFrame } from '../session/protocol.js';
 import { dataFrames, type DataMessage } from './data-frames.js';
+import { tcpSocketOf } from '../internals/ws.js';
 
 /** @internal What a {@link SessionConnection} reports to whoever handles it. */
 export interface ConnectionHandler {
@@ -36,6 +37,8 @@ export class SessionConnection {
   readonly #ws: WsSocket;
   /** The TCP socket (the upgrade request's: the public route to it), corked to coalesce a tick's frames. */
   readonly #tcp: Socket | undefined;
+  /** The TCP socket `ws` writes to, when data frames may be written there directly (see {@link sendData}). */
+  readonly #framesTo: Socket | undefined;
   #corked = false;
   #corkedBytes = 0;
   #handler: ConnectionHandler | undefined = undefined;
@@ -46,6 +49,8 @@ export class SessionConnection {
   constructor(ws: WsSocket, tcp?: Socket) {
     this.#ws = ws;
     this.#tcp = typeof tcp?.cork === 'function' ? tcp : undefined;
+    // Frames are written straight to the TCP socket only when it is known to be the one ws writes to.
+    this.#framesTo = this.#tcp !== undefined && tcpSocketOf(ws) === this.#tcp ? this.#tcp : undefined;
     ws.on('message', this.#onMessage);
     ws.on('close', this.#onClose);
     ws.on('error', this.#onError);
@@ -94,7 +99,7 @@ export class SessionConnection {
    */
   sendData(messages: readonly DataMessage[], ack: number): void {
     if (this.#ws.readyState !== OPEN || messages.length === 0) return;
-    const tcp = this.#tcp;
+    const tcp = this.#framesTo;
     if (tcp === undefined || this.#ws.extensions !== '') {
       for (const { seq, payload } of messages) this.send(encodeData(seq, ack, payload));
       return;

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { lastValueFrom, toArray } from 'rxjs';
 import { WebSocketServer } from 'ws';
+import { probes as wsProbes } from '../../lib/internals/ws.js';
 import { acceptSessions, memorySessionStore, type Session } from 'rxws/node';
 import { QueueOverflowError } from 'rxws';
 import { encodeAck, encodeData, encodeHello, encodeUnsequenced, SESSION_PROTOCOL } from '../../lib/session/protocol.js';
@@ -131,10 +132,15 @@ describe('data frames on the wire', () => {
   const sizes = [0, 1, ...Array.from({ length: 16 }, (_, i) => 110 + i), ...Array.from({ length: 16 }, (_, i) => 65_518 + i), 70_000];
   const payloadOf = (size: number, i: number): string => String.fromCharCode(0x61 + (i % 26)).repeat(size);
 
+  afterEach(() => (wsProbes.socket = socketProbe));
+  const socketProbe = wsProbes.socket;
+
   it.each([
-    ['framed by acceptSessions (no extension)', false],
-    ['framed by ws (permessage-deflate negotiated)', true],
-  ])('%s: every length form of a frame (7, 16 and 64 bits), UTF-8 text and binary arrive intact, in order', async (_, deflate) => {
+    ['framed by acceptSessions (no extension)', false, true],
+    ['framed by ws (permessage-deflate negotiated)', true, true],
+    ["framed by ws (ws's TCP socket unknown: the probe's fallback)", false, false],
+  ])('%s: every length form of a frame (7, 16 and 64 bits), UTF-8 text and binary arrive intact, in order', async (_, deflate, probed) => {
+    wsProbes.socket = probed;
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: acceptSessions.handleProtocols, perMessageDeflate: deflate });
     await new Promise<void>((resolve) => wss.once('listening', resolve));
     const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
