@@ -9,7 +9,7 @@ import { createMessageEvent } from '../websocket/platform.js';
 import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.js';
 import { CLOSING, OPEN, type Connection } from '../subject/connection.js';
 import type { SubjectCore } from '../subject/core.js';
-import type { EngineSession, SessionEvent } from '../subject/features.js';
+import type { EngineSession, SessionEvent, SessionTap } from '../subject/features.js';
 import { decodeFrame, encodeAck, encodeData, encodeHello, encodeUnsequenced, payloadSize, SESSION_PROTOCOL, type SessionFrame, type SessionPayload } from './protocol.js';
 import type { SessionSettings } from './options.js';
 import { SessionError } from './session-error.js';
@@ -56,10 +56,19 @@ export class ClientSession implements EngineSession {
   #opening: AnyConnection | undefined = undefined;
   #live: AnyConnection | undefined = undefined;
   #welcomeTimer: Subscription | undefined = undefined;
+  /** @internal (EngineSession's) */
+  declare tap?: SessionTap;
 
   constructor(engine: SubjectCore<unknown, unknown>, settings: SessionSettings) {
     this.#engine = engine;
     this.#settings = settings;
+  }
+
+  /** @internal (EngineSession's) The server's welcome numbers what is sent next. */
+  seed(id: string, received: number): void {
+    this.#id = id;
+    this.#received = received;
+    this.#sent = Number.MAX_SAFE_INTEGER;
   }
 
   // ---- opening ----------------------------------------------------------------------------
@@ -103,6 +112,8 @@ export class ClientSession implements EngineSession {
         const { seq, data } = this.#replay[i]!;
         socket.send(encodeData(seq, this.#received, data as SessionPayload));
       }
+      // (What is kept runs up to #sent; for a seeded session, the welcome says where numbering goes on.)
+      this.#sent = frame.received + this.#replay.length - this.#head;
       this.#acked();
     } else {
       if (this.#id !== null) {
@@ -160,6 +171,7 @@ export class ClientSession implements EngineSession {
     const seq = ++this.#sent;
     this.#replay.push({ seq, data, size });
     this.#replayBytes += size;
+    this.tap?.sent(seq);
     this.#acked(); // the frame acknowledges what was received
     socket.send(encodeData(seq, this.#received, data as SessionPayload));
   }
@@ -179,6 +191,7 @@ export class ClientSession implements EngineSession {
 
   /** The server acknowledged every message up to `ack`: they leave the replay buffer; room may let held messages go. */
   #acknowledge(ack: number): void {
+    this.tap?.acknowledged(ack);
     const replay = this.#replay;
     let head = this.#head;
     while (head < replay.length && replay[head]!.seq <= ack) {
@@ -235,6 +248,7 @@ export class ClientSession implements EngineSession {
           return undefined;
         }
         this.#received = frame.seq;
+        this.tap?.received(frame.seq);
         if (++this.#unacked >= this.#settings.ackEvery) this.#sendAck();
         else this.#ackTimer ??= timerScheduler.schedule(() => this.#sendAck(), this.#settings.ackInterval);
         return carried(frame.payload, event);

@@ -11,8 +11,9 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
  * `name`, and the `webSocket()` keys that make sense across tabs. `openObserver`,
  * `closeObserver` and `closingObserver` run in the leader tab only (the tab that owns the socket).
  * The serializer runs in the tab that calls `next()`, the deserializer (and `onDecodeError`) in
- * every tab that receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
- * are not shared yet; use `webSocket()` for them.)
+ * every tab that receives. `session: resumable()` (rxws/session) makes the shared connection one
+ * resumable session that survives leader hand-overs (docs/shared.md, "Sessions"). (`heartbeat`,
+ * `handshake`, `backpressure`, `queue` and a custom socket are not shared yet; use `webSocket()` for them.)
  *
  * @example
  * const config: SharedWebSocketConfig<Command, Update> = { url: 'wss://example.com/prices', name: 'prices' };
@@ -20,7 +21,7 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
 export interface SharedWebSocketConfig<In, Out = In>
   extends Pick<
     WebSocketSubjectConfig<In, Out>,
-    'protocol' | 'serializer' | 'deserializer' | 'onDecodeError' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor'
+    'protocol' | 'serializer' | 'deserializer' | 'onDecodeError' | 'openObserver' | 'closeObserver' | 'closingObserver' | 'binaryType' | 'WebSocketCtor' | 'session'
   > {
   /** The server's URL. Tabs share only a connection to the same URL with the same `name`. */
   url: string | URL;

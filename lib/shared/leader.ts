@@ -5,8 +5,10 @@ import { webSocket } from '../subject/web-socket.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
+import type { SessionOption } from '../subject/features.js';
 import { mirrorStatus } from './status.js';
-import { tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
+import { LeaderSession } from './leader-session.js';
+import { tabLockName, type MirroredStatus, type Relay, type TabId, type TabState, type TopicChange } from './protocol.js';
 
 /** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
 interface PendingSend {
@@ -25,7 +27,16 @@ export interface LeaderHost {
   post(relay: Relay): void;
   /** A tab is gone (its tab lock was released). */
   gone?(tab: TabId): void;
+  /**
+   * With a session, a new leader tab first gathers every live tab's state (their answers to its
+   * announcement, as `state` relays, and the states `bequests` of leaders that left): it opens
+   * the socket once it has them. (A SharedWorker has nothing to gather.)
+   */
+  gather?: { readonly bequests: readonly TabState[] };
 }
+
+/** How long a new leader waits for a live tab's state (a frozen tab never answers; it tells its state when it resumes). */
+const GATHER_TIMEOUT = 2_000;
 
 export class SharedLeader {
   readonly #socket: WebSocketSubject<WebSocketMessage, unknown>;
@@ -48,18 +59,26 @@ export class SharedLeader {
   readonly #statusWatch: Subscription;
   #connection: Subscription | undefined;
   #status: MirroredStatus = { state: 'idle' };
+  /** With a session: its bookkeeping. */
+  readonly #session: LeaderSession | undefined;
+  /** With a session: the tabs' states gathered so far (undefined: gathering is over, or none). */
+  #gathering: Map<TabId, TabState> | undefined;
+  /** With a session: a first welcome came (until then messages wait here, after what was gathered). */
+  #ready = false;
 
   /**
    * @param config the connection's config with identity serializer and raw deserializer (the tabs
    *   serialize and deserialize themselves).
    */
   constructor(config: WebSocketSubjectConfig<WebSocketMessage, unknown>, host: LeaderHost) {
-    this.#socket = webSocket(config);
+    const option = config.session as SessionOption | undefined;
+    const session = (this.#session = option && new LeaderSession((relay) => this.#post(relay)));
+    this.#socket = webSocket(session ? { ...config, session: session.wrap(option!) } : config);
     this.#host = host;
     let replayed = true; // the status now goes out with the leader's announcement
     this.#statusWatch = this.#socket.status$.subscribe((status) => {
       this.#status = mirrorStatus(status);
-      if (status.state === 'open') this.#flush();
+      if (status.state === 'open' && !session) this.#flush();
       if (!replayed) this.#post({ t: 'status', status: this.#status });
     });
     replayed = false;
@@ -69,6 +88,72 @@ export class SharedLeader {
     this.#statusWatch.add(
       this.#socket.close$.subscribe(({ code, reason, wasClean }) => this.#post({ t: 'event', kind: 'close', close: { code, reason, wasClean } })),
     );
+    if (!session) return;
+    this.#statusWatch.add(
+      this.#socket.session$.subscribe((event) => {
+        // (Inside the welcome, before the engine flushes its queue: what goes to it now goes first.)
+        const again = session.event(event);
+        if (event.kind === 'lost' || this.#ready) return;
+        this.#ready = true;
+        this.#pending = [...again, ...this.#pending];
+        this.#flush();
+      }),
+    );
+    if (host.gather) this.#gather(host.gather.bequests);
+  }
+
+  /** The leader's announcement: its id, the status, and (with a session) the session's id, which tabs' seqs belong to. */
+  get announcement(): Relay {
+    const session = this.#session;
+    return session ? { t: 'leader', id: this.#host.id, status: this.#status, session: session.id } : { t: 'leader', id: this.#host.id, status: this.#status };
+  }
+
+  /** Waits for the state of every live tab (their tab locks are held), or their going, or the timeout; then resumes from them. */
+  #gather(bequests: readonly TabState[]): void {
+    const gathering = (this.#gathering = new Map<TabId, TabState>());
+    const prefix = tabLockName(this.#host.key, '');
+    let live: Set<TabId> | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done || this.#resigned) return;
+      done = true;
+      clearTimeout(timer);
+      this.#gathering = undefined;
+      this.#session!.gathered([...bequests.filter((b) => !gathering.has(b.from)), ...gathering.values()]);
+      this.#reconcile();
+    };
+    this.#gathered = () => {
+      if (live && [...live].every((tab) => gathering.has(tab) || !this.#watched.has(tab))) finish();
+    };
+    const timer = setTimeout(finish, GATHER_TIMEOUT);
+    navigator.locks.query().then(
+      ({ held = [] }) => {
+        live = new Set(held.map((lock) => lock.name ?? '').filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)));
+        for (const tab of live) this.#watch(tab);
+        this.#gathered();
+      },
+      finish,
+    );
+  }
+
+  /** Checks whether the gathering is complete (set while gathering). */
+  #gathered = (): void => {};
+
+  /** A tab's state (with a session): gathered, or, after the gathering, taken as it comes. */
+  #state(state: TabState): void {
+    const { from, outbox, active, topics } = state;
+    if (from !== this.#host.id) this.#watch(from);
+    this.#lastSeq.set(from, Math.max(this.#lastSeq.get(from) ?? 0, ...outbox.map((m) => m.seq)));
+    for (const key of topics) this.#counts(from, { key, sub: true });
+    this.use(from, active);
+    const gathering = this.#gathering;
+    if (gathering) {
+      gathering.set(from, state);
+      return this.#gathered();
+    }
+    const again = this.#session!.late(state);
+    if (this.#ready) for (const e of again) this.#hand(e.from, e.seq, e.data);
+    else this.#pending.push(...again);
   }
 
   get status(): MirroredStatus {
@@ -89,6 +174,7 @@ export class SharedLeader {
     if (relay.t === 'use') this.use(relay.from, relay.active);
     else if (relay.t === 'send') this.send(relay.from, relay.seq, relay.data, relay.topic);
     else if (relay.t === 'drop') this.drop(relay.from, relay.seq);
+    else if (relay.t === 'state' && this.#session) this.#state(relay);
   }
 
   /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
@@ -106,6 +192,8 @@ export class SharedLeader {
     this.#watching.abort();
     const connection = this.#connection;
     this.#connection = undefined;
+    // A session must not end (1000 would end it): the next leader resumes it.
+    if (this.#session) this.#socket.close(1001, 'leader frozen');
     connection?.unsubscribe();
   }
 
@@ -120,13 +208,13 @@ export class SharedLeader {
     const last = this.#lastSeq.get(from) ?? 0;
     if (seq <= last) {
       // Already sent (or queued here): the tab re-sent it because it had no ack yet.
-      if (!this.#pending.some((p) => p.from === from && p.seq === seq)) this.#post({ t: 'ack', to: from, seq });
+      if (!this.#session && !this.#pending.some((p) => p.from === from && p.seq === seq)) this.#post({ t: 'ack', to: from, seq });
       return;
     }
     this.#lastSeq.set(from, seq);
     this.#watch(from);
     const toSocket = topic === undefined || this.#counts(from, topic) ? data : undefined;
-    if (this.#socket.state === 'open' && this.#pending.length === 0) this.#hand(from, seq, toSocket);
+    if ((this.#session ? this.#ready : this.#socket.state === 'open') && this.#pending.length === 0) this.#hand(from, seq, toSocket);
     else this.#pending.push({ from, seq, data: toSocket });
   }
 
@@ -154,8 +242,11 @@ export class SharedLeader {
   }
 
   #hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
+    const session = this.#session;
+    // With a session the tab keeps it until the server acknowledges it (the session tells its seq first).
+    if (session) session.handed(from, seq, data);
     if (data !== undefined) this.#socket.next(data);
-    this.#post({ t: 'ack', to: from, seq });
+    if (!session) this.#post({ t: 'ack', to: from, seq });
   }
 
   #post(relay: Relay): void {
@@ -181,7 +272,7 @@ export class SharedLeader {
 
   /** Opens the socket while a tab uses it; closes it (1000) when none does. */
   #reconcile(): void {
-    if (this.#resigned) return;
+    if (this.#resigned || this.#gathering) return;
     if (this.#users.size > 0 && this.#connection === undefined) {
       const end = (relay: Relay): void => {
         this.#connection = undefined;
@@ -191,8 +282,12 @@ export class SharedLeader {
         this.#topics.clear();
         this.#post(relay);
       };
+      const session = this.#session;
       this.#connection = this.#socket.subscribe({
-        next: (data) => this.#post({ t: 'msg', data }),
+        next: (data) => {
+          const seq = session?.take();
+          this.#post(seq === undefined ? { t: 'msg', data } : { t: 'msg', data, seq });
+        },
         error: (error: unknown) => {
           const { code = 1006, reason = '', wasClean = false } = error as { code?: number; reason?: string; wasClean?: boolean };
           end({ t: 'end', close: { code, reason, wasClean } });

@@ -9,11 +9,12 @@ import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { CloseEvent } from '../websocket/events.js';
 import type { DecodeFailure } from '../subject/passive-streams.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
+import type { SessionEvent } from '../subject/features.js';
 import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig, type SharedWorkerLike } from './config.js';
 import { SharedLeader } from './leader.js';
 import { unmirrorStatus } from './status.js';
 import { requestReply, type SharedRequestOptions } from './request.js';
-import { sharedKey, tabLockName, type MirroredStatus, type Outgoing, type Relay, type TabId, type Topic, type TopicChange } from './protocol.js';
+import { sharedKey, tabLockName, type MirroredStatus, type Outgoing, type Relay, type TabId, type TabState, type Topic, type TopicChange } from './protocol.js';
 
 /**
  * A WebSocket connection shared by every tab of the origin with the same `name` and URL: the
@@ -66,6 +67,14 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   readonly #error = new Subject<Event>();
   readonly #close = new Subject<CloseEvent>();
   readonly #decodeError = new Subject<DecodeFailure>();
+  /** With a session (`session: resumable()`): this tab's session$, and what it knows of the session. */
+  readonly #sessions: Subject<SessionEvent> | undefined;
+  /** The session this tab's seqs belong to (null: none known). */
+  #sessionId: string | null = null;
+  /** The last session seq this tab received (undefined: none yet in this session): a relayed message at or below it is a duplicate. */
+  #seen: number | undefined;
+  /** What leader tabs that went away (pagehide) left for the next leader. */
+  readonly #bequests = new Map<TabId, TabState>();
 
   /**
    * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
@@ -77,6 +86,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     super((subscriber) => this.#subscribe(subscriber));
     const { url, name } = checkSharedConfig(config);
     const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, ...rest } = config;
+    this.#sessions = rest.session && new Subject<SessionEvent>();
     this.#decodeErrorPolicy = onDecodeError;
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
@@ -98,13 +108,17 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const announced = this.#announced;
       this.#announced = undefined;
       if (announced) this.#follow(announced.id, announced.status);
-      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType } } satisfies Relay);
+      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType, session: rest.session?.options } } satisfies Relay);
       else this.#join();
       return new Promise<never>(() => {});
     });
     // A follower tab that goes away stops using the connection (a leader's socket goes with it).
     globalThis.addEventListener?.('pagehide', (event: PageTransitionEvent) => {
-      if (!event.persisted) this.#leader?.leave();
+      if (!event.persisted && this.#leader) {
+        this.#leader.leave();
+        // With a session, the next leader sends this tab's unacknowledged messages (a crashed leader's go with it).
+        if (this.#sessions) this.#post({ t: 'bequest', state: { ...this.#state(), seen: undefined } }); // (what it received says nothing of the others)
+      }
       this.#tellUse(false);
     });
     globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
@@ -134,9 +148,11 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       .request(this.#key, { signal: queued.signal }, () => {
         if (queued.signal.aborted) return; // granted as the page froze: released at once
         if (this.#queued === queued) this.#queued = undefined;
-        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay) });
+        const gather = this.#sessions && { bequests: [...this.#bequests.values()] };
+        this.#bequests.clear();
+        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay), ...(gather && { gather }) });
         this.#leader = leader;
-        this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        this.#post(leader.announcement);
         return new Promise<void>((resolve) => (this.#release = resolve));
       })
       .catch(() => {}); // left the queue: the page froze
@@ -154,6 +170,19 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#post({ t: 'resign', id: this.#id });
     this.#release?.();
     this.#release = undefined;
+  }
+
+  /**
+   * With `session: resumable()`: every session start of the shared connection, in every tab
+   * (`new`, `resumed`, as `webSocket()`'s `session$`), and `{ kind: 'lost', id, unacknowledged }`
+   * with this tab's own messages the server never acknowledged. A leader hand-over resumes the
+   * session (`resumed`). Passive. Without a session it never emits.
+   * @example
+   * orders.session$.subscribe((s) => s.kind === 'lost' && resendOrDiscard(s.unacknowledged));
+   */
+  get session$(): Observable<SessionEvent> {
+    if (this.#alone) return this.#alone.session$;
+    return this.#sessions?.asObservable() ?? new Observable<SessionEvent>();
   }
 
   /**
@@ -426,11 +455,32 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     const leader = this.#leader;
     switch (relay.t) {
       case 'hello':
-        if (leader && relay.from !== this.#id) this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        if (leader && relay.from !== this.#id) this.#post(leader.announcement);
         return;
       case 'leader':
+        if (this.#sessionId === null && relay.session) this.#sessionId = relay.session;
         if (this.#alive) this.#follow(relay.id, relay.status);
         else this.#announced = { id: relay.id, status: relay.status };
+        return;
+      case 'state':
+        if (relay.to === this.#id) leader?.receive(relay);
+        return;
+      case 'seq':
+        if (relay.to === this.#id) for (const m of this.#outbox) if (m.seq === relay.seq) m.sent = relay.sent;
+        return;
+      case 'session':
+        if (relay.kind === 'new' || relay.id !== this.#sessionId) this.#seen = 0;
+        this.#sessionId = relay.id;
+        return this.#sessions?.next({ kind: relay.kind, id: relay.id });
+      case 'lost': {
+        if (relay.to !== this.#id) return;
+        const lost = new Set(relay.seqs);
+        const unacknowledged = this.#outbox.filter((m) => lost.has(m.seq)).map((m) => m.data);
+        this.#outbox = this.#outbox.filter((m) => !lost.has(m.seq));
+        return this.#sessions?.next({ kind: 'lost', id: relay.id, unacknowledged });
+      }
+      case 'bequest':
+        if (relay.state.from !== this.#id) this.#bequests.set(relay.state.from, relay.state);
         return;
       case 'use':
       case 'send':
@@ -443,6 +493,10 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       case 'status':
         return this.#mirror(relay.status);
       case 'msg':
+        if (relay.seq !== undefined) {
+          if (this.#seen !== undefined && relay.seq <= this.#seen) return; // a session's replay of what this tab has
+          this.#seen = relay.seq;
+        }
         return this.#deliver(relay.data);
       case 'end':
         return this.#endHub(relay.close);
@@ -489,6 +543,13 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     if (state === 'open' || state === 'connecting') this.#status.next({ state: 'connecting', attempt: 1 });
   }
 
+  /** What this tab tells a new leader (with a session). */
+  #state(): TabState {
+    const topics: string[] = [];
+    for (const topic of this.#topics) if (topic.key !== undefined) topics.push(topic.key);
+    return { from: this.#id, session: this.#sessionId, seen: this.#seen, outbox: this.#outbox, active: this.#subscribers > 0, topics };
+  }
+
   /** A leader announced itself: a new one gets this tab's use, its unacknowledged messages again, and its live topics. */
   #follow(id: TabId, status: MirroredStatus): void {
     if (id === this.#leaderId) return this.#mirror(status);
@@ -503,6 +564,12 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     if (id !== this.#id && !this.#port) {
       const watch = (this.#leaderWatch = new AbortController());
       navigator.locks.request(tabLockName(this.#key, id), { signal: watch.signal }, () => this.#leaderGone(id)).catch(() => {}); // aborted: that leader resigned or another leads
+    }
+    if (this.#sessions) {
+      // The new leader resumes the session from every tab's state (its topics carry on at the server).
+      if (id !== this.#id) this.#bequests.clear();
+      this.#post({ t: 'state', to: id, ...this.#state() });
+      return;
     }
     if (this.#subscribers > 0) this.#tellUse(true);
     for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });

@@ -1,6 +1,7 @@
 // The SharedWorker variant: a SharedWorker owns each shared connection's socket and serves the tabs
 // over their ports (docs/shared.md). The app's worker script calls serveSharedWebSockets().
 import type { WebSocketMessage } from '../websocket/socket-like.js';
+import type { SessionOption } from '../subject/features.js';
 import { SharedLeader } from './leader.js';
 import { WORKER, type Relay, type TabId, type WorkerConnect } from './protocol.js';
 
@@ -8,6 +9,19 @@ import { WORKER, type Relay, type TabId, type WorkerConnect } from './protocol.j
 interface Served {
   readonly leader: SharedLeader;
   readonly ports: Map<TabId, MessagePort>;
+}
+
+/** What {@link serveSharedWebSockets} takes. */
+export interface ServeSharedOptions {
+  /**
+   * `resumable` from `rxws/session`, for connections whose tabs pass `session: resumable(...)`:
+   * the worker makes the session with the options the tabs gave (functions cannot reach it). A
+   * tab that asks for a session from a worker without it gets an error (its subscribers error).
+   * @example
+   * import { resumable } from 'rxws/session';
+   * serveSharedWebSockets({ resumable });
+   */
+  readonly resumable?: (options?: never) => SessionOption;
 }
 
 /**
@@ -18,7 +32,7 @@ interface Served {
  * @example
  * // socket-worker.ts, the app's SharedWorker script
  * import { serveSharedWebSockets } from 'rxws/shared';
- * serveSharedWebSockets();
+ * serveSharedWebSockets(); // or serveSharedWebSockets({ resumable }) for `session: resumable()` connections
  *
  * // in every tab
  * const prices = sharedWebSocket<Command, Update>({
@@ -27,13 +41,21 @@ interface Served {
  *   worker: () => new SharedWorker(new URL('./socket-worker.ts', import.meta.url), { type: 'module' }),
  * });
  */
-export function serveSharedWebSockets(): void {
+export function serveSharedWebSockets(options: ServeSharedOptions = {}): void {
   const served = new Map<string, Served>();
-  const serve = ({ key, url, protocol, binaryType }: WorkerConnect): Served => {
+  const serve = ({ key, url, protocol, binaryType, session }: WorkerConnect): Served => {
     let connection = served.get(key);
     if (connection) return connection;
     const ports = new Map<TabId, MessagePort>();
-    const config = { url, protocol, binaryType, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
+    if (session && !options.resumable) throw new TypeError('serveSharedWebSockets(): a tab asked for a session: pass { resumable } (from rxws/session).');
+    const config = {
+      url,
+      protocol,
+      binaryType,
+      ...(session && { session: options.resumable!(session as never) }),
+      serializer: (data: WebSocketMessage) => data,
+      deserializer: (event: MessageEvent) => event.data as unknown,
+    };
     const leader = new SharedLeader(config, {
       id: WORKER,
       key,
@@ -51,9 +73,14 @@ export function serveSharedWebSockets(): void {
     let connection: Served | undefined;
     port.onmessage = ({ data }: MessageEvent<Relay>) => {
       if (data.t !== 'connect') return connection?.leader.receive(data);
-      connection = serve(data.connect);
+      try {
+        connection = serve(data.connect);
+      } catch (error) {
+        port.postMessage({ t: 'end', close: { code: 1011, reason: String(error), wasClean: false } } satisfies Relay);
+        return;
+      }
       connection.ports.set(data.from, port);
-      port.postMessage({ t: 'leader', id: WORKER, status: connection.leader.status } satisfies Relay);
+      port.postMessage(connection.leader.announcement);
     };
   });
 }

@@ -1,0 +1,181 @@
+// The leader's bookkeeping of a shared resumable session (docs/shared.md, "Sessions"): which tab's
+// message got which session seq, what the server acknowledged, the seq of each message relayed
+// to the tabs, and, at a hand-over, the tabs' states the new leader resumes the session from.
+import type { EngineSession, SessionEvent, SessionOption, SessionTap } from '../subject/features.js';
+import type { WebSocketMessage } from '../websocket/socket-like.js';
+import type { Relay, TabId, TabState } from './protocol.js';
+
+/** A tab's message the leader handed to the session (or gathered at a hand-over), not yet acknowledged by the server. */
+export interface Entry {
+  readonly from: TabId;
+  /** Its seq in its tab. */
+  readonly seq: number;
+  /** undefined: nothing to send (a topic another tab holds), only to acknowledge. */
+  readonly data: WebSocketMessage | undefined;
+  /** The session's seq for it (0: nothing sent); undefined: not numbered yet. */
+  sent?: number;
+}
+
+/** @internal (see the header) */
+export class LeaderSession implements SessionTap {
+  readonly #post: (relay: Relay) => void;
+  #session: EngineSession | undefined;
+  /** Handed to the session (or gathered), oldest first, until the server acknowledges them. */
+  #log: Entry[] = [];
+  /** The entries of #log the session has not numbered yet, in the order it will. */
+  #unsent: Entry[] = [];
+  /** The session's id, once welcomed (null: none, or it ended). */
+  id: string | null = null;
+  /** Until the first welcome: what is in #log was gathered (the session has not sent it). */
+  #fresh = true;
+  /** The server's count at the first welcome: gathered seqs up to it were received. */
+  #welcomed = 0;
+  /** The seq of the message the engine delivers next (undefined: an unsequenced one). */
+  #incoming: number | undefined;
+
+  constructor(post: (relay: Relay) => void) {
+    this.#post = post;
+  }
+
+  /** The `session` option for the leader's webSocket(): the same, its session tapped by this. */
+  wrap(option: SessionOption): SessionOption {
+    return {
+      ...option,
+      create: (engine) => {
+        const session = option.create(engine);
+        session.tap = this;
+        return (this.#session = session);
+      },
+    };
+  }
+
+  /** Message `data` of tab `from` goes to the session (`data` undefined: only to acknowledge). */
+  handed(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
+    const entry: Entry = data === undefined ? { from, seq, data, sent: 0 } : { from, seq, data };
+    this.#log.push(entry);
+    if (data !== undefined) this.#unsent.push(entry);
+  }
+
+  /** The seq of the server message the engine delivers now (and forgets it). */
+  take(): number | undefined {
+    const seq = this.#incoming;
+    this.#incoming = undefined;
+    return seq;
+  }
+
+  // ---- the session's tap ------------------------------------------------------------------
+
+  sent(seq: number): void {
+    const entry = this.#unsent.shift();
+    if (entry === undefined) return;
+    entry.sent = seq;
+    this.#post({ t: 'seq', to: entry.from, seq: entry.seq, sent: seq });
+  }
+
+  acknowledged(ack: number): void {
+    if (this.#fresh) this.#welcomed = ack; // (before the first welcome, only a resume's welcome acknowledges)
+    const log = this.#log;
+    if (log.length === 0 || !log.some((e) => e.sent !== undefined && e.sent <= ack)) return;
+    const done = new Map<TabId, number>();
+    this.#log = log.filter((e) => {
+      if (e.sent === undefined || e.sent > ack) return true;
+      done.set(e.from, Math.max(done.get(e.from) ?? 0, e.seq));
+      return false;
+    });
+    // A tab's messages are acknowledged in its order: up to the first one still waiting.
+    for (const [tab, last] of done) {
+      const waiting = this.#log.find((e) => e.from === tab);
+      const seq = waiting === undefined ? last : Math.min(last, waiting.seq - 1);
+      if (seq > 0) this.#post({ t: 'ack', to: tab, seq });
+    }
+  }
+
+  received(seq: number): void {
+    this.#incoming = seq;
+  }
+
+  // ---- session events ---------------------------------------------------------------------
+
+  /**
+   * A session event of the leader's socket: relayed to the tabs (a loss to each tab, with its own
+   * messages). After the first welcome, returns what was gathered and must now be sent (the
+   * session renumbers on from the server's count), oldest first.
+   */
+  event(event: SessionEvent): Entry[] {
+    if (event.kind === 'lost') {
+      // Every message not acknowledged: the session sends none of them again.
+      const lost = new Map<TabId, number[]>();
+      for (const e of this.#log) lost.set(e.from, [...(lost.get(e.from) ?? []), e.seq]);
+      this.#log = [];
+      this.#unsent = [];
+      for (const [to, seqs] of lost) this.#post({ t: 'lost', to, id: event.id, seqs });
+      return [];
+    }
+    this.id = event.id;
+    this.#post({ t: 'session', kind: event.kind, id: event.id });
+    if (!this.#fresh) {
+      // A new session after one that ended with a clean close: the server read what was sent on it.
+      if (event.kind === 'new') this.acknowledged(Number.MAX_SAFE_INTEGER);
+      return [];
+    }
+    this.#fresh = false;
+    // (A resume's welcome acknowledged what the server has: what is left was never received.)
+    if (event.kind === 'new') this.#welcomed = 0;
+    const again = this.#log;
+    this.#log = [];
+    this.#unsent = [];
+    return again;
+  }
+
+  // ---- a new leader's states ----------------------------------------------------------------
+
+  /**
+   * The tabs' states a new leader gathered: the session to resume (the lowest seq any tab has
+   * received) and the messages to replay, those numbered by the old leader first (in their
+   * order), then the others in each tab's order.
+   */
+  gathered(states: readonly TabState[]): void {
+    const id = states.find((s) => s.session !== null)?.session ?? null;
+    let received: number | undefined;
+    for (const s of states) if (s.session === id && s.seen !== undefined) received = Math.min(received ?? s.seen, s.seen);
+    this.#seedId = id;
+    this.#take(states, id);
+    if (id !== null) this.#session?.seed?.(id, received ?? 0);
+  }
+
+  /**
+   * A tab's state that came after the gathering: before the first welcome it joins what was
+   * gathered; after it, its messages the server received are acknowledged, the rest returned (to send as new).
+   */
+  late(state: TabState): Entry[] {
+    if (this.#fresh) {
+      this.#take([state], this.#seedId);
+      return [];
+    }
+    const again: Entry[] = [];
+    let acked = 0;
+    for (const m of state.outbox) {
+      if (state.session === this.id && this.id !== null && m.sent !== undefined && m.sent > 0 && m.sent <= this.#welcomed) acked = m.seq;
+      else again.push({ from: state.from, seq: m.seq, data: m.data });
+    }
+    if (acked > 0) this.#post({ t: 'ack', to: state.from, seq: acked });
+    return again;
+  }
+
+  /** The session a hand-over resumes (gathered messages numbered in it keep their place). */
+  #seedId: string | null = null;
+
+  /** Adds states' messages to #log: numbered (by the session `id`) first, in their order; then the others. */
+  #take(states: readonly TabState[], id: string | null): void {
+    const numbered = this.#log.filter((e) => e.sent !== undefined);
+    const others = this.#log.filter((e) => e.sent === undefined);
+    for (const s of states) {
+      for (const m of s.outbox) {
+        if (s.session === id && id !== null && m.sent !== undefined && m.sent > 0) numbered.push({ from: s.from, seq: m.seq, data: m.data, sent: m.sent });
+        else others.push({ from: s.from, seq: m.seq, data: m.data });
+      }
+    }
+    numbered.sort((a, b) => a.sent! - b.sent!);
+    this.#log = [...numbered, ...others];
+  }
+}
