@@ -3,7 +3,7 @@
 // to the tabs, and, at a hand-over, the tabs' states the new leader resumes the session from.
 import type { EngineSession, SessionEvent, SessionOption, SessionTap } from '../subject/features.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import type { Relay, TabId, TabState } from './protocol.js';
+import type { Numbered, Relay, TabId, TabState } from './protocol.js';
 
 /** A tab's message the leader handed to the session (or gathered at a hand-over), not yet acknowledged by the server. */
 export interface Entry {
@@ -54,6 +54,13 @@ export class LeaderSession implements SessionTap {
     const entry: Entry = data === undefined ? { from, seq, data, sent: 0 } : { from, seq, data };
     this.#log.push(entry);
     if (data !== undefined) this.#unsent.push(entry);
+  }
+
+  /** What the session numbered and the server has not acknowledged: which tab's message got which seq. */
+  get numbered(): Numbered[] {
+    const numbered: Numbered[] = [];
+    for (const { from, seq, sent } of this.#log) if (sent !== undefined && sent > 0) numbered.push({ from, seq, sent });
+    return numbered;
   }
 
   /** The seq of the server message the engine delivers now (and forgets it). */
@@ -138,8 +145,12 @@ export class LeaderSession implements SessionTap {
     const id = states.find((s) => s.session !== null)?.session ?? null;
     let received: number | undefined;
     for (const s of states) if (s.session === id && s.seen !== undefined) received = Math.min(received ?? s.seen, s.seen);
+    // A tab that had not heard the seq of a message yet (the old leader's relay was still on its way): the leaving leader's numbering says.
+    const known = new Map<string, number>();
+    for (const s of states) for (const n of s.numbered ?? []) known.set(`${n.from} ${n.seq}`, n.sent);
+    const told = states.map((s) => ({ ...s, outbox: s.outbox.map((m) => (m.sent === undefined && known.has(`${s.from} ${m.seq}`) ? { ...m, sent: known.get(`${s.from} ${m.seq}`) } : m)) }));
     this.#seedId = id;
-    this.#take(states, id);
+    this.#take(told, id);
     if (id !== null) this.#session?.seed?.(id, received ?? 0);
   }
 

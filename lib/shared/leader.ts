@@ -8,7 +8,7 @@ import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { SessionOption } from '../subject/features.js';
 import { mirrorStatus } from './status.js';
 import { LeaderSession } from './leader-session.js';
-import { tabLockName, type MirroredStatus, type Relay, type TabId, type TabState, type TopicChange } from './protocol.js';
+import { tabLockName, type MirroredStatus, type Numbered, type Relay, type TabId, type TabState, type TopicChange } from './protocol.js';
 
 /** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
 interface PendingSend {
@@ -108,6 +108,11 @@ export class SharedLeader {
     return session ? { t: 'leader', id: this.#host.id, status: this.#status, session: session.id } : { t: 'leader', id: this.#host.id, status: this.#status };
   }
 
+  /** With a session: which tab's message got which seq and is not acknowledged yet (for a leaving leader's bequest). */
+  get numbered(): Numbered[] {
+    return this.#session?.numbered ?? [];
+  }
+
   /** Waits for the state of every live tab (their tab locks are held), or their going, or the timeout; then resumes from them. */
   #gather(bequests: readonly TabState[]): void {
     const gathering = (this.#gathering = new Map<TabId, TabState>());
@@ -126,13 +131,19 @@ export class SharedLeader {
       if (live && [...live].every((tab) => gathering.has(tab) || !this.#watched.has(tab))) finish();
     };
     const timer = setTimeout(finish, GATHER_TIMEOUT);
+    // Announced only after this round trip, so that what the old leader told this tab before it went has arrived.
     navigator.locks.query().then(
       ({ held = [] }) => {
+        if (this.#resigned) return;
+        this.#post(this.announcement);
         live = new Set(held.map((lock) => lock.name ?? '').filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)));
         for (const tab of live) this.#watch(tab);
         this.#gathered();
       },
-      finish,
+      () => {
+        this.#post(this.announcement);
+        finish();
+      },
     );
   }
 

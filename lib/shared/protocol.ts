@@ -47,6 +47,15 @@ export interface TabState {
   readonly outbox: readonly Outgoing[];
   readonly active: boolean;
   readonly topics: readonly string[];
+  /** A leaving leader's (in its bequest): the seq its session gave each tab's message not yet acknowledged, should a tab not have heard it yet. */
+  readonly numbered?: readonly Numbered[];
+}
+
+/** Tab `from`'s message `seq` got the session's seq `sent`. */
+export interface Numbered {
+  readonly from: TabId;
+  readonly seq: number;
+  readonly sent: number;
 }
 
 /** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */

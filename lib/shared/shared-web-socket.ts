@@ -117,7 +117,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       if (!event.persisted && this.#leader) {
         this.#leader.leave();
         // With a session, the next leader sends this tab's unacknowledged messages (a crashed leader's go with it).
-        if (this.#sessions) this.#post({ t: 'bequest', state: { ...this.#state(), seen: undefined } }); // (what it received says nothing of the others)
+        if (this.#sessions) this.#post({ t: 'bequest', state: { ...this.#state(), seen: undefined, numbered: this.#leader.numbered } }); // (what it received says nothing of the others)
       }
       this.#tellUse(false);
     });
@@ -152,7 +152,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         this.#bequests.clear();
         const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay), ...(gather && { gather }) });
         this.#leader = leader;
-        this.#post(leader.announcement);
+        if (!gather) this.#post(leader.announcement); // (a gathering leader announces itself once it has asked which tabs live)
         return new Promise<void>((resolve) => (this.#release = resolve));
       })
       .catch(() => {}); // left the queue: the page froze

@@ -442,6 +442,8 @@ describe('with a resumable session (`session: resumable()`) and a real acceptSes
       await until(() => [1, 2].every((t) => got.filter((m) => m.tab === t).length >= sent[t - 1]!), 15_000, "every page's messages at the server");
       const reports = await untilAll([second, third], (r) => r.every((x) => x.received.some((m) => m['n'] === last)), 'the last server message in both pages', 15_000, session);
       // The server's Session got every page's messages exactly once, in each page's order.
+      const runs = (xs: number[]): string => xs.reduce<Array<[number, number]>>((acc, x) => { const l = acc[acc.length - 1]; if (l && x === l[1] + 1) l[1] = x; else acc.push([x, x]); return acc; }, []).map(([a, b]) => `${a}-${b}`).join(' ');
+      if (process.env.DEBUG_SHARED) console.log(how, led.map((r) => r.role), sent, [0, 1, 2].map((t) => runs(got.filter((m) => m.tab === t).map((m) => m.i!))), states, session.console.slice(-20).join('\n'));
       for (const t of [1, 2]) expect(got.filter((m) => m.tab === t).map((m) => m.i)).toEqual(upTo(sent[t - 1]!));
       const ofLeader = got.filter((m) => m.tab === 0).map((m) => m.i!);
       if (how === 'close') expect(ofLeader).toEqual(upTo(fromLeader)); // it left its unacknowledged messages to the next leader
@@ -467,7 +469,9 @@ describe('with a resumable session (`session: resumable()`) and a real acceptSes
   /** Crashes the page's renderer (CDP), as a tab whose process dies. */
   async function crash(tab: Tab): Promise<void> {
     const cdp = await tab.page.context().newCDPSession(tab.page);
-    await cdp.send('Page.crash').catch(() => {}); // (it never answers: the page is gone)
+    const crashed = tab.page.waitForEvent('crash');
+    void cdp.send('Page.crash').catch(() => {}); // (it never answers: the page is gone)
+    await crashed;
   }
 
   it('the leader page closes while every page sends and the server sends: the session is resumed; nothing is lost or repeated, in either direction', async () => {
