@@ -110,7 +110,7 @@ export class ClientSession implements EngineSession {
       // Replay, in order and with their numbers, what the server has not received.
       for (let i = this.#head; i < this.#replay.length; i++) {
         const { seq, data } = this.#replay[i]!;
-        socket.send(encodeData(seq, this.#received, data as SessionPayload));
+        socket.send(encodeData(seq, this.#ack(), data as SessionPayload));
       }
       // (What is kept runs up to #sent; for a seeded session, the welcome says where numbering goes on.)
       this.#sent = frame.received + this.#replay.length - this.#head;
@@ -173,7 +173,7 @@ export class ClientSession implements EngineSession {
     this.#replayBytes += size;
     this.tap?.sent(seq);
     this.#acked(); // the frame acknowledges what was received
-    socket.send(encodeData(seq, this.#received, data as SessionPayload));
+    socket.send(encodeData(seq, this.#ack(), data as SessionPayload));
   }
 
   #sendHeld(socket: WebSocketLike): void {
@@ -268,7 +268,12 @@ export class ClientSession implements EngineSession {
   #sendAck(): void {
     const socket = this.#live?.socket;
     this.#acked();
-    if (socket !== undefined && socket.readyState === OPEN) socket.send(encodeAck(this.#received));
+    if (socket !== undefined && socket.readyState === OPEN) socket.send(encodeAck(this.#ack()));
+  }
+
+  /** What to acknowledge: what was received (rxws/shared's leader: what every tab has of it). */
+  #ack(): number {
+    return this.tap?.ackable(this.#received) ?? this.#received;
   }
 
   /** What was received is acknowledged (by the frame being sent): no ack frame is due. */

@@ -14,6 +14,10 @@ export interface Entry {
   readonly data: WebSocketMessage | undefined;
   /** The session's seq for it (0: nothing sent); undefined: not numbered yet. */
   sent?: number;
+  /** Written to the socket with `sent` (or, gathered, by the old leader's session): the server's acknowledgement may cover it. */
+  out?: boolean;
+  /** Its tab heard its seq (or need not): it may go to the socket. */
+  confirmed?: boolean;
 }
 
 /** @internal (see the header) */
@@ -32,9 +36,15 @@ export class LeaderSession implements SessionTap {
   #welcomed = 0;
   /** The seq of the message the engine delivers next (undefined: an unsequenced one). */
   #incoming: number | undefined;
+  /** The last seq given (told to a tab ahead of the session's numbering, which goes in the same order). */
+  #given = 0;
 
-  constructor(post: (relay: Relay) => void) {
+  /** What every tab confirmed it has (see ackable). */
+  readonly #confirmed: (received: number) => number;
+
+  constructor(post: (relay: Relay) => void, confirmed: (received: number) => number) {
     this.#post = post;
+    this.#confirmed = confirmed;
   }
 
   /** The `session` option for the leader's webSocket(): the same, its session tapped by this. */
@@ -49,11 +59,22 @@ export class LeaderSession implements SessionTap {
     };
   }
 
-  /** Message `data` of tab `from` goes to the session (`data` undefined: only to acknowledge). */
-  handed(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
-    const entry: Entry = data === undefined ? { from, seq, data, sent: 0 } : { from, seq, data };
+  /**
+   * Message `data` of tab `from` will go to the session (`data` undefined: nothing to send, only
+   * to acknowledge): its tab is told the seq the session will give it (the session numbers in
+   * this order), before the message may reach the socket.
+   */
+  handed(from: TabId, seq: number, data: WebSocketMessage | undefined): Entry {
+    if (data === undefined) {
+      const entry: Entry = { from, seq, data, sent: 0, out: true, confirmed: true };
+      this.#log.push(entry);
+      return entry;
+    }
+    const entry: Entry = { from, seq, data, sent: ++this.#given };
     this.#log.push(entry);
-    if (data !== undefined) this.#unsent.push(entry);
+    this.#unsent.push(entry);
+    this.#post({ t: 'seq', to: from, seq, sent: entry.sent! });
+    return entry;
   }
 
   /** What the session numbered and the server has not acknowledged: which tab's message got which seq. */
@@ -75,17 +96,22 @@ export class LeaderSession implements SessionTap {
   sent(seq: number): void {
     const entry = this.#unsent.shift();
     if (entry === undefined) return;
+    entry.out = true;
+    if (entry.sent === seq) return;
+    // (Only after a session's clean end or loss: the numbering started again.) The tabs hear the real seqs.
+    this.#given = seq;
     entry.sent = seq;
     this.#post({ t: 'seq', to: entry.from, seq: entry.seq, sent: seq });
+    for (const e of this.#unsent) this.#post({ t: 'seq', to: e.from, seq: e.seq, sent: (e.sent = ++this.#given) });
   }
 
   acknowledged(ack: number): void {
     if (this.#fresh) this.#welcomed = ack; // (before the first welcome, only a resume's welcome acknowledges)
     const log = this.#log;
-    if (log.length === 0 || !log.some((e) => e.sent !== undefined && e.sent <= ack)) return;
+    if (log.length === 0 || !log.some((e) => e.out && e.sent! <= ack)) return;
     const done = new Map<TabId, number>();
     this.#log = log.filter((e) => {
-      if (e.sent === undefined || e.sent > ack) return true;
+      if (!e.out || e.sent! > ack) return true;
       done.set(e.from, Math.max(done.get(e.from) ?? 0, e.seq));
       return false;
     });
@@ -99,6 +125,11 @@ export class LeaderSession implements SessionTap {
 
   received(seq: number): void {
     this.#incoming = seq;
+  }
+
+  /** The server may drop what it has sent only once every tab has it: then a new leader can resume from what the tabs have. */
+  ackable(received: number): number {
+    return this.#confirmed(received);
   }
 
   // ---- session events ---------------------------------------------------------------------
@@ -115,6 +146,7 @@ export class LeaderSession implements SessionTap {
       for (const e of this.#log) lost.set(e.from, [...(lost.get(e.from) ?? []), e.seq]);
       this.#log = [];
       this.#unsent = [];
+      this.#given = 0;
       for (const [to, seqs] of lost) this.#post({ t: 'lost', to, id: event.id, seqs });
       return [];
     }
@@ -126,8 +158,9 @@ export class LeaderSession implements SessionTap {
       return [];
     }
     this.#fresh = false;
-    // (A resume's welcome acknowledged what the server has: what is left was never received.)
+    // (A resume's welcome acknowledged what the server has: what is left was never received, and is numbered on from there.)
     if (event.kind === 'new') this.#welcomed = 0;
+    this.#given = this.#welcomed;
     const again = this.#log;
     this.#log = [];
     this.#unsent = [];
@@ -182,7 +215,7 @@ export class LeaderSession implements SessionTap {
     const others = this.#log.filter((e) => e.sent === undefined);
     for (const s of states) {
       for (const m of s.outbox) {
-        if (s.session === id && id !== null && m.sent !== undefined && m.sent > 0) numbered.push({ from: s.from, seq: m.seq, data: m.data, sent: m.sent });
+        if (s.session === id && id !== null && m.sent !== undefined && m.sent > 0) numbered.push({ from: s.from, seq: m.seq, data: m.data, sent: m.sent, out: true });
         else others.push({ from: s.from, seq: m.seq, data: m.data });
       }
     }

@@ -7,7 +7,7 @@ import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { SessionOption } from '../subject/features.js';
 import { mirrorStatus } from './status.js';
-import { LeaderSession } from './leader-session.js';
+import { LeaderSession, type Entry } from './leader-session.js';
 import { tabLockName, type MirroredStatus, type Numbered, type Relay, type TabId, type TabState, type TopicChange } from './protocol.js';
 
 /** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
@@ -37,6 +37,8 @@ export interface LeaderHost {
 
 /** How long a new leader waits for a live tab's state (a frozen tab never answers; it tells its state when it resumes). */
 const GATHER_TIMEOUT = 2_000;
+/** How long a message waits for its tab to confirm it heard its seq (a frozen tab does not answer: then it goes anyway). */
+const CONFIRM_TIMEOUT = 1_000;
 
 export class SharedLeader {
   readonly #socket: WebSocketSubject<WebSocketMessage, unknown>;
@@ -65,6 +67,11 @@ export class SharedLeader {
   #gathering: Map<TabId, TabState> | undefined;
   /** With a session: a first welcome came (until then messages wait here, after what was gathered). */
   #ready = false;
+  /** With a session, in a leader tab: messages whose tab was told their seq, in that order, until it confirms (then they go to the socket). */
+  #confirming: Entry[] = [];
+  #confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** With a session, in a leader tab: the last server message each tab confirmed it has, and when. */
+  readonly #got = new Map<TabId, { seq: number; at: number }>();
 
   /**
    * @param config the connection's config with identity serializer and raw deserializer (the tabs
@@ -72,7 +79,7 @@ export class SharedLeader {
    */
   constructor(config: WebSocketSubjectConfig<WebSocketMessage, unknown>, host: LeaderHost) {
     const option = config.session as SessionOption | undefined;
-    const session = (this.#session = option && new LeaderSession((relay) => this.#post(relay)));
+    const session = (this.#session = option && new LeaderSession((relay) => this.#post(relay), (received) => this.#ackable(received)));
     this.#socket = webSocket(session ? { ...config, session: session.wrap(option!) } : config);
     this.#host = host;
     let replayed = true; // the status now goes out with the leader's announcement
@@ -152,8 +159,9 @@ export class SharedLeader {
 
   /** A tab's state (with a session): gathered, or, after the gathering, taken as it comes. */
   #state(state: TabState): void {
-    const { from, outbox, active, topics } = state;
+    const { from, outbox, active, topics, seen } = state;
     if (from !== this.#host.id) this.#watch(from);
+    if (seen !== undefined) this.#got.set(from, { seq: seen, at: Date.now() });
     this.#lastSeq.set(from, Math.max(this.#lastSeq.get(from) ?? 0, ...outbox.map((m) => m.seq)));
     for (const key of topics) this.#counts(from, { key, sub: true });
     this.use(from, active);
@@ -186,6 +194,45 @@ export class SharedLeader {
     else if (relay.t === 'send') this.send(relay.from, relay.seq, relay.data, relay.topic);
     else if (relay.t === 'drop') this.drop(relay.from, relay.seq);
     else if (relay.t === 'state' && this.#session) this.#state(relay);
+    else if (relay.t === 'numbered') this.#confirm(relay.from, relay.seq, relay.sent);
+    else if (relay.t === 'got') this.#got.set(relay.from, { seq: relay.seq, at: Date.now() });
+  }
+
+  /**
+   * With a session in a leader tab: the most the session may acknowledge of `received`, the
+   * least any live tab confirmed it has (a tab silent for CONFIRM_TIMEOUT, frozen, does not hold it back).
+   */
+  #ackable(received: number): number {
+    if (!this.#host.gather) return received;
+    const now = Date.now();
+    let ackable = received;
+    for (const [tab, { seq, at }] of this.#got) if (seq < ackable && now - at < CONFIRM_TIMEOUT && this.#watched.has(tab)) ackable = seq;
+    return ackable;
+  }
+
+  /** Tab `from` heard that its message `seq` gets `sent`: the messages confirmed so far go to the socket, in order. */
+  #confirm(from: TabId, seq: number, sent: number): void {
+    const entry = this.#confirming.find((e) => e.from === from && e.seq === seq);
+    if (entry?.sent === sent) entry.confirmed = true;
+    this.#release();
+  }
+
+  #release(): void {
+    const confirming = this.#confirming;
+    let n = 0;
+    while (n < confirming.length && confirming[n]!.confirmed) this.#socket.next(confirming[n++]!.data!);
+    if (n > 0) {
+      confirming.splice(0, n);
+      clearTimeout(this.#confirmTimer);
+      this.#confirmTimer = undefined;
+    }
+    if (confirming.length === 0 || this.#confirmTimer !== undefined) return;
+    // A tab that does not answer (frozen): its message goes anyway (should that tab lead next before hearing it, it may be sent twice).
+    this.#confirmTimer = setTimeout(() => {
+      this.#confirmTimer = undefined;
+      if (confirming[0]) confirming[0].confirmed = true;
+      this.#release();
+    }, CONFIRM_TIMEOUT);
   }
 
   /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
@@ -203,6 +250,7 @@ export class SharedLeader {
     this.#watching.abort();
     const connection = this.#connection;
     this.#connection = undefined;
+    clearTimeout(this.#confirmTimer);
     // A session must not end (1000 would end it): the next leader resumes it.
     if (this.#session) this.#socket.close(1001, 'leader frozen');
     connection?.unsubscribe();
@@ -254,10 +302,19 @@ export class SharedLeader {
 
   #hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
     const session = this.#session;
-    // With a session the tab keeps it until the server acknowledges it (the session tells its seq first).
-    if (session) session.handed(from, seq, data);
-    if (data !== undefined) this.#socket.next(data);
-    if (!session) this.#post({ t: 'ack', to: from, seq });
+    if (!session) {
+      if (data !== undefined) this.#socket.next(data);
+      return this.#post({ t: 'ack', to: from, seq });
+    }
+    // With a session the tab keeps it until the server acknowledges it, and hears its seq before
+    // it goes: in a leader tab, that tab confirms first (unless it is this one: a SharedWorker
+    // outlives its tabs, it needs no confirmation).
+    const entry = session.handed(from, seq, data);
+    if (data === undefined) return;
+    // (A gone tab, a leaving leader's bequest included, has nobody to hear it.)
+    if (from === this.#host.id || !this.#host.gather || !this.#watched.has(from)) entry.confirmed = true;
+    this.#confirming.push(entry);
+    this.#release();
   }
 
   #post(relay: Relay): void {
@@ -276,8 +333,12 @@ export class SharedLeader {
     this.#watched.delete(tab);
     this.#lastSeq.delete(tab);
     this.#pending = this.#pending.filter((p) => p.from !== tab);
+    // Its messages the socket has not had: they go (the tab is gone, none will send them twice).
+    for (const e of this.#confirming) if (e.from === tab) e.confirmed = true;
+    if (this.#session) this.#release();
     for (const [key, tabs] of this.#topics) if (tabs.delete(tab) && tabs.size === 0) this.#topics.delete(key);
     this.use(tab, false);
+    this.#gathered(); // (a tab the gathering waited for)
     this.#host.gone?.(tab);
   }
 

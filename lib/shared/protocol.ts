@@ -117,6 +117,10 @@ export type Relay =
   | { readonly t: 'drop'; readonly from: TabId; readonly to: TabId; readonly seq: number }
   /** With a session: tab `to`'s message `seq` gets the session's `sent` (0: nothing to send, only to acknowledge). */
   | { readonly t: 'seq'; readonly to: TabId; readonly seq: number; readonly sent: number }
+  /** With a session: tab `from` heard that its message `seq` gets `sent` (a leader tab sends it only then). */
+  | { readonly t: 'numbered'; readonly from: TabId; readonly to: TabId; readonly seq: number; readonly sent: number }
+  /** With a session: tab `from` has every server message up to `seq` (the leader tab acknowledges no more than every tab has). */
+  | { readonly t: 'got'; readonly from: TabId; readonly to: TabId; readonly seq: number }
   /** With a session: a tab's state, for a new leader (see {@link TabState}). */
   | ({ readonly t: 'state'; readonly to: TabId } & TabState)
   /** With a session: the leader tab is going away (pagehide): its own unacknowledged messages, for the next leader. */

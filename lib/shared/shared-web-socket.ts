@@ -466,7 +466,14 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         if (relay.to === this.#id) leader?.receive(relay);
         return;
       case 'seq':
-        if (relay.to === this.#id) for (const m of this.#outbox) if (m.seq === relay.seq) m.sent = relay.sent;
+        if (relay.to !== this.#id) return;
+        for (const m of this.#outbox) if (m.seq === relay.seq) m.sent = relay.sent;
+        // The leader sends it once this tab heard (so that a crash of the leader cannot make it go twice).
+        if (!leader && !this.#port && this.#leaderId !== undefined) this.#post({ t: 'numbered', from: this.#id, to: this.#leaderId, seq: relay.seq, sent: relay.sent });
+        return;
+      case 'numbered':
+      case 'got':
+        if (relay.to === this.#id) leader?.receive(relay);
         return;
       case 'session':
         if (relay.kind === 'new' || relay.id !== this.#sessionId) this.#seen = 0;
@@ -496,6 +503,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         if (relay.seq !== undefined) {
           if (this.#seen !== undefined && relay.seq <= this.#seen) return; // a session's replay of what this tab has
           this.#seen = relay.seq;
+          // A follower tells the leader tab it has it: the session acknowledges no more than every tab has.
+          if (!this.#leader && !this.#port && this.#leaderId !== undefined) this.#post({ t: 'got', from: this.#id, to: this.#leaderId, seq: relay.seq });
         }
         return this.#deliver(relay.data);
       case 'end':
@@ -547,7 +556,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   #state(): TabState {
     const topics: string[] = [];
     for (const topic of this.#topics) if (topic.key !== undefined) topics.push(topic.key);
-    return { from: this.#id, session: this.#sessionId, seen: this.#seen, outbox: this.#outbox, active: this.#subscribers > 0, topics };
+    // (A copy: the leader tab's own state is not cloned by a channel, and its outbox goes on changing.)
+    return { from: this.#id, session: this.#sessionId, seen: this.#seen, outbox: this.#outbox.map((m) => ({ ...m })), active: this.#subscribers > 0, topics };
   }
 
   /** A leader announced itself: a new one gets this tab's use, its unacknowledged messages again, and its live topics. */

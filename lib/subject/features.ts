@@ -175,6 +175,8 @@ export interface SessionTap {
   acknowledged(ack: number): void;
   /** Message `seq` arrived (not a duplicate): the engine delivers it next. */
   received(seq: number): void;
+  /** How much of what was `received` the session may acknowledge (what every tab has). */
+  ackable(received: number): number;
 }
 
 /** The `session` option of `webSocket()`, made by `resumable()` (`rxws/session`). */
