@@ -37,6 +37,8 @@ export interface LeaderHost {
 
 /** How long a new leader waits for a live tab's state (a frozen tab never answers; it tells its state when it resumes). */
 const GATHER_TIMEOUT = 2_000;
+/** The close code of a frozen leader tab's session connection (not 1000, which would end the session). */
+const LEADER_FROZEN = 4100;
 /** How long a message waits for its tab to confirm it heard its seq (a frozen tab does not answer: then it goes anyway). */
 const CONFIRM_TIMEOUT = 1_000;
 
@@ -251,8 +253,9 @@ export class SharedLeader {
     const connection = this.#connection;
     this.#connection = undefined;
     clearTimeout(this.#confirmTimer);
-    // A session must not end (1000 would end it): the next leader resumes it.
-    if (this.#session) this.#socket.close(1001, 'leader frozen');
+    // A session must not end (1000 would end it): the next leader resumes it. (A browser's
+    // client may close only with 1000 or 3000-4999.)
+    if (this.#session) this.#socket.close(LEADER_FROZEN, 'leader frozen');
     connection?.unsubscribe();
   }
 

@@ -277,6 +277,26 @@ it("queueLength counts a tab's messages waiting for the socket; clearQueue() tak
   await Promise.all(tabs.map((tab) => tab.page.close()));
 }, 60_000);
 
+type Numbered = { tab?: number; i?: number; n?: number };
+
+/** A test server that speaks sessions: every Session it accepts, what each received, and its states. */
+async function sessionServer(): Promise<{ server: TestServer; sessions: Array<Session<Numbered, Numbered>>; got: Numbered[]; states: SessionState[]; stop(): void }> {
+  const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
+  const sessions: Array<Session<Numbered, Numbered>> = [];
+  const got: Numbered[] = [];
+  const states: SessionState[] = [];
+  // (Acknowledgements are slow on both ends, so that much is in flight at a hand-over.)
+  const accepting = acceptSessions<Numbered, Numbered>(server.raw.wss, { store: memorySessionStore(), ackInterval: 200 }).subscribe((session) => {
+    sessions.push(session);
+    session.subscribe((m) => got.push(m));
+    session.state$.subscribe((state) => states.push(state));
+  });
+  return { server, sessions, got, states, stop: () => accepting.unsubscribe() };
+}
+
+/** 1, 2, …, n */
+const upTo = (n: number): number[] => Array.from({ length: n }, (_, k) => k + 1);
+
 describe('a frozen leader tab', () => {
   // Chromium freezes a page (Page Lifecycle API: `freeze`, later `resume`) as it does a tab long
   // in the background; CDP's Page.setWebLifecycleState does the same on demand.
@@ -322,6 +342,37 @@ describe('a frozen leader tab', () => {
     expect(server.connections).toHaveLength(2);
     expect(server.openConnections).toHaveLength(1);
     await Promise.all(tabs.map((tab) => tab.page.close()));
+  }, 60_000);
+
+  it('with a session: the next leader resumes it (the frozen one closed with 4100, which does not end it); nothing is lost or repeated; resumed, the tab follows', async () => {
+    const { server, sessions, got, states, stop } = await sessionServer();
+    const tabs = await threeTabs(server, 'freeze-session', freezable, { session: { ackInterval: 50 } });
+    const [leader, second, third] = tabs as [Tab, Tab, Tab];
+    try {
+      await until(() => sessions.length === 1, 15_000, 'the session');
+      await leader.run('send', { values: [{ tab: 0, i: 1 }] });
+      await until(() => got.length === 1, 15_000, "the leader's first message");
+      await lifecycle(leader, 'frozen');
+      await Promise.all([second.run('send', { values: [{ tab: 1, i: 1 }, { tab: 1, i: 2 }] }), third.run('send', { values: [{ tab: 2, i: 1 }, { tab: 2, i: 2 }] })]);
+      // (The frozen tab holds its tab lock and cannot answer: the new leader waits for it at most 2 s.)
+      await untilAll([second, third], (r) => r.filter((x) => x.role === 'leader').length === 1 && r.every((x) => x.state === 'open'), 'a new leader, open', 15_000, freezable);
+      expect((await server.connections[0]!.closed).code).toBe(4100);
+      await until(() => got.length === 5, 15_000, 'the four messages of the other tabs');
+      sessions[0]!.next({ n: 1 });
+      await untilAll([second, third], (r) => r.every((x) => x.received.some((m) => m['n'] === 1)), 'a server message after the hand-over', 15_000, freezable);
+      await lifecycle(leader, 'active');
+      await untilAll([leader], (r) => r[0]!.role === 'follower' && r[0]!.state === 'open', 'the resumed tab to follow', 15_000, freezable);
+      await leader.run('send', { values: [{ tab: 0, i: 2 }] });
+      await until(() => got.length === 6, 15_000, "the resumed tab's message");
+      for (const t of [0, 1, 2]) expect(got.filter((m) => m.tab === t).map((m) => m.i)).toEqual([1, 2]);
+      expect(sessions).toHaveLength(1);
+      expect(states.slice(states.indexOf('disconnected'))).toContain('connected');
+      expect(server.connections).toHaveLength(2);
+      await untilAll(tabs, (r) => r.every((x) => x.queueLength === 0), 'every message acknowledged', 15_000, freezable);
+    } finally {
+      stop();
+      await Promise.all(tabs.map((tab) => tab.page.close()));
+    }
   }, 60_000);
 });
 
@@ -395,26 +446,6 @@ it("a connection the browser fails (an invalid frame): every tab's error$ has th
 }, 60_000);
 
 describe('with a resumable session (`session: resumable()`) and a real acceptSessions() server', () => {
-  type Numbered = { tab?: number; i?: number; n?: number };
-
-  /** A test server that speaks sessions: every Session it accepts, what each received, and its states. */
-  async function sessionServer(): Promise<{ server: TestServer; sessions: Array<Session<Numbered, Numbered>>; got: Numbered[]; states: SessionState[]; stop(): void }> {
-    const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
-    const sessions: Array<Session<Numbered, Numbered>> = [];
-    const got: Numbered[] = [];
-    const states: SessionState[] = [];
-    // (Acknowledgements are slow on both ends, so that much is in flight at a hand-over.)
-    const accepting = acceptSessions<Numbered, Numbered>(server.raw.wss, { store: memorySessionStore(), ackInterval: 200 }).subscribe((session) => {
-      sessions.push(session);
-      session.subscribe((m) => got.push(m));
-      session.state$.subscribe((state) => states.push(state));
-    });
-    return { server, sessions, got, states, stop: () => accepting.unsubscribe() };
-  }
-
-  /** 1, 2, …, n */
-  const upTo = (n: number): number[] => Array.from({ length: n }, (_, k) => k + 1);
-
   async function handOver(how: 'close' | 'crash', session: BrowserSession): Promise<void> {
     const { server, sessions, got, states, stop } = await sessionServer();
     const tabs = await threeTabs(server, `session-${how}`, session, { session: { ackInterval: 200 } });
