@@ -1,9 +1,19 @@
-// The leader's bookkeeping of a shared resumable session (docs/shared.md, "Sessions"): which tab's
-// message got which session seq, what the server acknowledged, the seq of each message relayed
-// to the tabs, and, at a hand-over, the tabs' states the new leader resumes the session from.
+// The leader's part of a shared resumable session (docs/shared.md, "Sessions"): which tab's
+// message got which session seq (told to the tab, in a leader tab confirmed, before it goes),
+// what the server acknowledged, the seq of each message relayed to the tabs, what every tab has
+// (the session acknowledges no more), and, at a hand-over, the tabs' states the new leader
+// resumes the session from.
+import type { Subscription } from 'rxjs';
 import type { EngineSession, SessionEvent, SessionOption, SessionTap } from '../subject/features.js';
+import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import type { Numbered, Relay, TabId, TabState } from './protocol.js';
+import { tabLockName, type Numbered, type Relay, type TabId, type TabState } from './protocol.js';
+import type { LeaderPart, LeaderPartHost } from './session-parts.js';
+
+/** How long a new leader waits for a live tab's state (a frozen tab never answers; it tells its state when it resumes). */
+const GATHER_TIMEOUT = 2_000;
+/** How long a message waits for its tab to confirm it heard its seq, and how long a silent tab holds back acknowledgements (a frozen tab does not answer). */
+const CONFIRM_TIMEOUT = 1_000;
 
 /** A tab's message the leader handed to the session (or gathered at a hand-over), not yet acknowledged by the server. */
 export interface Entry {
@@ -21,9 +31,11 @@ export interface Entry {
 }
 
 /** @internal (see the header) */
-export class LeaderSession implements SessionTap {
-  readonly #post: (relay: Relay) => void;
+export class LeaderSession implements SessionTap, LeaderPart {
+  readonly #host: LeaderPartHost;
+  readonly option: SessionOption;
   #session: EngineSession | undefined;
+  #socket: WebSocketSubject<WebSocketMessage, unknown> | undefined;
   /** Handed to the session (or gathered), oldest first, until the server acknowledges them. */
   #log: Entry[] = [];
   /** The entries of #log the session has not numbered yet, in the order it will. */
@@ -39,17 +51,22 @@ export class LeaderSession implements SessionTap {
   /** The last seq given (told to a tab ahead of the session's numbering, which goes in the same order). */
   #given = 0;
 
-  /** What every tab confirmed it has (see ackable). */
-  readonly #confirmed: (received: number) => number;
+  /** A first welcome came (until then messages wait at the leader, after what was gathered). */
+  ready = false;
+  /** The tabs' states gathered so far (undefined: gathering is over, or none). */
+  #gathering: Map<TabId, TabState> | undefined;
+  /** Checks whether the gathering is complete (while gathering). */
+  #gathered = (): void => {};
+  /** In a leader tab: messages whose tab was told their seq, in that order, until it confirms (then they go to the socket). */
+  #confirming: Entry[] = [];
+  #confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** In a leader tab: the last server message each tab confirmed it has, and when. */
+  readonly #got = new Map<TabId, { seq: number; at: number }>();
 
-  constructor(post: (relay: Relay) => void, confirmed: (received: number) => number) {
-    this.#post = post;
-    this.#confirmed = confirmed;
-  }
-
-  /** The `session` option for the leader's webSocket(): the same, its session tapped by this. */
-  wrap(option: SessionOption): SessionOption {
-    return {
+  /** @param option the `resumable()` to share: the leader's webSocket() gets it with its session tapped by this. */
+  constructor(host: LeaderPartHost, option: SessionOption) {
+    this.#host = host;
+    this.option = {
       ...option,
       create: (engine) => {
         const session = option.create(engine);
@@ -59,12 +76,153 @@ export class LeaderSession implements SessionTap {
     };
   }
 
+  #post(relay: Relay): void {
+    this.#host.post(relay);
+  }
+
+  get gathering(): boolean {
+    return this.#gathering !== undefined;
+  }
+
+  start(socket: WebSocketSubject<WebSocketMessage, unknown>): Subscription {
+    this.#socket = socket;
+    const subscription = socket.session$.subscribe((event) => {
+      // (Inside the welcome, before the engine flushes its queue: what goes to it now goes first.)
+      const again = this.#event(event);
+      if (event.kind === 'lost' || this.ready) return;
+      this.ready = true;
+      this.#host.queue(again, true);
+    });
+    const gather = this.#host.gather;
+    if (gather) this.#gather(gather.bequests);
+    return subscription;
+  }
+
+  /** Waits for the state of every live tab (their tab locks are held), or their going, or the timeout; then resumes from them. */
+  #gather(bequests: readonly TabState[]): void {
+    const host = this.#host;
+    const gathering = (this.#gathering = new Map<TabId, TabState>());
+    const prefix = tabLockName(host.key, '');
+    let live: Set<TabId> | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done || host.resigned) return;
+      done = true;
+      clearTimeout(timer);
+      this.#gathering = undefined;
+      this.#resume([...bequests.filter((b) => !gathering.has(b.from)), ...gathering.values()]);
+      host.reconcile();
+    };
+    this.#gathered = () => {
+      if (live && [...live].every((tab) => gathering.has(tab) || !host.watched(tab))) finish();
+    };
+    const timer = setTimeout(finish, GATHER_TIMEOUT);
+    // Announced only after this round trip, so that what the old leader told this tab before it went has arrived.
+    navigator.locks.query().then(
+      ({ held = [] }) => {
+        if (host.resigned) return;
+        host.announce();
+        live = new Set(held.map((lock) => lock.name ?? '').filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)));
+        for (const tab of live) host.watch(tab);
+        this.#gathered();
+      },
+      () => {
+        host.announce();
+        finish();
+      },
+    );
+  }
+
+  receive(relay: Relay): void {
+    if (relay.t === 'state') this.#state(relay);
+    else if (relay.t === 'numbered') this.#confirm(relay.from, relay.seq, relay.sent);
+    else if (relay.t === 'got') this.#got.set(relay.from, { seq: relay.seq, at: Date.now() });
+  }
+
+  /** A tab's state: gathered, or, after the gathering, taken as it comes. */
+  #state(state: TabState): void {
+    const host = this.#host;
+    const { from, outbox, active, topics, seen } = state;
+    if (from !== host.id) host.watch(from);
+    if (seen !== undefined) this.#got.set(from, { seq: seen, at: Date.now() });
+    host.seen(from, Math.max(0, ...outbox.map((m) => m.seq)));
+    for (const key of topics) host.topic(from, key);
+    host.use(from, active);
+    const gathering = this.#gathering;
+    if (gathering) {
+      gathering.set(from, state);
+      return this.#gathered();
+    }
+    host.queue(this.#late(state), false);
+  }
+
+  /** A tab is gone: its messages not yet sent go (none will send them twice); the gathering waits for it no more. */
+  forget(tab: TabId): void {
+    for (const e of this.#confirming) if (e.from === tab) e.confirmed = true;
+    this.#release();
+    this.#gathered();
+  }
+
+  stop(): void {
+    clearTimeout(this.#confirmTimer);
+  }
+
+  /**
+   * The most the session may acknowledge of `received`: the least any live tab confirmed it has
+   * (a tab silent for CONFIRM_TIMEOUT, frozen, does not hold it back). A SharedWorker outlives its tabs: all of it.
+   */
+  ackable(received: number): number {
+    if (!this.#host.gather) return received;
+    const now = Date.now();
+    let ackable = received;
+    for (const [tab, { seq, at }] of this.#got) if (seq < ackable && now - at < CONFIRM_TIMEOUT && this.#host.watched(tab)) ackable = seq;
+    return ackable;
+  }
+
+  /**
+   * A tab's message goes to the session: its tab hears its seq first and, in a leader tab,
+   * confirms before it goes (its own, a gone tab's and a SharedWorker's need no confirmation).
+   */
+  hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
+    const entry = this.#handed(from, seq, data);
+    if (data === undefined) return;
+    const host = this.#host;
+    if (from === host.id || !host.gather || !host.watched(from)) entry.confirmed = true;
+    this.#confirming.push(entry);
+    this.#release();
+  }
+
+  /** Tab `from` heard that its message `seq` gets `sent`: the messages confirmed so far go to the socket, in order. */
+  #confirm(from: TabId, seq: number, sent: number): void {
+    const entry = this.#confirming.find((e) => e.from === from && e.seq === seq);
+    if (entry?.sent === sent) entry.confirmed = true;
+    this.#release();
+  }
+
+  #release(): void {
+    const confirming = this.#confirming;
+    let n = 0;
+    while (n < confirming.length && confirming[n]!.confirmed) this.#socket!.next(confirming[n++]!.data!);
+    if (n > 0) {
+      confirming.splice(0, n);
+      clearTimeout(this.#confirmTimer);
+      this.#confirmTimer = undefined;
+    }
+    if (confirming.length === 0 || this.#confirmTimer !== undefined) return;
+    // A tab that does not answer (frozen): its message goes anyway (should that tab lead next before hearing it, it may be sent twice).
+    this.#confirmTimer = setTimeout(() => {
+      this.#confirmTimer = undefined;
+      if (confirming[0]) confirming[0].confirmed = true;
+      this.#release();
+    }, CONFIRM_TIMEOUT);
+  }
+
   /**
    * Message `data` of tab `from` will go to the session (`data` undefined: nothing to send, only
    * to acknowledge): its tab is told the seq the session will give it (the session numbers in
    * this order), before the message may reach the socket.
    */
-  handed(from: TabId, seq: number, data: WebSocketMessage | undefined): Entry {
+  #handed(from: TabId, seq: number, data: WebSocketMessage | undefined): Entry {
     if (data === undefined) {
       const entry: Entry = { from, seq, data, sent: 0, out: true, confirmed: true };
       this.#log.push(entry);
@@ -127,10 +285,6 @@ export class LeaderSession implements SessionTap {
     this.#incoming = seq;
   }
 
-  /** The server may drop what it has sent only once every tab has it: then a new leader can resume from what the tabs have. */
-  ackable(received: number): number {
-    return this.#confirmed(received);
-  }
 
   // ---- session events ---------------------------------------------------------------------
 
@@ -139,7 +293,7 @@ export class LeaderSession implements SessionTap {
    * messages). After the first welcome, returns what was gathered and must now be sent (the
    * session renumbers on from the server's count), oldest first.
    */
-  event(event: SessionEvent): Entry[] {
+  #event(event: SessionEvent): Entry[] {
     if (event.kind === 'lost') {
       // Every message not acknowledged: the session sends none of them again.
       const lost = new Map<TabId, number[]>();
@@ -174,7 +328,7 @@ export class LeaderSession implements SessionTap {
    * received) and the messages to replay, those numbered by the old leader first (in their
    * order), then the others in each tab's order.
    */
-  gathered(states: readonly TabState[]): void {
+  #resume(states: readonly TabState[]): void {
     const id = states.find((s) => s.session !== null)?.session ?? null;
     let received: number | undefined;
     for (const s of states) if (s.session === id && s.seen !== undefined) received = Math.min(received ?? s.seen, s.seen);
@@ -191,7 +345,7 @@ export class LeaderSession implements SessionTap {
    * A tab's state that came after the gathering: before the first welcome it joins what was
    * gathered; after it, its messages the server received are acknowledged, the rest returned (to send as new).
    */
-  late(state: TabState): Entry[] {
+  #late(state: TabState): Entry[] {
     if (this.#fresh) {
       this.#take([state], this.#seedId);
       return [];

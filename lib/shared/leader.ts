@@ -5,17 +5,9 @@ import { webSocket } from '../subject/web-socket.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import type { SessionOption } from '../subject/features.js';
 import { mirrorStatus } from './status.js';
-import { LeaderSession, type Entry } from './leader-session.js';
 import { tabLockName, type MirroredStatus, type Numbered, type Relay, type TabId, type TabState, type TopicChange } from './protocol.js';
-
-/** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
-interface PendingSend {
-  readonly from: TabId;
-  readonly seq: number;
-  readonly data: WebSocketMessage | undefined;
-}
+import type { LeaderPart, PendingSend, SharedSession } from './session-parts.js';
 
 /** Who leads, and how it reaches the tabs. */
 export interface LeaderHost {
@@ -33,14 +25,12 @@ export interface LeaderHost {
    * the socket once it has them. (A SharedWorker has nothing to gather.)
    */
   gather?: { readonly bequests: readonly TabState[] };
+  /** The shared session (`sharedSession(resumable())`), if the connection is one. */
+  session?: SharedSession;
 }
 
-/** How long a new leader waits for a live tab's state (a frozen tab never answers; it tells its state when it resumes). */
-const GATHER_TIMEOUT = 2_000;
-/** The close code of a frozen leader tab's session connection (not 1000, which would end the session). */
+/** The close code of a frozen leader tab's session connection (not 1000, which would end the session; a browser's client may close only with 1000 or 3000-4999). */
 const LEADER_FROZEN = 4100;
-/** How long a message waits for its tab to confirm it heard its seq (a frozen tab does not answer: then it goes anyway). */
-const CONFIRM_TIMEOUT = 1_000;
 
 export class SharedLeader {
   readonly #socket: WebSocketSubject<WebSocketMessage, unknown>;
@@ -63,27 +53,38 @@ export class SharedLeader {
   readonly #statusWatch: Subscription;
   #connection: Subscription | undefined;
   #status: MirroredStatus = { state: 'idle' };
-  /** With a session: its bookkeeping. */
-  readonly #session: LeaderSession | undefined;
-  /** With a session: the tabs' states gathered so far (undefined: gathering is over, or none). */
-  #gathering: Map<TabId, TabState> | undefined;
-  /** With a session: a first welcome came (until then messages wait here, after what was gathered). */
-  #ready = false;
-  /** With a session, in a leader tab: messages whose tab was told their seq, in that order, until it confirms (then they go to the socket). */
-  #confirming: Entry[] = [];
-  #confirmTimer: ReturnType<typeof setTimeout> | undefined;
-  /** With a session, in a leader tab: the last server message each tab confirmed it has, and when. */
-  readonly #got = new Map<TabId, { seq: number; at: number }>();
+  /** With a session: its part (lib/shared/leader-session.ts). */
+  readonly #session: LeaderPart | undefined;
 
   /**
    * @param config the connection's config with identity serializer and raw deserializer (the tabs
    *   serialize and deserialize themselves).
    */
   constructor(config: WebSocketSubjectConfig<WebSocketMessage, unknown>, host: LeaderHost) {
-    const option = config.session as SessionOption | undefined;
-    const session = (this.#session = option && new LeaderSession((relay) => this.#post(relay), (received) => this.#ackable(received)));
-    this.#socket = webSocket(session ? { ...config, session: session.wrap(option!) } : config);
     this.#host = host;
+    const session = (this.#session = host.session?.leader({
+      id: host.id,
+      key: host.key,
+      gather: host.gather,
+      post: (relay) => this.#post(relay),
+      announce: () => this.#post(this.announcement),
+      watch: (tab) => this.#watch(tab),
+      watched: (tab) => this.#watched.has(tab),
+      use: (from, active) => this.use(from, active),
+      topic: (from, key) => this.#counts(from, { key, sub: true }),
+      seen: (from, seq) => this.#lastSeq.set(from, Math.max(this.#lastSeq.get(from) ?? 0, seq)),
+      queue: (messages, first) => {
+        if (first) this.#pending = [...messages, ...this.#pending];
+        else this.#pending.push(...messages);
+        if (session!.ready) this.#flush();
+      },
+      reconcile: () => this.#reconcile(),
+      get resigned() {
+        return resigned();
+      },
+    }));
+    const resigned = (): boolean => this.#resigned;
+    this.#socket = webSocket(session ? { ...config, session: session.option } : config);
     let replayed = true; // the status now goes out with the leader's announcement
     this.#statusWatch = this.#socket.status$.subscribe((status) => {
       this.#status = mirrorStatus(status);
@@ -97,18 +98,7 @@ export class SharedLeader {
     this.#statusWatch.add(
       this.#socket.close$.subscribe(({ code, reason, wasClean }) => this.#post({ t: 'event', kind: 'close', close: { code, reason, wasClean } })),
     );
-    if (!session) return;
-    this.#statusWatch.add(
-      this.#socket.session$.subscribe((event) => {
-        // (Inside the welcome, before the engine flushes its queue: what goes to it now goes first.)
-        const again = session.event(event);
-        if (event.kind === 'lost' || this.#ready) return;
-        this.#ready = true;
-        this.#pending = [...again, ...this.#pending];
-        this.#flush();
-      }),
-    );
-    if (host.gather) this.#gather(host.gather.bequests);
+    if (session) this.#statusWatch.add(session.start(this.#socket));
   }
 
   /** The leader's announcement: its id, the status, and (with a session) the session's id, which tabs' seqs belong to. */
@@ -120,61 +110,6 @@ export class SharedLeader {
   /** With a session: which tab's message got which seq and is not acknowledged yet (for a leaving leader's bequest). */
   get numbered(): Numbered[] {
     return this.#session?.numbered ?? [];
-  }
-
-  /** Waits for the state of every live tab (their tab locks are held), or their going, or the timeout; then resumes from them. */
-  #gather(bequests: readonly TabState[]): void {
-    const gathering = (this.#gathering = new Map<TabId, TabState>());
-    const prefix = tabLockName(this.#host.key, '');
-    let live: Set<TabId> | undefined;
-    let done = false;
-    const finish = (): void => {
-      if (done || this.#resigned) return;
-      done = true;
-      clearTimeout(timer);
-      this.#gathering = undefined;
-      this.#session!.gathered([...bequests.filter((b) => !gathering.has(b.from)), ...gathering.values()]);
-      this.#reconcile();
-    };
-    this.#gathered = () => {
-      if (live && [...live].every((tab) => gathering.has(tab) || !this.#watched.has(tab))) finish();
-    };
-    const timer = setTimeout(finish, GATHER_TIMEOUT);
-    // Announced only after this round trip, so that what the old leader told this tab before it went has arrived.
-    navigator.locks.query().then(
-      ({ held = [] }) => {
-        if (this.#resigned) return;
-        this.#post(this.announcement);
-        live = new Set(held.map((lock) => lock.name ?? '').filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length)));
-        for (const tab of live) this.#watch(tab);
-        this.#gathered();
-      },
-      () => {
-        this.#post(this.announcement);
-        finish();
-      },
-    );
-  }
-
-  /** Checks whether the gathering is complete (set while gathering). */
-  #gathered = (): void => {};
-
-  /** A tab's state (with a session): gathered, or, after the gathering, taken as it comes. */
-  #state(state: TabState): void {
-    const { from, outbox, active, topics, seen } = state;
-    if (from !== this.#host.id) this.#watch(from);
-    if (seen !== undefined) this.#got.set(from, { seq: seen, at: Date.now() });
-    this.#lastSeq.set(from, Math.max(this.#lastSeq.get(from) ?? 0, ...outbox.map((m) => m.seq)));
-    for (const key of topics) this.#counts(from, { key, sub: true });
-    this.use(from, active);
-    const gathering = this.#gathering;
-    if (gathering) {
-      gathering.set(from, state);
-      return this.#gathered();
-    }
-    const again = this.#session!.late(state);
-    if (this.#ready) for (const e of again) this.#hand(e.from, e.seq, e.data);
-    else this.#pending.push(...again);
   }
 
   get status(): MirroredStatus {
@@ -195,46 +130,7 @@ export class SharedLeader {
     if (relay.t === 'use') this.use(relay.from, relay.active);
     else if (relay.t === 'send') this.send(relay.from, relay.seq, relay.data, relay.topic);
     else if (relay.t === 'drop') this.drop(relay.from, relay.seq);
-    else if (relay.t === 'state' && this.#session) this.#state(relay);
-    else if (relay.t === 'numbered') this.#confirm(relay.from, relay.seq, relay.sent);
-    else if (relay.t === 'got') this.#got.set(relay.from, { seq: relay.seq, at: Date.now() });
-  }
-
-  /**
-   * With a session in a leader tab: the most the session may acknowledge of `received`, the
-   * least any live tab confirmed it has (a tab silent for CONFIRM_TIMEOUT, frozen, does not hold it back).
-   */
-  #ackable(received: number): number {
-    if (!this.#host.gather) return received;
-    const now = Date.now();
-    let ackable = received;
-    for (const [tab, { seq, at }] of this.#got) if (seq < ackable && now - at < CONFIRM_TIMEOUT && this.#watched.has(tab)) ackable = seq;
-    return ackable;
-  }
-
-  /** Tab `from` heard that its message `seq` gets `sent`: the messages confirmed so far go to the socket, in order. */
-  #confirm(from: TabId, seq: number, sent: number): void {
-    const entry = this.#confirming.find((e) => e.from === from && e.seq === seq);
-    if (entry?.sent === sent) entry.confirmed = true;
-    this.#release();
-  }
-
-  #release(): void {
-    const confirming = this.#confirming;
-    let n = 0;
-    while (n < confirming.length && confirming[n]!.confirmed) this.#socket.next(confirming[n++]!.data!);
-    if (n > 0) {
-      confirming.splice(0, n);
-      clearTimeout(this.#confirmTimer);
-      this.#confirmTimer = undefined;
-    }
-    if (confirming.length === 0 || this.#confirmTimer !== undefined) return;
-    // A tab that does not answer (frozen): its message goes anyway (should that tab lead next before hearing it, it may be sent twice).
-    this.#confirmTimer = setTimeout(() => {
-      this.#confirmTimer = undefined;
-      if (confirming[0]) confirming[0].confirmed = true;
-      this.#release();
-    }, CONFIRM_TIMEOUT);
+    else this.#session?.receive(relay);
   }
 
   /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
@@ -252,9 +148,8 @@ export class SharedLeader {
     this.#watching.abort();
     const connection = this.#connection;
     this.#connection = undefined;
-    clearTimeout(this.#confirmTimer);
-    // A session must not end (1000 would end it): the next leader resumes it. (A browser's
-    // client may close only with 1000 or 3000-4999.)
+    // A session must not end (1000 would end it): the next leader resumes it.
+    this.#session?.stop();
     if (this.#session) this.#socket.close(LEADER_FROZEN, 'leader frozen');
     connection?.unsubscribe();
   }
@@ -276,7 +171,7 @@ export class SharedLeader {
     this.#lastSeq.set(from, seq);
     this.#watch(from);
     const toSocket = topic === undefined || this.#counts(from, topic) ? data : undefined;
-    if ((this.#session ? this.#ready : this.#socket.state === 'open') && this.#pending.length === 0) this.#hand(from, seq, toSocket);
+    if ((this.#session ? this.#session.ready : this.#socket.state === 'open') && this.#pending.length === 0) this.#hand(from, seq, toSocket);
     else this.#pending.push({ from, seq, data: toSocket });
   }
 
@@ -304,20 +199,10 @@ export class SharedLeader {
   }
 
   #hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
-    const session = this.#session;
-    if (!session) {
-      if (data !== undefined) this.#socket.next(data);
-      return this.#post({ t: 'ack', to: from, seq });
-    }
-    // With a session the tab keeps it until the server acknowledges it, and hears its seq before
-    // it goes: in a leader tab, that tab confirms first (unless it is this one: a SharedWorker
-    // outlives its tabs, it needs no confirmation).
-    const entry = session.handed(from, seq, data);
-    if (data === undefined) return;
-    // (A gone tab, a leaving leader's bequest included, has nobody to hear it.)
-    if (from === this.#host.id || !this.#host.gather || !this.#watched.has(from)) entry.confirmed = true;
-    this.#confirming.push(entry);
-    this.#release();
+    // With a session the tab keeps it until the server acknowledges it (lib/shared/leader-session.ts).
+    if (this.#session) return this.#session.hand(from, seq, data);
+    if (data !== undefined) this.#socket.next(data);
+    this.#post({ t: 'ack', to: from, seq });
   }
 
   #post(relay: Relay): void {
@@ -336,18 +221,15 @@ export class SharedLeader {
     this.#watched.delete(tab);
     this.#lastSeq.delete(tab);
     this.#pending = this.#pending.filter((p) => p.from !== tab);
-    // Its messages the socket has not had: they go (the tab is gone, none will send them twice).
-    for (const e of this.#confirming) if (e.from === tab) e.confirmed = true;
-    if (this.#session) this.#release();
+    this.#session?.forget(tab);
     for (const [key, tabs] of this.#topics) if (tabs.delete(tab) && tabs.size === 0) this.#topics.delete(key);
     this.use(tab, false);
-    this.#gathered(); // (a tab the gathering waited for)
     this.#host.gone?.(tab);
   }
 
   /** Opens the socket while a tab uses it; closes it (1000) when none does. */
   #reconcile(): void {
-    if (this.#resigned || this.#gathering) return;
+    if (this.#resigned || this.#session?.gathering) return;
     if (this.#users.size > 0 && this.#connection === undefined) {
       const end = (relay: Relay): void => {
         this.#connection = undefined;

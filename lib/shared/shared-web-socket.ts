@@ -10,11 +10,12 @@ import type { CloseEvent } from '../websocket/events.js';
 import type { DecodeFailure } from '../subject/passive-streams.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { SessionEvent } from '../subject/features.js';
+import type { SharedSession, TabPart } from './session-parts.js';
 import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig, type SharedWorkerLike } from './config.js';
 import { SharedLeader } from './leader.js';
 import { unmirrorStatus } from './status.js';
 import { requestReply, type SharedRequestOptions } from './request.js';
-import { sharedKey, tabLockName, type MirroredStatus, type Outgoing, type Relay, type TabId, type TabState, type Topic, type TopicChange } from './protocol.js';
+import { sharedKey, tabLockName, type MirroredStatus, type Outgoing, type Relay, type TabId, type Topic, type TopicChange } from './protocol.js';
 
 /**
  * A WebSocket connection shared by every tab of the origin with the same `name` and URL: the
@@ -67,14 +68,10 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   readonly #error = new Subject<Event>();
   readonly #close = new Subject<CloseEvent>();
   readonly #decodeError = new Subject<DecodeFailure>();
-  /** With a session (`session: resumable()`): this tab's session$, and what it knows of the session. */
-  readonly #sessions: Subject<SessionEvent> | undefined;
-  /** The session this tab's seqs belong to (null: none known). */
-  #sessionId: string | null = null;
-  /** The last session seq this tab received (undefined: none yet in this session): a relayed message at or below it is a duplicate. */
-  #seen: number | undefined;
-  /** What leader tabs that went away (pagehide) left for the next leader. */
-  readonly #bequests = new Map<TabId, TabState>();
+  /** With `session: sharedSession(resumable())`: this tab's part (lib/shared/tab-session.ts). */
+  readonly #part: TabPart | undefined;
+  /** The shared session, should this tab lead. */
+  readonly #session: SharedSession | undefined;
 
   /**
    * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
@@ -85,13 +82,12 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   constructor(config: SharedWebSocketConfig<In, Out>) {
     super((subscriber) => this.#subscribe(subscriber));
     const { url, name } = checkSharedConfig(config);
-    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, ...rest } = config;
-    this.#sessions = rest.session && new Subject<SessionEvent>();
+    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, session, ...rest } = config;
     this.#decodeErrorPolicy = onDecodeError;
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
     if (!canShare()) {
-      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError });
+      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError, ...(session && { session: session.option }) });
       this.#role = new BehaviorSubject<SharedRole>('alone');
       return;
     }
@@ -99,6 +95,29 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     const key = sharedKey(name, url);
     this.#key = key;
     const port = (this.#port = worker && typeof SharedWorker === 'function' ? this.#startWorker(worker) : undefined);
+    this.#session = session;
+    const tab = this; // (its private members, from the part's host)
+    this.#part = session?.tab({
+      id: this.#id,
+      post: (relay) => this.#post(relay),
+      get leaderId() {
+        return tab.#leaderId;
+      },
+      get leads() {
+        return tab.#leader !== undefined;
+      },
+      viaWorker: port !== undefined,
+      get outbox() {
+        return tab.#outbox;
+      },
+      set outbox(outbox) {
+        tab.#outbox = outbox;
+      },
+      get active() {
+        return tab.#subscribers > 0;
+      },
+      topics: () => [...this.#topics].flatMap((topic) => (topic.key === undefined ? [] : [topic.key])),
+    });
     if (!port) (this.#channel = new BroadcastChannel(key)).onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
     this.#innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
     // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
@@ -108,7 +127,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const announced = this.#announced;
       this.#announced = undefined;
       if (announced) this.#follow(announced.id, announced.status);
-      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType, session: rest.session?.options } } satisfies Relay);
+      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType, session: session?.option.options } } satisfies Relay);
       else this.#join();
       return new Promise<never>(() => {});
     });
@@ -117,7 +136,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       if (!event.persisted && this.#leader) {
         this.#leader.leave();
         // With a session, the next leader sends this tab's unacknowledged messages (a crashed leader's go with it).
-        if (this.#sessions) this.#post({ t: 'bequest', state: { ...this.#state(), seen: undefined, numbered: this.#leader.numbered } }); // (what it received says nothing of the others)
+        this.#part?.bequeath(this.#leader.numbered);
       }
       this.#tellUse(false);
     });
@@ -148,9 +167,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       .request(this.#key, { signal: queued.signal }, () => {
         if (queued.signal.aborted) return; // granted as the page froze: released at once
         if (this.#queued === queued) this.#queued = undefined;
-        const gather = this.#sessions && { bequests: [...this.#bequests.values()] };
-        this.#bequests.clear();
-        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay), ...(gather && { gather }) });
+        const part = this.#part;
+        const gather = part && { bequests: part.bequests() };
+        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay), ...(gather && { gather, session: this.#session }) });
         this.#leader = leader;
         if (!gather) this.#post(leader.announcement); // (a gathering leader announces itself once it has asked which tabs live)
         return new Promise<void>((resolve) => (this.#release = resolve));
@@ -182,7 +201,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
    */
   get session$(): Observable<SessionEvent> {
     if (this.#alone) return this.#alone.session$;
-    return this.#sessions?.asObservable() ?? new Observable<SessionEvent>();
+    return this.#part?.events ?? new Observable<SessionEvent>();
   }
 
   /**
@@ -458,7 +477,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         if (leader && relay.from !== this.#id) this.#post(leader.announcement);
         return;
       case 'leader':
-        if (this.#sessionId === null && relay.session) this.#sessionId = relay.session;
+        this.#part?.followed(relay.id, relay.session);
         if (this.#alive) this.#follow(relay.id, relay.status);
         else this.#announced = { id: relay.id, status: relay.status };
         return;
@@ -466,28 +485,14 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         if (relay.to === this.#id) leader?.receive(relay);
         return;
       case 'seq':
-        if (relay.to !== this.#id) return;
-        for (const m of this.#outbox) if (m.seq === relay.seq) m.sent = relay.sent;
-        // The leader sends it once this tab heard (so that a crash of the leader cannot make it go twice).
-        if (!leader && !this.#port && this.#leaderId !== undefined) this.#post({ t: 'numbered', from: this.#id, to: this.#leaderId, seq: relay.seq, sent: relay.sent });
+      case 'session':
+      case 'lost':
+      case 'bequest':
+        this.#part?.receive(relay);
         return;
       case 'numbered':
       case 'got':
         if (relay.to === this.#id) leader?.receive(relay);
-        return;
-      case 'session':
-        if (relay.kind === 'new' || relay.id !== this.#sessionId) this.#seen = 0;
-        this.#sessionId = relay.id;
-        return this.#sessions?.next({ kind: relay.kind, id: relay.id });
-      case 'lost': {
-        if (relay.to !== this.#id) return;
-        const lost = new Set(relay.seqs);
-        const unacknowledged = this.#outbox.filter((m) => lost.has(m.seq)).map((m) => m.data);
-        this.#outbox = this.#outbox.filter((m) => !lost.has(m.seq));
-        return this.#sessions?.next({ kind: 'lost', id: relay.id, unacknowledged });
-      }
-      case 'bequest':
-        if (relay.state.from !== this.#id) this.#bequests.set(relay.state.from, relay.state);
         return;
       case 'use':
       case 'send':
@@ -500,12 +505,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       case 'status':
         return this.#mirror(relay.status);
       case 'msg':
-        if (relay.seq !== undefined) {
-          if (this.#seen !== undefined && relay.seq <= this.#seen) return; // a session's replay of what this tab has
-          this.#seen = relay.seq;
-          // A follower tells the leader tab it has it: the session acknowledges no more than every tab has.
-          if (!this.#leader && !this.#port && this.#leaderId !== undefined) this.#post({ t: 'got', from: this.#id, to: this.#leaderId, seq: relay.seq });
-        }
+        if (relay.seq !== undefined && this.#part?.fresh(relay.seq) === false) return; // a session's replay of what this tab has
         return this.#deliver(relay.data);
       case 'end':
         return this.#endHub(relay.close);
@@ -552,14 +552,6 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     if (state === 'open' || state === 'connecting') this.#status.next({ state: 'connecting', attempt: 1 });
   }
 
-  /** What this tab tells a new leader (with a session). */
-  #state(): TabState {
-    const topics: string[] = [];
-    for (const topic of this.#topics) if (topic.key !== undefined) topics.push(topic.key);
-    // (A copy: the leader tab's own state is not cloned by a channel, and its outbox goes on changing.)
-    return { from: this.#id, session: this.#sessionId, seen: this.#seen, outbox: this.#outbox.map((m) => ({ ...m })), active: this.#subscribers > 0, topics };
-  }
-
   /** A leader announced itself: a new one gets this tab's use, its unacknowledged messages again, and its live topics. */
   #follow(id: TabId, status: MirroredStatus): void {
     if (id === this.#leaderId) return this.#mirror(status);
@@ -575,12 +567,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const watch = (this.#leaderWatch = new AbortController());
       navigator.locks.request(tabLockName(this.#key, id), { signal: watch.signal }, () => this.#leaderGone(id)).catch(() => {}); // aborted: that leader resigned or another leads
     }
-    if (this.#sessions) {
-      // The new leader resumes the session from every tab's state (its topics carry on at the server).
-      if (id !== this.#id) this.#bequests.clear();
-      this.#post({ t: 'state', to: id, ...this.#state() });
-      return;
-    }
+    // With a session the new leader resumes it from every tab's state (its topics carry on at the server).
+    if (this.#part) return this.#post({ t: 'state', to: id, ...this.#part.state() });
     if (this.#subscribers > 0) this.#tellUse(true);
     for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });
     if (!handOver) return;

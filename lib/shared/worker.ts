@@ -1,7 +1,7 @@
 // The SharedWorker variant: a SharedWorker owns each shared connection's socket and serves the tabs
 // over their ports (docs/shared.md). The app's worker script calls serveSharedWebSockets().
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import type { SessionOption } from '../subject/features.js';
+import type { SharedSession } from './session-parts.js';
 import { SharedLeader } from './leader.js';
 import { WORKER, type Relay, type TabId, type WorkerConnect } from './protocol.js';
 
@@ -14,14 +14,16 @@ interface Served {
 /** What {@link serveSharedWebSockets} takes. */
 export interface ServeSharedOptions {
   /**
-   * `resumable` from `rxws/session`, for connections whose tabs pass `session: resumable(...)`:
-   * the worker makes the session with the options the tabs gave (functions cannot reach it). A
-   * tab that asks for a session from a worker without it gets an error (its subscribers error).
+   * For connections whose tabs pass `session: sharedSession(resumable(options))`: makes the
+   * worker's session from the options the tabs gave to `resumable()` (functions cannot reach the
+   * worker). A tab that asks for a session from a worker without it gets an error (its
+   * subscribers error).
    * @example
+   * import { serveSharedWebSockets, sharedSession } from 'rxws/shared';
    * import { resumable } from 'rxws/session';
-   * serveSharedWebSockets({ resumable });
+   * serveSharedWebSockets({ session: (options) => sharedSession(resumable(options)) });
    */
-  readonly resumable?: (options?: never) => SessionOption;
+  readonly session?: (options: never) => SharedSession;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface ServeSharedOptions {
  * @example
  * // socket-worker.ts, the app's SharedWorker script
  * import { serveSharedWebSockets } from 'rxws/shared';
- * serveSharedWebSockets(); // or serveSharedWebSockets({ resumable }) for `session: resumable()` connections
+ * serveSharedWebSockets(); // or with { session } for sessions (see ServeSharedOptions)
  *
  * // in every tab
  * const prices = sharedWebSocket<Command, Update>({
@@ -47,12 +49,11 @@ export function serveSharedWebSockets(options: ServeSharedOptions = {}): void {
     let connection = served.get(key);
     if (connection) return connection;
     const ports = new Map<TabId, MessagePort>();
-    if (session && !options.resumable) throw new TypeError('serveSharedWebSockets(): a tab asked for a session: pass { resumable } (from rxws/session).');
+    if (session && !options.session) throw new TypeError('serveSharedWebSockets(): a tab asked for a session: pass { session: (options) => sharedSession(resumable(options)) }.');
     const config = {
       url,
       protocol,
       binaryType,
-      ...(session && { session: options.resumable!(session as never) }),
       serializer: (data: WebSocketMessage) => data,
       deserializer: (event: MessageEvent) => event.data as unknown,
     };
@@ -64,6 +65,7 @@ export function serveSharedWebSockets(options: ServeSharedOptions = {}): void {
         else for (const port of ports.values()) port.postMessage(relay);
       },
       gone: (tab) => ports.delete(tab),
+      ...(session && { session: options.session!(session as never) }),
     });
     served.set(key, (connection = { leader, ports }));
     return connection;

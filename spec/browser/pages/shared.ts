@@ -1,7 +1,7 @@
 // Page code for spec/browser/shared.browser.spec.ts: each page (tab) of one browser context makes
 // one sharedWebSocket and reports what it saw; the spec drives several pages at once.
 import { firstValueFrom, type Subscription } from 'rxjs';
-import { sharedWebSocket, type SharedWebSocket } from 'rxws/shared';
+import { sharedWebSocket, sharedSession, type SharedWebSocket } from 'rxws/shared';
 import { resumable, type ResumableOptions } from 'rxws/session';
 import { registerTests } from './runtime.js';
 
@@ -36,7 +36,7 @@ registerTests({
     // A browser without SharedWorker (Chrome on Android before 148): the tabs elect a leader.
     if (input.withoutSharedWorker) delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
     const worker = input.worker ? () => new SharedWorker('/shared-worker.js', { type: 'module' }) : undefined;
-    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name, ...(worker && { worker }), ...(input.session && { session: resumable(input.session) }) });
+    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name, ...(worker && { worker }), ...(input.session && { session: sharedSession(resumable(input.session)) }) });
     shared.session$.subscribe((event) => sessionEvents.push(event.kind === 'lost' ? { kind: event.kind, id: event.id, unacknowledged: [...event.unacknowledged] } : { kind: event.kind, id: event.id }));
     shared.role$.subscribe((role) => roles.push(role));
     shared.state$.subscribe((state) => states.push(state));
