@@ -295,20 +295,26 @@ export class LeaderSession implements SessionTap, LeaderPart {
    */
   #event(event: SessionEvent): Entry[] {
     if (event.kind === 'lost') {
-      // Every message not acknowledged: the session sends none of them again.
+      // Every message the session had and the server did not acknowledge: none is sent again.
+      // (Those still waiting here for their tab's confirmation never reached it: they go in the new session.)
+      const waiting = this.#confirming;
       const lost = new Map<TabId, number[]>();
-      for (const e of this.#log) lost.set(e.from, [...(lost.get(e.from) ?? []), e.seq]);
-      this.#log = [];
-      this.#unsent = [];
-      this.#given = 0;
+      for (const e of this.#log) if (!waiting.includes(e)) lost.set(e.from, [...(lost.get(e.from) ?? []), e.seq]);
+      this.#log = [...waiting];
       for (const [to, seqs] of lost) this.#post({ t: 'lost', to, id: event.id, seqs });
       return [];
     }
     this.id = event.id;
     this.#post({ t: 'session', kind: event.kind, id: event.id });
     if (!this.#fresh) {
-      // A new session after one that ended with a clean close: the server read what was sent on it.
-      if (event.kind === 'new') this.acknowledged(Number.MAX_SAFE_INTEGER);
+      if (event.kind === 'new') {
+        // After a loss, or a session that ended with a clean close (the server read what was sent
+        // on it): numbering starts again at 1; the tabs hear the new seqs of what waits.
+        this.acknowledged(Number.MAX_SAFE_INTEGER);
+        this.#unsent = this.#log.filter((e) => !e.out);
+        this.#given = 0;
+        for (const e of this.#unsent) this.#post({ t: 'seq', to: e.from, seq: e.seq, sent: (e.sent = ++this.#given) });
+      }
       return [];
     }
     this.#fresh = false;

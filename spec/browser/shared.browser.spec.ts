@@ -512,6 +512,39 @@ describe('with a resumable session (`session: resumable()`) and a real acceptSes
     await handOver('crash', browser);
   }, 90_000);
 
+  it("the server forgot the session: each page's session$ reports 'lost' with its own unacknowledged messages, then 'new'", async () => {
+    const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
+    const sessions: Array<Session<Numbered, Numbered>> = [];
+    const states: SessionState[] = [];
+    const got: Numbered[] = [];
+    // The server acknowledges nothing for a minute, and forgets a session 50 ms after its connection goes.
+    const accepting = acceptSessions<Numbered, Numbered>(server.raw.wss, { store: memorySessionStore(), ackInterval: 60_000, ackEvery: 1_000, expireAfter: 50 }).subscribe((session) => {
+      sessions.push(session);
+      session.subscribe((m) => got.push(m));
+      session.state$.subscribe((state) => states.push(state));
+    });
+    const tabs = await threeTabs(server, 'session-lost', browser, { session: {} });
+    try {
+      await until(() => sessions.length === 1, 15_000, 'the session');
+      await Promise.all(tabs.map((tab, t) => tab.run('send', { values: [1, 2].map((i) => ({ tab: t, i })) })));
+      await until(() => got.length === 6, 15_000, 'six messages at the server, not acknowledged');
+      server.connections[0]!.raw.terminate(); // the connection drops; the session expires
+      await until(() => states.includes('expired'), 15_000, 'the session to expire');
+      await untilTabs(tabs, (r) => r.received.some((m) => m['error'] !== undefined), "every page's subscribers to end with the connection");
+      await tabs[1]!.run('resubscribe');
+      const reports = await untilTabs(tabs, (r) => r.sessionEvents.some((e) => e.kind === 'lost') && r.sessionEvents.at(-1)?.kind === 'new', "'lost' then 'new' in every page");
+      reports.forEach((report, t) => {
+        const lost = report.sessionEvents.find((e) => e.kind === 'lost')!;
+        expect(lost.unacknowledged).toEqual([1, 2].map((i) => JSON.stringify({ tab: t, i })));
+        expect(report.queueLength).toBe(0); // not sent again by itself
+      });
+      expect(sessions).toHaveLength(2);
+    } finally {
+      accepting.unsubscribe();
+      await Promise.all(tabs.map((tab) => tab.page.close()));
+    }
+  }, 60_000);
+
   it('through a SharedWorker: one resumable session for every tab, each message once both ways', async () => {
     const { server, sessions, got, stop } = await sessionServer();
     const tabs: Tab[] = [await browser.newPage(), await browser.newPage()];
