@@ -32,6 +32,8 @@ const cases = [
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
   // rxws/shared: one connection for all tabs (issue #20: at most 4 KiB on top of webSocket).
   { label: '+ rxws/shared (sharedWebSocket)', code: 'export { webSocket } from "rxws"; export { sharedWebSocket } from "rxws/shared";', added: 4.0 * KiB },
+  // ...with a resumable session shared across hand-overs (sharedSession: its code only where imported): reported, no budget.
+  { label: '+ rxws/shared with a session', code: 'export { webSocket } from "rxws"; export { sharedWebSocket, sharedSession } from "rxws/shared"; export { resumable } from "rxws/session";' },
   // rxws/angular on top of webSocket (@angular/core left out, like rxjs): reported, no budget.
   { label: '+ rxws/angular (providers, signals)', code: 'export { webSocket } from "rxws"; export * from "rxws/angular";' },
 ];

@@ -10,7 +10,7 @@ import type { WebSocketLike, WebSocketMessage } from '../websocket/socket-like.j
 import { kSendPrefixedText, type EventSink, type PrefixedTextSender } from '../websocket/controls.js';
 import { CLOSING, OPEN, type Connection } from '../subject/connection.js';
 import type { SubjectCore } from '../subject/core.js';
-import type { EngineSession, SessionEvent } from '../subject/features.js';
+import type { EngineSession, SessionEvent, SessionTap } from '../subject/features.js';
 import { decodeFrame, encodeAck, encodeData, encodeHello, encodeUnsequenced, payloadSize, SESSION_PROTOCOL, type SessionFrame, type SessionPayload } from './protocol.js';
 import type { SessionSettings } from './options.js';
 import { SessionError } from './session-error.js';
@@ -57,10 +57,19 @@ export class ClientSession implements EngineSession {
   #opening: AnyConnection | undefined = undefined;
   #live: AnyConnection | undefined = undefined;
   #welcomeTimer: Subscription | undefined = undefined;
+  /** @internal (EngineSession's) */
+  declare tap?: SessionTap;
 
   constructor(engine: SubjectCore<unknown, unknown>, settings: SessionSettings) {
     this.#engine = engine;
     this.#settings = settings;
+  }
+
+  /** @internal (EngineSession's) The server's welcome numbers what is sent next. */
+  seed(id: string, received: number): void {
+    this.#id = id;
+    this.#received = received;
+    this.#sent = Number.MAX_SAFE_INTEGER;
   }
 
   // ---- opening ----------------------------------------------------------------------------
@@ -103,8 +112,10 @@ export class ClientSession implements EngineSession {
       // Replay, in order and with their numbers, what the server has not received.
       for (let i = this.#head; i < this.#replay.length; i++) {
         const { seq, data } = this.#replay[i]!;
-        socket.send(encodeData(seq, this.#received, data as SessionPayload));
+        socket.send(encodeData(seq, this.#ack(), data as SessionPayload));
       }
+      // (What is kept runs up to #sent; for a seeded session, the welcome says where numbering goes on.)
+      this.#sent = frame.received + this.#replay.length - this.#head;
       this.#acked();
     } else {
       if (this.#id !== null) {
@@ -162,11 +173,13 @@ export class ClientSession implements EngineSession {
     const seq = ++this.#sent;
     this.#replay.push({ seq, data, size });
     this.#replayBytes += size;
+    this.tap?.sent(seq);
     this.#acked(); // the frame acknowledges what was received
     // rxws's Node socket frames a text message and its envelope without joining them (a copy fewer).
+    const ack = this.#ack();
     const sendPrefixed = (socket as PrefixedTextSender)[kSendPrefixedText];
-    if (typeof data === 'string' && sendPrefixed !== undefined && sendPrefixed.call(socket, `D${seq}:${this.#received}:`, data)) return;
-    socket.send(encodeData(seq, this.#received, data as SessionPayload));
+    if (typeof data === 'string' && sendPrefixed !== undefined && sendPrefixed.call(socket, `D${seq}:${ack}:`, data)) return;
+    socket.send(encodeData(seq, ack, data as SessionPayload));
   }
 
   #sendHeld(socket: WebSocketLike): void {
@@ -184,6 +197,7 @@ export class ClientSession implements EngineSession {
 
   /** The server acknowledged every message up to `ack`: they leave the replay buffer; room may let held messages go. */
   #acknowledge(ack: number): void {
+    this.tap?.acknowledged(ack);
     const replay = this.#replay;
     let head = this.#head;
     while (head < replay.length && replay[head]!.seq <= ack) {
@@ -261,6 +275,7 @@ export class ClientSession implements EngineSession {
           return undefined;
         }
         this.#received = frame.seq;
+        this.tap?.received(frame.seq);
         if (++this.#unacked >= this.#settings.ackEvery) this.#sendAck();
         else this.#ackTimer ??= timerScheduler.schedule(() => this.#sendAck(), this.#settings.ackInterval);
         return carried(frame.payload, origin);
@@ -280,7 +295,12 @@ export class ClientSession implements EngineSession {
   #sendAck(): void {
     const socket = this.#live?.socket;
     this.#acked();
-    if (socket !== undefined && socket.readyState === OPEN) socket.send(encodeAck(this.#received));
+    if (socket !== undefined && socket.readyState === OPEN) socket.send(encodeAck(this.#ack()));
+  }
+
+  /** What to acknowledge: what was received (rxws/shared's leader: what every tab has of it). */
+  #ack(): number {
+    return this.tap?.ackable(this.#received) ?? this.#received;
   }
 
   /** What was received is acknowledged (by the frame being sent): no ack frame is due. */

@@ -44,5 +44,6 @@ export function resumable(options?: ResumableOptions): SessionOption {
       config.binaryType ??= 'arraybuffer';
     },
     create: (engine) => new ClientSession(engine as SubjectCore<unknown, unknown>, settings),
+    options: options ?? {},
   };
 }

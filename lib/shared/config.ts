@@ -1,6 +1,7 @@
 // sharedWebSocket()'s config: a webSocket() config that every tab can rebuild the same way.
 import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
+import type { SharedSession } from './session-parts.js';
 
 /** `webSocket()`'s defaults: JSON both ways. */
 export const defaultSerializer = (value: unknown): WebSocketMessage => JSON.stringify(value);
@@ -11,8 +12,9 @@ export const defaultDeserializer = (event: MessageEvent): unknown => JSON.parse(
  * `name`, and the `webSocket()` keys that make sense across tabs. `openObserver`,
  * `closeObserver` and `closingObserver` run in the leader tab only (the tab that owns the socket).
  * The serializer runs in the tab that calls `next()`, the deserializer (and `onDecodeError`) in
- * every tab that receives. (`heartbeat`, `handshake`, `session`, `backpressure`, `queue` and a custom socket
- * are not shared yet; use `webSocket()` for them.)
+ * every tab that receives. `session: sharedSession(resumable())` makes the shared connection one
+ * resumable session that survives leader hand-overs (docs/shared.md, "Sessions"). (`heartbeat`,
+ * `handshake`, `backpressure`, `queue` and a custom socket are not shared yet; use `webSocket()` for them.)
  *
  * @example
  * const config: SharedWebSocketConfig<Command, Update> = { url: 'wss://example.com/prices', name: 'prices' };
@@ -26,6 +28,13 @@ export interface SharedWebSocketConfig<In, Out = In>
   url: string | URL;
   /** The shared connection's name within the origin: different names never share. */
   name: string;
+  /**
+   * A resumable session for every tab: `sharedSession(resumable())` (`sharedSession` from
+   * rxws/shared, `resumable` from rxws/session). See docs/shared.md, "Sessions".
+   * @example
+   * session: sharedSession(resumable({ ackInterval: 50 }))
+   */
+  session?: SharedSession;
   /**
    * Starts the app's SharedWorker script (one that calls `serveSharedWebSockets()`): then the
    * worker owns the socket instead of a tab. Called only where `SharedWorker` exists; elsewhere
@@ -63,6 +72,9 @@ export function checkSharedConfig<In, Out>(config: SharedWebSocketConfig<In, Out
   const { url, name } = config;
   if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError('sharedWebSocket(): `url` must be a string or URL (a function or promise cannot name a shared connection).');
   if (typeof name !== 'string' || name === '') throw new TypeError('sharedWebSocket(): `name` must be a non-empty string.');
+  if (config.session !== undefined && typeof (config.session as Partial<SharedSession>).tab !== 'function') {
+    throw new TypeError('sharedWebSocket(): `session` must be sharedSession(resumable()) (sharedSession from rxws/shared: sharing a session is bundled only where it is imported).');
+  }
   return { url: String(url), name };
 }
 

@@ -6,14 +6,8 @@ import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
 import { mirrorStatus } from './status.js';
-import { tabLockName, type MirroredStatus, type Relay, type TabId, type TopicChange } from './protocol.js';
-
-/** A tab's message received while the socket was not open: sent (and acknowledged) on open. `data` undefined: nothing to send (a topic another tab holds), only the ack. */
-interface PendingSend {
-  readonly from: TabId;
-  readonly seq: number;
-  readonly data: WebSocketMessage | undefined;
-}
+import { tabLockName, type MirroredStatus, type Numbered, type Relay, type TabId, type TabState, type TopicChange } from './protocol.js';
+import type { LeaderPart, PendingSend, SharedSession } from './session-parts.js';
 
 /** Who leads, and how it reaches the tabs. */
 export interface LeaderHost {
@@ -25,7 +19,18 @@ export interface LeaderHost {
   post(relay: Relay): void;
   /** A tab is gone (its tab lock was released). */
   gone?(tab: TabId): void;
+  /**
+   * With a session, a new leader tab first gathers every live tab's state (their answers to its
+   * announcement, as `state` relays, and the states `bequests` of leaders that left): it opens
+   * the socket once it has them. (A SharedWorker has nothing to gather.)
+   */
+  gather?: { readonly bequests: readonly TabState[] };
+  /** The shared session (`sharedSession(resumable())`), if the connection is one. */
+  session?: SharedSession;
 }
+
+/** The close code of a frozen leader tab's session connection (not 1000, which would end the session; a browser's client may close only with 1000 or 3000-4999). */
+const LEADER_FROZEN = 4100;
 
 export class SharedLeader {
   readonly #socket: WebSocketSubject<WebSocketMessage, unknown>;
@@ -48,18 +53,42 @@ export class SharedLeader {
   readonly #statusWatch: Subscription;
   #connection: Subscription | undefined;
   #status: MirroredStatus = { state: 'idle' };
+  /** With a session: its part (lib/shared/leader-session.ts). */
+  readonly #session: LeaderPart | undefined;
 
   /**
    * @param config the connection's config with identity serializer and raw deserializer (the tabs
    *   serialize and deserialize themselves).
    */
   constructor(config: WebSocketSubjectConfig<WebSocketMessage, unknown>, host: LeaderHost) {
-    this.#socket = webSocket(config);
     this.#host = host;
+    const session = (this.#session = host.session?.leader({
+      id: host.id,
+      key: host.key,
+      gather: host.gather,
+      post: (relay) => this.#post(relay),
+      announce: () => this.#post(this.announcement),
+      watch: (tab) => this.#watch(tab),
+      watched: (tab) => this.#watched.has(tab),
+      use: (from, active) => this.use(from, active),
+      topic: (from, key) => this.#counts(from, { key, sub: true }),
+      seen: (from, seq) => this.#lastSeq.set(from, Math.max(this.#lastSeq.get(from) ?? 0, seq)),
+      queue: (messages, first) => {
+        if (first) this.#pending = [...messages, ...this.#pending];
+        else this.#pending.push(...messages);
+        if (session!.ready) this.#flush();
+      },
+      reconcile: () => this.#reconcile(),
+      get resigned() {
+        return resigned();
+      },
+    }));
+    const resigned = (): boolean => this.#resigned;
+    this.#socket = webSocket(session ? { ...config, session: session.option } : config);
     let replayed = true; // the status now goes out with the leader's announcement
     this.#statusWatch = this.#socket.status$.subscribe((status) => {
       this.#status = mirrorStatus(status);
-      if (status.state === 'open') this.#flush();
+      if (status.state === 'open' && !session) this.#flush();
       if (!replayed) this.#post({ t: 'status', status: this.#status });
     });
     replayed = false;
@@ -69,6 +98,18 @@ export class SharedLeader {
     this.#statusWatch.add(
       this.#socket.close$.subscribe(({ code, reason, wasClean }) => this.#post({ t: 'event', kind: 'close', close: { code, reason, wasClean } })),
     );
+    if (session) this.#statusWatch.add(session.start(this.#socket));
+  }
+
+  /** The leader's announcement: its id, the status, and (with a session) the session's id, which tabs' seqs belong to. */
+  get announcement(): Relay {
+    const session = this.#session;
+    return session ? { t: 'leader', id: this.#host.id, status: this.#status, session: session.id } : { t: 'leader', id: this.#host.id, status: this.#status };
+  }
+
+  /** With a session: which tab's message got which seq and is not acknowledged yet (for a leaving leader's bequest). */
+  get numbered(): Numbered[] {
+    return this.#session?.numbered ?? [];
   }
 
   get status(): MirroredStatus {
@@ -89,6 +130,7 @@ export class SharedLeader {
     if (relay.t === 'use') this.use(relay.from, relay.active);
     else if (relay.t === 'send') this.send(relay.from, relay.seq, relay.data, relay.topic);
     else if (relay.t === 'drop') this.drop(relay.from, relay.seq);
+    else this.#session?.receive(relay);
   }
 
   /** This tab is being unloaded: take no more messages (their tabs re-send them to the next leader). */
@@ -106,6 +148,9 @@ export class SharedLeader {
     this.#watching.abort();
     const connection = this.#connection;
     this.#connection = undefined;
+    // A session must not end (1000 would end it): the next leader resumes it.
+    this.#session?.stop();
+    if (this.#session) this.#socket.close(LEADER_FROZEN, 'leader frozen');
     connection?.unsubscribe();
   }
 
@@ -120,13 +165,13 @@ export class SharedLeader {
     const last = this.#lastSeq.get(from) ?? 0;
     if (seq <= last) {
       // Already sent (or queued here): the tab re-sent it because it had no ack yet.
-      if (!this.#pending.some((p) => p.from === from && p.seq === seq)) this.#post({ t: 'ack', to: from, seq });
+      if (!this.#session && !this.#pending.some((p) => p.from === from && p.seq === seq)) this.#post({ t: 'ack', to: from, seq });
       return;
     }
     this.#lastSeq.set(from, seq);
     this.#watch(from);
     const toSocket = topic === undefined || this.#counts(from, topic) ? data : undefined;
-    if (this.#socket.state === 'open' && this.#pending.length === 0) this.#hand(from, seq, toSocket);
+    if ((this.#session ? this.#session.ready : this.#socket.state === 'open') && this.#pending.length === 0) this.#hand(from, seq, toSocket);
     else this.#pending.push({ from, seq, data: toSocket });
   }
 
@@ -154,6 +199,8 @@ export class SharedLeader {
   }
 
   #hand(from: TabId, seq: number, data: WebSocketMessage | undefined): void {
+    // With a session the tab keeps it until the server acknowledges it (lib/shared/leader-session.ts).
+    if (this.#session) return this.#session.hand(from, seq, data);
     if (data !== undefined) this.#socket.next(data);
     this.#post({ t: 'ack', to: from, seq });
   }
@@ -174,6 +221,7 @@ export class SharedLeader {
     this.#watched.delete(tab);
     this.#lastSeq.delete(tab);
     this.#pending = this.#pending.filter((p) => p.from !== tab);
+    this.#session?.forget(tab);
     for (const [key, tabs] of this.#topics) if (tabs.delete(tab) && tabs.size === 0) this.#topics.delete(key);
     this.use(tab, false);
     this.#host.gone?.(tab);
@@ -181,7 +229,7 @@ export class SharedLeader {
 
   /** Opens the socket while a tab uses it; closes it (1000) when none does. */
   #reconcile(): void {
-    if (this.#resigned) return;
+    if (this.#resigned || this.#session?.gathering) return;
     if (this.#users.size > 0 && this.#connection === undefined) {
       const end = (relay: Relay): void => {
         this.#connection = undefined;
@@ -191,8 +239,12 @@ export class SharedLeader {
         this.#topics.clear();
         this.#post(relay);
       };
+      const session = this.#session;
       this.#connection = this.#socket.subscribe({
-        next: (data) => this.#post({ t: 'msg', data }),
+        next: (data) => {
+          const seq = session?.take();
+          this.#post(seq === undefined ? { t: 'msg', data } : { t: 'msg', data, seq });
+        },
         error: (error: unknown) => {
           const { code = 1006, reason = '', wasClean = false } = error as { code?: number; reason?: string; wasClean?: boolean };
           end({ t: 'end', close: { code, reason, wasClean } });

@@ -31,6 +31,31 @@ export interface Outgoing {
   readonly seq: number;
   readonly data: WebSocketMessage;
   readonly topic?: TopicChange;
+  /** With a session: the seq the session gave it (the leader said so before sending it). */
+  sent?: number;
+}
+
+/**
+ * With a session, what a tab tells a new leader (in reply to its announcement): the session it
+ * knows, the last seq it received there, its unacknowledged messages (with their session seq
+ * where the old leader gave one), whether it uses the connection, and its live topics' keys.
+ */
+export interface TabState {
+  readonly from: TabId;
+  readonly session: string | null;
+  readonly seen: number | undefined;
+  readonly outbox: readonly Outgoing[];
+  readonly active: boolean;
+  readonly topics: readonly string[];
+  /** A leaving leader's (in its bequest): the seq its session gave each tab's message not yet acknowledged, should a tab not have heard it yet. */
+  readonly numbered?: readonly Numbered[];
+}
+
+/** Tab `from`'s message `seq` got the session's seq `sent`. */
+export interface Numbered {
+  readonly from: TabId;
+  readonly seq: number;
+  readonly sent: number;
 }
 
 /** A live `multiplex()` subscription: its topic is subscribed again on a new leader's socket. */
@@ -54,6 +79,8 @@ export interface WorkerConnect {
   readonly url: string;
   readonly protocol?: string | string[];
   readonly binaryType?: BinaryType;
+  /** `resumable()`'s options, when the connection is a session (the worker makes its own `resumable()`). */
+  readonly session?: object;
 }
 
 /** The leader's id when a SharedWorker owns the socket (a tab's id is a UUID). */
@@ -65,7 +92,7 @@ export type Relay =
   /** A tab connects to the SharedWorker (its port's first message). */
   | { readonly t: 'connect'; readonly from: TabId; readonly connect: WorkerConnect }
   /** The leader announces itself (on election, and in reply to `hello`), with the status now. */
-  | { readonly t: 'leader'; readonly id: TabId; readonly status: MirroredStatus }
+  | { readonly t: 'leader'; readonly id: TabId; readonly status: MirroredStatus; readonly session?: string | null }
   /** A tab tells the leader whether it has subscribers (uses the connection). */
   | { readonly t: 'use'; readonly from: TabId; readonly to: TabId; readonly active: boolean }
   /**
@@ -76,8 +103,8 @@ export type Relay =
   | { readonly t: 'send'; readonly from: TabId; readonly to: TabId; readonly seq: number; readonly data: WebSocketMessage; readonly topic?: TopicChange }
   /** The leader handed every message of tab `to` up to `seq` to its open socket. */
   | { readonly t: 'ack'; readonly to: TabId; readonly seq: number }
-  /** A message from the server, as the socket gave it (before any deserializer). */
-  | { readonly t: 'msg'; readonly data: unknown }
+  /** A message from the server, as the socket gave it (before any deserializer); `seq`: its session seq (tabs drop what they saw). */
+  | { readonly t: 'msg'; readonly data: unknown; readonly seq?: number }
   /** The connection's status changed. */
   | { readonly t: 'status'; readonly status: MirroredStatus }
   /** The connection ended: subscribers error (`close`) or complete (no `close`). */
@@ -87,7 +114,21 @@ export type Relay =
   /** The leader gave up leadership (its page is being frozen): the next tab in line leads. */
   | { readonly t: 'resign'; readonly id: TabId }
   /** Tab `from` cleared its queue: the leader drops what of it (up to `seq`) still waits for the socket. */
-  | { readonly t: 'drop'; readonly from: TabId; readonly to: TabId; readonly seq: number };
+  | { readonly t: 'drop'; readonly from: TabId; readonly to: TabId; readonly seq: number }
+  /** With a session: tab `to`'s message `seq` gets the session's `sent` (0: nothing to send, only to acknowledge). */
+  | { readonly t: 'seq'; readonly to: TabId; readonly seq: number; readonly sent: number }
+  /** With a session: tab `from` heard that its message `seq` gets `sent` (a leader tab sends it only then). */
+  | { readonly t: 'numbered'; readonly from: TabId; readonly to: TabId; readonly seq: number; readonly sent: number }
+  /** With a session: tab `from` has every server message up to `seq` (the leader tab acknowledges no more than every tab has). */
+  | { readonly t: 'got'; readonly from: TabId; readonly to: TabId; readonly seq: number }
+  /** With a session: a tab's state, for a new leader (see {@link TabState}). */
+  | ({ readonly t: 'state'; readonly to: TabId } & TabState)
+  /** With a session: the leader tab is going away (pagehide): its own unacknowledged messages, for the next leader. */
+  | { readonly t: 'bequest'; readonly state: TabState }
+  /** With a session: a session event (`new`, `resumed`) for every tab's session$. */
+  | { readonly t: 'session'; readonly kind: 'new' | 'resumed'; readonly id: string }
+  /** With a session: the server no longer knows session `id`: tab `to`'s messages `seqs` are lost. */
+  | { readonly t: 'lost'; readonly to: TabId; readonly id: string; readonly seqs: readonly number[] };
 
 /** The lock a tab holds while it lives: the leader waits for it to learn that the tab is gone. */
 export function tabLockName(key: string, tab: TabId): string {

@@ -9,6 +9,8 @@ import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { CloseEvent } from '../websocket/events.js';
 import type { DecodeFailure } from '../subject/passive-streams.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
+import type { SessionEvent } from '../subject/features.js';
+import type { SharedSession, TabPart } from './session-parts.js';
 import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig, type SharedWorkerLike } from './config.js';
 import { SharedLeader } from './leader.js';
 import { unmirrorStatus } from './status.js';
@@ -66,6 +68,10 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   readonly #error = new Subject<Event>();
   readonly #close = new Subject<CloseEvent>();
   readonly #decodeError = new Subject<DecodeFailure>();
+  /** With `session: sharedSession(resumable())`: this tab's part (lib/shared/tab-session.ts). */
+  readonly #part: TabPart | undefined;
+  /** The shared session, should this tab lead. */
+  readonly #session: SharedSession | undefined;
 
   /**
    * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
@@ -76,12 +82,12 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   constructor(config: SharedWebSocketConfig<In, Out>) {
     super((subscriber) => this.#subscribe(subscriber));
     const { url, name } = checkSharedConfig(config);
-    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, ...rest } = config;
+    const { name: _name, url: _url, serializer, deserializer, onDecodeError = 'emit', worker, session, ...rest } = config;
     this.#decodeErrorPolicy = onDecodeError;
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
     if (!canShare()) {
-      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError });
+      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError, ...(session && { session: session.option }) });
       this.#role = new BehaviorSubject<SharedRole>('alone');
       return;
     }
@@ -89,6 +95,29 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     const key = sharedKey(name, url);
     this.#key = key;
     const port = (this.#port = worker && typeof SharedWorker === 'function' ? this.#startWorker(worker) : undefined);
+    this.#session = session;
+    const tab = this; // (its private members, from the part's host)
+    this.#part = session?.tab({
+      id: this.#id,
+      post: (relay) => this.#post(relay),
+      get leaderId() {
+        return tab.#leaderId;
+      },
+      get leads() {
+        return tab.#leader !== undefined;
+      },
+      viaWorker: port !== undefined,
+      get outbox() {
+        return tab.#outbox;
+      },
+      set outbox(outbox) {
+        tab.#outbox = outbox;
+      },
+      get active() {
+        return tab.#subscribers > 0;
+      },
+      topics: () => [...this.#topics].flatMap((topic) => (topic.key === undefined ? [] : [topic.key])),
+    });
     if (!port) (this.#channel = new BroadcastChannel(key)).onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
     this.#innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
     // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
@@ -98,13 +127,17 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const announced = this.#announced;
       this.#announced = undefined;
       if (announced) this.#follow(announced.id, announced.status);
-      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType } } satisfies Relay);
+      if (port) port.postMessage({ t: 'connect', from: this.#id, connect: { key, url, protocol: rest.protocol, binaryType: rest.binaryType, session: session?.option.options } } satisfies Relay);
       else this.#join();
       return new Promise<never>(() => {});
     });
     // A follower tab that goes away stops using the connection (a leader's socket goes with it).
     globalThis.addEventListener?.('pagehide', (event: PageTransitionEvent) => {
-      if (!event.persisted) this.#leader?.leave();
+      if (!event.persisted && this.#leader) {
+        this.#leader.leave();
+        // With a session, the next leader sends this tab's unacknowledged messages (a crashed leader's go with it).
+        this.#part?.bequeath(this.#leader.numbered);
+      }
       this.#tellUse(false);
     });
     globalThis.addEventListener?.('pageshow', (event: PageTransitionEvent) => event.persisted && this.#tellUse(this.#subscribers > 0));
@@ -134,9 +167,11 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       .request(this.#key, { signal: queued.signal }, () => {
         if (queued.signal.aborted) return; // granted as the page froze: released at once
         if (this.#queued === queued) this.#queued = undefined;
-        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay) });
+        const part = this.#part;
+        const gather = part && { bequests: part.bequests() };
+        const leader = new SharedLeader(this.#innerConfig!, { id: this.#id, key: this.#key, post: (relay) => this.#post(relay), ...(gather && { gather, session: this.#session }) });
         this.#leader = leader;
-        this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        if (!gather) this.#post(leader.announcement); // (a gathering leader announces itself once it has asked which tabs live)
         return new Promise<void>((resolve) => (this.#release = resolve));
       })
       .catch(() => {}); // left the queue: the page froze
@@ -154,6 +189,19 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#post({ t: 'resign', id: this.#id });
     this.#release?.();
     this.#release = undefined;
+  }
+
+  /**
+   * With `session: resumable()`: every session start of the shared connection, in every tab
+   * (`new`, `resumed`, as `webSocket()`'s `session$`), and `{ kind: 'lost', id, unacknowledged }`
+   * with this tab's own messages the server never acknowledged. A leader hand-over resumes the
+   * session (`resumed`). Passive. Without a session it never emits.
+   * @example
+   * orders.session$.subscribe((s) => s.kind === 'lost' && resendOrDiscard(s.unacknowledged));
+   */
+  get session$(): Observable<SessionEvent> {
+    if (this.#alone) return this.#alone.session$;
+    return this.#part?.events ?? new Observable<SessionEvent>();
   }
 
   /**
@@ -426,11 +474,25 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     const leader = this.#leader;
     switch (relay.t) {
       case 'hello':
-        if (leader && relay.from !== this.#id) this.#post({ t: 'leader', id: this.#id, status: leader.status });
+        if (leader && relay.from !== this.#id) this.#post(leader.announcement);
         return;
       case 'leader':
+        this.#part?.followed(relay.id, relay.session);
         if (this.#alive) this.#follow(relay.id, relay.status);
         else this.#announced = { id: relay.id, status: relay.status };
+        return;
+      case 'state':
+        if (relay.to === this.#id) leader?.receive(relay);
+        return;
+      case 'seq':
+      case 'session':
+      case 'lost':
+      case 'bequest':
+        this.#part?.receive(relay);
+        return;
+      case 'numbered':
+      case 'got':
+        if (relay.to === this.#id) leader?.receive(relay);
         return;
       case 'use':
       case 'send':
@@ -443,6 +505,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       case 'status':
         return this.#mirror(relay.status);
       case 'msg':
+        if (relay.seq !== undefined && this.#part?.fresh(relay.seq) === false) return; // a session's replay of what this tab has
         return this.#deliver(relay.data);
       case 'end':
         return this.#endHub(relay.close);
@@ -504,6 +567,8 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       const watch = (this.#leaderWatch = new AbortController());
       navigator.locks.request(tabLockName(this.#key, id), { signal: watch.signal }, () => this.#leaderGone(id)).catch(() => {}); // aborted: that leader resigned or another leads
     }
+    // With a session the new leader resumes it from every tab's state (its topics carry on at the server).
+    if (this.#part) return this.#post({ t: 'state', to: id, ...this.#part.state() });
     if (this.#subscribers > 0) this.#tellUse(true);
     for (const message of this.#outbox) this.#post({ t: 'send', from: this.#id, to: id, ...message });
     if (!handOver) return;

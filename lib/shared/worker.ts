@@ -1,6 +1,7 @@
 // The SharedWorker variant: a SharedWorker owns each shared connection's socket and serves the tabs
 // over their ports (docs/shared.md). The app's worker script calls serveSharedWebSockets().
 import type { WebSocketMessage } from '../websocket/socket-like.js';
+import type { SharedSession } from './session-parts.js';
 import { SharedLeader } from './leader.js';
 import { WORKER, type Relay, type TabId, type WorkerConnect } from './protocol.js';
 
@@ -8,6 +9,21 @@ import { WORKER, type Relay, type TabId, type WorkerConnect } from './protocol.j
 interface Served {
   readonly leader: SharedLeader;
   readonly ports: Map<TabId, MessagePort>;
+}
+
+/** What {@link serveSharedWebSockets} takes. */
+export interface ServeSharedOptions {
+  /**
+   * For connections whose tabs pass `session: sharedSession(resumable(options))`: makes the
+   * worker's session from the options the tabs gave to `resumable()` (functions cannot reach the
+   * worker). A tab that asks for a session from a worker without it gets an error (its
+   * subscribers error).
+   * @example
+   * import { serveSharedWebSockets, sharedSession } from 'rxws/shared';
+   * import { resumable } from 'rxws/session';
+   * serveSharedWebSockets({ session: (options) => sharedSession(resumable(options)) });
+   */
+  readonly session?: (options: never) => SharedSession;
 }
 
 /**
@@ -18,7 +34,7 @@ interface Served {
  * @example
  * // socket-worker.ts, the app's SharedWorker script
  * import { serveSharedWebSockets } from 'rxws/shared';
- * serveSharedWebSockets();
+ * serveSharedWebSockets(); // or with { session } for sessions (see ServeSharedOptions)
  *
  * // in every tab
  * const prices = sharedWebSocket<Command, Update>({
@@ -27,13 +43,20 @@ interface Served {
  *   worker: () => new SharedWorker(new URL('./socket-worker.ts', import.meta.url), { type: 'module' }),
  * });
  */
-export function serveSharedWebSockets(): void {
+export function serveSharedWebSockets(options: ServeSharedOptions = {}): void {
   const served = new Map<string, Served>();
-  const serve = ({ key, url, protocol, binaryType }: WorkerConnect): Served => {
+  const serve = ({ key, url, protocol, binaryType, session }: WorkerConnect): Served => {
     let connection = served.get(key);
     if (connection) return connection;
     const ports = new Map<TabId, MessagePort>();
-    const config = { url, protocol, binaryType, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
+    if (session && !options.session) throw new TypeError('serveSharedWebSockets(): a tab asked for a session: pass { session: (options) => sharedSession(resumable(options)) }.');
+    const config = {
+      url,
+      protocol,
+      binaryType,
+      serializer: (data: WebSocketMessage) => data,
+      deserializer: (event: MessageEvent) => event.data as unknown,
+    };
     const leader = new SharedLeader(config, {
       id: WORKER,
       key,
@@ -42,6 +65,7 @@ export function serveSharedWebSockets(): void {
         else for (const port of ports.values()) port.postMessage(relay);
       },
       gone: (tab) => ports.delete(tab),
+      ...(session && { session: options.session!(session as never) }),
     });
     served.set(key, (connection = { leader, ports }));
     return connection;
@@ -51,9 +75,14 @@ export function serveSharedWebSockets(): void {
     let connection: Served | undefined;
     port.onmessage = ({ data }: MessageEvent<Relay>) => {
       if (data.t !== 'connect') return connection?.leader.receive(data);
-      connection = serve(data.connect);
+      try {
+        connection = serve(data.connect);
+      } catch (error) {
+        port.postMessage({ t: 'end', close: { code: 1011, reason: String(error), wasClean: false } } satisfies Relay);
+        return;
+      }
       connection.ports.set(data.from, port);
-      port.postMessage({ t: 'leader', id: WORKER, status: connection.leader.status } satisfies Relay);
+      port.postMessage(connection.leader.announcement);
     };
   });
 }

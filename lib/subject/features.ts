@@ -158,6 +158,25 @@ export interface EngineSession {
   receive(connection: object, event: MessageEvent): MessageEvent | undefined;
   /** `connection` closed (before the engine reports it: the session may fail it). */
   closed(connection: object, event: { readonly code?: number; readonly wasClean?: boolean }): void;
+  /** @internal rxws/shared's leader (lib/shared/leader-session.ts): told of each seq the session gives, acknowledges and receives. */
+  tap?: SessionTap;
+  /**
+   * @internal rxws/shared: this (unused) session resumes session `id`, having received up to
+   * `received`, that another tab's session numbered: the server's welcome says how many it got.
+   */
+  seed?(id: string, received: number): void;
+}
+
+/** @internal What a session tells rxws/shared's leader, synchronously. */
+export interface SessionTap {
+  /** `next()`'s oldest message not numbered yet gets `seq`: called before it is written to the socket. */
+  sent(seq: number): void;
+  /** The server acknowledged every message up to `ack` (a resume's welcome included). */
+  acknowledged(ack: number): void;
+  /** Message `seq` arrived (not a duplicate): the engine delivers it next. */
+  received(seq: number): void;
+  /** How much of what was `received` the session may acknowledge (what every tab has). */
+  ackable(received: number): number;
 }
 
 /** The `session` option of `webSocket()`, made by `resumable()` (`rxws/session`). */
@@ -172,4 +191,6 @@ export interface SessionOption {
   configure(config: { protocol: string | string[] | undefined; socket: unknown; binaryType: string | undefined }): void;
   /** @internal Makes the subject's session. */
   create(engine: object): EngineSession;
+  /** @internal The options `resumable()` was given (plain data: rxws/shared sends them to its SharedWorker). */
+  readonly options?: object;
 }

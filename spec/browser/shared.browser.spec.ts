@@ -2,6 +2,8 @@
 // to a real test server; the leader page goes away and another takes over.
 import type { TestServer } from 'rxws/testing';
 import { createTestServer, useTestServers } from 'rxws/testing';
+import { acceptSessions, memorySessionStore, type Session, type SessionState } from 'rxws/node';
+import { SESSION_PROTOCOL } from 'rxws/session';
 import { openBrowser, type BrowserSession } from './harness.js';
 import { until } from '../helpers/client.js';
 
@@ -24,6 +26,8 @@ interface Report {
   messages: unknown[];
   decodeErrors: Array<{ data: unknown; error: boolean }>;
   queueLength: number;
+  sessionEvents: Array<{ kind: string; id: string; unacknowledged?: unknown[] }>;
+  sent: number | undefined;
 }
 
 /** Polls every tab's report until `check` holds for all of them. */
@@ -44,12 +48,12 @@ async function untilAll(tabs: Tab[], check: (reports: Report[]) => boolean, what
 }
 
 /** Three tabs of a fresh name: the first leads, the two others follow; all subscribed, the socket open. */
-async function threeTabs(server: TestServer, name: string, session = browser): Promise<Tab[]> {
+async function threeTabs(server: TestServer, name: string, session = browser, options: Record<string, unknown> = {}): Promise<Tab[]> {
   const tabs: Tab[] = [await session.newPage(), await session.newPage(), await session.newPage()];
-  await tabs[0]!.run('start', { url: server.url, name });
+  await tabs[0]!.run('start', { url: server.url, name, ...options });
   await untilTabs([tabs[0]!], (r) => r.role === 'leader' && r.state === 'open', 'the first tab to lead');
-  await tabs[1]!.run('start', { url: server.url, name });
-  await tabs[2]!.run('start', { url: server.url, name });
+  await tabs[1]!.run('start', { url: server.url, name, ...options });
+  await tabs[2]!.run('start', { url: server.url, name, ...options });
   await untilTabs(tabs, (r, i) => r.role === (i === 0 ? 'leader' : 'follower') && r.state === 'open', 'followers');
   return tabs;
 }
@@ -273,6 +277,26 @@ it("queueLength counts a tab's messages waiting for the socket; clearQueue() tak
   await Promise.all(tabs.map((tab) => tab.page.close()));
 }, 60_000);
 
+type Numbered = { tab?: number; i?: number; n?: number };
+
+/** A test server that speaks sessions: every Session it accepts, what each received, and its states. */
+async function sessionServer(): Promise<{ server: TestServer; sessions: Array<Session<Numbered, Numbered>>; got: Numbered[]; states: SessionState[]; stop(): void }> {
+  const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
+  const sessions: Array<Session<Numbered, Numbered>> = [];
+  const got: Numbered[] = [];
+  const states: SessionState[] = [];
+  // (Acknowledgements are slow on both ends, so that much is in flight at a hand-over.)
+  const accepting = acceptSessions<Numbered, Numbered>(server.raw.wss, { store: memorySessionStore(), ackInterval: 200 }).subscribe((session) => {
+    sessions.push(session);
+    session.subscribe((m) => got.push(m));
+    session.state$.subscribe((state) => states.push(state));
+  });
+  return { server, sessions, got, states, stop: () => accepting.unsubscribe() };
+}
+
+/** 1, 2, …, n */
+const upTo = (n: number): number[] => Array.from({ length: n }, (_, k) => k + 1);
+
 describe('a frozen leader tab', () => {
   // Chromium freezes a page (Page Lifecycle API: `freeze`, later `resume`) as it does a tab long
   // in the background; CDP's Page.setWebLifecycleState does the same on demand.
@@ -318,6 +342,37 @@ describe('a frozen leader tab', () => {
     expect(server.connections).toHaveLength(2);
     expect(server.openConnections).toHaveLength(1);
     await Promise.all(tabs.map((tab) => tab.page.close()));
+  }, 60_000);
+
+  it('with a session: the next leader resumes it (the frozen one closed with 4100, which does not end it); nothing is lost or repeated; resumed, the tab follows', async () => {
+    const { server, sessions, got, states, stop } = await sessionServer();
+    const tabs = await threeTabs(server, 'freeze-session', freezable, { session: { ackInterval: 50 } });
+    const [leader, second, third] = tabs as [Tab, Tab, Tab];
+    try {
+      await until(() => sessions.length === 1, 15_000, 'the session');
+      await leader.run('send', { values: [{ tab: 0, i: 1 }] });
+      await until(() => got.length === 1, 15_000, "the leader's first message");
+      await lifecycle(leader, 'frozen');
+      await Promise.all([second.run('send', { values: [{ tab: 1, i: 1 }, { tab: 1, i: 2 }] }), third.run('send', { values: [{ tab: 2, i: 1 }, { tab: 2, i: 2 }] })]);
+      // (The frozen tab holds its tab lock and cannot answer: the new leader waits for it at most 2 s.)
+      await untilAll([second, third], (r) => r.filter((x) => x.role === 'leader').length === 1 && r.every((x) => x.state === 'open'), 'a new leader, open', 15_000, freezable);
+      expect((await server.connections[0]!.closed).code).toBe(4100);
+      await until(() => got.length === 5, 15_000, 'the four messages of the other tabs');
+      sessions[0]!.next({ n: 1 });
+      await untilAll([second, third], (r) => r.every((x) => x.received.some((m) => m['n'] === 1)), 'a server message after the hand-over', 15_000, freezable);
+      await lifecycle(leader, 'active');
+      await untilAll([leader], (r) => r[0]!.role === 'follower' && r[0]!.state === 'open', 'the resumed tab to follow', 15_000, freezable);
+      await leader.run('send', { values: [{ tab: 0, i: 2 }] });
+      await until(() => got.length === 6, 15_000, "the resumed tab's message");
+      for (const t of [0, 1, 2]) expect(got.filter((m) => m.tab === t).map((m) => m.i)).toEqual([1, 2]);
+      expect(sessions).toHaveLength(1);
+      expect(states.slice(states.indexOf('disconnected'))).toContain('connected');
+      expect(server.connections).toHaveLength(2);
+      await untilAll(tabs, (r) => r.every((x) => x.queueLength === 0), 'every message acknowledged', 15_000, freezable);
+    } finally {
+      stop();
+      await Promise.all(tabs.map((tab) => tab.page.close()));
+    }
   }, 60_000);
 });
 
@@ -389,3 +444,129 @@ it("a connection the browser fails (an invalid frame): every tab's error$ has th
   }
   await Promise.all(tabs.map((tab) => tab.page.close()));
 }, 60_000);
+
+describe('with a resumable session (`session: resumable()`) and a real acceptSessions() server', () => {
+  async function handOver(how: 'close' | 'crash', session: BrowserSession): Promise<void> {
+    const { server, sessions, got, states, stop } = await sessionServer();
+    const tabs = await threeTabs(server, `session-${how}`, session, { session: { ackInterval: 200 } });
+    const [leader, second, third] = tabs as [Tab, Tab, Tab];
+    await until(() => sessions.length === 1, 15_000, 'the session');
+    const producer = sessions[0]!;
+    // The server keeps sending numbered messages, and every tab keeps calling next().
+    let n = 0;
+    const serverPump = setInterval(() => producer.next({ n: ++n }), 4);
+    try {
+      await Promise.all(tabs.map((tab, t) => tab.run('pump', { tab: t, every: 3 })));
+      await until(() => tabs.every((_, t) => got.filter((m) => m.tab === t).length >= 20) && n >= 20, 15_000, 'traffic both ways');
+      const fromLeader = await leader.run<number>('stopPump');
+      if (how === 'close') await leader.page.close();
+      else await crash(leader);
+      const led = await untilAll([second, third], (r) => r.filter((x) => x.role === 'leader').length === 1 && r.every((x) => x.state === 'open'), 'a new leader, open', 15_000, session);
+      expect(led.map((r) => r.role).sort()).toEqual(['follower', 'leader']);
+      // Traffic goes on through the new leader for a while, both ways.
+      const before = got.length;
+      const nBefore = n;
+      await until(() => got.length >= before + 40 && n >= nBefore + 20, 15_000, 'traffic after the hand-over');
+      const sent = await Promise.all([second.run<number>('stopPump'), third.run<number>('stopPump')]);
+      clearInterval(serverPump);
+      const last = n;
+      await until(() => [1, 2].every((t) => got.filter((m) => m.tab === t).length >= sent[t - 1]!), 15_000, "every page's messages at the server");
+      const reports = await untilAll([second, third], (r) => r.every((x) => x.received.some((m) => m['n'] === last)), 'the last server message in both pages', 15_000, session);
+      // The server's Session got every page's messages exactly once, in each page's order.
+      for (const t of [1, 2]) expect(got.filter((m) => m.tab === t).map((m) => m.i)).toEqual(upTo(sent[t - 1]!));
+      const ofLeader = got.filter((m) => m.tab === 0).map((m) => m.i!);
+      if (how === 'close') expect(ofLeader).toEqual(upTo(fromLeader)); // it left its unacknowledged messages to the next leader
+      else expect(ofLeader).toEqual(upTo(ofLeader.length)); // a crashed leader's own unacknowledged messages go with it: no duplicate, no gap
+      // Every page received every server message exactly once, in order.
+      for (const report of reports) expect(report.received.map((m) => m['n'])).toEqual(upTo(last));
+      // The server saw a resume, not a new session; every page's session$ says so.
+      expect(sessions).toHaveLength(1);
+      expect(states.slice(states.indexOf('disconnected'))).toContain('connected');
+      expect(server.connections).toHaveLength(2);
+      // (A page that started after the session began saw no 'new': session$ is passive.)
+      for (const report of reports) {
+        expect(report.sessionEvents.map((e) => e.kind).filter((kind) => kind !== 'new')).toEqual(['resumed']);
+        expect(new Set(report.sessionEvents.map((e) => e.id)).size).toBe(1);
+      }
+      await untilTabs([second, third], (r) => r.queueLength === 0, 'every message acknowledged', 15_000);
+    } finally {
+      clearInterval(serverPump);
+      stop();
+      await Promise.all([second.page.close(), third.page.close()]);
+    }
+  }
+
+  /** Crashes the page's renderer (CDP), as a tab whose process dies. */
+  async function crash(tab: Tab): Promise<void> {
+    const cdp = await tab.page.context().newCDPSession(tab.page);
+    const crashed = tab.page.waitForEvent('crash');
+    void cdp.send('Page.crash').catch(() => {}); // (it never answers: the page is gone)
+    await crashed;
+  }
+
+  it('the leader page closes while every page sends and the server sends: the session is resumed; nothing is lost or repeated, in either direction', async () => {
+    await handOver('close', browser);
+  }, 90_000);
+
+  it('the leader page crashes while every page sends and the server sends: the session is resumed; the others lose nothing, nobody sees a duplicate', async () => {
+    await handOver('crash', browser);
+  }, 90_000);
+
+  it("the server forgot the session: each page's session$ reports 'lost' with its own unacknowledged messages, then 'new'", async () => {
+    const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
+    const sessions: Array<Session<Numbered, Numbered>> = [];
+    const states: SessionState[] = [];
+    const got: Numbered[] = [];
+    // The server acknowledges nothing for a minute, and forgets a session 50 ms after its connection goes.
+    const accepting = acceptSessions<Numbered, Numbered>(server.raw.wss, { store: memorySessionStore(), ackInterval: 60_000, ackEvery: 1_000, expireAfter: 50 }).subscribe((session) => {
+      sessions.push(session);
+      session.subscribe((m) => got.push(m));
+      session.state$.subscribe((state) => states.push(state));
+    });
+    const tabs = await threeTabs(server, 'session-lost', browser, { session: {} });
+    try {
+      await until(() => sessions.length === 1, 15_000, 'the session');
+      await Promise.all(tabs.map((tab, t) => tab.run('send', { values: [1, 2].map((i) => ({ tab: t, i })) })));
+      await until(() => got.length === 6, 15_000, 'six messages at the server, not acknowledged');
+      server.connections[0]!.raw.terminate(); // the connection drops; the session expires
+      await until(() => states.includes('expired'), 15_000, 'the session to expire');
+      await untilTabs(tabs, (r) => r.received.some((m) => m['error'] !== undefined), "every page's subscribers to end with the connection");
+      await tabs[1]!.run('resubscribe');
+      const reports = await untilTabs(tabs, (r) => r.sessionEvents.some((e) => e.kind === 'lost') && r.sessionEvents.at(-1)?.kind === 'new', "'lost' then 'new' in every page");
+      reports.forEach((report, t) => {
+        const lost = report.sessionEvents.find((e) => e.kind === 'lost')!;
+        expect(lost.unacknowledged).toEqual([1, 2].map((i) => JSON.stringify({ tab: t, i })));
+        expect(report.queueLength).toBe(0); // not sent again by itself
+      });
+      expect(sessions).toHaveLength(2);
+    } finally {
+      accepting.unsubscribe();
+      await Promise.all(tabs.map((tab) => tab.page.close()));
+    }
+  }, 60_000);
+
+  it('through a SharedWorker: one resumable session for every tab, each message once both ways', async () => {
+    const { server, sessions, got, stop } = await sessionServer();
+    const tabs: Tab[] = [await browser.newPage(), await browser.newPage()];
+    try {
+      for (const tab of tabs) await tab.run('start', { url: server.url, name: 'worker-session', worker: true, session: { ackInterval: 20 } });
+      // (session$ is passive: a tab that joined after the welcome saw no 'new'.)
+      await untilTabs(tabs, (r, i) => r.role === 'worker' && r.state === 'open' && (i > 0 || r.sessionEvents.length === 1), 'both tabs served by the worker, the session new');
+      await until(() => sessions.length === 1, 15_000, 'the session');
+      for (let n = 1; n <= 5; n++) sessions[0]!.next({ n });
+      for (const report of await untilTabs(tabs, (r) => r.received.length >= 5, 'five messages in both tabs')) {
+        expect(report.received.map((m) => m['n'])).toEqual(upTo(5));
+        expect(report.sessionEvents.map((e) => e.kind).filter((kind) => kind !== 'new')).toEqual([]);
+      }
+      await Promise.all(tabs.map((tab, t) => tab.run('send', { values: [1, 2, 3].map((i) => ({ tab: t, i })) })));
+      await until(() => got.length >= 6, 15_000, 'six messages at the server');
+      for (const t of [0, 1]) expect(got.filter((m) => m.tab === t).map((m) => m.i)).toEqual([1, 2, 3]);
+      expect(got).toHaveLength(6);
+      await untilTabs(tabs, (r) => r.queueLength === 0, 'every message acknowledged by the server');
+      expect(server.connections).toHaveLength(1);
+    } finally {
+      stop();
+      await Promise.all(tabs.map((tab) => tab.page.close()));
+    }
+  }, 60_000);
+});

@@ -1,7 +1,9 @@
 // rxws/shared outside a browser (Node has BroadcastChannel but no Web Locks): the config checks,
 // and the fallback to a plain webSocket() against a real server. The sharing itself is proven in
 // headless Chromium (spec/browser/shared.browser.spec.ts).
-import { sharedWebSocket } from 'rxws/shared';
+import { sharedSession, sharedWebSocket } from 'rxws/shared';
+import { resumable, SESSION_PROTOCOL } from 'rxws/session';
+import { acceptSessions, memorySessionStore, type Session } from 'rxws/node';
 import { createTestServer, useTestServers } from 'rxws/testing';
 import { until } from '../helpers/client.js';
 
@@ -20,6 +22,32 @@ it('rejects a config that cannot name a shared connection', () => {
   expect(() => sharedWebSocket(undefined as never)).toThrow(/takes a config/);
   expect(() => sharedWebSocket({ url: () => 'ws://x', name: 'a' } as never)).toThrow(/`url` must be a string or URL/);
   expect(() => sharedWebSocket({ url: 'ws://127.0.0.1:1', name: '' })).toThrow(/`name` must be a non-empty string/);
+  // A session is shared through sharedSession() (its code is bundled only where imported).
+  expect(() => sharedWebSocket({ url: 'ws://127.0.0.1:1', name: 'a', session: resumable() as never })).toThrow(/sharedSession\(resumable\(\)\)/);
+  expect(() => sharedSession({} as never)).toThrow(/takes what resumable\(\)/);
+});
+
+it('alone, `session: sharedSession(resumable())` is its own socket\'s session', async () => {
+  const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
+  const sessions: Array<Session<{ n: number }, { n: number }>> = [];
+  const got: number[] = [];
+  const accepting = acceptSessions<{ n: number }, { n: number }>(server.raw.wss, { store: memorySessionStore() }).subscribe((session) => {
+    sessions.push(session);
+    session.subscribe((m) => got.push(m.n));
+  });
+  const socket = sharedWebSocket<{ n: number }>({ url: server.url, name: 'node-session', session: sharedSession(resumable()) });
+  expect(socket.role).toBe('alone');
+  const kinds: string[] = [];
+  socket.session$.subscribe((event) => kinds.push(event.kind));
+  const received: number[] = [];
+  socket.subscribe((m) => received.push(m.n));
+  socket.next({ n: 1 });
+  await until(() => sessions.length === 1 && got.length === 1, 5000, 'the session and the message');
+  sessions[0]!.next({ n: 2 });
+  await until(() => received.length === 1, 5000, "the server's message");
+  expect({ kinds, got, received }).toEqual({ kinds: ['new'], got: [1], received: [2] });
+  socket.close();
+  accepting.unsubscribe();
 });
 
 it('falls back to its own webSocket() where Web Locks are missing: role "alone", the same behaviour', async () => {

@@ -1,5 +1,6 @@
 // The SharedWorker script of spec/browser/shared.browser.spec.ts: what an app's own worker script
 // holds to let a SharedWorker own its shared connections.
-import { serveSharedWebSockets } from 'rxws/shared';
+import { serveSharedWebSockets, sharedSession } from 'rxws/shared';
+import { resumable } from 'rxws/session';
 
-serveSharedWebSockets();
+serveSharedWebSockets({ session: (options) => sharedSession(resumable(options)) });
