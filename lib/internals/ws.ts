@@ -5,6 +5,7 @@
 // (the TCP socket of a dialled connection comes with the 'upgrade' response; a close frame's
 // arrival shows in the close code) rxws takes it and needs nothing here.
 import type { Socket } from 'node:net';
+import * as wsModule from 'ws';
 import { WebSocket as WsSocket } from 'ws';
 
 /**
@@ -29,14 +30,21 @@ interface WsPrivate {
 type ProbeReceiver = { _bufferedBytes?: unknown; write(chunk: Buffer): void; destroy(): void };
 
 function probeWs(): void {
+  let bare: WsPrivate;
   try {
     // A server-side socket without a connection: `ws` gives it every field in its constructor.
-    const bare = new WsSocket(null as unknown as string, undefined, {}) as unknown as WsPrivate;
+    bare = new WsSocket(null as unknown as string, undefined, {}) as unknown as WsPrivate;
     probes.socket = '_socket' in bare && bare._socket === null;
     probes.closeFrameSent = bare._closeFrameSent === false;
-    // A receiver fed one byte of a frame header keeps it, and counts it.
-    // (`ws` hangs its Receiver class on the WebSocket class; @types/ws does not declare it.)
-    const ReceiverClass = (WsSocket as unknown as { Receiver?: new (options: object) => ProbeReceiver }).Receiver;
+  } catch {
+    probes.socket = probes.receiverBufferedBytes = probes.closeFrameSent = false;
+    return;
+  }
+  try {
+    // A receiver fed one byte of a frame header keeps it, and counts it. (`ws` exports its
+    // Receiver class, from its ES module wrapper and as a property of its CommonJS export;
+    // @types/ws does not declare it.)
+    const ReceiverClass = (wsModule as unknown as { Receiver?: new (options: object) => ProbeReceiver }).Receiver;
     if (ReceiverClass === undefined) throw new Error('no Receiver');
     const receiver = new ReceiverClass({});
     const before = receiver._bufferedBytes;
@@ -44,7 +52,7 @@ function probeWs(): void {
     probes.receiverBufferedBytes = before === 0 && receiver._bufferedBytes === 1 && '_receiver' in bare;
     receiver.destroy();
   } catch {
-    probes.socket = probes.receiverBufferedBytes = probes.closeFrameSent = false;
+    probes.receiverBufferedBytes = false;
   }
 }
 probeWs();

@@ -3,6 +3,8 @@
 // and again with every fallback forced (as if `ws` had renamed its fields), and check what each
 // fallback gives up is only speed.
 import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'rxws';
 import { wrapWebSocket, getNodeControls } from 'rxws/node';
 import { buildFrame, createTestServer, useTestServers } from 'rxws/testing';
@@ -27,6 +29,16 @@ function tcpOf(socket: WebSocket): Socket {
 describe('internals/ws: the probes', () => {
   it('find the private fields of the installed ws', () => {
     expect(found).toEqual({ socket: true, receiverBufferedBytes: true, closeFrameSent: true });
+  });
+
+  // Jest runs the CommonJS build; users of `import` run the ES module build, where `ws` is its
+  // ES module wrapper (whose WebSocket class does not carry Receiver): the probes must hold there too.
+  it.each(['esm', 'cjs'])('find them in the %s build, run by Node itself', async (build) => {
+    const { execFileSync } = await import('node:child_process');
+    const path = join(__dirname, '..', '..', 'dist', build, 'internals', 'ws.js');
+    const code = build === 'esm' ? `import(${JSON.stringify(pathToFileURL(path).href)}).then((m) => console.log(JSON.stringify(m.probes)))` : `console.log(JSON.stringify(require(${JSON.stringify(path)}).probes))`;
+    const output = execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    expect(JSON.parse(output)).toEqual({ socket: true, receiverBufferedBytes: true, closeFrameSent: true });
   });
 });
 
