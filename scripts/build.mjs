@@ -51,6 +51,7 @@ function browserTree(from, to) {
   visit(join(to, 'queue', 'index.js')); // rxws/queue: likewise
   visit(join(to, 'observe', 'index.js')); // rxws/observe: likewise
   visit(join(to, 'shared', 'index.js')); // rxws/shared: a browser entry (browsers only, in fact)
+  visit(join(to, 'shared', 'session', 'index.js')); // rxws/shared/session: sharedSession()
   if (existsSync(join(to, 'package.json'))) reachable.add(join(to, 'package.json')); // its "type"
   for (const file of walk(to)) if (!reachable.has(file)) rmSync(file);
   for (const file of reachable) {

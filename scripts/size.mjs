@@ -32,27 +32,43 @@ const cases = [
   { label: 'webSocket + reconnect + gate', code: 'export { webSocket, reconnect, gate } from "rxws";' },
   // rxws/shared: one connection for all tabs (issue #20: at most 4 KiB on top of webSocket).
   { label: '+ rxws/shared (sharedWebSocket)', code: 'export { webSocket } from "rxws"; export { sharedWebSocket } from "rxws/shared";', added: 4.0 * KiB },
-  // ...with a resumable session shared across hand-overs (sharedSession: its code only where imported): reported, no budget.
-  { label: '+ rxws/shared with a session', code: 'export { webSocket } from "rxws"; export { sharedWebSocket, sharedSession } from "rxws/shared"; export { resumable } from "rxws/session";' },
+  // ...with a resumable session shared across hand-overs, bundled up front (sharedSession; a bare
+  // resumable() loads the same code on demand, a chunk this row would not count): reported, no budget.
+  { label: '+ rxws/shared with a session', code: 'export { webSocket } from "rxws"; export { sharedWebSocket } from "rxws/shared"; export { sharedSession } from "rxws/shared/session"; export { resumable } from "rxws/session";' },
   // rxws/angular on top of webSocket (@angular/core left out, like rxjs): reported, no budget.
   { label: '+ rxws/angular (providers, signals)', code: 'export { webSocket } from "rxws"; export * from "rxws/angular";' },
 ];
 
+// Bundled with code splitting, as an app's bundler does: what loads up front is the entry and the
+// chunks it imports statically (all concatenated before gzip); a dynamic import()'s chunk (the
+// code that shares a session, loaded on demand) is not part of the row.
 async function measure(contents, external, metafile = false) {
   const result = await build({
-    metafile,
+    metafile: true,
     stdin: { contents, resolveDir: root, loader: 'js' },
     bundle: true,
     minify: true,
     format: 'esm',
     platform: 'browser',
+    splitting: true,
+    outdir: join(root, '.size-out'), // (nothing is written)
     write: false,
     logLevel: 'silent',
-    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js'), 'rxws/observe': join(entry, '..', 'observe', 'index.js'), 'rxws/shared': join(entry, '..', 'shared', 'index.js') },
+    alias: { rxws: entry, 'rxws/session': join(entry, '..', 'session', 'index.js'), 'rxws/angular': join(entry, '..', 'angular', 'index.js'), 'rxws/queue': join(entry, '..', 'queue', 'index.js'), 'rxws/observe': join(entry, '..', 'observe', 'index.js'), 'rxws/shared/session': join(entry, '..', 'shared', 'session', 'index.js'), 'rxws/shared': join(entry, '..', 'shared', 'index.js') },
     external: external ? ['rxjs', '@angular/core'] : ['@angular/core'],
   });
-  const code = result.outputFiles[0].contents;
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: result.metafile };
+  const outputs = result.metafile.outputs;
+  const entryOutput = Object.keys(outputs).find((path) => outputs[path].entryPoint === '<stdin>');
+  const upFront = new Set();
+  const visit = (path) => {
+    if (upFront.has(path)) return;
+    upFront.add(path);
+    for (const { path: imported, kind, external: outside } of outputs[path].imports) if (kind === 'import-statement' && !outside) visit(imported);
+  };
+  visit(entryOutput);
+  const files = result.outputFiles.filter((file) => [...upFront].some((path) => file.path.endsWith(path.replace(/^\.size-out/, ''))));
+  const code = Buffer.concat(files.map((file) => file.contents));
+  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: metafile ? result.metafile : undefined };
 }
 
 // `--files`: what each module adds to the plain `webSocket` row (minified bytes in the bundle, and

@@ -185,7 +185,7 @@ test('the browser build, over the WebSocket of jsdom', async () => {
         ? []
         : Object.entries(target).flatMap(([condition, value]) =>
             condition === 'types' ? [[conditions.join('.'), value as string] as [string, string]] : typesOf(value, [...conditions, condition]));
-    for (const entry of ['.', './angular', './shared', './node', './testing', './testing/jest']) {
+    for (const entry of ['.', './angular', './shared', './shared/session', './node', './testing', './testing/jest']) {
       const types = typesOf(pkg.exports[entry], []);
       for (const [conditions, file] of types) {
         expect([entry, conditions, statSync(join(root, file)).isFile()]).toEqual([entry, conditions, true]);

@@ -2,6 +2,7 @@
 import type { WebSocketSubjectConfig } from '../subject/config.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { SharedSession } from './session-parts.js';
+import type { SessionOption } from '../subject/features.js';
 
 /** `webSocket()`'s defaults: JSON both ways. */
 export const defaultSerializer = (value: unknown): WebSocketMessage => JSON.stringify(value);
@@ -29,12 +30,14 @@ export interface SharedWebSocketConfig<In, Out = In>
   /** The shared connection's name within the origin: different names never share. */
   name: string;
   /**
-   * A resumable session for every tab: `sharedSession(resumable())` (`sharedSession` from
-   * rxws/shared, `resumable` from rxws/session). See docs/shared.md, "Sessions".
+   * A resumable session for every tab: what `resumable()` (rxws/session) makes. The code that
+   * shares it between tabs is then loaded on demand (a dynamic import: a chunk of its own in the
+   * app's bundle); `sharedSession(resumable())` (from rxws/shared) bundles it up front instead.
+   * See docs/shared.md, "Sessions".
    * @example
-   * session: sharedSession(resumable({ ackInterval: 50 }))
+   * session: resumable({ ackInterval: 50 })
    */
-  session?: SharedSession;
+  session?: SharedSession | SessionOption;
   /**
    * Starts the app's SharedWorker script (one that calls `serveSharedWebSockets()`): then the
    * worker owns the socket instead of a tab. Called only where `SharedWorker` exists; elsewhere
@@ -72,8 +75,9 @@ export function checkSharedConfig<In, Out>(config: SharedWebSocketConfig<In, Out
   const { url, name } = config;
   if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError('sharedWebSocket(): `url` must be a string or URL (a function or promise cannot name a shared connection).');
   if (typeof name !== 'string' || name === '') throw new TypeError('sharedWebSocket(): `name` must be a non-empty string.');
-  if (config.session !== undefined && typeof (config.session as Partial<SharedSession>).tab !== 'function') {
-    throw new TypeError('sharedWebSocket(): `session` must be sharedSession(resumable()) (sharedSession from rxws/shared: sharing a session is bundled only where it is imported).');
+  const session = config.session as Partial<SharedSession & SessionOption> | undefined;
+  if (session !== undefined && typeof (session.tab ?? session.create) !== 'function') {
+    throw new TypeError('sharedWebSocket(): `session` must be what resumable() makes.');
   }
   return { url: String(url), name };
 }

@@ -4,7 +4,6 @@
  */
 export { sharedWebSocket, SharedWebSocket } from './shared-web-socket.js';
 export { serveSharedWebSockets, type ServeSharedOptions } from './worker.js';
-export { sharedSession } from './shared-session.js';
 export type { SharedSession } from './session-parts.js';
 export type { SharedWebSocketConfig, SharedRole, SharedWorkerLike } from './config.js';
 export type { SharedRequestOptions } from './request.js';

@@ -7,7 +7,7 @@ import type { Subscription } from 'rxjs';
 import type { EngineSession, SessionEvent, SessionOption, SessionTap } from '../subject/features.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
-import { tabLockName, type Numbered, type Relay, type TabId, type TabState } from './protocol.js';
+import type { Numbered, Relay, TabId, TabState } from './protocol.js';
 import type { LeaderPart, LeaderPartHost } from './session-parts.js';
 
 /** How long a new leader waits for a live tab's state (a frozen tab never answers; it tells its state when it resumes). */
@@ -102,7 +102,7 @@ export class LeaderSession implements SessionTap, LeaderPart {
   #gather(bequests: readonly TabState[]): void {
     const host = this.#host;
     const gathering = (this.#gathering = new Map<TabId, TabState>());
-    const prefix = tabLockName(host.key, '');
+    const prefix = host.tabLocks;
     let live: Set<TabId> | undefined;
     let done = false;
     const finish = (): void => {

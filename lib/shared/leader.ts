@@ -64,7 +64,7 @@ export class SharedLeader {
     this.#host = host;
     const session = (this.#session = host.session?.leader({
       id: host.id,
-      key: host.key,
+      tabLocks: tabLockName(host.key, ''),
       gather: host.gather,
       post: (relay) => this.#post(relay),
       announce: () => this.#post(this.announcement),
@@ -104,7 +104,7 @@ export class SharedLeader {
   /** The leader's announcement: its id, the status, and (with a session) the session's id, which tabs' seqs belong to. */
   get announcement(): Relay {
     const session = this.#session;
-    return session ? { t: 'leader', id: this.#host.id, status: this.#status, session: session.id } : { t: 'leader', id: this.#host.id, status: this.#status };
+    return { t: 'leader', id: this.#host.id, status: this.#status, session: session?.id };
   }
 
   /** With a session: which tab's message got which seq and is not acknowledged yet (for a leaving leader's bequest). */

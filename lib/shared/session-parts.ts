@@ -1,7 +1,7 @@
 // What `sharedSession()` plugs into a shared connection (types only: the session's code is bundled
 // only where `sharedSession` is imported). lib/shared/leader-session.ts is the leader's part,
 // lib/shared/tab-session.ts each tab's.
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable, Subject, Subscription } from 'rxjs';
 import type { SessionEvent, SessionOption } from '../subject/features.js';
 import type { WebSocketSubject } from '../subject/web-socket-subject.js';
 import type { WebSocketMessage } from '../websocket/socket-like.js';
@@ -30,7 +30,8 @@ export interface PendingSend {
 /** @internal What the leader's part may use of its leader. */
 export interface LeaderPartHost {
   readonly id: TabId;
-  readonly key: string;
+  /** The prefix of the tabs' own lock names (protocol.ts's tabLockName(key, '')). */
+  readonly tabLocks: string;
   /** A leader tab gathers the tabs' states first (with what leaders that left bequeathed); a SharedWorker does not. */
   readonly gather: { readonly bequests: readonly TabState[] } | undefined;
   post(relay: Relay): void;
@@ -74,6 +75,8 @@ export interface LeaderPart {
 
 /** @internal What a tab's part may use of its tab. */
 export interface TabPartHost {
+  /** Where the tab's `session$` events go (the shared subject's own, so that `session$` works before a lazily loaded part exists). */
+  readonly events: Subject<SessionEvent>;
   readonly id: TabId;
   post(relay: Relay): void;
   readonly leaderId: TabId | undefined;
@@ -88,7 +91,6 @@ export interface TabPartHost {
 
 /** @internal A tab's part (see lib/shared/tab-session.ts). */
 export interface TabPart {
-  readonly events: Observable<SessionEvent>;
   /** A leader announced itself, with the session it knows. */
   followed(leader: TabId, session: string | null | undefined): void;
   /** `seq`, `session`, `lost`, `bequest`: handled (true) or not this part's. */

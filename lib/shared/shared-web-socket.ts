@@ -9,7 +9,7 @@ import type { WebSocketMessage } from '../websocket/socket-like.js';
 import type { CloseEvent } from '../websocket/events.js';
 import type { DecodeFailure } from '../subject/passive-streams.js';
 import type { WebSocketSubjectConfig } from '../subject/config.js';
-import type { SessionEvent } from '../subject/features.js';
+import type { SessionEvent, SessionOption } from '../subject/features.js';
 import type { SharedSession, TabPart } from './session-parts.js';
 import { canShare, checkSharedConfig, defaultDeserializer, defaultSerializer, type SharedRole, type SharedWebSocketConfig, type SharedWorkerLike } from './config.js';
 import { SharedLeader } from './leader.js';
@@ -37,9 +37,9 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   readonly #role: BehaviorSubject<SharedRole>;
   /** Where the platform cannot share: this tab's own connection. */
   readonly #alone: WebSocketSubject<In, Out> | undefined;
-  readonly #channel: BroadcastChannel | undefined;
+  #channel: BroadcastChannel | undefined;
   /** The SharedWorker's port, when a worker owns the socket (then there is no channel). */
-  readonly #port: SharedWorkerLike['port'] | undefined;
+  #port: SharedWorkerLike['port'] | undefined;
   #hub = new Subject<Out>();
   #subscribers = 0;
   #leaderId: TabId | undefined;
@@ -68,10 +68,11 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
   readonly #error = new Subject<Event>();
   readonly #close = new Subject<CloseEvent>();
   readonly #decodeError = new Subject<DecodeFailure>();
+  readonly #sessionEvents = new Subject<SessionEvent>();
   /** With `session: sharedSession(resumable())`: this tab's part (lib/shared/tab-session.ts). */
-  readonly #part: TabPart | undefined;
+  #part: TabPart | undefined;
   /** The shared session, should this tab lead. */
-  readonly #session: SharedSession | undefined;
+  #session: SharedSession | undefined;
 
   /**
    * Prefer {@link sharedWebSocket}; `new SharedWebSocket(config)` is the same.
@@ -87,17 +88,30 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
     this.#serializer = serializer ?? (defaultSerializer as (value: In) => WebSocketMessage);
     this.#deserializer = deserializer ?? (defaultDeserializer as (event: MessageEvent) => Out);
     if (!canShare()) {
-      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError, ...(session && { session: session.option }) });
+      this.#alone = webSocket<In, Out>({ ...rest, url, serializer: this.#serializer, deserializer: this.#deserializer, onDecodeError, ...(session && { session: (session as Partial<SharedSession>).option ?? (session as SessionOption) }) });
       this.#role = new BehaviorSubject<SharedRole>('alone');
       return;
     }
     this.#role = new BehaviorSubject<SharedRole>('electing');
-    const key = sharedKey(name, url);
-    this.#key = key;
+    const key = (this.#key = sharedKey(name, url));
+    this.#innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
+    if (!session || (session as Partial<SharedSession>).tab) this.#start(key, url, rest, worker, session as SharedSession | undefined);
+    else {
+      // A bare resumable(): the code that shares a session loads now (a chunk of its own in the
+      // app's bundle, fetched only by apps that share a session), and the tab takes part once it
+      // has. Until then this tab's next() calls wait in its queue, as before it holds its lock.
+      // (A chunk that cannot load errors the subscribers.)
+      import('./shared-session.js').then(({ sharedSession }) => this.#start(key, url, rest, worker, sharedSession(session as SessionOption))).catch((error: unknown) => this.#hub.error(error));
+    }
+  }
+
+  /** Takes part: the worker or the channel, this tab's own lock, the page's lifecycle events. */
+  #start(key: string, url: string, rest: Pick<SharedWebSocketConfig<In, Out>, 'protocol' | 'binaryType'>, worker: (() => SharedWorkerLike) | undefined, session: SharedSession | undefined): void {
     const port = (this.#port = worker && typeof SharedWorker === 'function' ? this.#startWorker(worker) : undefined);
     this.#session = session;
     const tab = this; // (its private members, from the part's host)
     this.#part = session?.tab({
+      events: this.#sessionEvents,
       id: this.#id,
       post: (relay) => this.#post(relay),
       get leaderId() {
@@ -119,7 +133,6 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
       topics: () => [...this.#topics].flatMap((topic) => (topic.key === undefined ? [] : [topic.key])),
     });
     if (!port) (this.#channel = new BroadcastChannel(key)).onmessage = (event: MessageEvent<Relay>) => this.#receive(event.data);
-    this.#innerConfig = { ...rest, url, serializer: (data: WebSocketMessage) => data, deserializer: (event: MessageEvent) => event.data as unknown };
     // This tab's own lock, held while it lives: the leader waits for it to learn the tab is gone.
     // Only once it is held does the tab take part (and queue for the leader's lock).
     void navigator.locks.request(tabLockName(key, this.#id), () => {
@@ -201,7 +214,7 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
    */
   get session$(): Observable<SessionEvent> {
     if (this.#alone) return this.#alone.session$;
-    return this.#part?.events ?? new Observable<SessionEvent>();
+    return this.#sessionEvents.asObservable(); // (filled by the session's tab part, once there is one)
   }
 
   /**

@@ -1,16 +1,12 @@
 // A tab's part of a shared resumable session (docs/shared.md, "Sessions"): what it knows of the
 // session (its id, the last server seq it received: relayed duplicates are dropped), the seqs its
 // messages got, its session$, and the states it gives a new leader (or, leaving as leader, bequeaths).
-import { Subject } from 'rxjs';
-import type { SessionEvent } from '../subject/features.js';
 import type { Numbered, Relay, TabId, TabState } from './protocol.js';
 import type { TabPart, TabPartHost } from './session-parts.js';
 
 /** @internal (see the header) */
 export class TabSession implements TabPart {
   readonly #host: TabPartHost;
-  readonly #events = new Subject<SessionEvent>();
-  readonly events = this.#events.asObservable();
   /** The session this tab's seqs belong to (null: none known). */
   #id: string | null = null;
   /** The last session seq this tab received (undefined: none yet in this session). */
@@ -39,14 +35,14 @@ export class TabSession implements TabPart {
       case 'session':
         if (relay.kind === 'new' || relay.id !== this.#id) this.#seen = 0;
         this.#id = relay.id;
-        this.#events.next({ kind: relay.kind, id: relay.id });
+        this.#host.events.next({ kind: relay.kind, id: relay.id });
         return true;
       case 'lost': {
         if (relay.to !== host.id) return true;
         const lost = new Set(relay.seqs);
         const unacknowledged = host.outbox.filter((m) => lost.has(m.seq)).map((m) => m.data);
         host.outbox = host.outbox.filter((m) => !lost.has(m.seq));
-        this.#events.next({ kind: 'lost', id: relay.id, unacknowledged });
+        this.#host.events.next({ kind: 'lost', id: relay.id, unacknowledged });
         return true;
       }
       case 'bequest':

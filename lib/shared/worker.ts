@@ -19,7 +19,8 @@ export interface ServeSharedOptions {
    * worker). A tab that asks for a session from a worker without it gets an error (its
    * subscribers error).
    * @example
-   * import { serveSharedWebSockets, sharedSession } from 'rxws/shared';
+   * import { serveSharedWebSockets } from 'rxws/shared';
+   * import { sharedSession } from 'rxws/shared/session';
    * import { resumable } from 'rxws/session';
    * serveSharedWebSockets({ session: (options) => sharedSession(resumable(options)) });
    */

@@ -49,6 +49,7 @@ async function bundle(entry: string): Promise<string> {
     logLevel: 'silent',
     alias: {
       'rxws/session': join(root, 'dist', 'browser', 'session', 'index.js'),
+      'rxws/shared/session': join(root, 'dist', 'browser', 'shared', 'session', 'index.js'),
       'rxws/shared': join(root, 'dist', 'browser', 'shared', 'index.js'),
       'rxws/observe': join(root, 'dist', 'browser', 'observe', 'index.js'),
       rxws: join(root, 'dist', 'browser', 'index.js') },

@@ -448,7 +448,8 @@ it("a connection the browser fails (an invalid frame): every tab's error$ has th
 describe('with a resumable session (`session: resumable()`) and a real acceptSessions() server', () => {
   async function handOver(how: 'close' | 'crash', session: BrowserSession): Promise<void> {
     const { server, sessions, got, states, stop } = await sessionServer();
-    const tabs = await threeTabs(server, `session-${how}`, session, { session: { ackInterval: 200 } });
+    // (Both forms: a bare resumable() loads the sharing code on demand; sharedSession(resumable()) bundles it.)
+    const tabs = await threeTabs(server, `session-${how}`, session, { session: { ackInterval: 200 }, sessionForm: how === 'close' ? 'bare' : 'shared' });
     const [leader, second, third] = tabs as [Tab, Tab, Tab];
     await until(() => sessions.length === 1, 15_000, 'the session');
     const producer = sessions[0]!;
@@ -504,11 +505,11 @@ describe('with a resumable session (`session: resumable()`) and a real acceptSes
     await crashed;
   }
 
-  it('the leader page closes while every page sends and the server sends: the session is resumed; nothing is lost or repeated, in either direction', async () => {
+  it('`session: resumable()`: the leader page closes while every page sends and the server sends: the session is resumed; nothing is lost or repeated, in either direction', async () => {
     await handOver('close', browser);
   }, 90_000);
 
-  it('the leader page crashes while every page sends and the server sends: the session is resumed; the others lose nothing, nobody sees a duplicate', async () => {
+  it('`session: sharedSession(resumable())`: the leader page crashes while every page sends and the server sends: the session is resumed; the others lose nothing, nobody sees a duplicate', async () => {
     await handOver('crash', browser);
   }, 90_000);
 

@@ -1,7 +1,8 @@
 // rxws/shared outside a browser (Node has BroadcastChannel but no Web Locks): the config checks,
 // and the fallback to a plain webSocket() against a real server. The sharing itself is proven in
 // headless Chromium (spec/browser/shared.browser.spec.ts).
-import { sharedSession, sharedWebSocket } from 'rxws/shared';
+import { sharedWebSocket } from 'rxws/shared';
+import { sharedSession } from 'rxws/shared/session';
 import { resumable, SESSION_PROTOCOL } from 'rxws/session';
 import { acceptSessions, memorySessionStore, type Session } from 'rxws/node';
 import { createTestServer, useTestServers } from 'rxws/testing';
@@ -22,12 +23,15 @@ it('rejects a config that cannot name a shared connection', () => {
   expect(() => sharedWebSocket(undefined as never)).toThrow(/takes a config/);
   expect(() => sharedWebSocket({ url: () => 'ws://x', name: 'a' } as never)).toThrow(/`url` must be a string or URL/);
   expect(() => sharedWebSocket({ url: 'ws://127.0.0.1:1', name: '' })).toThrow(/`name` must be a non-empty string/);
-  // A session is shared through sharedSession() (its code is bundled only where imported).
-  expect(() => sharedWebSocket({ url: 'ws://127.0.0.1:1', name: 'a', session: resumable() as never })).toThrow(/sharedSession\(resumable\(\)\)/);
+  // A session is what resumable() makes, or sharedSession(resumable()).
+  expect(() => sharedWebSocket({ url: 'ws://127.0.0.1:1', name: 'a', session: {} as never })).toThrow(/`session` must be what resumable\(\) makes/);
   expect(() => sharedSession({} as never)).toThrow(/takes what resumable\(\)/);
 });
 
-it('alone, `session: sharedSession(resumable())` is its own socket\'s session', async () => {
+it.each([
+  ['resumable()', () => resumable()],
+  ['sharedSession(resumable())', () => sharedSession(resumable())],
+])('alone, `session: %s` is its own socket\'s session', async (_, makeSession) => {
   const server = await createTestServer({ protocols: [SESSION_PROTOCOL] });
   const sessions: Array<Session<{ n: number }, { n: number }>> = [];
   const got: number[] = [];
@@ -35,7 +39,7 @@ it('alone, `session: sharedSession(resumable())` is its own socket\'s session', 
     sessions.push(session);
     session.subscribe((m) => got.push(m.n));
   });
-  const socket = sharedWebSocket<{ n: number }>({ url: server.url, name: 'node-session', session: sharedSession(resumable()) });
+  const socket = sharedWebSocket<{ n: number }>({ url: server.url, name: 'node-session', session: makeSession() });
   expect(socket.role).toBe('alone');
   const kinds: string[] = [];
   socket.session$.subscribe((event) => kinds.push(event.kind));

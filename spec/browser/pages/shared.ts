@@ -1,7 +1,8 @@
 // Page code for spec/browser/shared.browser.spec.ts: each page (tab) of one browser context makes
 // one sharedWebSocket and reports what it saw; the spec drives several pages at once.
 import { firstValueFrom, type Subscription } from 'rxjs';
-import { sharedWebSocket, sharedSession, type SharedWebSocket } from 'rxws/shared';
+import { sharedWebSocket, type SharedWebSocket } from 'rxws/shared';
+import { sharedSession } from 'rxws/shared/session';
 import { resumable, type ResumableOptions } from 'rxws/session';
 import { registerTests } from './runtime.js';
 
@@ -30,13 +31,13 @@ const open = (): SharedWebSocket<Message, Message> => {
 
 registerTests({
   /** Makes this tab's shared connection and subscribes (unless `subscribe` is false). */
-  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean; worker?: boolean; withoutSharedWorker?: boolean; session?: ResumableOptions }) {
+  async start(input: { url: string; name: string; subscribe?: boolean; withoutLocks?: boolean; worker?: boolean; withoutSharedWorker?: boolean; session?: ResumableOptions; sessionForm?: 'bare' | 'shared' }) {
     // A browser without the Web Locks API: sharedWebSocket() falls back to this tab's own socket.
     if (input.withoutLocks) Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
     // A browser without SharedWorker (Chrome on Android before 148): the tabs elect a leader.
     if (input.withoutSharedWorker) delete (globalThis as { SharedWorker?: unknown }).SharedWorker;
     const worker = input.worker ? () => new SharedWorker('/shared-worker.js', { type: 'module' }) : undefined;
-    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name, ...(worker && { worker }), ...(input.session && { session: sharedSession(resumable(input.session)) }) });
+    shared = sharedWebSocket<Message, Message>({ url: input.url, name: input.name, ...(worker && { worker }), ...(input.session && { session: input.sessionForm === 'bare' ? resumable(input.session) : sharedSession(resumable(input.session)) }) });
     shared.session$.subscribe((event) => sessionEvents.push(event.kind === 'lost' ? { kind: event.kind, id: event.id, unacknowledged: [...event.unacknowledged] } : { kind: event.kind, id: event.id }));
     shared.role$.subscribe((role) => roles.push(role));
     shared.state$.subscribe((state) => states.push(state));
