@@ -16,6 +16,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cpuUsage } from 'node:process';
+import { opened } from './opened.mjs';
 import { WebSocket, WebSocketServer } from 'ws';
 
 const dist = process.env.BENCH_RXWS_DIST ?? new URL('../dist/esm', import.meta.url).pathname;
@@ -108,12 +109,7 @@ if (process.argv[2] === '--lean-server') {
         request();
       }
     });
-    await new Promise((resolve) => {
-      const s = (session ? socket.session$ : socket.open$).subscribe(() => {
-        resolve();
-        queueMicrotask(() => s.unsubscribe());
-      });
-    });
+    await opened(socket, session);
     for (let i = 0; i < WINDOW; i++) request();
     const cpu = await finished;
     subscription.unsubscribe();
@@ -141,7 +137,7 @@ if (process.argv[2] === '--lean-server') {
       else for (let i = 0; i < BATCH; i++) ws.send(upFrames?.[i] ?? frame({ up: i, batch: BATCH }));
     };
     let inBatch = 0;
-    const opened = new Promise((resolve) => {
+    const ready = new Promise((resolve) => {
       ws.on('message', (data) => {
         const text = data.toString();
         if (session) {
@@ -166,7 +162,7 @@ if (process.argv[2] === '--lean-server') {
         else resolve();
       });
     });
-    await opened;
+    await ready;
     for (let i = 0; i < WINDOW; i++) request();
     await finished;
     const { cpu: c0 } = await start;

@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cpuUsage } from 'node:process';
+import { opened } from './opened.mjs';
 
 const dist = process.env.BENCH_RXWS_DIST ?? new URL('../dist/esm', import.meta.url).pathname;
 const load = (path) => import(pathToFileURL(join(dist, path)).href);
@@ -191,12 +192,7 @@ if (process.argv[2] === '--server') {
         request();
       }
     });
-    await new Promise((resolve) => {
-      const s = (session ? socket.session$ : socket.open$).subscribe(() => {
-        resolve();
-        queueMicrotask(() => s.unsubscribe());
-      });
-    });
+    await opened(socket, session);
     for (let i = 0; i < WINDOW; i++) request();
     await sleep(WARMUP);
     const serverStart = (await ask({ reset: true })).cpu;
