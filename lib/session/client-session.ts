@@ -334,8 +334,13 @@ export class ClientSession implements EngineSession {
       this.#end();
     } else if (event.code === 1000 && event.wasClean === true) {
       // A clean 1000 ends the session: the other side read everything sent before the close frame.
+      // What waited for room in the replay buffer was never sent: reported lost (a client's own
+      // close waits for it; rxws/shared's leader, the tap, sends it again in the next session).
+      const held = this.#held;
+      const id = this.#id;
       this.#reset();
       this.#id = null;
+      if (id !== null && held.length > 0 && this.tap === undefined) this.#events.next({ kind: 'lost', id, unacknowledged: held });
     }
   }
 

@@ -211,6 +211,26 @@ describe('resuming after a dropped connection', () => {
     r.subscription.unsubscribe();
   });
 
+  test("the server's clean close with 1000 ends the session: messages still waiting for room in the replay buffer (never sent) are reported lost", async () => {
+    const server = await sessionServer();
+    const ws$ = webSocket<number>({ url: server.url, session: resumable({ replayLimit: { messages: 1 } }) });
+    const events: SessionEvent[] = [];
+    ws$.session$.subscribe((e) => events.push(e));
+    const r = record(ws$);
+    const connection = await server.nextConnection();
+    await welcome(connection, 'new', 's');
+    ws$.next(1);
+    ws$.next(2); // no room until 1 is acknowledged
+    ws$.next(3);
+    expect(await connection.nextMessage()).toBe('D1:0:1');
+    void connection.close(1000, 'done');
+    expect((await r.done).kind).toBe('C');
+    expect(events).toEqual([
+      { kind: 'new', id: 's' },
+      { kind: 'lost', id: 's', unacknowledged: ['2'] },
+    ]);
+  });
+
   test('a clean close with 1000 ends the session: the next connection starts a new one', async () => {
     const server = await sessionServer();
     const ws$ = webSocket<number>({ url: server.url, session: resumable() });
