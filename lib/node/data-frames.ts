@@ -3,7 +3,7 @@
 // concatenation, a `ws.send()` and a write per message. A session message `D<seq>:<ack>:<payload>`
 // (docs/session-protocol.md §2) gets the unmasked frame a server sends (RFC 6455 §5.2): FIN, the
 // text or binary opcode, the payload length in its shortest form.
-import type { SessionPayload } from '../session/protocol.js';
+import { bytesOf, type SessionPayload } from '../session/protocol.js';
 
 /** A message to frame: its seq and payload (a `StoredMessage`). */
 export interface DataMessage {
@@ -34,11 +34,6 @@ function writeDecimal(buffer: Buffer, at: number, n: number, count: number): num
     n = Math.floor(n / 10);
   }
   return end;
-}
-
-/** The bytes of a payload as it goes on the wire (text as UTF-8). */
-function bytesOf(payload: Exclude<SessionPayload, string>): Uint8Array {
-  return ArrayBuffer.isView(payload) ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength) : new Uint8Array(payload);
 }
 
 /**

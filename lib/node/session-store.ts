@@ -56,7 +56,7 @@ export interface SessionChange {
 /**
  * What a {@link SessionStore} tells those who {@link SessionStore.watch} a session:
  * `'published'` (something was published for it: its holder reads it with
- * {@link SessionStore.readInbox}), `'claimed'` (a connection resumed it for `holder`: any other
+ * {@link SessionStore.readInbox}), `'claimed'` (a connection resumed it for `holder`: every other
  * holder lost it), `'ended'` (on purpose, `'closed'`: a close 1000; or `'expired'`).
  */
 export type SessionStoreEvent =

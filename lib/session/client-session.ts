@@ -178,7 +178,7 @@ export class ClientSession implements EngineSession {
     // rxws's Node socket frames a text message and its envelope without joining them (a copy fewer).
     const ack = this.#ack();
     const sendPrefixed = (socket as PrefixedTextSender)[kSendPrefixedText];
-    if (typeof data === 'string' && sendPrefixed !== undefined && sendPrefixed.call(socket, `D${seq}:${ack}:`, data)) return;
+    if (typeof data === 'string' && sendPrefixed !== undefined && sendPrefixed.call(socket, `D${seq}:${ack}:`, data, size)) return;
     socket.send(encodeData(seq, ack, data as SessionPayload));
   }
 

@@ -69,8 +69,9 @@ function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
-function bytesOf(payload: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return payload instanceof ArrayBuffer ? new Uint8Array(payload) : new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+/** The bytes of a binary payload, as a Uint8Array over the same memory (a view's own range). */
+export function bytesOf(payload: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return ArrayBuffer.isView(payload) ? new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength) : new Uint8Array(payload);
 }
 
 function prefixBytes(header: string, payload: ArrayBuffer | ArrayBufferView): Uint8Array {

@@ -116,7 +116,7 @@ export class SharedLeader {
     return this.#status;
   }
 
-  /** A tab has subscribers (`active`) or no longer has any. */
+  /** A tab has subscribers (`active`), or has none left. */
   use(from: TabId, active: boolean): void {
     if (active) {
       this.#users.add(from);

@@ -494,19 +494,15 @@ export class SharedWebSocket<In, Out = In> extends Observable<Out> implements Ob
         if (this.#alive) this.#follow(relay.id, relay.status);
         else this.#announced = { id: relay.id, status: relay.status };
         return;
-      case 'state':
-        if (relay.to === this.#id) leader?.receive(relay);
-        return;
       case 'seq':
       case 'session':
       case 'lost':
       case 'bequest':
         this.#part?.receive(relay);
         return;
+      case 'state':
       case 'numbered':
       case 'got':
-        if (relay.to === this.#id) leader?.receive(relay);
-        return;
       case 'use':
       case 'send':
       case 'drop':

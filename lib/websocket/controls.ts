@@ -46,8 +46,8 @@ export function takesBinaryTypeOption(socket: unknown): socket is { [kBinaryType
 }
 
 /**
- * Internal: rxws's Node socket sends one text message `prefix + text` without joining the two
- * strings (it frames them itself: text-frame.ts), answering false where it cannot (not open,
+ * Internal: rxws's Node socket sends one text message `prefix + text` (`text` being `textBytes`
+ * bytes of UTF-8, as the caller measured it) without joining the two strings (it frames them itself: text-frame.ts), answering false where it cannot (not open,
  * a send waiting behind a Blob, an extension negotiated, a long message): the caller then joins
  * them and calls `send()`. Browser-safe: only a symbol; a native socket has no such method.
  */
@@ -55,7 +55,7 @@ export const kSendPrefixedText: unique symbol = Symbol.for('rxws.sendPrefixedTex
 
 /** A socket with the {@link kSendPrefixedText} method. */
 export interface PrefixedTextSender {
-  [kSendPrefixedText]?(prefix: string, text: string): boolean;
+  [kSendPrefixedText]?(prefix: string, text: string, textBytes: number): boolean;
 }
 
 /** What takes a socket's events through its {@link kEventSink} slot: an object, so it costs no closure. */

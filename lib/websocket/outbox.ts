@@ -51,14 +51,7 @@ export class Outbox {
   /** Hands one message to `ws` (the connection is OPEN). */
   write(payload: string | Uint8Array, binary: boolean, size: number): void {
     if (binary && this.#copyBinary) payload = copyBytes(payload as Uint8Array);
-    if (this.#coalesce && this.corked === undefined && size < COALESCE_LIMIT) {
-      const socket = this.tcp;
-      if (socket !== undefined) {
-        socket.cork();
-        this.corked = socket;
-        process.nextTick(uncork, this);
-      }
-    }
+    if (size < COALESCE_LIMIT) this.#cork();
     (this.#inFlight ??= new FifoQueue<number>()).push(size);
     this.ws.send(payload, binary ? SEND_BINARY : SEND_TEXT, (this.#onWritten ??= (error) => this.#written(error)));
     if (this.corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this.uncork();
@@ -71,15 +64,19 @@ export class Outbox {
    * this frame keeps its place among them.
    */
   writeFrame(frame: Buffer, size: number): void {
-    const socket = this.tcp!;
-    if (this.#coalesce && this.corked === undefined) {
-      socket.cork();
-      this.corked = socket;
-      process.nextTick(uncork, this);
-    }
+    this.#cork();
     (this.#inFlight ??= new FifoQueue<number>()).push(size);
-    socket.write(frame, (this.#onWritten ??= (error) => this.#written(error)));
+    this.tcp!.write(frame, (this.#onWritten ??= (error) => this.#written(error)));
     if (this.corked !== undefined && (this.#corkedBytes += size) >= COALESCE_LIMIT) this.uncork();
+  }
+
+  /** Holds this tick's writes (coalescing on, and not held yet): released on process.nextTick, before any I/O. */
+  #cork(): void {
+    const socket = this.tcp;
+    if (!this.#coalesce || this.corked !== undefined || socket === undefined) return;
+    socket.cork();
+    this.corked = socket;
+    process.nextTick(uncork, this);
   }
 
   /** Writes what this tick's coalescing holds. */

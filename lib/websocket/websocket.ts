@@ -303,12 +303,12 @@ export class WebSocket extends EventTarget {
   }
 
   /** @internal See `kSendPrefixedText`: `send(prefix + text)` without joining them, where it can. */
-  [kSendPrefixedText](prefix: string, text: string): boolean {
+  [kSendPrefixedText](prefix: string, text: string, textBytes: number): boolean {
     // (ws's own state: it is CLOSING from the moment it has a close frame to answer, and no data frame may follow that.)
     // Only on a socket rxws dialled: its TCP socket is the upgrade response's, the one ws writes to.
     if (this.#ws.readyState !== OPEN || this.#pending !== undefined || this.#extensions !== '' || (this.#flags & COPY_BINARY) !== 0) return false;
     const outbox = (this.#outbox ??= this.#newOutbox());
-    const length = prefix.length + Buffer.byteLength(text);
+    const length = prefix.length + textBytes;
     if (length > MAX_FRAMED_TEXT || outbox.tcp === undefined) return false;
     outbox.bufferedAmount += length;
     outbox.writeFrame(textFrame(prefix, text, length, true), length); // (a client's frames are masked)
